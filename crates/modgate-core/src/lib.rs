@@ -1,0 +1,36 @@
+//! # modgate-core: Go's module formats, byte for byte
+//!
+//! This crate is the pure core of modgate. It knows the formats and rules that the
+//! go command and `golang.org/x/mod` define, and reproduces them exactly; it does no
+//! network I/O and touches the disk only through paths or readers a caller hands it.
+//!
+//! The layout mirrors `golang.org/x/mod`, so the reference for any behaviour is easy
+//! to find:
+//!
+//! | module | Go reference | what it does |
+//! |---|---|---|
+//! | [`semver`] | `x/mod/semver` | Go's semantic versions: validity, canonical form, ordering |
+//! | [`module`] | `x/mod/module` | module/import/file path rules, case-encoding, pseudo-versions, major suffixes |
+//! | [`pattern`] | `module.MatchPrefixPatterns` | GOPRIVATE / GONOPROXY / GONOSUMDB / GOINSECURE glob lists |
+//! | [`goenv`] | `cmd/go/internal/modfetch` | GOPROXY list and GOSUMDB parsing |
+//! | [`modfile`] | `x/mod/modfile`, `go mod edit` | go.mod / go.work parser, printer and `-json` output |
+//! | [`gosum`] | `cmd/go/internal/modfetch` | go.sum parsing, validation and writing |
+//! | [`dirhash`] | `x/mod/sumdb/dirhash` | `h1:` hashes of zips, directory trees and go.mod files |
+//! | [`zip`] | `x/mod/zip` | module zip creation, checking and safe extraction |
+//! | [`sumdb`] | `x/mod/sumdb/{note,tlog}` | signed notes, transparency-log hashes, tiles and proofs |
+//! | [`unicode`], [`quote`] | `unicode`, `strconv` | Go's character classes and `%q` quoting, for exact error texts |
+//! | [`txtar`] | `x/tools/txtar` | the txtar archive format used by Go's test data |
+
+pub mod dirhash;
+pub mod goenv;
+pub mod gojson;
+pub mod gosum;
+pub mod modfile;
+pub mod module;
+pub mod pattern;
+pub mod quote;
+pub mod semver;
+pub mod sumdb;
+pub mod txtar;
+pub mod unicode;
+pub mod zip;
