@@ -80,7 +80,8 @@ pub fn path_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
             let mut i = 0;
             while i < name.len() && name[i] != b'/' {
                 if let Some(t) = match_chunk(chunk, &name[i + 1..])? {
-                    if !(pattern.is_empty() && !t.is_empty()) {
+                    // As before, the last chunk must consume the whole name.
+                    if t.is_empty() || !pattern.is_empty() {
                         name = t;
                         continue 'chunks;
                     }
@@ -194,7 +195,7 @@ fn match_chunk<'a>(mut chunk: &[u8], mut s: &'a [u8]) -> Result<Option<&'a [u8]>
 fn class_char(chunk: &[u8]) -> Result<(u32, &[u8]), BadPattern> {
     let chunk = match chunk {
         [] | [b'-' | b']', ..] => return Err(BadPattern),
-        [b'\\', rest @ ..] if rest.is_empty() => return Err(BadPattern),
+        [b'\\'] => return Err(BadPattern),
         [b'\\', rest @ ..] => rest,
         _ => chunk,
     };
