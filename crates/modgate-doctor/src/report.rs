@@ -1,0 +1,160 @@
+//! The doctor's report: one line per check with its timing, then the
+//! findings with their exact fixes; or the same content as JSON
+//! (`{"verdict", "checks", "findings"}`). The verdict is `broken` when any
+//! finding would make downloads fail, `degraded` when one makes them slow,
+//! insecure or fragile, else `ok`; the exit code is 1 for `broken`, 0
+//! otherwise (2 is the CLI's for usage errors).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::checks::{Check, Status};
+use crate::finding::{Finding, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    Degraded,
+    Broken,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Degraded => "degraded",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The settings in force, one `VAR=value (source)` line each.
+    pub settings: Vec<String>,
+    pub checks: Vec<Check>,
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn new(
+        settings: Vec<String>,
+        checks: Vec<Check>,
+        mut findings: Vec<Finding>,
+        elapsed: Duration,
+    ) -> Report {
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        Report {
+            settings,
+            checks,
+            findings,
+            elapsed,
+        }
+    }
+
+    /// A report for a failure of the doctor itself.
+    pub fn internal_error(msg: String) -> Report {
+        Report {
+            settings: Vec::new(),
+            checks: vec![Check {
+                kind: "config",
+                target: "doctor".into(),
+                status: Status::Fail,
+                elapsed: None,
+                detail: msg,
+            }],
+            findings: Vec::new(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match self.findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Broken) => Verdict::Broken,
+            Some(Severity::Degraded) => Verdict::Degraded,
+            _ => Verdict::Ok,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self.verdict() {
+            Verdict::Broken => 1,
+            _ => 0,
+        }
+    }
+
+    /// Findings with this code.
+    pub fn with_code(&self, code: crate::finding::Code) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.code == code).collect()
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "verdict": self.verdict().as_str(),
+            "elapsed_ms": crate::net::ms(self.elapsed),
+            "settings": self.settings,
+            "checks": self.checks.iter().map(|c| json!({
+                "check": c.kind,
+                "target": c.target,
+                "status": c.status.as_str(),
+                "ms": c.elapsed.map(crate::net::ms),
+                "detail": c.detail,
+            })).collect::<Vec<_>>(),
+            "findings": self.findings.iter().map(|f| json!({
+                "code": f.code.as_str(),
+                "severity": f.severity.as_str(),
+                "target": f.target,
+                "summary": f.summary,
+                "evidence": f.evidence,
+                "fix": f.fix,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "modgate doctor: {} ({} ms)",
+            self.verdict().as_str(),
+            crate::net::ms(self.elapsed)
+        );
+        let _ = writeln!(s, "\nsettings");
+        for l in &self.settings {
+            let _ = writeln!(s, "  {l}");
+        }
+        let _ = writeln!(s, "\nchecks");
+        for c in &self.checks {
+            let t = c
+                .elapsed
+                .map_or(String::new(), |d| format!("{:>8} ms", crate::net::ms(d)));
+            let _ = writeln!(
+                s,
+                "  {:<4} {:<6} {:<60} {t}  {}",
+                c.status.as_str(),
+                c.kind,
+                c.target,
+                c.detail
+            );
+        }
+        let _ = writeln!(s, "\nfindings");
+        if self.findings.is_empty() {
+            let _ = writeln!(s, "  none: Go should be able to download modules here");
+        }
+        for f in &self.findings {
+            let _ = writeln!(s, "  [{}] {}  {}", f.severity.as_str(), f.code, f.target);
+            let _ = writeln!(s, "      {}", f.summary);
+            for e in &f.evidence {
+                let _ = writeln!(s, "      evidence: {e}");
+            }
+            for x in &f.fix {
+                let _ = writeln!(s, "      fix: {x}");
+            }
+        }
+        s
+    }
+}
