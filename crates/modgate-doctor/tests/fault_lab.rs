@@ -1,0 +1,737 @@
+//! Fault-lab tests: each builds one failure for real (network namespaces,
+//! nftables, real DNS/TLS/HTTP/proxy/git/ssh servers) and asserts that the
+//! doctor reports the right finding code, for the right target, with a fix —
+//! and, for healthy set-ups, that it reports nothing (false alarms are
+//! defects). See tests/lab/mod.rs for the layout. Run as root; elsewhere each
+//! test prints why it skips (MODGATE_REQUIRE_LAB=1 makes that a failure).
+
+mod lab;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lab::servers::{self, ProxyMode, Resp, Rule, a, sa, zone};
+use lab::{Lab, Side, expect, expect_clean, s4, s6};
+use modgate_doctor::finding::Severity;
+
+/// A syntactically valid verifier key for the lab's checksum database.
+const LAB_SUMDB: &str = "sum.lab.test+12345678+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
+
+struct Setup {
+    lab: Lab,
+    ca: lab::certs::Ca,
+}
+
+/// A lab with the DNS server at 10.77.0.2 answering `zone`, a trusted CA in
+/// SSL_CERT_FILE, and the client's resolv.conf pointing at the DNS server.
+fn setup(test: &str, z: servers::Zone) -> Option<Setup> {
+    let mut lab = Lab::new(test)?;
+    lab.serve(move || servers::dns(sa(s4(2), 53), z));
+    lab.resolv_conf(&[s4(2)]);
+    let ca = lab::certs::Ca::new("Lab Root CA", "modgate lab");
+    ca.write(&lab.path("ca.pem"));
+    Some(Setup { lab, ca })
+}
+
+impl Setup {
+    fn env(&self) -> modgate_doctor::Env {
+        self.lab
+            .env()
+            .with("SSL_CERT_FILE", &self.lab.path("ca.pem").to_string_lossy())
+            .with("GOSUMDB", "off")
+    }
+
+    /// An HTTPS server for `names` on `ip:port`.
+    fn https(
+        &mut self,
+        ip: IpAddr,
+        port: u16,
+        names: &[&str],
+        expired: bool,
+        handler: servers::Handler,
+    ) {
+        let cfg = self.ca.leaf(names, expired).server_config();
+        self.lab
+            .serve(move || servers::https(sa(ip, port), cfg, handler));
+    }
+
+    fn doctor(&self, env: modgate_doctor::Env) -> modgate_doctor::Report {
+        self.lab.doctor(env, None)
+    }
+}
+
+// ---------------------------------------------------------------- healthy
+
+#[test]
+fn healthy_setup_has_no_findings() {
+    let Some(mut t) = setup(
+        "healthy",
+        zone(&[
+            (
+                "proxy.lab.test",
+                Rule::Addrs(vec![s4(3)]),
+                Rule::Addrs(vec![s6(3)]),
+            ),
+            ("sum.lab.test", Rule::Addrs(vec![s4(4)]), Rule::NoData),
+        ]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    t.https(
+        s6(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    t.https(
+        s4(4),
+        443,
+        &["sum.lab.test"],
+        false,
+        servers::sumdb("sum.lab.test"),
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test,direct")
+            .with("GOSUMDB", LAB_SUMDB),
+    );
+    expect_clean(&r);
+    assert_eq!(r.exit_code(), 0);
+    assert!(
+        r.checks.iter().any(|c| c.kind == "http"
+            && c.target.contains("@v/list")
+            && c.detail.contains("2 versions")),
+        "{}",
+        r.to_text()
+    );
+    assert!(
+        r.checks.iter().any(|c| c.kind == "tls"
+            && c.target.contains("post-quantum")
+            && c.status == modgate_doctor::checks::Status::Ok),
+        "{}",
+        r.to_text()
+    );
+}
+
+#[test]
+fn sumdb_served_by_proxy_is_not_probed_for_failures() {
+    // The proxy serves /sumdb/<name>/supported: Go never contacts the database
+    // directly, so its black-holed address must not be reported as broken.
+    let Some(mut t) = setup(
+        "sumdb-proxied",
+        zone(&[
+            ("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData),
+            ("sum.lab.test", a(&[s4(9)]).0, Rule::NoData),
+        ]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy_with_sumdb(),
+    );
+    t.lab.nft_input(Side::Server, &["ip daddr 10.77.0.9 drop"]);
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("GOSUMDB", LAB_SUMDB),
+    );
+    expect_clean(&r);
+}
+
+// ---------------------------------------------------------------- DNS
+
+#[test]
+fn dns_nxdomain() {
+    let Some(t) = setup("dns-nx", zone(&[])) else {
+        return;
+    };
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "dns.nxdomain", "proxy.lab.test");
+    assert_eq!(f.severity, Severity::Broken);
+    assert!(f.summary.contains("no such host"), "{}", f.summary);
+    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.verdict().as_str(), "broken");
+}
+
+#[test]
+fn dns_servfail() {
+    let Some(t) = setup(
+        "dns-servfail",
+        zone(&[("proxy.lab.test", Rule::ServFail, Rule::ServFail)]),
+    ) else {
+        return;
+    };
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "dns.servfail", "proxy.lab.test");
+    assert!(f.summary.contains("server misbehaving"), "{}", f.summary);
+}
+
+#[test]
+fn dns_timeout_every_server_silent() {
+    let Some(mut lab) = Lab::new("dns-timeout") else {
+        return;
+    };
+    lab.serve(|| servers::silent_udp(sa(s4(3), 53)));
+    lab.resolv_conf(&[s4(3)]);
+    let r = lab.doctor(
+        lab.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("GOSUMDB", "off"),
+        None,
+    );
+    let f = expect(&r, "dns.timeout", "proxy.lab.test");
+    assert_eq!(f.severity, Severity::Broken);
+    assert!(f.summary.contains("i/o timeout"), "{}", f.summary);
+}
+
+#[test]
+fn dns_timeout_first_server_dead_is_degraded() {
+    // A dead first server costs Go its 5 s timeout on every lookup, but the
+    // second server answers: degraded, not broken.
+    let Some(mut t) = setup(
+        "dns-slow",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.lab.serve(|| servers::silent_udp(sa(s4(4), 53)));
+    t.lab.resolv_conf(&[s4(4), s4(2)]);
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "dns.timeout", "proxy.lab.test");
+    assert_eq!(f.severity, Severity::Degraded);
+    assert!(f.fix.iter().any(|x| x.contains("10.77.0.4")), "{:?}", f.fix);
+    assert_eq!(r.exit_code(), 0);
+}
+
+#[test]
+fn dns_no_resolver() {
+    let Some(lab) = Lab::new("dns-none") else {
+        return;
+    };
+    lab.resolv_conf(&[]);
+    let r = lab.doctor(
+        lab.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("GOSUMDB", "off"),
+        None,
+    );
+    expect(&r, "dns.no-resolver", "proxy.lab.test");
+}
+
+// ---------------------------------------------------------------- TCP
+
+#[test]
+fn tcp_refused() {
+    let Some(t) = setup(
+        "tcp-refused",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tcp.refused", "proxy.lab.test:443");
+    assert!(f.summary.contains("connection refused"), "{}", f.summary);
+}
+
+#[test]
+fn tcp_timeout_black_holed() {
+    let Some(t) = setup(
+        "tcp-timeout",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.lab
+        .nft_input(Side::Server, &["ip daddr 10.77.0.3 tcp dport 443 drop"]);
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    expect(&r, "tcp.timeout", "proxy.lab.test:443");
+}
+
+#[test]
+fn tcp_reset_after_client_hello() {
+    let Some(mut t) = setup(
+        "tcp-reset",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.lab.serve(|| servers::reset_after_hello(sa(s4(3), 443)));
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tcp.reset", "proxy.lab.test:443");
+    assert!(f.summary.contains("ClientHello"), "{}", f.summary);
+}
+
+#[test]
+fn tcp_unreachable() {
+    let Some(t) = setup("tcp-unreach", zone(&[])) else {
+        return;
+    };
+    // No route to 10.99.0.0/16 from the client namespace.
+    let r = t.doctor(t.env().with("GOPROXY", "https://10.99.0.1"));
+    expect(&r, "tcp.unreachable", "10.99.0.1:443");
+}
+
+#[test]
+fn ipv6_connects_but_carries_no_data() {
+    let Some(mut t) = setup(
+        "ipv6-broken",
+        zone(&[(
+            "proxy.lab.test",
+            Rule::Addrs(vec![s4(3)]),
+            Rule::Addrs(vec![s6(3)]),
+        )]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    t.https(
+        s6(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    // The handshake goes through, every IPv6 segment carrying data is dropped.
+    t.lab.nft_input(
+        Side::Server,
+        &["ip6 daddr fd00:77::3 tcp dport 443 meta length > 100 drop"],
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "ipv6.broken", "proxy.lab.test:443");
+    assert!(f.fix.iter().any(|x| x.contains("gai.conf")), "{:?}", f.fix);
+    assert!(
+        f.evidence.iter().any(|e| e.contains("fd00:77::3")),
+        "{:?}",
+        f.evidence
+    );
+}
+
+// ---------------------------------------------------------------- TLS
+
+#[test]
+fn tls_untrusted_names_interception_product() {
+    let Some(mut t) = setup(
+        "tls-untrusted",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    let evil = lab::certs::Ca::new("Zscaler Root CA", "Zscaler Inc.");
+    let cfg = evil.leaf(&["proxy.lab.test"], false).server_config();
+    t.lab
+        .serve(move || servers::https(sa(s4(3), 443), cfg, servers::module_proxy()));
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tls.untrusted", "proxy.lab.test:443");
+    assert!(f.summary.contains("Zscaler"), "{}", f.summary);
+    assert!(
+        f.fix.iter().any(|x| x.contains("SSL_CERT_FILE")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn tls_expired() {
+    let Some(mut t) = setup(
+        "tls-expired",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        true,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tls.expired", "proxy.lab.test:443");
+    assert!(f.summary.contains("2021"), "{}", f.summary);
+}
+
+#[test]
+fn tls_wrong_hostname() {
+    let Some(mut t) = setup(
+        "tls-hostname",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["portal.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tls.hostname", "proxy.lab.test:443");
+    assert!(f.summary.contains("portal.lab.test"), "{}", f.summary);
+}
+
+#[test]
+fn tls_handshake_timeout() {
+    let Some(mut t) = setup(
+        "tls-timeout",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.lab.serve(|| servers::hang(sa(s4(3), 443)));
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    expect(&r, "tls.timeout", "proxy.lab.test:443");
+}
+
+#[test]
+fn tls_large_client_hello_dropped() {
+    let Some(mut t) = setup(
+        "tls-large-hello",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    // A middlebox that drops any segment over 700 bytes towards the server:
+    // the classic hello fits, the post-quantum one does not.
+    t.lab.nft_input(
+        Side::Server,
+        &["ip daddr 10.77.0.3 tcp dport 443 meta length > 700 drop"],
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "tls.large-hello-dropped", "proxy.lab.test:443");
+    assert!(
+        f.fix.iter().any(|x| x.contains("tlsmlkem=0")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn tls_plain_http_on_https_port() {
+    let Some(mut t) = setup(
+        "tls-not-tls",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.lab
+        .serve(|| servers::http(sa(s4(3), 443), servers::module_proxy()));
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    expect(&r, "tls.handshake", "proxy.lab.test:443");
+}
+
+// ---------------------------------------------------------------- HTTP
+
+#[test]
+fn http_status_from_proxy() {
+    let Some(mut t) = setup(
+        "http-status",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        Arc::new(|_r: &servers::Req| {
+            Resp::new(
+                503,
+                "Service Unavailable",
+                "text/plain; charset=utf-8",
+                "upstream down\n",
+            )
+        }),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "http.status", "proxy.lab.test:443");
+    assert!(f.summary.contains("503"), "{}", f.summary);
+}
+
+#[test]
+fn http_captive_portal_is_not_a_proxy() {
+    let Some(mut t) = setup(
+        "http-portal",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(s4(3), 443, &["proxy.lab.test"], false, Arc::new(|_r: &servers::Req| {
+        Resp::new(200, "OK", "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body>Please log in to continue</body></html>")
+    }));
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "http.not-a-proxy", "proxy.lab.test:443");
+    assert!(f.summary.contains("log in"), "{}", f.summary);
+}
+
+// ---------------------------------------------------------------- HTTP proxy
+
+fn proxied_setup(test: &str, mode: ProxyMode) -> Option<Setup> {
+    let mut t = setup(
+        test,
+        zone(&[
+            ("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData),
+            ("corpproxy.lab.test", a(&[s4(5)]).0, Rule::NoData),
+        ]),
+    )?;
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let names = [("proxy.lab.test".to_string(), s4(3))]
+        .into_iter()
+        .collect();
+    t.lab
+        .serve(move || servers::proxy(sa(s4(5), 3128), mode, names));
+    Some(t)
+}
+
+#[test]
+fn proxy_tunnel_works_without_findings() {
+    let Some(t) = proxied_setup("proxy-ok", ProxyMode::Open) else {
+        return;
+    };
+    // The client can reach the target only through the proxy.
+    t.lab.nft_input(
+        Side::Server,
+        &["ip saddr 10.77.0.1 ip daddr 10.77.0.3 drop"],
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "corpproxy.lab.test:3128"),
+    );
+    expect_clean(&r);
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.target.starts_with("CONNECT proxy.lab.test:443")),
+        "{}",
+        r.to_text()
+    );
+}
+
+#[test]
+fn proxy_auth_required() {
+    let Some(t) = proxied_setup("proxy-407", ProxyMode::Auth("Basic dTpw".into())) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "http://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.auth-required", "corpproxy.lab.test:3128");
+    assert!(
+        f.fix[0].contains("HTTPS_PROXY=http://<user>:<password>@corpproxy.lab.test:3128"),
+        "{:?}",
+        f.fix
+    );
+    // With the right credentials in the URL, the same proxy works.
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "http://u:p@corpproxy.lab.test:3128"),
+    );
+    expect_clean(&r);
+}
+
+#[test]
+fn proxy_unreachable() {
+    let Some(t) = proxied_setup("proxy-down", ProxyMode::Open) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("https_proxy", "http://corpproxy.lab.test:3129"),
+    );
+    let f = expect(&r, "proxyenv.unreachable", "corpproxy.lab.test:3129");
+    assert!(f.summary.contains("proxyconnect tcp"), "{}", f.summary);
+}
+
+#[test]
+fn proxy_refuses_tunnel_to_internal_host() {
+    let Some(t) = proxied_setup("proxy-403", ProxyMode::Refuse(403, "Forbidden")) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "http://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.tunnel-refused", "proxy.lab.test:443");
+    assert!(
+        f.fix
+            .iter()
+            .any(|x| x.starts_with("export NO_PROXY=proxy.lab.test")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn proxy_https_scheme_on_plain_proxy() {
+    let Some(t) = proxied_setup("proxy-https", ProxyMode::Open) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "https://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.invalid", "corpproxy.lab.test:3128");
+    assert!(
+        f.fix
+            .iter()
+            .any(|x| x == "export HTTPS_PROXY=http://corpproxy.lab.test:3128"),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn no_proxy_host_is_reached_directly() {
+    // NO_PROXY covers the target: Go connects directly and the (dead) proxy
+    // does not matter.
+    let Some(mut t) = setup(
+        "no-proxy",
+        zone(&[("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "http://10.77.0.8:1")
+            .with("NO_PROXY", ".lab.test"),
+    );
+    expect_clean(&r);
+}
+
+// ---------------------------------------------------------------- GOPROXY chain
+
+#[test]
+fn comma_chain_cannot_fall_back_from_a_dead_proxy() {
+    let Some(mut t) = setup(
+        "no-fallback",
+        zone(&[
+            ("dead.lab.test", a(&[s4(3)]).0, Rule::NoData),
+            ("good.lab.test", a(&[s4(4)]).0, Rule::NoData),
+        ]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(4),
+        443,
+        &["good.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://dead.lab.test,https://good.lab.test"),
+    );
+    let f = expect(&r, "config.no-fallback", "GOPROXY");
+    assert_eq!(
+        f.fix,
+        vec!["go env -w GOPROXY=https://dead.lab.test|https://good.lab.test".to_string()]
+    );
+    // With '|' the same network is fine for go: no no-fallback finding.
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://dead.lab.test|https://good.lab.test"),
+    );
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::NoFallback)
+            .is_empty(),
+        "{}",
+        r.to_text()
+    );
+}
+
+// ---------------------------------------------------------------- wall time
+
+#[test]
+fn everything_black_holed_finishes_within_ten_seconds() {
+    let Some(mut lab) = Lab::new("black-hole") else {
+        return;
+    };
+    // DNS silent; proxy, sumdb and HTTP proxy addresses all dropped.
+    lab.serve(|| servers::silent_udp(sa(s4(2), 53)));
+    lab.resolv_conf(&[s4(2), s4(3)]);
+    lab.nft_input(
+        Side::Server,
+        &["ip saddr 10.77.0.1 drop", "ip6 saddr fd00:77::1 drop"],
+    );
+    std::fs::write(
+        lab.path("hosts"),
+        "10.77.0.4 proxy.lab.test\nfd00:77::4 proxy.lab.test\n10.77.0.5 sum.lab.test\n",
+    )
+    .expect("hosts");
+    let start = Instant::now();
+    let r = lab.doctor(
+        lab.env()
+            .with(
+                "GOPROXY",
+                "https://proxy.lab.test,https://10.77.0.6:8443,direct",
+            )
+            .with("GOSUMDB", LAB_SUMDB)
+            .with("GOPRIVATE", "git.lab.test"),
+        None,
+    );
+    let took = start.elapsed();
+    eprintln!("black-holed doctor run: {took:?}");
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?}:\n{}",
+        r.to_text()
+    );
+    expect(&r, "tcp.timeout", "proxy.lab.test:443");
+    expect(&r, "dns.timeout", "git.lab.test");
+}
