@@ -735,3 +735,200 @@ fn everything_black_holed_finishes_within_ten_seconds() {
     expect(&r, "tcp.timeout", "proxy.lab.test:443");
     expect(&r, "dns.timeout", "git.lab.test");
 }
+
+// ---------------------------------------------------------------- git
+
+const GIT_MODULE: &str = "git.lab.test/team/repo";
+
+/// A private git host at 10.77.0.6 (go-get pages + smart HTTP needing
+/// credentials u:p), a module requiring it, GOPRIVATE covering it, and git
+/// told (like a user would) to trust the lab CA and how to reach the host.
+fn git_setup(test: &str) -> Option<(Setup, std::path::PathBuf)> {
+    let mut t = setup(test, zone(&[("git.lab.test", a(&[s4(6)]).0, Rule::NoData)]))?;
+    let root = t.lab.path("repos");
+    let repo = root.join("team/repo.git");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let ok = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&repo)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "git init --bare");
+    t.https(
+        s4(6),
+        443,
+        &["git.lab.test"],
+        false,
+        servers::git_host("git.lab.test", root, "Basic dTpw"),
+    );
+    let module = t.lab.path("mod");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    std::fs::write(
+        module.join("go.mod"),
+        format!("module example.com/app\n\ngo 1.22\n\nrequire {GIT_MODULE} v1.0.0\n"),
+    )
+    .expect("go.mod");
+    std::fs::write(
+        t.lab.path("gitconfig"),
+        "[http]\n\tcurloptResolve = git.lab.test:443:10.77.0.6\n",
+    )
+    .expect("gitconfig");
+    Some((t, module))
+}
+
+impl Setup {
+    fn git_env(&self) -> modgate_doctor::Env {
+        self.env()
+            .with("GOPROXY", "direct")
+            .with("GOPRIVATE", "git.lab.test")
+            .with("GIT_SSL_CAINFO", &self.lab.path("ca.pem").to_string_lossy())
+    }
+}
+
+#[test]
+fn git_https_without_credentials() {
+    let Some((t, module)) = git_setup("git-https-auth") else {
+        return;
+    };
+    let r = t.lab.doctor(t.git_env(), Some(&module));
+    let f = expect(&r, "git.https-auth", "git.lab.test");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("terminal prompts disabled")),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        f.fix.iter().any(|x| x.contains("machine git.lab.test")),
+        "{:?}",
+        f.fix
+    );
+    // The go-get page itself was fine: no HTTP finding.
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::HttpStatus)
+            .is_empty(),
+        "{}",
+        r.to_text()
+    );
+}
+
+#[test]
+fn git_https_with_netrc_credentials_is_clean() {
+    let Some((t, module)) = git_setup("git-https-ok") else {
+        return;
+    };
+    let home = t.lab.path("home");
+    std::fs::create_dir_all(&home).expect("home");
+    std::fs::write(
+        home.join(".netrc"),
+        "machine git.lab.test login u password p\n",
+    )
+    .expect("netrc");
+    let r = t.lab.doctor(t.git_env(), Some(&module));
+    expect_clean(&r);
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.kind == "git" && c.status == modgate_doctor::checks::Status::Ok),
+        "{}",
+        r.to_text()
+    );
+}
+
+/// Adds an sshd at 10.77.0.7:22 (no authorized keys) and an insteadOf rule
+/// sending the module's https URL to it; `known` decides whether the
+/// client's known_hosts holds its host key.
+fn ssh_setup(test: &str, known: bool) -> Option<(Setup, std::path::PathBuf, modgate_doctor::Env)> {
+    let (mut t, module) = git_setup(test)?;
+    if !std::path::Path::new("/usr/sbin/sshd").exists() {
+        if std::env::var("MODGATE_REQUIRE_LAB").as_deref() == Ok("1") {
+            panic!("sshd missing (scripts/lib/ensure-lab.sh installs openssh-server)");
+        }
+        eprintln!("skipping {test}: /usr/sbin/sshd not installed");
+        return None;
+    }
+    let key = t.lab.path("ssh_host_ed25519_key");
+    let ok = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", ""])
+        .arg("-f")
+        .arg(&key)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "ssh-keygen");
+    let _ = std::fs::create_dir_all("/run/sshd");
+    let cfg = t.lab.path("sshd_config");
+    std::fs::write(
+        &cfg,
+        format!(
+            "ListenAddress 10.77.0.7\nPort 22\nHostKey {}\nPidFile none\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAuthorizedKeysFile none\nStrictModes no\n",
+            key.display()
+        ),
+    )
+    .expect("sshd_config");
+    t.lab.spawn(
+        Side::Server,
+        &["/usr/sbin/sshd", "-D", "-e", "-f", &cfg.to_string_lossy()],
+    );
+    t.lab.wait_listening(Side::Server, sa(s4(7), 22));
+    let kh = t.lab.path("known_hosts");
+    let pubkey = std::fs::read_to_string(t.lab.path("ssh_host_ed25519_key.pub")).expect("pub");
+    std::fs::write(
+        &kh,
+        if known {
+            format!("10.77.0.7 {pubkey}")
+        } else {
+            String::new()
+        },
+    )
+    .expect("known_hosts");
+    std::fs::write(
+        t.lab.path("gitconfig"),
+        "[http]\n\tcurloptResolve = git.lab.test:443:10.77.0.6\n[url \"ssh://git@10.77.0.7/\"]\n\tinsteadOf = https://git.lab.test/\n",
+    )
+    .expect("gitconfig");
+    let ssh = format!(
+        "ssh -F /dev/null -o UserKnownHostsFile={} -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o IdentityFile={}",
+        kh.display(),
+        t.lab.path("no_such_key").display()
+    );
+    let env = t.git_env().with("GIT_SSH_COMMAND", &ssh);
+    Some((t, module, env))
+}
+
+#[test]
+fn git_ssh_unknown_host_key() {
+    let Some((t, module, env)) = ssh_setup("git-host-key", false) else {
+        return;
+    };
+    let r = t.lab.doctor(env, Some(&module));
+    let f = expect(&r, "git.host-key", "10.77.0.7");
+    assert!(
+        f.fix.iter().any(|x| x.starts_with("ssh-keyscan 10.77.0.7")),
+        "{:?}",
+        f.fix
+    );
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.kind == "git" && c.target.contains("insteadOf")),
+        "{}",
+        r.to_text()
+    );
+}
+
+#[test]
+fn git_ssh_publickey_refused() {
+    let Some((t, module, env)) = ssh_setup("git-ssh-auth", true) else {
+        return;
+    };
+    let r = t.lab.doctor(env, Some(&module));
+    let f = expect(&r, "git.ssh-auth", "10.77.0.7");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("Permission denied (publickey)")),
+        "{:?}",
+        f.evidence
+    );
+}

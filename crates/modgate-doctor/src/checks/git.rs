@@ -233,6 +233,21 @@ pub fn https_host(url: &str) -> Option<String> {
     url::Url::parse(url).ok()?.host_str().map(String::from)
 }
 
+/// The most telling line of git's stderr for a one-line summary.
+pub fn key_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines
+        .iter()
+        .find(|l| classify(l).is_some())
+        .or_else(|| lines.iter().find(|l| l.starts_with("fatal:")))
+        .or(lines.last())
+        .map_or_else(|| "failed".to_string(), |l| l.to_string())
+}
+
 /// The report line and finding for one `git ls-remote`.
 pub fn judge(
     ls: &LsRemote,
@@ -257,7 +272,7 @@ pub fn judge(
         detail: if ls.ok {
             "ok".into()
         } else {
-            ls.stderr.lines().last().unwrap_or("failed").to_string()
+            key_line(&ls.stderr)
         },
     };
     let Some(code) = ls.code else {

@@ -253,6 +253,25 @@ impl Lab {
         self.children.push(child);
     }
 
+    /// Waits (up to 5 s) until something accepts TCP connections at `addr`
+    /// inside the namespace.
+    pub fn wait_listening(&self, side: Side, addr: std::net::SocketAddr) {
+        let ns = self.ns(side).to_string();
+        let ok = std::thread::spawn(move || {
+            enter(&ns);
+            for _ in 0..100 {
+                if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            false
+        })
+        .join()
+        .unwrap_or(false);
+        assert!(ok, "nothing listens at {addr}");
+    }
+
     /// Writes the client's resolv.conf (one `nameserver` per address).
     pub fn resolv_conf(&self, servers: &[IpAddr]) -> PathBuf {
         let p = self.path("resolv.conf");

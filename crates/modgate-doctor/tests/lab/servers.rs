@@ -374,3 +374,77 @@ pub fn sumdb(name: &'static str) -> Handler {
 pub fn sa(ip: IpAddr, port: u16) -> SocketAddr {
     SocketAddr::new(ip, port)
 }
+
+/// A git smart-HTTP host: `?go-get=1` pages for `<host>/<path>`, and
+/// `git http-backend` (CGI) for `/<path>.git/...`, which requires Basic
+/// credentials equal to `auth` (401 otherwise, like a private forge).
+pub fn git_host(
+    host: &'static str,
+    project_root: std::path::PathBuf,
+    auth: &'static str,
+) -> Handler {
+    Arc::new(move |r: &Req| {
+        let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+        if query == "go-get=1" {
+            let module = format!("{host}{path}");
+            return Resp::new(
+                200,
+                "OK",
+                "text/html; charset=utf-8",
+                format!(
+                    "<html><head><meta name=\"go-import\" content=\"{module} git https://{module}.git\"></head></html>"
+                ),
+            );
+        }
+        if r.headers.get("authorization").map(String::as_str) != Some(auth) {
+            return Resp::new(401, "Unauthorized", "text/plain", "auth required")
+                .header("WWW-Authenticate", "Basic realm=\"lab\"");
+        }
+        let out = std::process::Command::new("git")
+            .arg("http-backend")
+            .env_clear()
+            .env("GIT_PROJECT_ROOT", &project_root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", &r.method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output();
+        let Ok(out) = out else {
+            return Resp::new(500, "Internal Server Error", "text/plain", "no git");
+        };
+        // CGI output: headers, blank line, body.
+        let raw = out.stdout;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| (i, 4))
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+        let Some((i, n)) = split else {
+            return Resp::new(500, "Internal Server Error", "text/plain", "bad cgi");
+        };
+        let head = String::from_utf8_lossy(&raw[..i]).into_owned();
+        let mut resp = Resp {
+            status: 200,
+            reason: "OK",
+            headers: Vec::new(),
+            body: raw[i + n..].to_vec(),
+        };
+        for line in head.lines() {
+            if let Some((k, v)) = line.split_once(':') {
+                let v = v.trim();
+                if k.eq_ignore_ascii_case("status") {
+                    resp.status = v
+                        .split(' ')
+                        .next()
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(500);
+                    resp.reason = "CGI";
+                } else {
+                    resp.headers.push((k.to_string(), v.to_string()));
+                }
+            }
+        }
+        resp
+    })
+}
