@@ -161,3 +161,6 @@ fn verifier_name(vkey: &str) -> Result<String, String> {
     }
     Ok(name.to_string())
 }
+
+#[cfg(test)]
+mod tests;

@@ -257,3 +257,6 @@ pub fn plan(s: &Settings) -> Plan {
         hosts,
     }
 }
+
+#[cfg(test)]
+mod tests;

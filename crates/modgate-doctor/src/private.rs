@@ -109,3 +109,6 @@ pub fn looks_private_host(host: &str) -> bool {
 pub fn module_host(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)
 }
+
+#[cfg(test)]
+mod tests;

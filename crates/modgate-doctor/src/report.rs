@@ -158,3 +158,6 @@ impl Report {
         s
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -429,3 +429,6 @@ fn proxy_env(s: &Settings, out: &mut Vec<Finding>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;

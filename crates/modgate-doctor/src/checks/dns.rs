@@ -699,3 +699,6 @@ fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

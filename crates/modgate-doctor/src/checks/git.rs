@@ -362,3 +362,6 @@ pub fn judge(
     };
     (check, Some(finding))
 }
+
+#[cfg(test)]
+mod tests;

@@ -249,3 +249,6 @@ fn attr(tag: &str, name: &str) -> Option<String> {
         Some(rest.split_whitespace().next()?.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;

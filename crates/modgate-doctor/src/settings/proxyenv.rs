@@ -216,6 +216,18 @@ fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
 
 /// Go's `parseProxy`: a full URL, or `host[:port]` with `http://` assumed.
 pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
+    // Go's url.Parse rejects these in every component, so neither of its two
+    // attempts can succeed (the url crate would accept some in paths).
+    if raw.chars().any(|c| c.is_control()) {
+        return Err(format!(
+            "invalid proxy address {raw:?}: invalid control character in URL"
+        ));
+    }
+    if let Some(bad) = bad_escape(raw) {
+        return Err(format!(
+            "invalid proxy address {raw:?}: invalid URL escape {bad:?}"
+        ));
+    }
     let first = url::Url::parse(raw);
     let usable = |u: &url::Url| u.host_str().is_some_and(|h| !h.is_empty());
     let parsed = match first {
@@ -249,6 +261,17 @@ pub fn parse_proxy(raw: &str) -> Result<ProxyUrl, String> {
         host,
         port,
         user,
+    })
+}
+
+/// The first `%` not followed by two hex digits, as Go reports it.
+fn bad_escape(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    (0..b.len()).find_map(|i| {
+        let ok = b[i] != b'%'
+            || b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        (!ok).then(|| s[i..].chars().take(3).collect())
     })
 }
 

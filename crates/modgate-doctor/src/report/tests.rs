@@ -1,0 +1,74 @@
+use super::*;
+use crate::finding::Code;
+
+fn finding(code: Code, severity: Severity) -> Finding {
+    Finding {
+        code,
+        severity,
+        target: "t".into(),
+        summary: "s".into(),
+        evidence: vec!["e".into()],
+        fix: vec!["f".into()],
+    }
+}
+
+#[test]
+fn verdict_and_exit_code() {
+    let r = Report::new(vec![], vec![], vec![], Duration::ZERO);
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Ok, 0));
+    let r = Report::new(
+        vec![],
+        vec![],
+        vec![
+            finding(Code::DnsTimeout, Severity::Degraded),
+            finding(Code::Insecure, Severity::Info),
+        ],
+        Duration::ZERO,
+    );
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Degraded, 0));
+    let r = Report::new(
+        vec![],
+        vec![],
+        vec![
+            finding(Code::DnsTimeout, Severity::Degraded),
+            finding(Code::TcpReset, Severity::Broken),
+        ],
+        Duration::ZERO,
+    );
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Broken, 1));
+    assert_eq!(r.findings[0].code, Code::TcpReset, "most severe first");
+}
+
+#[test]
+fn json_shape() {
+    let check = Check {
+        kind: "tcp",
+        target: "10.0.0.1:443".into(),
+        status: Status::Fail,
+        elapsed: Some(Duration::from_millis(12)),
+        detail: "refused".into(),
+    };
+    let r = Report::new(
+        vec!["GOPROXY=x".into()],
+        vec![check],
+        vec![finding(Code::TcpRefused, Severity::Broken)],
+        Duration::from_millis(20),
+    );
+    let j = r.to_json();
+    assert_eq!(j["verdict"], "broken");
+    assert_eq!(j["checks"][0]["check"], "tcp");
+    assert_eq!(j["checks"][0]["status"], "fail");
+    assert_eq!(j["checks"][0]["ms"], 12.0);
+    let f = &j["findings"][0];
+    assert_eq!(f["code"], "tcp.refused");
+    assert_eq!(f["severity"], "broken");
+    assert_eq!(f["target"], "t");
+    assert_eq!(f["summary"], "s");
+    assert_eq!(f["evidence"][0], "e");
+    assert_eq!(f["fix"][0], "f");
+    let text = r.to_text();
+    assert!(
+        text.contains("[broken] tcp.refused  t") && text.contains("fix: f"),
+        "{text}"
+    );
+}
