@@ -95,18 +95,8 @@ struct Walk {
 impl Walk {
     /// Visits the entries of directory `path` (slash path `rel`) in order.
     fn children(&mut self, path: &Path, rel: &[u8]) -> Result<(), Error> {
-        let open_err = |source| PathError {
-            op: "open",
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut names = Vec::new();
-        for entry in fs::read_dir(path).map_err(open_err)? {
-            names.push(entry.map_err(open_err)?.file_name());
-        }
-        names.sort_by(|a, b| os_bytes(a).cmp(&os_bytes(b)));
-        for name in names {
-            let child = path.join(&name);
+        for (name, entry) in read_dir_sorted(path)? {
+            let child = entry.path();
             let info = fs::symlink_metadata(&child).map_err(|source| PathError {
                 op: "lstat",
                 path: child.clone(),
@@ -116,7 +106,7 @@ impl Walk {
             if !slash.is_empty() {
                 slash.push(b'/');
             }
-            slash.extend_from_slice(&os_bytes(&name));
+            slash.extend_from_slice(&name);
             self.visit(child, slash, &info)?;
         }
         Ok(())
@@ -167,6 +157,23 @@ impl Walk {
         });
         Ok(())
     }
+}
+
+/// The entries of directory `path` with their names as bytes, in byte
+/// order (the order `filepath.Walk` visits them in).
+pub(crate) fn read_dir_sorted(path: &Path) -> Result<Vec<(Vec<u8>, fs::DirEntry)>, PathError> {
+    let open_err = |source| PathError {
+        op: "open",
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(path).map_err(open_err)? {
+        let entry = entry.map_err(open_err)?;
+        entries.push((os_bytes(&entry.file_name()).into_owned(), entry));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
 }
 
 /// `CheckDir`: which files under `dir` a module zip would hold, omit or

@@ -19,7 +19,7 @@
 
 mod check;
 mod create;
-mod dir;
+pub(crate) mod dir;
 pub mod error;
 mod files;
 pub(crate) mod goline;
