@@ -259,6 +259,20 @@ fn summarize<T>(items: &[(Vec<u8>, T)], digests: &[[u8; 32]]) -> String {
     summary.finish()
 }
 
+/// `Hash1` from digests already computed (e.g. while writing a zip), given
+/// as `(name, SHA-256 of content)` in any order. Names must not hold `\n`.
+pub(crate) fn hash1_of_digests(mut files: Vec<(Vec<u8>, [u8; 32])>) -> Result<String, Error> {
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    if files.iter().any(|(name, _)| name.contains(&b'\n')) {
+        return Err(Error::NewlineInName);
+    }
+    let mut summary = Summary::new();
+    for (name, digest) in &files {
+        summary.add(name, digest);
+    }
+    Ok(summary.finish())
+}
+
 fn workers() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())

@@ -4,7 +4,8 @@
 //! [`create_from_dir`] into a `file://` GOPROXY, and has
 //! `go mod download -json` fetch it. Go verifies the zip while extracting
 //! it, and reports `Sum` (its hash of our zip) and `GoModSum`; both must
-//! equal ours ([`hash_zip_file`], [`hash_gomod`]), and [`hash_dir`] of the
+//! equal ours ([`hash_zip_file`], the hash [`create_from_dir`] computed
+//! while writing, [`hash_gomod`]), and [`hash_dir`] of the
 //! tree Go extracted, and of the tree our [`unzip`] extracts, must equal
 //! `Sum` too. `Sum` must also equal the hash of the zip x/mod's
 //! `CreateFromDir` makes of the same tree (recorded per tree), so the choice
@@ -220,15 +221,16 @@ fn materialize(tree: &Tree, dir: &Path) {
 }
 
 /// Publishes the tree in the `file://` proxy at `proxy`; returns our zip
-/// path and the `.mod` bytes.
-fn publish(tree: &Tree, src: &Path, proxy: &Path) -> (PathBuf, Vec<u8>) {
+/// path, the hash computed while writing it, and the `.mod` bytes.
+fn publish(tree: &Tree, src: &Path, proxy: &Path) -> (PathBuf, String, Vec<u8>) {
     let m = Version::new(tree.path, tree.version);
     let at_v = proxy.join(escape_path(tree.path).unwrap()).join("@v");
     fs::create_dir_all(&at_v).unwrap();
     let ver = escape_version(tree.version).unwrap();
     let zip_path = at_v.join(format!("{ver}.zip"));
     let zip_file = fs::File::create(&zip_path).unwrap();
-    create_from_dir(&zip_file, &m, src).unwrap_or_else(|e| panic!("{}: {e}", tree.path));
+    let report =
+        create_from_dir(&zip_file, &m, src).unwrap_or_else(|e| panic!("{}: {e}", tree.path));
     let gomod = fs::read(src.join("go.mod"))
         .unwrap_or_else(|_| format!("module {}\n", tree.path).into_bytes());
     fs::write(at_v.join(format!("{ver}.mod")), &gomod).unwrap();
@@ -241,7 +243,7 @@ fn publish(tree: &Tree, src: &Path, proxy: &Path) -> (PathBuf, Vec<u8>) {
     )
     .unwrap();
     fs::write(at_v.join("list"), format!("{}\n", tree.version)).unwrap();
-    (zip_path, gomod)
+    (zip_path, report.sum, gomod)
 }
 
 /// A string field of the flat JSON object `go mod download -json` prints.
@@ -300,7 +302,7 @@ fn go_accepts_our_zips_and_agrees_on_hashes() {
     for (i, tree) in trees.iter().enumerate() {
         let src = work.path().join(format!("src{i}"));
         materialize(tree, &src);
-        let (zip_path, gomod) = publish(tree, &src, &proxy);
+        let (zip_path, written_sum, gomod) = publish(tree, &src, &proxy);
         let our_sum = hash_zip_file(&zip_path).unwrap();
 
         let target = format!("{}@{}", tree.path, tree.version);
@@ -334,6 +336,7 @@ fn go_accepts_our_zips_and_agrees_on_hashes() {
         let prefix = format!("{target}/");
 
         assert_eq!(our_sum, sum, "{target}: zip hash");
+        assert_eq!(written_sum, sum, "{target}: hash computed while writing");
         assert_eq!(sum, tree.xmod_sum, "{target}: x/mod's zip of the same tree");
         assert_eq!(hash_gomod(&gomod), gomod_sum, "{target}: go.mod hash");
         assert_eq!(

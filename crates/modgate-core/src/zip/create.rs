@@ -9,13 +9,15 @@
 //! Then each valid file is streamed from its source into a Deflate entry
 //! named `path@version/file`, through one 64 KiB buffer; a file that
 //! delivers more bytes than its size said is an error, and no byte past the
-//! declared size reaches the archive.
+//! declared size reaches the archive. The zip's `h1:` hash is computed from
+//! the same bytes on the way through.
 
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 
 use ::zip::ZipWriter;
 use ::zip::write::SimpleFileOptions;
+use sha2::{Digest, Sha256};
 
 use super::dir::list_files_in_dir;
 use super::error::{Error, FileError};
@@ -23,13 +25,16 @@ use super::files::{ModuleFile, classify};
 use super::reader::BUF_SIZE;
 use crate::module::Version;
 
-/// What [`create`] and [`create_from_dir`] left out of the zip.
+/// What [`create`] and [`create_from_dir`] wrote and left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateReport {
     /// Each omitted file or directory (slash path relative to the module
     /// root) and why: nested modules, vendored packages, version-control
     /// directories, symbolic links and other irregular files.
     pub omitted: Vec<FileError>,
+    /// The zip's `h1:` hash (what `dirhash::hash_zip` of it gives),
+    /// computed from the bytes as they were written.
+    pub sum: String,
 }
 
 /// `Create`: writes the module zip for `m` holding `files` to `w`.
@@ -89,13 +94,15 @@ where
         .unix_permissions(0o644);
     let mut zw = ZipWriter::new(w);
     let mut buf = vec![0u8; BUF_SIZE];
+    let mut digests = Vec::with_capacity(classified.valid.len());
     for &(index, size) in &classified.valid {
         let f = &files[index];
         // Valid paths are UTF-8 (module.CheckFilePath passed).
         let path = String::from_utf8_lossy(f.path());
         let mut source = f.open()?;
-        zw.start_file(format!("{prefix}{path}"), options)
-            .map_err(zip_error)?;
+        let name = format!("{prefix}{path}");
+        zw.start_file(name.as_str(), options).map_err(zip_error)?;
+        let mut sha = Sha256::new();
         let mut written = 0u64;
         loop {
             let n = match source.read(&mut buf) {
@@ -108,12 +115,18 @@ where
                 return Err(Error::LargerThanDeclared(path.into_owned()));
             }
             zw.write_all(&buf[..n])?;
+            sha.update(&buf[..n]);
             written += n as u64;
         }
+        digests.push((name.into_bytes(), sha.finalize().into()));
     }
     zw.finish().map_err(zip_error)?;
+    // Valid names hold no newline (module.CheckFilePath), so this succeeds.
+    let sum = crate::dirhash::hash1_of_digests(digests)
+        .map_err(|e| Error::Io(io::Error::other(e.to_string())))?;
     Ok(CreateReport {
         omitted: classified.checked.omitted,
+        sum,
     })
 }
 

@@ -76,17 +76,17 @@ impl Case {
     }
 
     /// Checks an operation's outcome against `wantErr` (a substring).
-    /// Returns whether it succeeded, so the caller then checks `hash`.
-    fn expect<T>(&self, result: Result<T, crate::zip::Error>) -> bool {
+    /// Returns the result on success, so the caller then checks `hash`.
+    fn expect<T>(&self, result: Result<T, crate::zip::Error>) -> Option<T> {
         match result {
-            Ok(_) => {
+            Ok(value) => {
                 assert!(
                     self.want_err.is_empty(),
                     "{}: unexpected success; want error containing {:?}",
                     self.name,
                     self.want_err
                 );
-                true
+                Some(value)
             }
             Err(e) => {
                 let text = e.to_string();
@@ -101,7 +101,7 @@ impl Case {
                     self.name,
                     self.want_err
                 );
-                false
+                None
             }
         }
     }
@@ -110,7 +110,7 @@ impl Case {
     /// cannot be put in a [`Version`]; Go rejects such a case in
     /// `module.Check`, so the same check is made on the bytes and its error
     /// must match `wantErr`.
-    fn run_or_bad_path(&self, op: impl FnOnce(&Version) -> bool) -> bool {
+    fn run_or_bad_path<T>(&self, op: impl FnOnce(&Version) -> Option<T>) -> Option<T> {
         match self.module() {
             Some(m) => op(&m),
             None => {
@@ -123,7 +123,7 @@ impl Case {
                     self.name,
                     self.want_err
                 );
-                false
+                None
             }
         }
     }
@@ -331,14 +331,15 @@ fn create_cases() {
     for case in &cases {
         let out = tempfile::NamedTempFile::new().unwrap();
         let files = fake_files(&case.archive.files);
-        let ok = case.run_or_bad_path(|m| case.expect(create(out.as_file(), m, &files)));
-        if ok {
+        let report = case.run_or_bad_path(|m| case.expect(create(out.as_file(), m, &files)));
+        if let Some(report) = report {
             assert_eq!(
                 hash_zip_file(out.path()).unwrap(),
                 case.hash,
                 "{}",
                 case.name
             );
+            assert_eq!(report.sum, case.hash, "{}: sum while writing", case.name);
         }
     }
     println!("create: {} of {} Go cases passed", cases.len(), cases.len());
@@ -350,15 +351,16 @@ fn create_from_dir_cases() {
     for case in &cases {
         let dir = extract_to_dir(&case.archive.files);
         let out = tempfile::NamedTempFile::new().unwrap();
-        let ok =
+        let report =
             case.run_or_bad_path(|m| case.expect(create_from_dir(out.as_file(), m, dir.path())));
-        if ok {
+        if let Some(report) = report {
             assert_eq!(
                 hash_zip_file(out.path()).unwrap(),
                 case.hash,
                 "{}",
                 case.name
             );
+            assert_eq!(report.sum, case.hash, "{}: sum while writing", case.name);
         }
     }
     println!(
@@ -374,8 +376,8 @@ fn unzip_cases() {
     for case in &cases {
         let zip = extract_to_zip(&case.archive.files);
         let dir = tempfile::tempdir().unwrap();
-        let ok = case.run_or_bad_path(|m| case.expect(unzip(dir.path(), m, zip.path())));
-        if ok {
+        let done = case.run_or_bad_path(|m| case.expect(unzip(dir.path(), m, zip.path())));
+        if done.is_some() {
             let prefix = format!("{}@{}/", String::from_utf8_lossy(&case.path), case.version);
             assert_eq!(
                 hash_dir(dir.path(), &prefix).unwrap(),
