@@ -32,6 +32,8 @@
 //!
 //! Floating-point numbers are not supported: nothing modgate prints needs them.
 
+use crate::unicode::{RUNE_ERROR, decode_rune};
+
 #[cfg(test)]
 mod tests;
 
@@ -297,37 +299,24 @@ pub fn append_string(dst: &mut Vec<u8>, s: &[u8]) {
             continue;
         }
         match decode_rune(&s[i..]) {
-            None => {
+            (RUNE_ERROR, 1) => {
                 dst.extend_from_slice(&s[start..i]);
                 dst.extend_from_slice("\u{fffd}".as_bytes());
                 i += 1;
                 start = i;
             }
-            Some((c, size)) if c == '\u{2028}' || c == '\u{2029}' => {
+            (c @ ('\u{2028}' | '\u{2029}'), size) => {
                 dst.extend_from_slice(&s[start..i]);
                 dst.extend_from_slice(b"\\u202");
                 dst.push(HEX[(c as usize) & 0xf]);
                 i += size;
                 start = i;
             }
-            Some((_, size)) => i += size,
+            (_, size) => i += size,
         }
     }
     dst.extend_from_slice(&s[start..]);
     dst.push(b'"');
-}
-
-/// Decodes one UTF-8 sequence at the start of `s` like Go's
-/// `utf8.DecodeRune`; `None` stands for `(RuneError, 1)`.
-fn decode_rune(s: &[u8]) -> Option<(char, usize)> {
-    let n = s.len().min(4);
-    let head = &s[..n];
-    let valid = match std::str::from_utf8(head) {
-        Ok(v) => v,
-        // The first `valid_up_to` bytes are valid UTF-8 by definition.
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
-    };
-    valid.chars().next().map(|c| (c, c.len_utf8()))
 }
 
 fn newline(out: &mut Vec<u8>, pretty: Option<(&str, &str)>, depth: usize) {
