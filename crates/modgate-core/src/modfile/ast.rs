@@ -29,7 +29,7 @@ pub struct Position {
 
 impl Position {
     /// The position just after `s`, if `s` starts at `self` (Go's `Position.add`).
-    pub fn add(self, s: &[u8]) -> Position {
+    pub fn after(self, s: &[u8]) -> Position {
         let mut p = self;
         p.byte += s.len();
         let mut rest = s;
@@ -140,6 +140,8 @@ pub struct CommentBlock {
 }
 
 /// A top-level statement.
+// Blocks are as common as lines in go.mod files; boxing them buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stmt {
     /// Standalone comments.
@@ -231,7 +233,7 @@ impl FileSyntax {
                 let l = self.line(*id);
                 (l.start, l.end)
             }
-            Stmt::Block(b) => (b.start, b.rparen.pos.add(b")")),
+            Stmt::Block(b) => (b.start, b.rparen.pos.after(b")")),
         }
     }
 
@@ -248,6 +250,141 @@ impl FileSyntax {
             }
         };
         Some(&mut self.line_mut(id).comments)
+    }
+
+    /// Sorts the entries of the block at statement `i` with Go's stable sort
+    /// (`slices.SortStableFunc`), comparing lines with `cmp`.
+    pub(crate) fn sort_block(
+        &mut self,
+        i: usize,
+        cmp: impl Fn(&Line, &Line) -> std::cmp::Ordering,
+    ) {
+        let lines = &self.lines;
+        if let Some(Stmt::Block(b)) = self.stmt.get_mut(i) {
+            let empty = Line::default();
+            let get = |id: LineId| lines.get(id.0).unwrap_or(&empty);
+            super::edit::stable_sort(&mut b.line, |x, y| cmp(get(*x), get(*y)));
+        }
+    }
+
+    /// Marks a line as removed: it (and its end-of-line comments) disappears at
+    /// the next [`FileSyntax::cleanup`]. Go's `Line.markRemoved`.
+    pub fn mark_removed(&mut self, id: LineId) {
+        let line = self.line_mut(id);
+        line.token.clear();
+        line.comments.suffix.clear();
+    }
+
+    /// Replaces the tokens of a line; `tokens` starts with the verb, which is
+    /// dropped for a line inside a block. Go's `FileSyntax.updateLine`.
+    pub fn update_line(&mut self, id: LineId, tokens: Vec<Vec<u8>>) {
+        let line = self.line_mut(id);
+        line.token = if line.in_block {
+            tokens.into_iter().skip(1).collect()
+        } else {
+            tokens
+        };
+    }
+
+    /// Adds a line with the given tokens (verb first). Go's `FileSyntax.addLine`:
+    ///
+    /// * with a `hint` line whose verb matches, the new line goes right after it
+    ///   inside its block (a lone line is first turned into a block);
+    /// * with a hint whose verb differs, the new line goes after the hint's
+    ///   statement;
+    /// * without a hint, it goes at the end of the last line or block with the
+    ///   same verb, or at the end of the file.
+    pub fn add_line(&mut self, hint: Option<LineId>, tokens: Vec<Vec<u8>>) -> LineId {
+        enum Hint {
+            Line(LineId),
+            Block(usize),
+        }
+        let verb = tokens.first().cloned().unwrap_or_default();
+        let hint = match hint {
+            Some(id) => Some(Hint::Line(id)),
+            None => self
+                .stmt
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, s)| match s {
+                    Stmt::Line(id) if self.line(*id).token.first() == Some(&verb) => {
+                        Some(Hint::Line(*id))
+                    }
+                    Stmt::Block(b) if b.token.first() == Some(&verb) => Some(Hint::Block(i)),
+                    _ => None,
+                }),
+        };
+        let rest: Vec<Vec<u8>> = tokens.iter().skip(1).cloned().collect();
+        if let Some(hint) = hint {
+            for i in 0..self.stmt.len() {
+                match &self.stmt[i] {
+                    Stmt::Line(id) => {
+                        let Hint::Line(h) = hint else { continue };
+                        if *id != h {
+                            continue;
+                        }
+                        let id = *id;
+                        if self.line(id).token.first() != Some(&verb) {
+                            return self.new_line_after(i, tokens);
+                        }
+                        // Turn the line into a block holding it and the new line.
+                        let line = self.line_mut(id);
+                        line.in_block = true;
+                        let block_verb: Vec<Vec<u8>> = line.token.drain(..1).collect();
+                        let new = self.alloc_line(Line {
+                            token: rest,
+                            in_block: true,
+                            ..Line::default()
+                        });
+                        self.stmt[i] = Stmt::Block(LineBlock {
+                            token: block_verb,
+                            line: vec![id, new],
+                            ..LineBlock::default()
+                        });
+                        return new;
+                    }
+                    Stmt::Block(b) => {
+                        let same_verb = b.token.first() == Some(&verb);
+                        let at = match hint {
+                            Hint::Block(h) if h == i => Some(b.line.len()),
+                            Hint::Line(h) => b.line.iter().position(|&l| l == h).map(|j| j + 1),
+                            Hint::Block(_) => None,
+                        };
+                        let Some(at) = at else { continue };
+                        if !same_verb {
+                            return self.new_line_after(i, tokens);
+                        }
+                        let new = self.alloc_line(Line {
+                            token: rest,
+                            in_block: true,
+                            ..Line::default()
+                        });
+                        if let Stmt::Block(b) = &mut self.stmt[i] {
+                            b.line.insert(at, new);
+                        }
+                        return new;
+                    }
+                    Stmt::Comments(_) => {}
+                }
+            }
+        }
+        let new = self.alloc_line(Line {
+            token: tokens,
+            ..Line::default()
+        });
+        self.stmt.push(Stmt::Line(new));
+        new
+    }
+
+    fn new_line_after(&mut self, i: usize, tokens: Vec<Vec<u8>>) -> LineId {
+        let new = self.alloc_line(Line {
+            token: tokens,
+            ..Line::default()
+        });
+        self.stmt
+            .insert((i + 1).min(self.stmt.len()), Stmt::Line(new));
+        new
     }
 
     /// Removes dead lines (those with no tokens) after edits, drops blocks that

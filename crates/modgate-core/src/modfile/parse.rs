@@ -23,6 +23,7 @@ use super::ast::{
 };
 use super::errors::{Error, ParseErrors};
 use super::lex::{Kind, Lexer};
+use super::text::{go_lossy, trim_space, unquote};
 
 /// Parses `data` into a syntax tree without interpreting any directive.
 pub fn parse_syntax(file: &str, data: &[u8]) -> Result<FileSyntax, ParseErrors> {
@@ -239,7 +240,7 @@ enum Node {
 }
 
 fn node_span(fs: &FileSyntax, node: Node) -> (Position, Position) {
-    let paren_span = |p: &Paren| (p.pos, p.pos.add(b")"));
+    let paren_span = |p: &Paren| (p.pos, p.pos.after(b")"));
     match node {
         Node::Stmt(i) => fs.stmt_span(&fs.stmt[i]),
         Node::LParen(i) | Node::RParen(i) => match &fs.stmt[i] {
@@ -307,4 +308,32 @@ fn assign_comments(fs: &mut FileSyntax, mut suffix: Vec<Comment>) {
 
     // Whatever is left goes at the beginning of the file.
     fs.comments.before.extend(suffix);
+}
+
+/// The module path declared in go.mod text, or `""` (Go's `modfile.ModulePath`).
+///
+/// A quick scan that tolerates unrelated problems in the file: the first line
+/// that starts with `module` followed by white space and a path (possibly a
+/// quoted string, which must then be valid) wins.
+pub fn module_path(data: &[u8]) -> String {
+    for line in data.split(|&b| b == b'\n') {
+        let line = match super::text::find(line, b"//") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let Some(rest) = trim_space(line).strip_prefix(b"module") else {
+            continue;
+        };
+        let path = trim_space(rest);
+        // `module` must be followed by white space and then something.
+        if path.len() == rest.len() || path.is_empty() {
+            continue;
+        }
+        if path[0] == b'"' || path[0] == b'`' {
+            // A malformed quoted string (or a multi-line one) means no path.
+            return unquote(path).map(|p| go_lossy(&p)).unwrap_or_default();
+        }
+        return go_lossy(path);
+    }
+    String::new()
 }

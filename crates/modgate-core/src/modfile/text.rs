@@ -92,11 +92,7 @@ pub fn must_quote(s: &[u8]) -> bool {
     for (_, _, c) in runes(s) {
         match c {
             Some(' ' | '"' | '\'' | '`') => return true,
-            Some('(' | ')' | '[' | ']' | '{' | '}' | ',') => {
-                if s.len() > 1 {
-                    return true;
-                }
-            }
+            Some('(' | ')' | '[' | ']' | '{' | '}' | ',') if s.len() > 1 => return true,
             // An invalid byte is RuneError, which Go considers printable.
             Some(c) if !is_print(c) => return true,
             _ => {}
@@ -116,15 +112,22 @@ pub fn auto_quote(s: &[u8]) -> Vec<u8> {
 
 /// `strconv.Unquote` on a Go byte string. `None` is Go's `ErrSyntax`.
 ///
-/// Go's unquoting turns each invalid UTF-8 byte inside the literal into
+/// A raw (backquoted) literal keeps its bytes as they are, minus carriage
+/// returns. In an interpreted literal Go turns each invalid UTF-8 byte into
 /// U+FFFD (and an invalid byte can never be part of an escape sequence), so
 /// replacing those bytes first and then unquoting the resulting `&str` gives
 /// exactly Go's result.
 pub(crate) fn unquote(s: &[u8]) -> Option<Vec<u8>> {
-    match std::str::from_utf8(s) {
-        Ok(v) => unquote_bytes(v),
-        Err(_) => unquote_bytes(&go_lossy(s)),
+    if let Ok(v) = std::str::from_utf8(s) {
+        return unquote_bytes(v);
     }
+    if let [b'`', body @ .., b'`'] = s {
+        if body.contains(&b'`') {
+            return None;
+        }
+        return Some(body.iter().copied().filter(|&b| b != b'\r').collect());
+    }
+    unquote_bytes(&go_lossy(s))
 }
 
 /// Whether `needle` occurs in `haystack`.
