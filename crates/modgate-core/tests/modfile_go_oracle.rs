@@ -29,9 +29,22 @@ use modgate_core::modfile::{format_gomod, format_gowork, json_gomod, json_gowork
 
 fn find_go() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    let go = std::env::split_paths(&path)
         .map(|dir| dir.join("go"))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file())?;
+    // `go` on PATH may be a wrapper script (pyenv, asdf, ...) that costs far
+    // more than go itself; run the binary in GOROOT directly when there is one.
+    let goroot = Command::new(&go)
+        .args(["env", "GOROOT"])
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match goroot.map(|r| Path::new(&r).join("bin/go")) {
+        Some(real) if real.is_file() => Some(real),
+        _ => Some(go),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -225,6 +238,7 @@ fn modfile_matches_go() {
         println!("skipping: go not found");
         return;
     };
+    println!("using {}", go.display());
     let env = GoEnv {
         go,
         home: tempfile::tempdir().expect("temp dir"),

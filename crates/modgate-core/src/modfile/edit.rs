@@ -248,6 +248,68 @@ impl File {
         self.set_indirect(i, indirect);
     }
 
+    /// Makes the requirements exactly `req` (path, version, indirect), keeping the
+    /// block structure and comments of the first line for each path, updating
+    /// versions and `// indirect` markers, and adding new paths to the last
+    /// require block (Go's `File.SetRequire`). Each path may appear with only one
+    /// version in `req` (Go panics otherwise; here the first version wins). Call
+    /// [`File::cleanup`] afterwards.
+    pub fn set_require(&mut self, req: &[(Version, bool)]) {
+        let mut need: Vec<(&str, &str, bool)> = Vec::new();
+        for (m, indirect) in req {
+            match need.iter_mut().find(|(p, _, _)| *p == m.path) {
+                Some(e) => e.2 = *indirect,
+                None => need.push((&m.path, &m.version, *indirect)),
+            }
+        }
+        let mut i = 0;
+        while i < self.require.len() {
+            let path = self.require[i].module.path.clone();
+            match need.iter().position(|(p, _, _)| *p == path) {
+                Some(k) => {
+                    let (_, version, indirect) = need.remove(k);
+                    self.set_require_version(i, version);
+                    self.set_indirect(i, indirect);
+                    i += 1;
+                }
+                None => {
+                    let r = self.require.remove(i);
+                    self.syntax.mark_removed(r.syntax);
+                }
+            }
+        }
+        for (path, version, indirect) in need {
+            self.add_new_require(path, version, indirect);
+        }
+        self.sort_blocks();
+    }
+
+    /// Go's `Require.setVersion`: updates the version token, and drops a lone
+    /// blank line before an entry in a block (go.dev/issue/33779).
+    fn set_require_version(&mut self, i: usize, v: &str) {
+        let Some(r) = self.require.get_mut(i) else {
+            return;
+        };
+        r.module.version = v.to_string();
+        let line = self.syntax.line_mut(r.syntax);
+        if line.token.is_empty() {
+            return;
+        }
+        let at = if line.in_block {
+            if let [c] = line.comments.before.as_slice() {
+                if c.token.is_empty() {
+                    line.comments.before.clear();
+                }
+            }
+            1
+        } else {
+            2
+        };
+        if let Some(t) = line.token.get_mut(at) {
+            *t = v.as_bytes().to_vec();
+        }
+    }
+
     /// Removes every requirement on `path` (Go's `File.DropRequire`).
     pub fn drop_require(&mut self, path: &str) {
         let syntax = &mut self.syntax;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
+mod edits;
 mod parsing;
 
 /// The shared test data directory: `$MODGATE_SHARED` or `<workspace>/../shared`.
