@@ -263,7 +263,7 @@ impl FileSyntax {
         if let Some(Stmt::Block(b)) = self.stmt.get_mut(i) {
             let empty = Line::default();
             let get = |id: LineId| lines.get(id.0).unwrap_or(&empty);
-            super::edit::stable_sort(&mut b.line, |x, y| cmp(get(*x), get(*y)));
+            super::sort::stable_sort(&mut b.line, |x, y| cmp(get(*x), get(*y)));
         }
     }
 

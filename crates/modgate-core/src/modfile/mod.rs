@@ -4,23 +4,30 @@
 //! `go work edit` do with it (`cmd/go/internal/modcmd/edit.go`,
 //! `workcmd/edit.go`), checked against Go 1.27.3.
 //!
-//! Layers, each in its own file:
+//! | file | Go source | role |
+//! |---|---|---|
+//! | `lex.rs` | `read.go` (`readToken`) | bytes to tokens, positions, comments |
+//! | `ast.rs` | `read.go` (types, `addLine`, `Cleanup`) | the syntax tree with comments |
+//! | `parse.rs` | `read.go` (`parse*`, `assignComments`, `ModulePath`) | tokens to tree |
+//! | `print.rs` | `print.go` | tree to bytes ([`format`]) |
+//! | `rule.rs` | `rule.go` (`Parse`, `ParseLax`, `File.add`) | the typed [`File`] |
+//! | `args.rs` | `rule.go` (`parseString`, `parseVersion`, `parseReplace`, regexps) | directive arguments |
+//! | `work.rs` | `work.go` | the typed [`WorkFile`] |
+//! | `sort.rs` | `rule.go` (`SortBlocks`, `removeDups`) | de-duplication and block order |
+//! | `edit.rs` | `rule.go`, `work.go` (`Cleanup`, `Add*`, `Drop*`, `SetRequire`) | edits |
+//! | `json.rs` | `modcmd/edit.go`, `workcmd/edit.go` | `-json` output |
+//! | `errors.rs` | `rule.go` (`Error`, `ErrorList`) | error texts |
+//! | `text.rs` | `strings`, `strconv` | Go string helpers on bytes |
 //!
-//! * [`lex`](self) / [`parse_syntax`]: bytes to a [`FileSyntax`] tree that keeps
-//!   every comment (`before`, `suffix`, `after`), block structure and
-//!   positions;
-//! * [`format`]: the tree back to bytes in the standard style (Go's `Format`);
-//! * [`parse`] / [`parse_lax`] / [`parse_work`]: the typed [`File`] /
-//!   [`WorkFile`] with every directive, reporting errors with Go's texts
-//!   ([`ParseErrors`]);
-//! * `edit`: `sort_blocks`, `cleanup`, `// indirect` handling and the edit
-//!   operations (`add_require`, `drop_replace`, ...);
-//! * `json`: the `-json` output shapes, written with [`crate::gojson`].
+//! Tokens are kept as bytes, as in Go: a go.mod file may hold invalid UTF-8 and
+//! formatting writes it back unchanged. Typed values are `String`s in which each
+//! invalid byte reads as U+FFFD (as Go's JSON output shows them).
 //!
 //! The four entry points used by the CLI reproduce the go command: strict
 //! parse with no version fixer, `SortBlocks`, `Cleanup`, then `Format` or the
-//! JSON encoding.
+//! JSON encoding ([`crate::gojson`]).
 
+mod args;
 pub mod ast;
 mod edit;
 pub mod errors;
@@ -29,9 +36,11 @@ mod lex;
 mod parse;
 mod print;
 mod rule;
+mod sort;
 mod text;
 mod work;
 
+pub use args::{is_directory_path, is_go_version, is_toolchain_name};
 pub use ast::{
     Comment, CommentBlock, Comments, FileSyntax, Line, LineBlock, LineId, Paren, Position, Stmt,
 };
@@ -41,8 +50,7 @@ pub use parse::{module_path, parse_syntax};
 pub use print::format;
 pub use rule::{
     Exclude, File, FixError, Go, Godebug, Ignore, Module, Replace, Require, Retract, Tool,
-    Toolchain, VersionFixer, VersionInterval, is_directory_path, is_go_version, is_toolchain_name,
-    parse, parse_lax,
+    Toolchain, VersionFixer, VersionInterval, parse, parse_lax,
 };
 pub use text::{auto_quote, must_quote};
 pub use work::{Use, WorkFile, parse_work};

@@ -5,13 +5,13 @@
 //! `use <dir>` and `replace`; blocks are allowed for `godebug`, `use` and
 //! `replace`. There is only a strict mode (the go command reports every error).
 
+use super::args::{
+    check_go_line, check_toolchain_line, parse_godebug, parse_replace, parse_string,
+};
 use super::ast::{FileSyntax, LineId};
 use super::errors::{Error, ParseErrors};
 use super::parse::parse_syntax;
-use super::rule::{
-    Go, Godebug, Replace, Step, Toolchain, VersionFixer, check_go_line, check_toolchain_line,
-    parse_godebug, parse_replace, parse_string, with_args, work_list,
-};
+use super::rule::{Go, Godebug, Replace, Step, Toolchain, VersionFixer, with_args, work_list};
 use super::text::go_lossy;
 
 /// A parsed, interpreted go.work file (Go's `modfile.WorkFile`).

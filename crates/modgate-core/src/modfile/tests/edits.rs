@@ -898,13 +898,13 @@ fn stable_sort_matches_go_on_inconsistent_orders() {
     // A stable sort that must keep equal elements in order, over more than one
     // insertion-sort run of 20, and an order that is not transitive must not panic.
     let mut v: Vec<(u32, usize)> = (0..97).map(|i| ((i * 37 % 11) as u32, i)).collect();
-    super::super::edit::stable_sort(&mut v, |a, b| a.0.cmp(&b.0));
+    super::super::sort::stable_sort(&mut v, |a, b| a.0.cmp(&b.0));
     assert!(
         v.windows(2)
             .all(|w| w[0].0 < w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1))
     );
     let mut w: Vec<u32> = (0..64).map(|i| (i * 7919) % 13).collect();
-    super::super::edit::stable_sort(&mut w, |a, b| {
+    super::super::sort::stable_sort(&mut w, |a, b| {
         if (a + b) % 3 == 0 {
             std::cmp::Ordering::Less
         } else {
