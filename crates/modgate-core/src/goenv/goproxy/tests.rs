@@ -1,3 +1,7 @@
+//! GOPROXY parsing tables (expectations from the go command's proxyList logic
+//! run under Go 1.27.3) and, when `go` is available, a comparison of error
+//! messages with what `go mod download` prints.
+
 use super::*;
 
 /// Renders a parse result as the oracle tables do: one `kind|fallback` line

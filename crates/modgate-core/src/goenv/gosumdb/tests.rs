@@ -1,3 +1,7 @@
+//! GOSUMDB and verifier-key tables (expectations from the go command's dbDial
+//! logic and x/mod's note.NewVerifier under Go 1.27.3) and, when `go` is
+//! available, a comparison of error messages with `go mod download`'s.
+
 use super::*;
 
 fn render(r: Result<SumdbConfig, GosumdbError>) -> String {

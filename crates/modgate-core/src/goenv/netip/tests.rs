@@ -1,3 +1,5 @@
+//! netip.ParseAddr results and error texts, from a table produced by Go 1.27.3.
+
 use super::*;
 
 /// (input, Go's netip.ParseAddr result), produced by Go 1.27.3.

@@ -1,3 +1,6 @@
+//! net/url parsing and formatting, checked against a table produced by Go
+//! 1.27.3's net/url (String, Redacted, the parsed fields, error texts).
+
 use super::*;
 
 /// (input, Ok((String(), Redacted(), Go's %+v of the struct)) or Err(Go's
