@@ -114,7 +114,7 @@ fn exercise(data: &[u8]) {
         let _ = gomod_json_value(&f);
     }
     let fix = |_: &str, v: &str| -> Result<String, FixError> {
-        if v.len() % 2 == 0 {
+        if v.len().is_multiple_of(2) {
             Ok(format!("v{v}"))
         } else {
             Err(FixError::Module(v.to_string()))
