@@ -41,7 +41,7 @@ pub use pseudo::{
     pseudo_version_rev, pseudo_version_time, zero_pseudo_version,
 };
 pub use time::UtcTime;
-pub use version::{Version, check, sort};
+pub use version::{Version, check, compare, sort};
 
 /// Go's `module.PseudoVersionTimestampFormat`, the time layout of pseudo-versions.
 pub const PSEUDO_VERSION_TIMESTAMP_FORMAT: &str = "20060102150405";

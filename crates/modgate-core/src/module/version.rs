@@ -85,11 +85,14 @@ pub fn sort(list: &mut [Version]) {
     sort_func(list, compare);
 }
 
-/// The comparison [`sort`] uses. It is not a total order, exactly as in Go:
-/// `v1.0.0+meta` ties with both `v1.0.0` and `v1.0.0/go.mod`, which are
-/// ordered. Rust's own sorts may panic on such a comparator; Go's algorithm
-/// (`sort_func`) never does.
-fn compare(a: &Version, b: &Version) -> Ordering {
+/// The comparison [`sort`] uses (Go's `module.Sort` comparator).
+///
+/// It is not a total order, exactly as in Go: `v1.0.0+meta` ties with both
+/// `v1.0.0` and `v1.0.0/go.mod`, which are ordered. Rust's `sort_by` may
+/// panic on such a comparator, so do not pass it alone; use [`sort`] (Go's
+/// order), or break its ties by comparing the version strings, which makes
+/// it a total order (semver class first, then bytes).
+pub fn compare(a: &Version, b: &Version) -> Ordering {
     a.path.cmp(&b.path).then_with(|| {
         let (va, fa) = split_file_suffix(&a.version);
         let (vb, fb) = split_file_suffix(&b.version);
