@@ -109,7 +109,7 @@ fn split_url(u: &str) -> Option<(String, String, u16, String)> {
 }
 
 pub fn plan(s: &Settings) -> Plan {
-    let chain = crate::goconf::goproxy_chain(s.goproxy(), s.gonoproxy());
+    let chain = crate::goconf::goproxy_chain(s.goproxy());
     let sumdb = crate::goconf::gosumdb(s.gosumdb());
     let mut endpoints = Vec::new();
     let entries = chain.as_deref().unwrap_or_default();

@@ -2,7 +2,7 @@ use super::*;
 
 #[test]
 fn goproxy_lists() {
-    let c = goproxy_chain("https://a.example, b.example|direct,https://ignored", "").expect("ok");
+    let c = goproxy_chain("https://a.example, b.example|direct,https://ignored").expect("ok");
     assert_eq!(
         c,
         vec![
@@ -20,18 +20,13 @@ fn goproxy_lists() {
             },
         ]
     );
+    assert_eq!(goproxy_chain("off,https://x.example").expect("ok").len(), 1);
     assert_eq!(
-        goproxy_chain("off,https://x.example", "")
-            .expect("ok")
-            .len(),
-        1
-    );
-    assert_eq!(
-        goproxy_chain("localhost:3000", "").expect("ok")[0].kind,
+        goproxy_chain("localhost:3000").expect("ok")[0].kind,
         EntryKind::Url("https://localhost:3000".into())
     );
     assert_eq!(
-        goproxy_chain("/srv/proxy", ""),
+        goproxy_chain("/srv/proxy"),
         Err("invalid proxy URL missing scheme: /srv/proxy".to_string())
     );
 }
@@ -54,14 +49,12 @@ fn gosumdb_forms() {
         })
     );
     assert_eq!(
-        gosumdb(&format!(
-            "{SUM_GOLANG_ORG_KEY} https://mirror.example/sumdb/"
-        )),
+        gosumdb("sum.golang.org https://mirror.example/sumdb/"),
         Ok(SumDb::On {
             name: "sum.golang.org".into(),
             url: Some("https://mirror.example/sumdb".into())
         })
     );
-    assert_eq!(gosumdb(""), Err("missing GOSUMDB".to_string()));
+    assert_eq!(gosumdb("   "), Err("missing GOSUMDB".to_string()));
     assert!(gosumdb("x+1234567+AQ").is_err());
 }
