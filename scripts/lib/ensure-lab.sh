@@ -1,6 +1,9 @@
-# Installs what the doctor's fault-lab tests need (network namespaces, nftables,
-# an sshd binary, git) when it is missing. Sourced by scripts/test.
-# The lab runs only as root; elsewhere the tests skip with a message.
+# The doctor's fault lab (crates/modgate-doctor/tests/fault_lab.rs) builds
+# network namespaces, nftables rules, an sshd and a git server on this
+# machine. ensure_lab_tools installs what it needs when missing (Debian
+# packages: iproute2, nftables, openssh-server, openssh-client, git) and, when
+# everything is there and we are root, sets MODGATE_REQUIRE_LAB=1 so that the
+# lab tests fail instead of skipping. Sourced by scripts/test.
 ensure_lab_tools() {
   if [ "$(id -u)" != 0 ]; then
     echo "== not root: the doctor's fault-lab tests will skip"
@@ -14,11 +17,17 @@ ensure_lab_tools() {
   command -v git >/dev/null 2>&1 || missing+=(git)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "== installing fault-lab tools: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    (
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    ) || echo "== warning: could not install ${missing[*]}"
   fi
-  # Installing openssh-server may start a host sshd through the package
-  # scripts on some images; the lab starts its own sshd inside a namespace.
-  nft --version
+  if command -v ip >/dev/null 2>&1 && command -v nft >/dev/null 2>&1 \
+    && [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null 2>&1 \
+    && command -v git >/dev/null 2>&1 && ip netns list >/dev/null 2>&1; then
+    export MODGATE_REQUIRE_LAB=1
+    echo "== fault lab: $(nft --version), MODGATE_REQUIRE_LAB=1"
+  else
+    echo "== warning: fault-lab tools missing; the doctor's lab tests will skip"
+  fi
 }

@@ -23,6 +23,24 @@ pub enum Command {
     /// Extracted module trees: the h1 hash `go mod verify` checks.
     #[command(subcommand)]
     Dir(DirCommand),
+    /// Say why Go cannot download modules on this machine, and how to fix it.
+    Doctor(DoctorArgs),
+}
+
+/// `modgate doctor`: reads the settings `go` would use and probes every
+/// endpoint they lead to. Exit 0 when downloads should work, 1 when a finding
+/// would make them fail.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also read this module's go.mod and go.sum (private hosts, leaks, git).
+    #[arg(long = "module", value_name = "DIR")]
+    pub module: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds the network checks may take in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
