@@ -744,10 +744,19 @@ fn judge_transport(out: &mut Outcome, ep: &Endpoint, attempts: &[Attempt], ctx: 
             }
             _ => None,
         });
+        // Connect failures that come back at once (no route, refused) cost Go
+        // nothing: it moves straight to the next address. A hanging connect
+        // costs its 300 ms Happy Eyeballs delay; a connection that cannot carry
+        // data is not retried at all.
+        let slow = v6
+            .iter()
+            .any(|a| matches!(&a.connect, Err(e) if e.failure == NetFailure::Timeout));
         let severity = if data_fails && preferred {
             Severity::Broken
-        } else {
+        } else if data_fails || slow {
             Severity::Degraded
+        } else {
+            Severity::Info
         };
         let mut ev = evidence.clone();
         if !preferred {
@@ -763,7 +772,11 @@ fn judge_transport(out: &mut Outcome, ep: &Endpoint, attempts: &[Attempt], ctx: 
             summary: if data_fails {
                 format!("{} has IPv6 addresses that accept a connection but cannot carry data, while IPv4 works: go's connection \"succeeds\" and then fails (\"write: socket is not connected\" on macOS, \"connection reset\" or a TLS timeout elsewhere), without falling back to IPv4.", ep.host)
             } else {
-                format!("{} has IPv6 addresses this machine cannot reach while IPv4 works; Go falls back to IPv4 after its 300 ms Happy Eyeballs delay, on every connection.", ep.host)
+                if slow {
+                    format!("{} has IPv6 addresses whose connections hang while IPv4 works; Go falls back to IPv4 after its 300 ms Happy Eyeballs delay, on every connection.", ep.host)
+                } else {
+                    format!("{} has IPv6 addresses this machine has no route to while IPv4 works; Go moves on to IPv4 at once, so this costs nothing.", ep.host)
+                }
             },
             evidence: ev,
             fix: vec![

@@ -16,7 +16,7 @@ use lab::{Lab, Side, expect, expect_clean, s4, s6};
 use modgate_doctor::finding::Severity;
 
 /// A syntactically valid verifier key for the lab's checksum database.
-const LAB_SUMDB: &str = "sum.lab.test+12345678+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
+const LAB_SUMDB: &str = "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
 
 struct Setup {
     lab: Lab,
@@ -931,4 +931,207 @@ fn git_ssh_publickey_refused() {
         "{:?}",
         f.evidence
     );
+}
+
+// ---------------------------------------------------------------- more IPv6 and DNS
+
+#[test]
+fn ipv6_connect_black_holed_is_degraded() {
+    let Some(mut t) = setup(
+        "ipv6-syn-dropped",
+        zone(&[(
+            "proxy.lab.test",
+            Rule::Addrs(vec![s4(3)]),
+            Rule::Addrs(vec![s6(3)]),
+        )]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    t.lab
+        .nft_input(Side::Server, &["ip6 daddr fd00:77::3 tcp dport 443 drop"]);
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "ipv6.broken", "proxy.lab.test:443");
+    assert_eq!(f.severity, Severity::Degraded);
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::TcpTimeout)
+            .is_empty(),
+        "IPv4 works: no tcp.timeout\n{}",
+        r.to_text()
+    );
+    assert_eq!(r.exit_code(), 0);
+}
+
+#[test]
+fn ipv6_without_route_costs_nothing() {
+    // AAAA points somewhere this machine has no IPv6 route to: connect fails
+    // at once and Go moves on, so at most an info note.
+    let Some(mut t) = setup(
+        "ipv6-no-route",
+        zone(&[(
+            "proxy.lab.test",
+            Rule::Addrs(vec![s4(3)]),
+            Rule::Addrs(vec!["fd00:99::1".parse().expect("ip")]),
+        )]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    expect_clean(&r);
+}
+
+#[test]
+fn aaaa_queries_silent_is_degraded() {
+    let Some(mut t) = setup(
+        "dns-aaaa-silent",
+        zone(&[("proxy.lab.test", Rule::Addrs(vec![s4(3)]), Rule::Silent)]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    let f = expect(&r, "dns.timeout", "proxy.lab.test");
+    assert_eq!(f.severity, Severity::Degraded);
+    assert!(f.summary.contains("AAAA"), "{}", f.summary);
+}
+
+#[test]
+fn hosts_file_wins_over_dns() {
+    // DNS says NXDOMAIN, /etc/hosts pins the name: Go uses the hosts file.
+    let Some(mut t) = setup("hosts-file", zone(&[])) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    std::fs::write(
+        t.lab.path("hosts"),
+        "127.0.0.1 localhost\n10.77.0.3 proxy.lab.test\n",
+    )
+    .expect("hosts");
+    let r = t.doctor(t.env().with("GOPROXY", "https://proxy.lab.test"));
+    expect_clean(&r);
+}
+
+#[test]
+fn sumdb_status_and_not_a_database() {
+    let Some(mut t) = setup(
+        "sumdb-status",
+        zone(&[
+            ("proxy.lab.test", a(&[s4(3)]).0, Rule::NoData),
+            ("sum.lab.test", a(&[s4(4)]).0, Rule::NoData),
+        ]),
+    ) else {
+        return;
+    };
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        false,
+        servers::module_proxy(),
+    );
+    t.https(
+        s4(4),
+        443,
+        &["sum.lab.test"],
+        false,
+        Arc::new(|_r: &servers::Req| {
+            Resp::new(
+                403,
+                "Forbidden",
+                "text/plain; charset=utf-8",
+                "blocked by policy\n",
+            )
+        }),
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("GOSUMDB", LAB_SUMDB),
+    );
+    let f = expect(&r, "http.status", "sum.lab.test:443");
+    assert!(f.summary.contains("403"), "{}", f.summary);
+    assert!(f.fix.iter().any(|x| x.contains("GOSUMDB")), "{:?}", f.fix);
+}
+
+#[test]
+fn goinsecure_private_host_with_untrusted_certificate_is_not_a_tls_failure() {
+    // GOINSECURE makes go skip certificate checks for these paths: an
+    // untrusted certificate there is no failure (the insecure setting itself
+    // is reported as config.insecure).
+    let Some((mut t, module)) = git_setup("goinsecure") else {
+        return;
+    };
+    let other = lab::certs::Ca::new("Self Signed", "corp");
+    let cfg = other.leaf(&["git.lab.test"], false).server_config();
+    t.lab
+        .serve(move || servers::https(sa(s4(6), 8443), cfg, servers::module_proxy()));
+    std::fs::write(
+        module.join("go.mod"),
+        "module example.com/app\n\nrequire git.lab.test:8443/team/repo v1.0.0\n",
+    )
+    .expect("go.mod");
+    let r = t.lab.doctor(
+        t.git_env().with("GOINSECURE", "git.lab.test:8443"),
+        Some(&module),
+    );
+    let tls: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str().starts_with("tls."))
+        .collect();
+    assert!(tls.is_empty(), "{}", r.to_text());
+    expect(&r, "config.insecure", "GOINSECURE");
+}
+
+#[test]
+fn all_proxy_ignored_matters_when_direct_fails() {
+    // curl would use ALL_PROXY; Go connects directly, and direct is blocked.
+    let Some(t) = proxied_setup("all-proxy", ProxyMode::Open) else {
+        return;
+    };
+    t.lab.nft_input(
+        Side::Server,
+        &["ip saddr 10.77.0.1 ip daddr 10.77.0.3 drop"],
+    );
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("ALL_PROXY", "http://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.all-proxy-ignored", "ALL_PROXY");
+    assert_eq!(f.severity, Severity::Broken);
+    expect(&r, "tcp.timeout", "proxy.lab.test:443");
+    // Setting HTTPS_PROXY to the same value, as the fix says, makes it work.
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("ALL_PROXY", "http://corpproxy.lab.test:3128")
+            .with("HTTPS_PROXY", "http://corpproxy.lab.test:3128"),
+    );
+    expect_clean(&r);
 }

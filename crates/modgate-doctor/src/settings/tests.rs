@@ -103,3 +103,55 @@ fn netrc_parsing_keeps_complete_entries_only() {
         ]
     );
 }
+
+#[test]
+fn reads_go_env_json_from_the_real_go() {
+    let Some(path) = std::env::var_os("PATH") else {
+        return;
+    };
+    let env = Env::from_pairs([("PATH", path.to_string_lossy().into_owned())]);
+    if env.which("go").is_none() {
+        assert!(
+            std::env::var("MODGATE_REQUIRE_GO").as_deref() != Ok("1"),
+            "go not found but MODGATE_REQUIRE_GO=1"
+        );
+        eprintln!("skipping: go not found");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("goenv");
+    std::fs::write(&file, "GOPRIVATE=corp.example\n").expect("write");
+    let d = dir.path().to_string_lossy().into_owned();
+    let pairs = [
+        ("PATH", path.to_string_lossy().into_owned()),
+        ("HOME", d.clone()),
+        ("GOPATH", format!("{d}/gopath")),
+        ("GOCACHE", format!("{d}/cache")),
+        ("GOTOOLCHAIN", "local".to_string()),
+        ("GOENV", file.to_string_lossy().into_owned()),
+        ("GOFLAGS", "-mod=mod".to_string()),
+    ];
+    let env = Env::from_pairs(pairs.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let s = rt.block_on(Settings::load(&LoadOptions {
+        env,
+        use_go_env: true,
+        module_dir: None,
+    }));
+    assert!(s.go_found, "go env -json did not answer");
+    assert_eq!(s.get("GOPRIVATE"), "corp.example");
+    assert_eq!(s.go["GOPRIVATE"].source, Source::EnvFile(file));
+    assert_eq!(s.gonoproxy(), "corp.example");
+    assert_eq!(s.get("GOFLAGS"), "-mod=mod");
+    assert_eq!(s.go["GOFLAGS"].source, Source::Env);
+    // GOROOT/go.env supplies GOPROXY and GOSUMDB.
+    assert!(!s.get("GOPROXY").is_empty());
+    assert!(matches!(s.go["GOPROXY"].source, Source::GoEnv));
+    assert_eq!(
+        s.gomodcache(),
+        Some(PathBuf::from(format!("{d}/gopath/pkg/mod")))
+    );
+}

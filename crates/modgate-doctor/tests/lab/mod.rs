@@ -228,7 +228,14 @@ impl Lab {
                 .expect("runtime");
             let local = tokio::task::LocalSet::new();
             local.block_on(&rt, async move {
-                let fut = make();
+                let mut fut = std::pin::pin!(make());
+                // Poll the server once first, so that its sockets are bound
+                // before the test goes on.
+                tokio::select! {
+                    biased;
+                    _ = &mut fut => {}
+                    _ = tokio::task::yield_now() => {}
+                }
                 let _ = ready_tx.send(());
                 tokio::select! {
                     _ = fut => {}
