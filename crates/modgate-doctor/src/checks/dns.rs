@@ -467,8 +467,6 @@ pub async fn resolve(
     }
 
     let names = conf.name_list(host);
-    let mut v4_view_err = None;
-    let mut v6_view_err = None;
     for name in &names {
         let timeout = deadline.cap(QUERY_TIMEOUT);
         let mut tasks = tokio::task::JoinSet::new();
@@ -519,8 +517,6 @@ pub async fn resolve(
             res.v6 = a.clone();
         }
         judge(&mut res, conf, name, &v4, &v6);
-        v4_view_err = v4.last_err.map(|r| r.answer.clone());
-        v6_view_err = v6.last_err.map(|r| r.answer.clone());
         res.queries.extend(results);
         if !both_nx || !res.failed() {
             break;
@@ -530,30 +526,28 @@ pub async fn resolve(
             res.findings.clear();
         }
     }
-    let _ = (v4_view_err, v6_view_err);
-    if conf.defaulted {
+    // No configured server and nothing answering on localhost: say that,
+    // rather than "timeout" or "refused" from a server nobody chose.
+    if conf.defaulted && res.failed() {
         let detail = match &conf.read_error {
             Some(e) => format!("cannot read {}: {e}", conf.path),
             None => format!("{} lists no nameserver", conf.path),
         };
         res.findings
-            .retain(|f| f.code != Code::DnsTimeout || !res.v4.is_empty() || !res.v6.is_empty());
-        if res.failed() {
-            res.findings.retain(|f| f.code != Code::DnsTimeout);
-            res.findings.push(Finding {
-                code: Code::DnsNoResolver,
-                severity: Severity::Broken,
-                target: host.to_string(),
-                summary: format!(
-                    "No DNS server is configured ({detail}); Go falls back to 127.0.0.1:53 and [::1]:53, and nothing answers there."
-                ),
-                evidence: vec![detail.clone()],
-                fix: vec![
-                    format!("echo 'nameserver <your DNS server IP>' | sudo tee -a {}", conf.path),
-                    format!("or pin the host: echo '<ip> {host}' | sudo tee -a /etc/hosts"),
-                ],
-            });
-        }
+            .retain(|f| !matches!(f.code, Code::DnsTimeout | Code::DnsServfail));
+        res.findings.push(Finding {
+            code: Code::DnsNoResolver,
+            severity: Severity::Broken,
+            target: host.to_string(),
+            summary: format!(
+                "No DNS server is configured ({detail}); Go falls back to 127.0.0.1:53 and [::1]:53, and nothing answers there."
+            ),
+            evidence: vec![detail.clone()],
+            fix: vec![
+                format!("echo 'nameserver <your DNS server IP>' | sudo tee -a {}", conf.path),
+                format!("or pin the host: echo '<ip> {host}' | sudo tee -a /etc/hosts"),
+            ],
+        });
     }
     res
 }
@@ -575,8 +569,6 @@ fn fmt_results(rs: &[&QueryResult]) -> Vec<String> {
 
 fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &GoView) {
     let host = res.host.clone();
-    let all: Vec<&QueryResult> = res.queries.iter().collect();
-    let _ = all;
     let failed = res.v4.is_empty() && res.v6.is_empty();
     let fq = name.trim_end_matches('.');
     if failed {
