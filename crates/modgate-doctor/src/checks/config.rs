@@ -27,8 +27,12 @@ fn extend_cmd(var: &str, old: &str, add: &str) -> String {
 /// Whether a module version is in the module cache (so GOPROXY=off is fine for it).
 fn cached(cache: Option<&Path>, path: &str, version: &str) -> bool {
     let Some(cache) = cache else { return false };
-    let esc = crate::probe::escape_path(path);
-    let ver = crate::probe::escape_path(version);
+    let (Ok(esc), Ok(ver)) = (
+        modgate_core::module::escape_path(path),
+        modgate_core::module::escape_version(version),
+    ) else {
+        return false;
+    };
     cache
         .join("cache/download")
         .join(esc)
