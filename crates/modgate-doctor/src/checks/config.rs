@@ -99,8 +99,19 @@ fn goproxy(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
     if chain.first().map(|e| &e.kind) != Some(&EntryKind::Off) {
         return;
     }
-    // GONOPROXY paths are still fetched directly; cached versions need nothing.
+    // GONOPROXY paths are still fetched directly; cached versions need nothing;
+    // with -mod=vendor nothing is looked up at all (modload reports
+    // "module lookup disabled by -mod=vendor" before GOPROXY matters).
+    let vendor_flag = s
+        .get("GOFLAGS")
+        .split_whitespace()
+        .any(|f| f == "-mod=vendor");
     let (severity, detail) = match &s.module {
+        _ if vendor_flag => (
+            Severity::Info,
+            "GOFLAGS has -mod=vendor, so builds use the vendor directory and download nothing"
+                .to_string(),
+        ),
         None => (
             Severity::Degraded,
             "every module that is not already in the module cache fails to download".to_string(),

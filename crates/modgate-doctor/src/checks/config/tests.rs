@@ -72,6 +72,15 @@ fn goproxy_off() {
 }
 
 #[test]
+fn goproxy_off_with_vendoring_is_info() {
+    let fs = findings(&[("GOPROXY", "off"), ("GOFLAGS", "-mod=vendor")], None);
+    assert_eq!(
+        one(&fs, Code::GoproxyOff, "GOPROXY").severity,
+        Severity::Info
+    );
+}
+
+#[test]
 fn goproxy_off_with_only_gonoproxy_requirements_is_not_broken() {
     // GONOPROXY paths are fetched directly even with GOPROXY=off.
     let (_d, m) = module(
