@@ -80,6 +80,25 @@ codes! {
     GitHttpsAuth => "git.https-auth",
     GitSshAuth => "git.ssh-auth",
     GitHostKey => "git.host-key",
+    // Codes `explain` reports from the text of a failed go command.
+    GoSumMismatch => "sum.gosum-mismatch",
+    SumdbMismatch => "sum.sumdb-mismatch",
+    SumdbMissing => "sum.sumdb-missing",
+    GoSumMissing => "sum.gosum-missing",
+    GoSumUnknownHash => "sum.unknown-hash",
+    NoproxyNoDirect => "config.noproxy-no-direct",
+    GovcsDisallowed => "config.govcs-disallowed",
+    InsecureFlag => "config.insecure-flag",
+    ModuleUnknownRevision => "module.unknown-revision",
+    ModuleNotFound => "module.not-found",
+    ModulePathMismatch => "module.path-mismatch",
+    GoModUpdatesNeeded => "gomod.updates-needed",
+    VcsUnrecognizedImport => "vcs.unrecognized-import",
+    VcsNoSecureProtocol => "vcs.no-secure-protocol",
+    ToolchainDownload => "toolchain.download",
+    ToolchainTooOld => "toolchain.too-old",
+    HttpTimeout => "http.timeout",
+    CacheModified => "cache.modified",
 }
 
 impl fmt::Display for Code {
