@@ -151,7 +151,23 @@ fn git_ssh_rewrite(host: &str) -> String {
     format!("git config --global url.\"git@{host}:\".insteadOf https://{host}/")
 }
 
+/// Starts the summary with a capital letter when it begins with an
+/// ordinary word (never a module path, host or command name).
+fn capitalise(mut a: Advice) -> Advice {
+    for word in ["the ", "no "] {
+        if a.summary.starts_with(word) {
+            a.summary
+                .replace_range(..1, &word[..1].to_ascii_uppercase());
+        }
+    }
+    a
+}
+
 pub(crate) fn advise(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> Advice {
+    capitalise(advise_inner(cause, ctx, platform))
+}
+
+fn advise_inner(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> Advice {
     let os = platform.map(|p| p.os);
     let module = module_display(ctx);
     match cause {
@@ -331,7 +347,10 @@ pub(crate) fn advise(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> A
         Cause::GoproxyInvalid { detail } => advice(
             Code::GoproxyInvalid,
             "GOPROXY",
-            format!("GOPROXY cannot be used: {}.", detail.trim_start_matches("go: ")),
+            format!(
+                "GOPROXY cannot be used: {}.",
+                from_needle(detail, &["GOPROXY list", "invalid proxy URL"])
+            ),
             vec![go_env_w("GOPROXY", "https://proxy.golang.org,direct")],
         ),
         Cause::SumdbOff => advice(
@@ -437,7 +456,7 @@ pub(crate) fn advise(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> A
         .key("Permission denied"),
         Cause::HostKey { host } if host.is_empty() && ctx.module.is_some() => {
             let host = ctx.module.as_ref().map_or("", |m| module_host(&m.path)).to_string();
-            advise(&Cause::HostKey { host }, ctx, platform)
+            advise_inner(&Cause::HostKey { host }, ctx, platform)
         }
         Cause::HostKey { host } => advice(
             Code::GitHostKey,
@@ -479,8 +498,16 @@ pub(crate) fn advise(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> A
             advice(
                 code,
                 scan::join_host_port(host, 443),
-                format!("git (curl) rejected the certificate of {host}: it is not signed by an authority git trusts — usually TLS interception by a corporate proxy, or a private CA."),
-                vec!["git config --global http.sslCAInfo /path/to/company-root-ca.pem".into()],
+                match kind {
+                    TlsKind::Expired { .. } => format!("git (curl) rejected the certificate of {host}: it has expired, or this machine's clock is wrong (git checks certificates itself, with its own CA settings)."),
+                    TlsKind::Hostname { .. } => format!("git (curl) rejected the certificate of {host}: it is for another name, so something on the path answered instead of {host} (interception or a captive portal)."),
+                    _ => format!("git (curl) rejected the certificate of {host}: it is not signed by an authority git trusts, usually TLS interception by a corporate proxy, or a private CA (git uses its own CA settings, not Go's)."),
+                },
+                match kind {
+                    TlsKind::Expired { .. } => vec![clock_fix(os)],
+                    TlsKind::Hostname { .. } => vec![format!("getent hosts {host}  # which address the name leads to")],
+                    _ => vec!["git config --global http.sslCAInfo /path/to/company-root-ca.pem".into()],
+                },
             )
             .key("certificate")
         }
@@ -523,7 +550,11 @@ pub(crate) fn advise(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> A
             advice(
                 Code::HttpNotAProxy,
                 target.clone(),
-                format!("{target} did not answer like a module proxy ({}): a captive portal or login page, a redirect to plain http, or a GOPROXY URL that points at the wrong service.", short(detail)),
+                format!(
+                    "{} did not answer like a module proxy: {}. Typical of a captive portal or login page, or of a GOPROXY URL that points at the wrong service.",
+                    if target == "GOPROXY" { "The proxy named in GOPROXY" } else { target.as_str() },
+                    not_a_proxy_words(detail)
+                ),
                 vec![
                     "go env GOPROXY  # check the URL; log in to the network's portal if there is one".into(),
                     go_env_w("GOPROXY", "https://proxy.golang.org,direct"),
@@ -677,10 +708,40 @@ fn file_proxy_base(ctx: &Ctx) -> String {
     }
 }
 
-fn short(s: &str) -> String {
-    let s = s.trim_start_matches("go: ");
-    let s = s.rsplit(": ").next().unwrap_or(s);
-    s.chars().take(120).collect()
+/// Sets the system clock from the network, for the platform.
+fn clock_fix(os: Option<Os>) -> String {
+    match os {
+        Some(Os::Darwin) => "sudo sntp -sS time.apple.com  # if the clock is wrong".into(),
+        Some(Os::Windows) => "w32tm /resync  # if the clock is wrong".into(),
+        _ => "sudo timedatectl set-ntp true  # if the clock is wrong".into(),
+    }
+}
+
+/// What the proxy did instead of answering like one.
+fn not_a_proxy_words(detail: &str) -> String {
+    if detail.contains("redirected from secure URL") {
+        "it redirected an https request to plain http".into()
+    } else if detail.contains("stopped after 10 redirects") {
+        "it redirected more than 10 times".into()
+    } else if detail.contains("refusing to pass credentials") {
+        "it redirected to plain http, where Go will not send credentials".into()
+    } else if detail.contains("proxy returned info for version") {
+        "it answered with another version than the one asked for".into()
+    } else if detail.contains("zip file too large") {
+        "it sent a zip larger than any module may be".into()
+    } else {
+        // `invalid response from proxy "X": <json error>`
+        let why = detail.rsplit("\": ").next().unwrap_or(detail);
+        format!("it sent something that is not the JSON a proxy sends ({why})")
+    }
+}
+
+/// The message itself, without the `go: <module>@<version>:` prefixes.
+fn from_needle<'a>(detail: &'a str, needles: &[&str]) -> &'a str {
+    needles
+        .iter()
+        .find_map(|n| detail.find(n).map(|i| &detail[i..]))
+        .unwrap_or(detail)
 }
 
 fn tcp_words(kind: TcpKind) -> (Code, &'static str) {
@@ -836,17 +897,21 @@ fn tcp(
         Some(a) if ctx.url.as_ref().is_some_and(|u| u.endpoint() != a) => format!(" (address {a})"),
         _ => String::new(),
     };
-    let when = match (phase, kind) {
-        (Phase::Data, TcpKind::Timeout) => {
-            " after connecting: the connection opened but no data came back (a filter that drops traffic after the handshake, or an MTU black hole)"
-        }
-        (Phase::Data, TcpKind::Reset | TcpKind::Closed) => {
-            " after connecting, during the TLS handshake or request: typical of a firewall or TLS inspection that rejects the destination, or of a middlebox that drops a large ClientHello"
-        }
-        _ => "",
-    };
     let who = server_phrase(ctx);
-    let mut summary = format!("Connecting to {who} at {target}{at} failed: {what}{when}.");
+    let mut summary = match (phase, kind) {
+        (Phase::Data, TcpKind::Timeout) => format!(
+            "The connection to {who} at {target}{at} opened, but no data came back in time: a filter that drops traffic after the TCP handshake, or an MTU black hole."
+        ),
+        (Phase::Data, TcpKind::Reset | TcpKind::Closed) => format!(
+            "The connection to {who} at {target}{at} opened, then was {} during the TLS handshake or the request: typical of a firewall or TLS inspection that rejects the destination, or of a middlebox that drops a large ClientHello.",
+            if kind == TcpKind::Reset {
+                "reset"
+            } else {
+                "closed without an answer"
+            }
+        ),
+        _ => format!("Connecting to {who} at {target}{at} failed: {what}."),
+    };
     if let (Some(p), TcpKind::Reset) = (platform, kind)
         && p.os == Os::Windows
     {
@@ -967,9 +1032,8 @@ fn tls(ctx: &Ctx, kind: &TlsKind, os: Option<Os>) -> Advice {
                 _ => "Usually TLS interception by a corporate proxy or security agent (Zscaler, Netskope, ...), or a system without a CA bundle (slim container images).".to_string(),
             };
             let mut fixes = fix::trust_ca(os);
-            if os.is_none() || os == Some(Os::Linux) {
+            if (os.is_none() || os == Some(Os::Linux)) && authority.is_none() {
                 fixes.insert(0, "sudo apt-get install -y ca-certificates  # slim images: no CA bundle at all".into());
-                fixes.push("cat /etc/ssl/certs/ca-certificates.crt company-root-ca.pem > \"$HOME/ca-bundle.pem\" && export SSL_CERT_FILE=\"$HOME/ca-bundle.pem\"  # without root".into());
             }
             advice(
                 Code::TlsUntrusted,
@@ -980,11 +1044,7 @@ fn tls(ctx: &Ctx, kind: &TlsKind, os: Option<Os>) -> Advice {
             .key("x509")
         }
         TlsKind::Expired { detail } => {
-            let mut fixes = match os {
-                Some(Os::Darwin) => vec!["sudo sntp -sS time.apple.com  # if the clock is wrong".into()],
-                Some(Os::Windows) => vec!["w32tm /resync  # if the clock is wrong".into()],
-                _ => vec!["sudo timedatectl set-ntp true  # if the clock is wrong".into()],
-            };
+            let mut fixes = vec![clock_fix(os)];
             fixes.push("# if the clock is right: the certificate comes from an interception proxy or a server with an expired certificate".into());
             advice(
                 Code::TlsExpired,

@@ -63,6 +63,7 @@ impl Ctx {
             .or_else(|| quoted_import_path(&local))
             .or_else(|| url.as_ref().and_then(scan::module_from_url))
             .or_else(|| scan::module_word(&local))
+            .or_else(|| go_get_arg(&local))
             .filter(|m| m.path != "golang.org/toolchain");
         let toolchain = toolchain_version(&local);
         Ctx {
@@ -122,6 +123,18 @@ fn role_of(url: &Url, text: &str) -> Role {
         return Role::Git;
     }
     Role::Other
+}
+
+/// `go get <path>: ...`, as older Go versions prefixed their errors.
+fn go_get_arg(text: &str) -> Option<ModVer> {
+    let first = text.lines().next()?.trim_start();
+    let rest = first.strip_prefix("go get ")?;
+    let w = rest.split(' ').next()?.strip_suffix(':')?;
+    let path = w.split('@').next().unwrap_or(w);
+    scan::looks_like_module_path(path).then(|| ModVer {
+        path: path.to_string(),
+        version: None,
+    })
 }
 
 fn quoted_import_path(text: &str) -> Option<ModVer> {

@@ -141,7 +141,10 @@ pub(crate) fn trust_ca(os: Option<Os>) -> Vec<String> {
         ],
         _ => vec![
             "sudo cp company-root-ca.pem /usr/local/share/ca-certificates/company-root-ca.crt && sudo update-ca-certificates".into(),
-            set_env(None, "SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"),
+            format!(
+                "cat /etc/ssl/certs/ca-certificates.crt company-root-ca.pem > \"$HOME/ca-bundle.pem\" && {}  # without root",
+                set_env(None, "SSL_CERT_FILE", "\"$HOME/ca-bundle.pem\"")
+            ),
         ],
     }
 }
