@@ -50,7 +50,12 @@ pub fn suggest(findings: &[Finding]) -> Vec<SuggestedCheck> {
     const GIT: &str = "git ls-remote non-interactively, insteadOf rewrites, ssh in batch mode";
     let mut out: Vec<SuggestedCheck> = Vec::new();
     let mut add = |check: &'static str, target: String, what: &'static str| {
-        if !target.is_empty() && !out.iter().any(|c| c.check == check && c.target == target) {
+        // An address needs no name resolution.
+        let pointless = check == "dns" && super::scan::is_ip_literal(&target);
+        if !target.is_empty()
+            && !pointless
+            && !out.iter().any(|c| c.check == check && c.target == target)
+        {
             out.push(SuggestedCheck {
                 check,
                 target,

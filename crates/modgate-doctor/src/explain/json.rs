@@ -111,21 +111,25 @@ struct ExplainJson<'a> {
     suggested_checks: Vec<SuggestedCheck>,
 }
 
-/// The explanation as a JSON value.
-pub fn to_value(e: &Explanation) -> serde_json::Value {
-    let doc = ExplainJson {
+fn document(e: &Explanation) -> ExplainJson<'_> {
+    ExplainJson {
         verdict: e.verdict(),
         checks: [],
         findings: FindingsJson(&e.findings),
         platform: e.platform.as_ref(),
         unexplained: &e.unexplained,
         suggested_checks: e.suggested_checks(),
-    };
-    // Serialising plain strings, vectors and maps cannot fail.
-    serde_json::to_value(doc).unwrap_or(serde_json::Value::Null)
+    }
 }
 
-/// The explanation as pretty-printed JSON text.
+/// The explanation as a JSON value.
+pub fn to_value(e: &Explanation) -> serde_json::Value {
+    // Serialising plain strings, vectors and maps cannot fail.
+    serde_json::to_value(document(e)).unwrap_or(serde_json::Value::Null)
+}
+
+/// The explanation as pretty-printed JSON text, keys in the shared order
+/// (verdict, checks, findings, then explain's own).
 pub fn to_string_pretty(e: &Explanation) -> String {
-    serde_json::to_string_pretty(&to_value(e)).unwrap_or_default()
+    serde_json::to_string_pretty(&document(e)).unwrap_or_default()
 }

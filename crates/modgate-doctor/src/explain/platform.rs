@@ -153,7 +153,14 @@ pub fn detect(text: &str) -> Option<Platform> {
             // Errno texts vary in case between Go ("connection timed out")
             // and curl/ssh ("Connection timed out"); compare case-insensitively.
             if let Some(i) = lower.find(&needle.to_ascii_lowercase()) {
-                let evidence = text.get(i..i + needle.len()).unwrap_or(needle);
+                let mut end = i + needle.len();
+                // `(linux/` → `(linux/amd64)`: show the whole GOOS/GOARCH.
+                if needle.ends_with('/') {
+                    end += text[end..]
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == ')'))
+                        .unwrap_or(text.len() - end);
+                }
+                let evidence = text.get(i..end).unwrap_or(needle);
                 return Some(Platform {
                     os,
                     evidence: evidence.to_string(),
