@@ -99,6 +99,7 @@ codes! {
     ToolchainTooOld => "toolchain.too-old",
     HttpTimeout => "http.timeout",
     CacheModified => "cache.modified",
+    ModuleBadGoMod => "module.bad-gomod",
 }
 
 impl fmt::Display for Code {
