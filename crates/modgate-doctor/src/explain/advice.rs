@@ -275,6 +275,23 @@ fn advise_inner(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> Advice
             )
             .key("module declares its path")
         }
+        Cause::BadGoMod { line } => {
+            let mut fixes = Vec::new();
+            if let Some(m) = &ctx.module {
+                fixes.push(format!("go list -m -versions {}  # require a version whose go.mod is valid", m.path));
+            }
+            fixes.push("# or report it upstream: the go.mod at that version cannot be used".into());
+            advice(
+                Code::ModuleBadGoMod,
+                module_target(ctx),
+                format!(
+                    "The go.mod of {module} is unusable ({}): it cannot be parsed or its module line is missing or malformed, so no go command can use that version.",
+                    from_needle(line, &["parsing go.mod:", "go.mod"]).trim_end_matches(':')
+                ),
+                fixes,
+            )
+            .key("go.mod")
+        }
         Cause::GoModUpdates { fix: f } => advice(
             Code::GoModUpdatesNeeded,
             "go.mod",

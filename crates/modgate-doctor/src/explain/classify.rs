@@ -211,6 +211,9 @@ pub(crate) enum Cause {
         declared: String,
         required: String,
     },
+    BadGoMod {
+        line: String,
+    },
     GoModUpdates {
         fix: String,
     },
@@ -483,6 +486,30 @@ fn module_state(t: &str) -> Option<Cause> {
             .unwrap_or("")
             .to_string();
         return Some(Cause::PathMismatch { declared, required });
+    }
+    // The module's own go.mod at that version is unusable
+    // (modfetch/coderepo.go, modload/modfile.go).
+    for needle in [
+        "has malformed module path",
+        "is missing module path",
+        "module path \"",
+        "module paths at revision",
+        "/go.mod at revision",
+    ] {
+        if let Some(l) = scan::line_with(t, needle).filter(|l| l.contains(" at revision ")) {
+            return Some(Cause::BadGoMod {
+                line: l.to_string(),
+            });
+        }
+    }
+    // A dependency's go.mod (`<m>@<v> requires <m>@<v>: parsing go.mod: ...`),
+    // not the main module's (`errors parsing go.mod:`), which is no download failure.
+    if let Some(l) =
+        scan::line_with(t, "parsing go.mod:").filter(|l| !l.contains("errors parsing go.mod"))
+    {
+        return Some(Cause::BadGoMod {
+            line: l.to_string(),
+        });
     }
     for needle in [
         "updates to go.mod needed",

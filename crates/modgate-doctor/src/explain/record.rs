@@ -61,6 +61,11 @@ fn is_noise(line: &str) -> bool {
     let t = line.trim();
     t.is_empty()
         || NOISE.iter().any(|n| t.starts_with(n))
+        // `go: example.com/m requires go >= 1.23; switching to go1.23.4`.
+        || (t.starts_with("go: ") && t.contains("; switching to go"))
+        // `go ... -x` traces: `# get <url>` and `# get <url>: 200 OK (0.1s)`;
+        // a traced failure is printed again as the real error.
+        || t.starts_with("# get ")
         // A shell prompt echoing the command (`$ go mod tidy`, `PS C:\x> go build`).
         || t.starts_with("$ ")
         || (t.starts_with("PS ") && t.contains("> "))
