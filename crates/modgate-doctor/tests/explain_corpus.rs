@@ -231,3 +231,27 @@ fn corpus() {
     );
     assert!(files.len() >= 60, "corpus has only {} files", files.len());
 }
+
+/// Every prefix and suffix of every corpus text (at a stride) is explained
+/// without panicking: pastes are often cut off at either end.
+#[test]
+fn truncated_texts_never_panic() {
+    let dir = corpus_dir();
+    let mut runs = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let output = text
+            .split_once("\n-- output --\n")
+            .map_or(text.as_str(), |(_, o)| o);
+        let cuts: Vec<usize> = output.char_indices().map(|(i, _)| i).step_by(5).collect();
+        for &i in &cuts {
+            let e = explain::explain(&output[..i]);
+            let _ = explain::render::to_text(&e, true);
+            let _ = explain::json::to_string_pretty(&explain::explain(&output[i..]));
+            runs += 2;
+        }
+    }
+    println!("explain: {runs} truncated texts explained without panicking");
+}

@@ -29,7 +29,7 @@ mod record;
 pub mod render;
 mod scan;
 
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding};
 
 pub use checks::SuggestedCheck;
 pub use json::{FindingJson, Verdict};
@@ -177,11 +177,6 @@ fn cap_evidence(evidence: &mut Vec<String>) {
         evidence.truncate(MAX_EVIDENCE);
         evidence.push(format!("(and {more} more lines like these)"));
     }
-}
-
-/// Severity order used by the verdict, re-exported for renderers.
-pub fn worst(findings: &[Finding]) -> Option<Severity> {
-    findings.iter().map(|f| f.severity).max()
 }
 
 #[cfg(test)]
