@@ -75,6 +75,7 @@ codes! {
     TlsHostname => "tls.hostname",
     TlsTimeout => "tls.timeout",
     TlsLargeHelloDropped => "tls.large-hello-dropped",
+    TlsHandshake => "tls.handshake",
     HttpStatus => "http.status",
     HttpNotAProxy => "http.not-a-proxy",
     GitHttpsAuth => "git.https-auth",
