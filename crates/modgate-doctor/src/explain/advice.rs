@@ -588,10 +588,13 @@ fn advise_inner(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> Advice
                     vec![go_env_w("GOPROXY", &format!("{},direct", base.replacen("https://", "http://", 1)))],
                 ),
                 (_, u) => advice(
-                    Code::HttpNotAProxy,
+                    Code::TlsHandshake,
                     u.as_ref().map_or_else(String::new, |u| u.endpoint()),
-                    format!("{} answered a TLS handshake with plain HTTP: something on the path (a captive portal or a transparent proxy) intercepts port 443.", u.as_ref().map_or("The server", |u| u.host.as_str())),
-                    vec!["# log in to the network's portal, or set HTTPS_PROXY to the network's proxy".into()],
+                    format!("{} answered the TLS handshake with plain HTTP: the server speaks HTTP on that port, or something on the path (a captive portal or a transparent proxy) intercepts it.", u.as_ref().map_or("The server", |u| u.host.as_str())),
+                    vec![
+                        "# log in to the network's portal, or set HTTPS_PROXY to the network's proxy".into(),
+                        doctor_line(ctx, u.as_ref().map_or("", |u| u.host.as_str())),
+                    ],
                 ),
             }
         }
@@ -1084,6 +1087,35 @@ fn tls(ctx: &Ctx, kind: &TlsKind, os: Option<Os>) -> Advice {
             ],
         )
         .key("x509"),
+        TlsKind::Handshake { detail } => {
+            let why = if detail.contains("certificate required") || detail.contains("bad certificate") {
+                "the server wants a client certificate (mutual TLS), which the go command never sends: this endpoint is not usable as a module proxy or checksum database; ask for token access (~/.netrc) or another URL"
+            } else if detail.contains("protocol version") || detail.contains("no supported versions") {
+                "there is no TLS version both sides accept: Go requires TLS 1.2 or newer, and the server (or a middlebox in front of it) offers only older ones"
+            } else {
+                "the server or a middlebox aborted the handshake: no cipher or key exchange in common, often an old appliance that rejects Go's post-quantum key share"
+            };
+            let mut fixes = Vec::new();
+            // Only a rejected key exchange can be worked around from this side.
+            if !["certificate required", "bad certificate", "protocol version", "no supported versions"]
+                .iter()
+                .any(|n| detail.contains(n))
+            {
+                fixes.push(format!(
+                    "{}  # test: the classic key exchange only",
+                    set_env(os, "GODEBUG", "tlsmlkem=0")
+                ));
+            }
+            fixes.extend(reroute(ctx));
+            fixes.push(doctor_line(ctx, &target));
+            advice(
+                Code::TlsHandshake,
+                target.clone(),
+                format!("The TLS handshake with {target} failed ({}): {why}.", detail.trim_end_matches('.')),
+                fixes,
+            )
+            .key("tls:")
+        }
         TlsKind::Timeout => {
             let mut fixes = vec![format!(
                 "{}  # middleboxes that drop Go's large post-quantum ClientHello",

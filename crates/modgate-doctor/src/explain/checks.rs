@@ -81,7 +81,8 @@ pub fn suggest(findings: &[Finding]) -> Vec<SuggestedCheck> {
             | Code::TlsExpired
             | Code::TlsHostname
             | Code::TlsTimeout
-            | Code::TlsLargeHelloDropped => {
+            | Code::TlsLargeHelloDropped
+            | Code::TlsHandshake => {
                 add("tcp", endpoint_of(t), TCP);
                 add("tls", endpoint_of(t), TLS);
             }

@@ -318,10 +318,21 @@ pub(crate) enum Cause {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TlsKind {
-    Untrusted { authority: Option<String> },
-    Expired { detail: Option<String> },
-    Hostname { detail: String },
+    Untrusted {
+        authority: Option<String>,
+    },
+    Expired {
+        detail: Option<String>,
+    },
+    Hostname {
+        detail: String,
+    },
     Timeout,
+    /// The handshake itself failed: a TLS alert from the server or a
+    /// middlebox, no common protocol version, or no TLS at all.
+    Handshake {
+        detail: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -882,6 +893,22 @@ fn network(t: &str) -> Option<Cause> {
         || t.contains("server gave HTTP response to HTTPS client")
     {
         return Some(Cause::NotTls);
+    }
+    // crypto/tls: an alert from the peer (`remote error: tls: <alert>`) or
+    // a local refusal (no common version, no common cipher).
+    for needle in [
+        "remote error: tls: ",
+        "tls: server selected unsupported protocol version",
+        "tls: no supported versions",
+        "tls: no cipher suite supported",
+        "tls: handshake failure",
+    ] {
+        if let Some(i) = t.find(needle) {
+            let detail = t[i..].lines().next().unwrap_or(needle).to_string();
+            return Some(Cause::Tls {
+                kind: TlsKind::Handshake { detail },
+            });
+        }
     }
     for needle in [
         "invalid response from proxy",
