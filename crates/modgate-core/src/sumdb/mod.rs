@@ -63,22 +63,3 @@ pub(crate) fn is_clean_text(text: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests;
-
-/// TEMPORARY until `crate::quote` lands from `core-module`: Go's `%q` for the
-/// printable-ASCII subset, escaping everything else as `\x..`/`\u....`.
-pub(crate) fn quote_tmp(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            ' '..='~' => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}

@@ -37,7 +37,7 @@ pub struct Tile {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TileError {
     /// `ParseTilePath` rejected the path.
-    #[error("malformed tile path {}", super::quote_tmp(.0))]
+    #[error("malformed tile path {}", crate::quote::quote(.0))]
     MalformedPath(String),
     /// `HashFromTile` was given a tile outside the valid ranges.
     #[error("invalid tile {0}")]
