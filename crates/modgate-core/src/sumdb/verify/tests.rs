@@ -529,3 +529,51 @@ fn lookup_paths() {
     );
     assert!(lookup_path("rsc.io/quote", "v1.0.0!").is_err());
 }
+
+/// A tile source that corrupts what the database serves.
+struct MutatingSource<'a> {
+    db: &'a MemDb,
+    m: crate::sumdb::tests::Mutator,
+}
+
+impl TileSource for MutatingSource<'_> {
+    fn read_tile(&mut self, path: &str) -> Result<Vec<u8>, FetchError> {
+        match self.db.serve(path) {
+            Outcome::Ok { body, .. } if self.m.below(3) == 0 => Ok(self.m.mutate(&body)),
+            Outcome::Ok { body, .. } => Ok(body),
+            _ => Err("not found".into()),
+        }
+    }
+}
+
+#[test]
+fn never_panics_on_hostile_answers() {
+    // Mutated lookup responses, tiles and request paths: errors, never panics,
+    // and never a verified answer for altered record text.
+    let (db, resp) = build(RECORDS);
+    let v = verifier();
+    let client = Client::new(&v).with_tile_height(2);
+    let trusted = signed(&db, 3);
+    let mut m = crate::sumdb::tests::Mutator::new(42);
+    let mut src = MutatingSource {
+        db: &db,
+        m: crate::sumdb::tests::Mutator::new(7),
+    };
+    let paths = [
+        "latest",
+        "lookup/rsc.io/!quote@v1.5.2",
+        "tile/2/0/001.p/2",
+        "tile/2/data/000",
+    ];
+    for i in 0..400 {
+        let (path, version, text) = RECORDS[i % RECORDS.len()];
+        let response = m.mutate(&resp[i % resp.len()]);
+        if let Ok(r) = client.verify_lookup(&trusted, path, version, &response, &mut src) {
+            let rec = parse_record(&response).unwrap();
+            assert_eq!(rec.text, text.as_bytes(), "accepted altered record text");
+            assert_eq!(r.text, text.as_bytes());
+        }
+        let p = String::from_utf8_lossy(&m.mutate(paths[i % paths.len()].as_bytes())).into_owned();
+        let _ = db.serve(&p);
+    }
+}
