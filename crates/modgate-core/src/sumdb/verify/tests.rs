@@ -577,3 +577,40 @@ fn never_panics_on_hostile_answers() {
         let _ = db.serve(&p);
     }
 }
+
+#[test]
+fn unsigned_trusted_tree_in_security_report() {
+    // A caller that kept only (N, hash) of its trusted tree still gets a
+    // readable report when the database forks.
+    let (db, resp) = build(RECORDS);
+    let v = verifier();
+    let wrong = SignedTree {
+        tree: Tree {
+            n: 2,
+            hash: crate::sumdb::tlog::record_hash(b"not the tree"),
+        },
+        note: Vec::new(),
+    };
+    let err = Client::new(&v)
+        .with_tile_height(2)
+        .verify_lookup(
+            &wrong,
+            "rsc.io/Quote",
+            "v1.5.2",
+            &resp[3],
+            &mut DbSource::new(&db),
+        )
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n\
+             old database:\n\tgo.sum database tree\n\t2\n\t"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("new database:\n\tgo.sum database tree\n\t4\n"),
+        "{text}"
+    );
+}
