@@ -1,6 +1,7 @@
-//! Checking and hashing arbitrary bytes as a module zip never panics, every
-//! entry lands in exactly one of valid / omitted / invalid, and a zip that
-//! passes the check can be hashed.
+//! Checking and hashing arbitrary bytes as a module zip never panics, and no
+//! entry is reported both valid and invalid. (A zip that passes the check may
+//! still fail to hash: CheckZip reads only the central directory, as Go's does,
+//! while hashing reads every entry's data.)
 #![no_main]
 
 use std::io::Cursor;
@@ -13,15 +14,12 @@ fuzz_target!(|data: &[u8]| {
         path: "example.com/m".to_string(),
         version: "v1.0.0".to_string(),
     };
-    let (checked, verdict) = zip::check_zip(Cursor::new(data), &m);
+    let (checked, _verdict) = zip::check_zip(Cursor::new(data), &m);
     for v in &checked.valid {
         assert!(
             !checked.invalid.iter().any(|e| &e.path == v),
             "{v} is both valid and invalid"
         );
     }
-    let hashed = dirhash::hash_zip(Cursor::new(data));
-    if verdict.is_ok() {
-        hashed.expect("a zip that passes CheckZip must hash");
-    }
+    let _ = dirhash::hash_zip(Cursor::new(data));
 });
