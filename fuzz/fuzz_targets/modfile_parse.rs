@@ -3,7 +3,8 @@
 //!
 //! Printed text need not parse again: Go's own printer turns `retract ""` into
 //! a bare `retract` that its parser rejects (`go mod edit -fmt` does exactly
-//! that, and modgate matches it byte for byte), so only idempotence is asserted.
+//! that, and modgate matches it byte for byte), so only idempotence of the
+//! plain printer is asserted.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,10 +18,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.format(), once, "format is not idempotent");
         }
     }
-    if let Ok(formatted) = modfile::format_gomod("go.mod", data) {
-        if let Ok(twice) = modfile::format_gomod("go.mod", &formatted) {
-            assert_eq!(twice, formatted, "go mod edit -fmt is not idempotent");
-        }
+    // `go mod edit -fmt` itself is not idempotent (sorting moves a blank line
+    // with the entry it precedes, so a second run can drop it): only check
+    // that it never panics and that -json accepts what -fmt accepts.
+    if modfile::format_gomod("go.mod", data).is_ok() {
         modfile::json_gomod("go.mod", data).expect("json must succeed where fmt does");
     }
     if let Ok(work) = modfile::parse_work("go.work", data, None) {
