@@ -25,6 +25,8 @@ pub enum Command {
     Dir(DirCommand),
     /// Say why Go cannot download modules on this machine, and how to fix it.
     Doctor(DoctorArgs),
+    /// Why a go command failed, from the text it printed, and the fix.
+    Explain(ExplainArgs),
 }
 
 /// `modgate doctor`: reads the settings `go` would use and probes every
@@ -41,6 +43,19 @@ pub struct DoctorArgs {
     /// Seconds the network checks may take in all.
     #[arg(long, value_name = "SECONDS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=60))]
     pub timeout: u64,
+}
+
+/// `modgate explain [TEXT]...`: the output of a failed go command.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// What go printed (joined with spaces); read from standard input when absent.
+    pub text: Vec<String>,
+    /// Print JSON in the doctor's report shape.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list the `modgate doctor` checks that would confirm each finding.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Subcommand)]

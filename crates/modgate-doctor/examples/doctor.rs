@@ -10,7 +10,7 @@ fn main() {
     }
     let report = modgate_doctor::diagnose_blocking(&opts);
     if args.iter().any(|a| a == "--json") {
-        println!("{:#}", report.to_json());
+        println!("{}", report.to_json_string());
     } else {
         print!("{}", report.to_text());
     }

@@ -17,6 +17,7 @@
 
 pub mod checks;
 pub mod env;
+pub mod explain;
 pub mod finding;
 pub mod goconf;
 pub mod gomod;

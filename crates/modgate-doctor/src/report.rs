@@ -8,10 +8,33 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::explain::json::FindingsJson;
 
 use crate::checks::{Check, Status};
 use crate::finding::{Finding, Severity};
+
+/// The doctor's JSON: the shape shared with explain (verdict, checks,
+/// findings; see `explain::json`), then the doctor's own keys.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    verdict: &'static str,
+    checks: Vec<JsonCheck<'a>>,
+    findings: FindingsJson<'a>,
+    elapsed_ms: f64,
+    settings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    check: &'static str,
+    target: &'a str,
+    status: &'static str,
+    ms: Option<f64>,
+    detail: &'a str,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -92,27 +115,36 @@ impl Report {
         self.findings.iter().filter(|f| f.code == code).collect()
     }
 
+    fn document(&self) -> JsonReport<'_> {
+        JsonReport {
+            verdict: self.verdict().as_str(),
+            checks: self
+                .checks
+                .iter()
+                .map(|c| JsonCheck {
+                    check: c.kind,
+                    target: &c.target,
+                    status: c.status.as_str(),
+                    ms: c.elapsed.map(crate::net::ms),
+                    detail: &c.detail,
+                })
+                .collect(),
+            findings: FindingsJson(&self.findings),
+            elapsed_ms: crate::net::ms(self.elapsed),
+            settings: &self.settings,
+        }
+    }
+
+    /// The report as a JSON value.
     pub fn to_json(&self) -> Value {
-        json!({
-            "verdict": self.verdict().as_str(),
-            "elapsed_ms": crate::net::ms(self.elapsed),
-            "settings": self.settings,
-            "checks": self.checks.iter().map(|c| json!({
-                "check": c.kind,
-                "target": c.target,
-                "status": c.status.as_str(),
-                "ms": c.elapsed.map(crate::net::ms),
-                "detail": c.detail,
-            })).collect::<Vec<_>>(),
-            "findings": self.findings.iter().map(|f| json!({
-                "code": f.code.as_str(),
-                "severity": f.severity.as_str(),
-                "target": f.target,
-                "summary": f.summary,
-                "evidence": f.evidence,
-                "fix": f.fix,
-            })).collect::<Vec<_>>(),
-        })
+        // Plain strings, numbers and vectors: serialising cannot fail.
+        serde_json::to_value(self.document()).unwrap_or(Value::Null)
+    }
+
+    /// The report as pretty-printed JSON, keys in the shared order
+    /// (verdict, checks, findings, then elapsed_ms and settings).
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string_pretty(&self.document()).unwrap_or_default()
     }
 
     pub fn to_text(&self) -> String {

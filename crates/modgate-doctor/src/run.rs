@@ -334,7 +334,7 @@ fn reconcile(
                         target: "GOPROXY".into(),
                         summary: format!("{url} fails at the network level and is followed by ',' in GOPROXY: go falls back to {next} only on 404/410, so every download fails instead of using {next}."),
                         evidence: vec![s.describe("GOPROXY"), format!("{url}: {err}")],
-                        fix: vec![format!("go env -w GOPROXY={fixed}")],
+                        fix: vec![format!("go env -w 'GOPROXY={fixed}'")],
                     });
                 }
                 if o.works {

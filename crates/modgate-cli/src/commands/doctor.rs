@@ -24,7 +24,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     opts.budget = Duration::from_secs(args.timeout);
     let report = modgate_doctor::diagnose_blocking(&opts);
     if args.json {
-        println!("{:#}", report.to_json());
+        println!("{}", report.to_json_string());
     } else {
         print!("{}", report.to_text());
     }

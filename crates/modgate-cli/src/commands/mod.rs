@@ -2,6 +2,7 @@
 
 mod dir;
 mod doctor;
+mod explain;
 mod gomod;
 mod zipfile;
 
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Zip(cmd) => zipfile::run(cmd),
         Command::Dir(cmd) => dir::run(cmd),
         Command::Doctor(args) => doctor::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 

@@ -167,7 +167,7 @@ fn gosumdb(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
             target: "GOSUMDB".into(),
             summary: format!("GOSUMDB is invalid; adding any new module to go.sum fails with \"verifying module: {e}\"."),
             evidence: vec![s.describe("GOSUMDB")],
-            fix: vec!["go env -w GOSUMDB=sum.golang.org".into()],
+            fix: vec!["go env -u GOSUMDB   # back to sum.golang.org".into()],
         }),
         Ok(SumDb::Off) => out.push(Finding {
             code: Code::SumdbOff,
@@ -189,7 +189,7 @@ fn gosumdb(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
             if !hit.is_empty() {
                 let var = if s.get("GONOSUMDB").is_empty() { "GOPRIVATE" } else { "GONOSUMDB" };
                 out.push(Finding {
-                    code: Code::SumdbOff,
+                    code: Code::Insecure,
                     severity: Severity::Degraded,
                     target: var.into(),
                     summary: format!("{var}={nosum:?} also matches public modules (such as {}), so they are not verified against the checksum database.", hit.join(", ")),

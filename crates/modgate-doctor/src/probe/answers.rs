@@ -25,11 +25,15 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
                 push(
                     out,
                     Finding {
-                        code: Code::HttpStatus,
+                        code: if e.contains("Client.Timeout") {
+                            Code::HttpTimeout
+                        } else {
+                            Code::HttpStatus
+                        },
                         severity: Severity::Broken,
                         target: target.clone(),
                         summary: format!(
-                            "{target} accepts TLS but gives no HTTP answer to GET {url}: {e}."
+                            "{target} accepts the connection but gives no HTTP answer to GET {url}: {e}."
                         ),
                         evidence: vec![e],
                         fix: reach_fixes(ep, ctx.settings.proxy.any()),
@@ -87,7 +91,13 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
             Verdict::NotProtocol(d) => push(
                 out,
                 Finding {
-                    code: Code::HttpNotAProxy,
+                    // A go-get page without the tag is Go's "unrecognized
+                    // import path"; anything else is not the protocol.
+                    code: if matches!(ep.role, Role::Vcs { .. }) {
+                        Code::VcsUnrecognizedImport
+                    } else {
+                        Code::HttpNotAProxy
+                    },
                     severity: if fallback_any {
                         Severity::Degraded
                     } else {

@@ -218,7 +218,7 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
                         ep.target()
                     ));
                     Finding {
-                        code: Code::ProxyEnvTunnelRefused,
+                        code: Code::HttpStatus,
                         severity: Severity::Broken,
                         target: ep.target(),
                         summary: format!(

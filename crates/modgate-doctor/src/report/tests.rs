@@ -66,6 +66,17 @@ fn json_shape() {
     assert_eq!(f["summary"], "s");
     assert_eq!(f["evidence"][0], "e");
     assert_eq!(f["fix"][0], "f");
+    let s = r.to_json_string();
+    let order: Vec<usize> = [
+        "\"verdict\"",
+        "\"checks\"",
+        "\"findings\"",
+        "\"elapsed_ms\"",
+    ]
+    .iter()
+    .map(|k| s.find(k).expect("key"))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{s}");
     let text = r.to_text();
     assert!(
         text.contains("[broken] tcp.refused  t") && text.contains("fix: f"),

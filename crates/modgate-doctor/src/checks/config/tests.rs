@@ -141,13 +141,14 @@ fn sumdb_off_and_gonosumdb_covering_public_modules() {
         one(&fs, Code::SumdbOff, "GOSUMDB").severity,
         Severity::Degraded
     );
+    // GONOSUMDB/GOPRIVATE over public paths is config.insecure (docs/doctor.md).
     let fs = findings(&[("GOPRIVATE", "*")], None);
-    one(&fs, Code::SumdbOff, "GOPRIVATE");
+    one(&fs, Code::Insecure, "GOPRIVATE");
     let fs = findings(&[("GONOSUMDB", "github.com")], None);
-    one(&fs, Code::SumdbOff, "GONOSUMDB");
+    one(&fs, Code::Insecure, "GONOSUMDB");
     none(
         &findings(&[("GOPRIVATE", "github.com/my-org,git.corp.example")], None),
-        Code::SumdbOff,
+        Code::Insecure,
     );
 }
 
