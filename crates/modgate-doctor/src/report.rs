@@ -147,14 +147,12 @@ impl Report {
         serde_json::to_string_pretty(&self.document()).unwrap_or_default()
     }
 
+    /// The readable report: settings, one line per check with its timing,
+    /// then the findings in the block format `modgate explain` uses
+    /// (docs/doctor.md, "Output"), then the verdict.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "modgate doctor: {} ({} ms)",
-            self.verdict().as_str(),
-            crate::net::ms(self.elapsed)
-        );
+        let _ = writeln!(s, "modgate doctor ({} ms)", crate::net::ms(self.elapsed));
         let _ = writeln!(s, "\nsettings");
         for l in &self.settings {
             let _ = writeln!(s, "  {l}");
@@ -173,20 +171,28 @@ impl Report {
                 c.detail
             );
         }
-        let _ = writeln!(s, "\nfindings");
+        s.push('\n');
         if self.findings.is_empty() {
-            let _ = writeln!(s, "  none: Go should be able to download modules here");
+            let _ = writeln!(
+                s,
+                "no findings: go should be able to download modules here\n"
+            );
         }
         for f in &self.findings {
-            let _ = writeln!(s, "  [{}] {}  {}", f.severity.as_str(), f.code, f.target);
-            let _ = writeln!(s, "      {}", f.summary);
+            let _ = writeln!(s, "{:<8} {}  {}", f.severity.as_str(), f.code, f.target);
+            let _ = writeln!(s, "  {}", f.summary);
             for e in &f.evidence {
-                let _ = writeln!(s, "      evidence: {e}");
+                let _ = writeln!(s, "  | {e}");
             }
-            for x in &f.fix {
-                let _ = writeln!(s, "      fix: {x}");
+            if !f.fix.is_empty() {
+                s.push_str("  fix:\n");
+                for x in &f.fix {
+                    let _ = writeln!(s, "    {x}");
+                }
             }
+            s.push('\n');
         }
+        let _ = writeln!(s, "verdict: {}", self.verdict().as_str());
         s
     }
 }
