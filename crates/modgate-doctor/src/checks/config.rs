@@ -154,7 +154,7 @@ fn goproxy(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
         evidence: vec![s.describe("GOPROXY")],
         fix: vec![
             "go env -w GOPROXY=https://proxy.golang.org,direct".into(),
-            "or, if GOPROXY is set in the environment: unset GOPROXY".into(),
+            "unset GOPROXY   # if GOPROXY is set in the environment (go env -w does not override it)".into(),
         ],
     });
 }
@@ -177,7 +177,7 @@ fn gosumdb(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
             evidence: vec![s.describe("GOSUMDB")],
             fix: vec![
                 "go env -w GOSUMDB=sum.golang.org".into(),
-                "for private modules use GOPRIVATE (or GONOSUMDB) instead of turning the database off: go env -w GOPRIVATE=<your module prefixes>".into(),
+                "go env -w GOPRIVATE=<your private module prefixes>   # instead of turning the database off for them".into(),
             ],
         }),
         Ok(SumDb::On { .. }) => {

@@ -545,7 +545,7 @@ pub async fn resolve(
             evidence: vec![detail.clone()],
             fix: vec![
                 format!("echo 'nameserver <your DNS server IP>' | sudo tee -a {}", conf.path),
-                format!("or pin the host: echo '<ip> {host}' | sudo tee -a /etc/hosts"),
+                format!("echo '<ip> {host}' | sudo tee -a /etc/hosts   # or pin the host"),
             ],
         });
     }
@@ -596,8 +596,8 @@ fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &
                 evidence,
                 fix: vec![
                     format!("getent hosts {host}   # check what the system resolver says"),
-                    format!("if {host} is internal: connect the VPN or point {} at the internal DNS server", conf.path),
-                    format!("or pin it: echo '<ip> {host}' | sudo tee -a /etc/hosts"),
+                    format!("# if {host} is internal: connect the VPN, or point {} at the internal DNS server", conf.path),
+                    format!("echo '<ip> {host}' | sudo tee -a /etc/hosts   # or pin it"),
                 ],
             });
             return;
@@ -633,10 +633,10 @@ fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &
             fix: vec![
                 format!("dig +time=2 {host} @<server>   # find a server that answers"),
                 format!(
-                    "put a working resolver first in {}: nameserver <ip>",
+                    "# put a resolver that answers first in {}: nameserver <ip>",
                     conf.path
                 ),
-                format!("or pin it: echo '<ip> {host}' | sudo tee -a /etc/hosts"),
+                format!("echo '<ip> {host}' | sudo tee -a /etc/hosts   # or pin it"),
             ],
         });
         return;
@@ -663,7 +663,7 @@ fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &
                 ),
                 evidence: fmt_results(&view.waited_on),
                 fix: vec![format!(
-                    "remove or move down 'nameserver {dead}' in {}",
+                    "sudo sed -i '/^nameserver {dead}$/d' {}   # drop the dead server (or move it down)",
                     conf.path
                 )],
             });
@@ -683,7 +683,7 @@ fn judge(res: &mut Resolution, conf: &ResolvConf, name: &str, v4: &GoView, v6: &
                 ),
                 evidence: fmt_results(&view.waited_on),
                 fix: vec![format!(
-                    "fix the DNS server's {} handling, or use a resolver that answers both A and AAAA (nameserver <ip> in {})",
+                    "# fix the DNS server's {} handling, or use a resolver that answers both A and AAAA (nameserver <ip> in {})",
                     fam.as_str(),
                     conf.path
                 )],

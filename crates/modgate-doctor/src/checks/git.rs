@@ -301,7 +301,7 @@ pub fn judge(
                         "printf 'machine {host} login <user> password <token>\\n' >> ~/.netrc && chmod 600 ~/.netrc"
                     ),
                     format!(
-                        "or use ssh: git config --global url.\"git@{host}:\".insteadOf https://{host}/"
+                        "git config --global url.\"git@{host}:\".insteadOf https://{host}/   # or use ssh"
                     ),
                 ],
             }
@@ -329,10 +329,10 @@ pub fn judge(
                     ),
                     match &ls.rewritten {
                         Some((_, prefix)) => format!(
-                            "or go back to https: git config --global --unset-all url.\"{}\".insteadOf",
+                            "git config --global --unset-all url.\"{}\".insteadOf   # or go back to https",
                             eff.strip_suffix(&ls.url[prefix.len()..]).unwrap_or(&eff)
                         ),
-                        None => "or fetch over https with a token in ~/.netrc".into(),
+                        None => "# or fetch over https with a token in ~/.netrc".into(),
                     },
                 ],
             }
@@ -353,7 +353,7 @@ pub fn judge(
                         "ssh-keyscan {p}{host} >> ~/.ssh/known_hosts   # compare the fingerprint with the one {host} publishes first"
                     ),
                     format!(
-                        "or connect once interactively: ssh {}git@{host}",
+                        "ssh {}git@{host}   # or connect once interactively and check the fingerprint",
                         port.map_or(String::new(), |p| format!("-p {p} "))
                     ),
                 ],

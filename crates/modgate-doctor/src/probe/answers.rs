@@ -124,7 +124,7 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
                         ),
                     ],
                     fix: {
-                        let mut v = vec!["open any http:// page in a browser: if a portal or login page appears, sign in, then rerun".to_string()];
+                        let mut v = vec!["# open any http:// page in a browser: if a portal or login page appears, sign in, then rerun".to_string()];
                         v.extend(reach_fixes(ep, ctx.settings.proxy.any()));
                         v
                     },

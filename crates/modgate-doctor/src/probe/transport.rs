@@ -29,17 +29,17 @@ pub(super) fn reach_fixes(ep: &Endpoint, proxy_set: bool) -> Vec<String> {
                 "go env -w GOPROXY=https://<a proxy this network can reach>,direct   # instead of {url}"
             )];
             if !proxy_set {
-                v.push("if this network requires an HTTP proxy: export HTTPS_PROXY=http://<proxy host>:<port>".into());
+                v.push("export HTTPS_PROXY=http://<proxy host>:<port>   # if this network requires an HTTP proxy".into());
             }
             v
         }
         Role::SumDb { .. } => vec![
             "go env -w GOSUMDB=sum.golang.google.cn   # the same database through a mirror reachable in more networks".into(),
-            "or use a GOPROXY that serves /sumdb/ (most module proxies do), so Go never contacts the database directly".into(),
+            "# or use a GOPROXY that serves /sumdb/ (most module proxies do): go then never contacts the database directly".into(),
         ],
         Role::Vcs { .. } => vec![
-            format!("connect the VPN or network {} is on, then rerun modgate doctor", ep.host),
-            format!("check that a firewall allows {}", ep.target()),
+            format!("# connect the VPN or network {} is on, then rerun modgate doctor", ep.host),
+            format!("# check that a firewall allows {}", ep.target()),
         ],
     }
 }
@@ -102,7 +102,7 @@ pub(super) fn cert_finding(
                 "cat /etc/ssl/certs/ca-certificates.crt <{}-root-ca>.pem > ~/go-roots.pem && export SSL_CERT_FILE=~/go-roots.pem",
                 product.map_or("issuer", |p| p).to_ascii_lowercase().replace(' ', "-")
             ));
-            fix.push("or install the CA system-wide: sudo cp <root-ca>.crt /usr/local/share/ca-certificates/ && sudo update-ca-certificates".into());
+            fix.push("sudo cp <root-ca>.crt /usr/local/share/ca-certificates/ && sudo update-ca-certificates   # or install the CA system-wide".into());
             Finding {
                 code: Code::TlsUntrusted,
                 severity,
@@ -133,7 +133,7 @@ pub(super) fn cert_finding(
                 evidence,
                 fix: vec![
                     "date -u   # if this machine's clock is wrong, fix it: sudo timedatectl set-ntp true".into(),
-                    format!("if the clock is right, {host} must renew its certificate (tell its operator)"),
+                    format!("# if the clock is right, {host} must renew its certificate (tell its operator)"),
                 ],
             }
         }
@@ -164,7 +164,7 @@ pub(super) fn cert_finding(
                         Role::Proxy { .. } => format!(
                             "go env -w GOPROXY=https://<correct proxy host>,direct   # if {host} is a typo"
                         ),
-                        _ => format!("check that {host} is the right name for this service"),
+                        _ => format!("# check that {host} is the right name for this service"),
                     },
                 ],
             }
@@ -274,9 +274,9 @@ pub(super) fn judge_transport(out: &mut Outcome, ep: &Endpoint, attempts: &[Atte
             },
             evidence: ev,
             fix: vec![
-                "fix or turn off the VPN/tunnel that holds the IPv6 route, or turn IPv6 off on it: sudo sysctl -w net.ipv6.conf.<interface>.disable_ipv6=1".into(),
-                "macOS: networksetup -setv6off <service>   # e.g. Wi-Fi".into(),
-                "programs using getaddrinfo (cgo resolver, macOS) prefer IPv4 with this /etc/gai.conf line: precedence ::ffff:0:0/96  100".into(),
+                "sudo sysctl -w net.ipv6.conf.<interface>.disable_ipv6=1   # on the VPN/tunnel interface that holds the IPv6 route (or fix or turn off that VPN)".into(),
+                "networksetup -setv6off Wi-Fi   # macOS: the network service with the broken IPv6".into(),
+                "echo 'precedence ::ffff:0:0/96  100' | sudo tee -a /etc/gai.conf   # makes getaddrinfo users (the cgo resolver) prefer IPv4".into(),
             ],
         });
         return;
@@ -350,7 +350,7 @@ pub(super) fn judge_transport(out: &mut Outcome, ep: &Endpoint, attempts: &[Atte
     if code == Code::TlsHandshake && ep.scheme == "https" {
         fix.insert(
             0,
-            format!("if {} serves plain HTTP, use http:// in its URL", ep.host),
+            format!("# if {} serves plain HTTP, use http:// in its URL", ep.host),
         );
     }
     push(
@@ -393,7 +393,7 @@ pub(super) fn judge_large_hello(out: &mut Outcome, ep: &Endpoint, pq: Result<Han
                     evidence: vec![format!("post-quantum hello: {} after {} ms", e.describe(), crate::net::ms(h.elapsed))],
                     fix: vec![
                         "export GODEBUG=tlsmlkem=0   # Go 1.24+: no ML-KEM key share (Go 1.23: GODEBUG=tlskyber=0)".into(),
-                        "ask the network admin to fix the firewall/proxy that drops ClientHellos larger than one packet".into(),
+                        "# ask the network admin to fix the firewall or proxy that drops ClientHellos larger than one packet".into(),
                     ],
                 });
             }

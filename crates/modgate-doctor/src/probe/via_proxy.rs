@@ -16,11 +16,11 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
         evidence,
         fix: vec![
             format!(
-                "check the proxy address: {} (from {})",
+                "env | grep -i _proxy   # check the proxy address: {} (from {})",
                 p.display(),
                 proxy_var_name(ctx, ep)
             ),
-            "if this network needs no proxy: unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy"
+            "unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy   # if this network needs no proxy"
                 .into(),
         ],
     };
@@ -214,7 +214,7 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
                         ));
                     }
                     fix.push(format!(
-                        "ask the proxy's administrator to allow CONNECT to {}",
+                        "# ask the proxy's administrator to allow CONNECT to {}",
                         ep.target()
                     ));
                     Finding {
@@ -336,7 +336,7 @@ pub(super) fn auth_required(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx, ptarget: &st
         evidence: vec![format!("CONNECT {} → 407", ep.target())],
         fix: vec![
             format!("export {var}=http://<user>:<password>@{ptarget}   # percent-encode special characters in the password"),
-            "Go sends only Basic credentials from the URL; for NTLM/Kerberos proxies run a local helper (cntlm, px) and point the variable at it".into(),
+            "# Go sends only Basic credentials from the URL; for NTLM/Kerberos proxies run a local helper (cntlm, px) and point the variable at it".into(),
         ],
     }
 }

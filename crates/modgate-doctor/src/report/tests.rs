@@ -79,7 +79,8 @@ fn json_shape() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{s}");
     let text = r.to_text();
     assert!(
-        text.contains("[broken] tcp.refused  t") && text.contains("fix: f"),
+        text.contains("broken   tcp.refused  t\n  s\n  | e\n  fix:\n    f\n"),
         "{text}"
     );
+    assert!(text.ends_with("verdict: broken\n"), "{text}");
 }

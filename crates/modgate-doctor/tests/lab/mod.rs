@@ -373,6 +373,40 @@ pub fn expect<'a>(r: &'a Report, code: &str, target: &str) -> &'a modgate_doctor
     }
 }
 
+/// docs/doctor.md: fix lines are commands to paste (a trailing `# ...` says
+/// when one applies); an instruction no command can carry out is a line that
+/// is only a comment.
+pub fn fix_lines_are_commands(r: &Report) {
+    const COMMANDS: &[&str] = &[
+        "go",
+        "export",
+        "unset",
+        "sudo",
+        "cat",
+        "printf",
+        "ssh",
+        "ssh-add",
+        "ssh-keyscan",
+        "git",
+        "date",
+        "dig",
+        "getent",
+        "echo",
+        "env",
+        "networksetup",
+    ];
+    for f in &r.findings {
+        for line in &f.fix {
+            let first = line.split_whitespace().next().unwrap_or("");
+            assert!(
+                line.starts_with("# ") || COMMANDS.contains(&first),
+                "{}: fix line is neither a command nor a comment: {line:?}",
+                f.code
+            );
+        }
+    }
+}
+
 /// Asserts no finding of at least `Degraded` severity exists.
 /// (`config.sumdb-off` is ignored: most lab tests turn the checksum database
 /// off on purpose, to isolate the endpoint under test.)
