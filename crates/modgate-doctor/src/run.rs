@@ -30,7 +30,7 @@ pub struct Options {
     pub use_go_env: bool,
     /// `--module DIR`.
     pub module_dir: Option<PathBuf>,
-    /// The network checks' time budget (the run ends within about this).
+    /// The whole run's time budget (it ends within about this).
     pub budget: Duration,
 }
 
@@ -59,15 +59,17 @@ pub fn diagnose_blocking(opts: &Options) -> Report {
 /// Runs the doctor.
 pub async fn diagnose(opts: &Options) -> Report {
     let start = Instant::now();
+    // One budget for the whole run, `go env` included.
+    let deadline = Deadline::after(opts.budget);
     let settings = Arc::new(
         Settings::load(&LoadOptions {
             env: opts.env.clone(),
             use_go_env: opts.use_go_env,
             module_dir: opts.module_dir.clone(),
+            go_env_timeout: deadline.cap(Duration::from_secs(2)),
         })
         .await,
     );
-    let deadline = Deadline::after(opts.budget);
     let plan = plan::plan(&settings);
     let (mut checks, mut findings) = checks::config::check(&settings, &plan);
     if let Some(e) = &settings.module_error {

@@ -31,6 +31,8 @@ pub struct LoadOptions {
     pub use_go_env: bool,
     /// `--module DIR`: also read that module's go.mod and go.sum.
     pub module_dir: Option<PathBuf>,
+    /// How long `go env -json` may take.
+    pub go_env_timeout: Duration,
 }
 
 /// Everything the checks need to know about the configuration.
@@ -56,7 +58,7 @@ impl Settings {
     pub async fn load(opts: &LoadOptions) -> Settings {
         let env = &opts.env;
         let go_env = if opts.use_go_env {
-            goenv::go_env_json(env, Duration::from_secs(3)).await
+            goenv::go_env_json(env, opts.go_env_timeout).await
         } else {
             None
         };

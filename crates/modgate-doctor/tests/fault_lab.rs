@@ -707,7 +707,9 @@ fn everything_black_holed_finishes_within_ten_seconds() {
     let Some(mut lab) = Lab::new("black-hole") else {
         return;
     };
-    // DNS silent; proxy, sumdb and HTTP proxy addresses all dropped.
+    // DNS servers silent; every packet from the client to any server address
+    // dropped: the proxies, the checksum database, the private git host (git
+    // itself is told its address, so it hangs in connect too).
     lab.serve(|| servers::silent_udp(sa(s4(2), 53)));
     lab.resolv_conf(&[s4(2), s4(3)]);
     lab.nft_input(
@@ -719,26 +721,57 @@ fn everything_black_holed_finishes_within_ten_seconds() {
         "10.77.0.4 proxy.lab.test\nfd00:77::4 proxy.lab.test\n10.77.0.5 sum.lab.test\n",
     )
     .expect("hosts");
-    let start = Instant::now();
-    let r = lab.doctor(
-        lab.env()
-            .with(
-                "GOPROXY",
-                "https://proxy.lab.test,https://10.77.0.6:8443,direct",
-            )
-            .with("GOSUMDB", LAB_SUMDB)
-            .with("GOPRIVATE", "git.lab.test"),
-        None,
-    );
-    let took = start.elapsed();
-    eprintln!("black-holed doctor run: {took:?}");
-    assert!(
-        took < Duration::from_secs(10),
-        "took {took:?}:\n{}",
-        r.to_text()
-    );
-    expect(&r, "tcp.timeout", "proxy.lab.test:443");
-    expect(&r, "dns.timeout", "git.lab.test");
+    std::fs::write(
+        lab.path("gitconfig"),
+        "[http]\n\tcurloptResolve = git.lab.test:443:10.77.0.6\n",
+    )
+    .expect("gitconfig");
+    let module = lab.path("mod");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    std::fs::write(
+        module.join("go.mod"),
+        "module example.com/app\n\nrequire (\n\tgit.lab.test/team/repo.git v1.0.0\n\tcorp.lab.test/x v1.0.0\n)\n",
+    )
+    .expect("go.mod");
+    let env = lab
+        .env()
+        .with(
+            "GOPROXY",
+            "https://proxy.lab.test,https://10.77.0.6:8443,direct",
+        )
+        .with("GOSUMDB", LAB_SUMDB)
+        .with("GOPRIVATE", "git.lab.test,corp.lab.test");
+    for (label, env) in [
+        ("direct", env.clone()),
+        (
+            "through a black-holed HTTPS_PROXY",
+            env.with("HTTPS_PROXY", "http://10.77.0.7:3128"),
+        ),
+    ] {
+        let start = Instant::now();
+        let r = lab.doctor(env, Some(&module));
+        let took = start.elapsed();
+        eprintln!("black-holed doctor run ({label}): {took:?}");
+        assert!(
+            took < Duration::from_secs(10),
+            "{label}: took {took:?}:\n{}",
+            r.to_text()
+        );
+        assert_eq!(r.exit_code(), 1, "{}", r.to_text());
+        if label == "direct" {
+            expect(&r, "tcp.timeout", "proxy.lab.test:443");
+            expect(&r, "dns.timeout", "corp.lab.test");
+            assert!(
+                r.checks
+                    .iter()
+                    .any(|c| c.kind == "git" && c.detail.contains("did not finish")),
+                "{}",
+                r.to_text()
+            );
+        } else {
+            expect(&r, "proxyenv.unreachable", "10.77.0.7:3128");
+        }
+    }
 }
 
 // ---------------------------------------------------------------- git

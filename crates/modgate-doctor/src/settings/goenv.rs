@@ -106,10 +106,15 @@ pub fn parse_env_file(data: &str) -> BTreeMap<String, String> {
 pub async fn go_env_json(env: &Env, timeout: Duration) -> Option<BTreeMap<String, String>> {
     let go = env.which("go")?;
     let mut cmd = tokio::process::Command::new(go);
+    // GOTOOLCHAIN=local: never let `go env` try to download a toolchain (on a
+    // broken network that would hang); run outside any module for the same
+    // reason. GOTOOLCHAIN itself is read from the environment and env file.
     cmd.arg("env")
         .arg("-json")
         .env_clear()
         .envs(env.iter())
+        .env("GOTOOLCHAIN", "local")
+        .current_dir(std::env::temp_dir())
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true);

@@ -10,6 +10,7 @@ pub(crate) fn load(pairs: &[(&str, &str)], module: Option<PathBuf>) -> Settings 
         env,
         use_go_env: false,
         module_dir: module,
+        go_env_timeout: Duration::from_secs(5),
     }))
 }
 
@@ -140,6 +141,7 @@ fn reads_go_env_json_from_the_real_go() {
         env,
         use_go_env: true,
         module_dir: None,
+        go_env_timeout: Duration::from_secs(10),
     }));
     assert!(s.go_found, "go env -json did not answer");
     assert_eq!(s.get("GOPRIVATE"), "corp.example");
