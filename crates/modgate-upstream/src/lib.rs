@@ -1,0 +1,20 @@
+//! # modgate-upstream: the GOPROXY-protocol client of `modgate serve`
+//!
+//! * [`list`]: upstream lists in Go's GOPROXY syntax (`,` and `|`, `off`, `file://`;
+//!   `direct` refused until direct mode exists).
+//! * [`client`]: fetching a protocol file through a list with Go's fallback rules,
+//!   pooled HTTP, timeouts, retries, circuit breakers and Go's size limits.
+//! * [`envproxy`]: HTTPS_PROXY / NO_PROXY exactly as Go applies them.
+//! * [`breaker`]: the per-upstream circuit breaker.
+//!
+//! Everything here is transport: verifying what was fetched is the server's job.
+
+pub mod breaker;
+pub mod client;
+pub mod envproxy;
+pub mod error;
+pub mod list;
+
+pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
+pub use error::{ConfigError, ErrorKind, FetchError};
+pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
