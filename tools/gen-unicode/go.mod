@@ -1,0 +1,3 @@
+module modgate.invalid/tools/gen-unicode
+
+go 1.22
