@@ -5,6 +5,8 @@
 //! * [`client`]: fetching a protocol file through a list with Go's fallback rules,
 //!   pooled HTTP, timeouts, retries, circuit breakers and Go's size limits.
 //! * [`envproxy`]: HTTPS_PROXY / NO_PROXY exactly as Go applies them.
+//! * [`routes`]: which list serves which module paths; `--private` paths never go to
+//!   a public upstream.
 //! * [`breaker`]: the per-upstream circuit breaker.
 //!
 //! Everything here is transport: verifying what was fetched is the server's job.
@@ -14,7 +16,9 @@ pub mod client;
 pub mod envproxy;
 pub mod error;
 pub mod list;
+pub mod routes;
 
 pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
 pub use error::{ConfigError, ErrorKind, FetchError};
 pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
+pub use routes::{Route, Routes};
