@@ -1,0 +1,311 @@
+//! Shared parts of the server's end-to-end tests: a fixture module tree (a `file://`
+//! GOPROXY the tests build), a modgate server on 127.0.0.1:0 running on its own
+//! runtime thread, tiny axum upstreams for faults no real part produces, and the real
+//! `go` command in a sealed environment.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use modgate_server::proxy::Proxy;
+use modgate_server::verify::{ChecksumDb, Verifier};
+use modgate_server::{Options, SumdbUpstream};
+use modgate_storage::{FsStorage, Storage};
+use modgate_upstream::{Client, ClientConfig, Routes, UpstreamList, UpstreamSpec};
+
+/// A module tree laid out as a GOPROXY (`<path>/@v/{list,V.info,V.mod,V.zip}`).
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    versions: BTreeMap<String, Vec<String>>,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            versions: BTreeMap::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn url(&self) -> String {
+        url_of(self.root())
+    }
+
+    /// Publishes `path@version` with `files` (name, content); `go.mod` among them
+    /// becomes the `.mod` file.
+    pub fn add(&mut self, path: &str, version: &str, files: &[(&str, &str)]) -> &mut Self {
+        let esc = modgate_core::module::escape_path(path).unwrap();
+        let ev = modgate_core::module::escape_version(version).unwrap();
+        let dir = self.root().join(&esc).join("@v");
+        std::fs::create_dir_all(&dir).unwrap();
+        let gomod = files
+            .iter()
+            .find(|(n, _)| *n == "go.mod")
+            .map(|(_, c)| (*c).to_owned())
+            .unwrap_or_else(|| format!("module {path}\n"));
+        std::fs::write(dir.join(format!("{ev}.mod")), &gomod).unwrap();
+        std::fs::write(
+            dir.join(format!("{ev}.info")),
+            format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-02T03:04:05Z\"}}"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{ev}.zip")),
+            module_zip(path, version, files),
+        )
+        .unwrap();
+        let list = self.versions.entry(esc).or_default();
+        if !modgate_core::module::is_pseudo_version(version) {
+            list.push(version.to_owned());
+        }
+        let body: String = list.iter().map(|v| format!("{v}\n")).collect();
+        std::fs::write(dir.join("list"), body).unwrap();
+        self
+    }
+}
+
+/// A module zip: every file under `path@version/`.
+pub fn module_zip(path: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, content) in files {
+            z.start_file(format!("{path}@{version}/{name}"), opts)
+                .unwrap();
+            z.write_all(content.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+pub fn url_of(dir: &Path) -> String {
+    url::Url::from_directory_path(dir).unwrap().to_string()
+}
+
+/// How to build a server.
+pub struct ServerSpec {
+    pub upstream: Vec<(UpstreamSpec, bool)>,
+    pub opts: Options,
+    pub client: ClientConfig,
+    pub private: String,
+    pub nosumdb: String,
+    pub sumdb: Option<(Arc<dyn ChecksumDb>, SumdbUpstream)>,
+    pub data: Option<PathBuf>,
+}
+
+impl ServerSpec {
+    pub fn new(upstream: &str) -> ServerSpec {
+        ServerSpec {
+            upstream: upstream
+                .split(',')
+                .map(|u| {
+                    let (u, pipe) = match u.strip_suffix('|') {
+                        Some(u) => (u, true),
+                        None => (u, false),
+                    };
+                    let spec = if u == "off" {
+                        UpstreamSpec::Off
+                    } else {
+                        UpstreamSpec::Url(u.to_owned())
+                    };
+                    (spec, pipe)
+                })
+                .collect(),
+            opts: Options::default(),
+            client: ClientConfig {
+                retry_backoff: Duration::from_millis(5),
+                proxy_env: Some(Default::default()),
+                ..ClientConfig::default()
+            },
+            private: String::new(),
+            nosumdb: String::new(),
+            sumdb: None,
+            data: None,
+        }
+    }
+}
+
+/// A running server; dropped = shut down.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub data: PathBuf,
+    _data_dir: Option<tempfile::TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn start(spec: ServerSpec) -> Running {
+    let (data_dir, data) = match spec.data.clone() {
+        Some(d) => (None, d),
+        None => {
+            let t = tempfile::tempdir().unwrap();
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    };
+    let storage = Arc::new(FsStorage::open(&data).unwrap());
+    let metrics = Arc::new(modgate_server::metrics::Metrics::default());
+    let client = Client::new(spec.client.clone(), storage.staging_dir()).unwrap();
+    let list = UpstreamList::from_specs(spec.upstream.clone(), client.breaker_settings()).unwrap();
+    let routes = Routes::new(list, vec![], spec.private.clone()).unwrap();
+    let (db, sumdb) = match spec.sumdb {
+        Some((db, up)) => (Some(db), Some(up)),
+        None => (None, None),
+    };
+    let verifier = Verifier::new(db, spec.nosumdb.clone());
+    let proxy = Arc::new(Proxy::new(
+        storage,
+        client,
+        routes,
+        spec.opts.clone(),
+        verifier,
+        metrics,
+        sumdb,
+    ));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            modgate_server::serve(listener, proxy, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+    Running {
+        addr,
+        data,
+        _data_dir: data_dir,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    }
+}
+
+/// The tests' own build cache, in cargo's scratch directory for integration tests
+/// (never the user's): compiling the standard library once instead of once per test
+/// keeps the suite fast. Go's build cache is safe for concurrent use.
+pub fn shared_gocache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build-cache")
+}
+
+/// A `go` command with a private GOPATH/GOMODCACHE under `home` (and the binary's
+/// private build cache), pointed at
+/// `goproxy`, with no toolchain switching. None (after saying so) when `go` is
+/// missing, unless MODGATE_REQUIRE_GO=1.
+pub fn go(home: &Path, goproxy: &str) -> Option<Command> {
+    let found = Command::new("go")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success());
+    if !matches!(found, Ok(true)) {
+        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
+            panic!("go not found on PATH, and MODGATE_REQUIRE_GO=1 requires it");
+        }
+        eprintln!("skipping: go not found");
+        return None;
+    }
+    let mut cmd = Command::new("go");
+    cmd.env("GOPATH", home.join("gopath"))
+        .env("GOMODCACHE", home.join("gomodcache"))
+        .env("GOCACHE", shared_gocache())
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", goproxy)
+        .env("GOSUMDB", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GONOSUMDB", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GOWORK", "off")
+        .env("GOENV", "off")
+        .env("HTTP_PROXY", "")
+        .env("HTTPS_PROXY", "")
+        .env("NO_PROXY", "");
+    Some(cmd)
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("spawn")
+}
+
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Writes a main module in `dir` that imports `imports` and prints something.
+pub fn project(dir: &Path, requires: &[(&str, &str)], imports: &[&str]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut gomod = String::from("module example.com/app\n\ngo 1.21\n\nrequire (\n");
+    for (p, v) in requires {
+        gomod.push_str(&format!("\t{p} {v}\n"));
+    }
+    gomod.push_str(")\n");
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let mut main = String::from("package main\n\nimport (\n\t\"fmt\"\n");
+    for (i, imp) in imports.iter().enumerate() {
+        main.push_str(&format!("\tm{i} \"{imp}\"\n"));
+    }
+    main.push_str(")\n\nfunc main() {\n");
+    for i in 0..imports.len() {
+        main.push_str(&format!("\tfmt.Println(m{i}.Hello())\n"));
+    }
+    main.push_str("}\n");
+    std::fs::write(dir.join("main.go"), main).unwrap();
+}
+
+/// A blocking HTTP client for poking the server.
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+}
