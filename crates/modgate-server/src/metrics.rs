@@ -133,3 +133,40 @@ impl Metrics {
             .inc();
     }
 }
+
+/// The upstream client's observer that feeds these metrics.
+pub fn upstream_observer(
+    metrics: std::sync::Arc<Metrics>,
+) -> impl Fn(&modgate_upstream::AttemptEvent<'_>) + Send + Sync + 'static {
+    use modgate_upstream::{FileKind, Outcome};
+    move |ev| {
+        let kind = match ev.kind {
+            FileKind::List => "list",
+            FileKind::Info => "info",
+            FileKind::Latest => "latest",
+            FileKind::Mod => "mod",
+            FileKind::Zip => "zip",
+            FileKind::Sumdb => "sumdb",
+        };
+        let outcome = match ev.outcome {
+            Outcome::Ok => "ok",
+            Outcome::NotFound => "not_found",
+            Outcome::Error => "error",
+            Outcome::CircuitOpen => "circuit_open",
+        };
+        metrics
+            .upstream
+            .get_or_create(&UpstreamLabels {
+                upstream: ev.upstream.to_owned(),
+                kind,
+                outcome,
+            })
+            .inc();
+        if ev.outcome != Outcome::CircuitOpen {
+            metrics
+                .upstream_duration
+                .get_or_create(&KindLabels { kind })
+                .observe(ev.elapsed.as_secs_f64());
+        }
+    }
+}

@@ -175,7 +175,9 @@ pub fn start(spec: ServerSpec) -> Running {
     };
     let storage = Arc::new(FsStorage::open(&data).unwrap());
     let metrics = Arc::new(modgate_server::metrics::Metrics::default());
-    let client = Client::new(spec.client.clone(), storage.staging_dir()).unwrap();
+    let client = Client::new(spec.client.clone(), storage.staging_dir())
+        .unwrap()
+        .with_observer(modgate_server::metrics::upstream_observer(metrics.clone()));
     let list = UpstreamList::from_specs(spec.upstream.clone(), client.breaker_settings()).unwrap();
     let routes = Routes::new(list, vec![], spec.private.clone()).unwrap();
     let (db, sumdb) = match spec.sumdb {
@@ -308,4 +310,187 @@ pub fn http() -> reqwest::blocking::Client {
         .no_proxy()
         .build()
         .unwrap()
+}
+
+/// How the fake upstream answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Serve files from the tree.
+    Serve,
+    /// Serve files from the tree after a delay.
+    Slow(Duration),
+    /// Answer every request with this status and a text body.
+    Status(u16),
+    /// Accept and never answer (within any test's patience).
+    Hang,
+    /// Promise the file's length, send half of it, close.
+    Truncate,
+}
+
+/// An upstream for faults no real part produces: serves a tree like a GOPROXY and
+/// counts requests per path; its mode can be switched while it runs.
+pub struct FakeUpstream {
+    pub addr: SocketAddr,
+    pub state: Arc<FakeState>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+pub struct FakeState {
+    pub root: PathBuf,
+    pub mode: std::sync::Mutex<Mode>,
+    pub hits: std::sync::Mutex<BTreeMap<String, usize>>,
+}
+
+impl FakeUpstream {
+    pub fn start(root: &Path) -> FakeUpstream {
+        let state = Arc::new(FakeState {
+            root: root.to_path_buf(),
+            mode: std::sync::Mutex::new(Mode::Serve),
+            hits: std::sync::Mutex::new(BTreeMap::new()),
+        });
+        let st = state.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                loop {
+                    let (sock, _) = listener.accept().await.unwrap();
+                    let st = st.clone();
+                    tokio::spawn(async move { fake_conn(sock, st).await });
+                }
+            });
+        });
+        FakeUpstream {
+            addr: rx.recv().unwrap(),
+            state,
+            _thread: thread,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set(&self, mode: Mode) {
+        *self.state.mode.lock().unwrap() = mode;
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        self.state
+            .hits
+            .lock()
+            .unwrap()
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn total_hits(&self) -> usize {
+        self.state.hits.lock().unwrap().values().sum()
+    }
+}
+
+/// One HTTP/1.1 connection, by hand, so the fake can misbehave at the byte level.
+async fn fake_conn(mut sock: tokio::net::TcpStream, st: Arc<FakeState>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (r, mut w) = sock.split();
+    let mut r = BufReader::new(r);
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+        loop {
+            let mut h = String::new();
+            if r.read_line(&mut h).await.unwrap_or(0) == 0 {
+                return;
+            }
+            if h == "\r\n" || h == "\n" {
+                break;
+            }
+        }
+        *st.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+        let mode = st.mode.lock().unwrap().clone();
+        let file = st.root.join(path.trim_start_matches('/'));
+        let respond = |status: &str, body: &[u8]| {
+            let mut v = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            v.extend_from_slice(body);
+            v
+        };
+        let out = match mode {
+            Mode::Hang => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            Mode::Status(code) => respond(
+                &format!("{code} Fault"),
+                format!("injected fault {code}").as_bytes(),
+            ),
+            Mode::Serve | Mode::Slow(_) | Mode::Truncate => {
+                if let Mode::Slow(d) = mode {
+                    tokio::time::sleep(d).await;
+                }
+                match std::fs::read(&file) {
+                    Ok(data) if mode == Mode::Truncate => {
+                        let mut v =
+                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", data.len())
+                                .into_bytes();
+                        v.extend_from_slice(&data[..data.len() / 2]);
+                        let _ = w.write_all(&v).await;
+                        return;
+                    }
+                    Ok(data) => respond("200 OK", &data),
+                    Err(_) => respond("404 Not Found", b"not found"),
+                }
+            }
+        };
+        if w.write_all(&out).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A port with nothing listening.
+pub fn closed_port() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+/// Everything stored under a data directory (relative names), ignoring staging.
+pub fn stored_files(data: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == ".tmp" {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &e.path(), out);
+            } else {
+                out.push(
+                    e.path()
+                        .strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(data, data, &mut out);
+    out.sort();
+    out
 }
