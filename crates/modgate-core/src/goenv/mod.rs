@@ -1,1 +1,16 @@
-//! (in progress)
+//! The go command's module-download settings, parsed exactly as
+//! `cmd/go/internal/modfetch` parses them: the [`goproxy`] list and the
+//! [`gosumdb`] checksum-database setting.
+//!
+//! The go command validates these with Go's `net/url`, so the acceptance
+//! rules and error messages depend on URL-parsing details; a private port of
+//! that parser (`url`, with `netip` for bracketed IPv6 hosts) keeps them
+//! identical. Pattern lists such as `GOPRIVATE` and `GONOPROXY` are matched
+//! with [`crate::pattern::match_prefix_patterns`].
+
+pub mod goproxy;
+pub mod gosumdb;
+mod netip;
+mod url;
+
+pub use url::UrlError;

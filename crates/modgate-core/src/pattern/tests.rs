@@ -1,3 +1,7 @@
+//! Tables ported from Go's src/path/match_test.go and x/mod's
+//! TestMatchPrefixPatterns (with go-modules.md §2.8's vectors); the extra rows
+//! were checked against Go's path.Match and module.MatchPrefixPatterns.
+
 use super::*;
 
 /// Go's src/path/match_test.go matchTests: (pattern, name, Ok(matched) or Err).

@@ -1,3 +1,7 @@
+//! Tables ported from Go's src/strconv/quote_test.go (quotetests,
+//! quoterunetests, unquotetests, misquoted), extended with invalid UTF-8 and
+//! non-printable characters; extra expectations come from Go's strconv.
+
 use super::*;
 
 /// strconv's quotetests (input, Quote output), plus cases for odd input.

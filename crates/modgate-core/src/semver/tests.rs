@@ -1,3 +1,7 @@
+//! Tables ported from golang.org/x/mod's semver/semver_test.go (the same
+//! derived expectations for Major, MajorMinor, Prerelease, Build, Compare and
+//! Max), plus huge-number and malformed-version cases checked against x/mod.
+
 use super::*;
 use std::cmp::Ordering::{Equal, Greater, Less};
 

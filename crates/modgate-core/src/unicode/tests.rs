@@ -1,3 +1,8 @@
+//! Tests of the Go character classes: spot checks of every category the
+//! classes distinguish, table invariants, `strToFold` orbits, `DecodeRune` edge
+//! cases, and a check (when `go` is available) that the committed tables are
+//! exactly what tools/gen-unicode prints for the installed Go toolchain.
+
 use super::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
