@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use crate::zip::FormatError;
 use crate::zip::PathError;
+use crate::zip::dir::read_dir_sorted;
 use crate::zip::path::{bytes_os, clean, join, os_bytes};
 use crate::zip::reader::{self, BUF_SIZE, Directory, ReadError, open_entry};
 
@@ -85,17 +86,8 @@ where
         if name.contains(&b'\n') {
             return Err(Error::NewlineInName);
         }
-        let mut r = open(name)?;
-        let mut h = Sha256::new();
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => h.update(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::Io(e)),
-            }
-        }
-        summary.add(name, &h.finalize().into());
+        let digest = digest_reader(&mut open(name)?, &mut buf)?;
+        summary.add(name, &digest);
     }
     Ok(summary.finish())
 }
@@ -194,25 +186,15 @@ pub fn dir_files(dir: &Path, prefix: &str) -> Result<Vec<(Vec<u8>, PathBuf)>, Er
     // unreadable directory reported is the one Go would report.
     let mut pending = vec![(root, Vec::new())];
     while let Some((path, rel)) = pending.pop() {
-        let read = |source| PathError {
-            op: "open",
-            path: path.clone(),
-            source,
-        };
         let mut children = Vec::new();
-        for entry in fs::read_dir(&path).map_err(read)? {
-            let entry = entry.map_err(read)?;
+        for (name, entry) in read_dir_sorted(&path)? {
             let file_type = entry.file_type().map_err(|source| PathError {
                 op: "lstat",
                 path: entry.path(),
                 source,
             })?;
-            children.push((
-                os_bytes(&entry.file_name()).into_owned(),
-                file_type.is_dir(),
-            ));
+            children.push((name, file_type.is_dir()));
         }
-        children.sort_unstable();
         for (name, is_dir) in children.into_iter().rev() {
             let mut child_rel = rel.clone();
             if !child_rel.is_empty() {
@@ -275,6 +257,20 @@ fn summarize<T>(items: &[(Vec<u8>, T)], digests: &[[u8; 32]]) -> String {
         summary.add(name, digest);
     }
     summary.finish()
+}
+
+/// `Hash1` from digests already computed (e.g. while writing a zip), given
+/// as `(name, SHA-256 of content)` in any order. Names must not hold `\n`.
+pub(crate) fn hash1_of_digests(mut files: Vec<(Vec<u8>, [u8; 32])>) -> Result<String, Error> {
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    if files.iter().any(|(name, _)| name.contains(&b'\n')) {
+        return Err(Error::NewlineInName);
+    }
+    let mut summary = Summary::new();
+    for (name, digest) in &files {
+        summary.add(name, digest);
+    }
+    Ok(summary.finish())
 }
 
 fn workers() -> usize {
@@ -414,13 +410,18 @@ fn hash_file(path: &Path, buf: &mut [u8]) -> Result<[u8; 32], Error> {
         source,
     };
     let mut f = fs::File::open(path).map_err(|e| err("open", e))?;
+    Ok(digest_reader(&mut f, buf).map_err(|e| err("read", e))?)
+}
+
+/// SHA-256 of everything `r` delivers, read through `buf`.
+fn digest_reader<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<[u8; 32]> {
     let mut h = Sha256::new();
     loop {
-        match f.read(buf) {
+        match r.read(buf) {
             Ok(0) => return Ok(h.finalize().into()),
             Ok(n) => h.update(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(err("read", e).into()),
+            Err(e) => return Err(e),
         }
     }
 }

@@ -98,7 +98,10 @@ fn is_marker(data: &[u8]) -> Option<(String, &[u8])> {
         return None;
     }
     let inner = &line[MARKER.len()..line.len() - MARKER_END.len()];
-    let name = String::from_utf8_lossy(inner).trim().to_string();
+    // strings.TrimSpace: Go's white space, which is Unicode's.
+    let name = String::from_utf8_lossy(inner)
+        .trim_matches(crate::unicode::is_space)
+        .to_string();
     if name.is_empty() {
         return None;
     }

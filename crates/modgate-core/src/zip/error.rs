@@ -89,10 +89,9 @@ pub enum FileErrorKind {
     /// The path is absolute.
     #[error("file path is not relative")]
     PathNotRelative,
-    /// `module.CheckFilePath` failed; holds its full text
-    /// (`malformed file path "x": reason`).
-    #[error("{0}")]
-    MalformedPath(String),
+    /// `module.CheckFilePath` failed (`malformed file path "x": reason`).
+    #[error(transparent)]
+    MalformedPath(crate::module::Error),
     /// A root `go.mod` whose name is not lower case (`GO.MOD`).
     #[error("go.mod files must have lowercase names")]
     GoModCase,
@@ -217,8 +216,8 @@ pub enum Error {
         canonical: String,
     },
     /// The module path and version are not valid together (`module.Check`).
-    #[error("{0}")]
-    Module(String),
+    #[error(transparent)]
+    Module(#[from] crate::module::Error),
     /// The module is too large.
     #[error(transparent)]
     Size(#[from] SizeError),
@@ -248,6 +247,17 @@ pub enum Error {
     /// Reading or writing a caller-supplied stream failed.
     #[error("{}", go_io_text(.0))]
     Io(#[from] io::Error),
+}
+
+impl Error {
+    /// Wraps `self` as Go's `zipError{verb, path}`.
+    pub(crate) fn op(self, verb: &'static str, subject: Option<PathBuf>) -> Error {
+        Error::Op {
+            verb,
+            subject,
+            source: Box::new(self),
+        }
+    }
 }
 
 impl From<super::reader::ReadError> for Error {

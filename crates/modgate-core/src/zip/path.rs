@@ -60,6 +60,38 @@ pub(crate) fn clean(path: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `path.Split`: everything up to and including the last slash, and the rest.
+pub(crate) fn split(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => path.split_at(i + 1),
+        None => (&[], path),
+    }
+}
+
+/// `path.Base`: the last element, ignoring trailing slashes.
+pub(crate) fn base(path: &[u8]) -> &[u8] {
+    if path.is_empty() {
+        return b".";
+    }
+    let trimmed = match path.iter().rposition(|&b| b != b'/') {
+        Some(last) => &path[..=last],
+        None => return b"/",
+    };
+    split(trimmed).1
+}
+
+/// `path.Dir`: all but the last element, cleaned.
+pub(crate) fn dir(path: &[u8]) -> Vec<u8> {
+    clean(split(path).0)
+}
+
+/// `strings.EqualFold(name, "go.mod")`. ASCII folding is exact here: the only
+/// non-ASCII runes that fold to ASCII letters are the Kelvin sign (k) and the
+/// long s (s), and neither letter occurs in `go.mod`.
+pub(crate) fn eq_fold_go_mod(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"go.mod")
+}
+
 /// `filepath.Join` of a slash prefix and a relative slash path, as used by
 /// `dirhash.DirFiles` (which joins and then cleans).
 pub(crate) fn join(prefix: &[u8], rel: &[u8]) -> Vec<u8> {
@@ -152,6 +184,24 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(s(&clean(input.as_bytes())), want, "clean({input:?})");
         }
+    }
+
+    #[test]
+    fn split_base_dir_join() {
+        assert_eq!(split(b"a/b/c"), (&b"a/b/"[..], &b"c"[..]));
+        assert_eq!(split(b"c"), (&b""[..], &b"c"[..]));
+        assert_eq!(split(b"a/"), (&b"a/"[..], &b""[..]));
+        assert_eq!(s(base(b"a/b/c")), "c");
+        assert_eq!(s(base(b"a/b/c//")), "c");
+        assert_eq!(s(base(b"")), ".");
+        assert_eq!(s(base(b"///")), "/");
+        assert_eq!(s(&dir(b"a/b/c")), "a/b");
+        assert_eq!(s(&dir(b"c")), ".");
+        assert_eq!(s(&join(b"", b"a/b")), "a/b");
+        assert_eq!(s(&join(b"m@v1.0.0/", b"a/b")), "m@v1.0.0/a/b");
+        assert_eq!(s(&join(b"x/../m", b"a")), "m/a");
+        assert!(eq_fold_go_mod(b"GO.Mod"));
+        assert!(!eq_fold_go_mod(b"go.mod2"));
     }
 
     #[test]

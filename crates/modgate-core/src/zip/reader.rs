@@ -110,9 +110,13 @@ impl Fields<'_> {
     }
 }
 
-fn read_at<R: Read + Seek>(r: &mut R, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+/// `ReaderAt.ReadAt` of a whole buffer: a short read is `io.EOF` in Go.
+fn read_at<R: Read + Seek>(r: &mut R, offset: u64, buf: &mut [u8]) -> Result<(), ReadError> {
     r.seek(SeekFrom::Start(offset))?;
-    r.read_exact(buf)
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        io::ErrorKind::UnexpectedEof => ReadError::Format(FormatError::Eof),
+        _ => ReadError::Io(e),
+    })
 }
 
 /// Reads the central directory (`zip.NewReader`).
@@ -259,7 +263,10 @@ fn find_signature_in_block(b: &[u8]) -> Option<usize> {
     })?
 }
 
-fn find_directory64_end<R: Read + Seek>(r: &mut R, end_offset: u64) -> io::Result<Option<u64>> {
+fn find_directory64_end<R: Read + Seek>(
+    r: &mut R,
+    end_offset: u64,
+) -> Result<Option<u64>, ReadError> {
     let Some(loc) = end_offset.checked_sub(DIRECTORY64_LOC_LEN) else {
         return Ok(None);
     };

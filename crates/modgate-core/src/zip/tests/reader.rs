@@ -188,6 +188,14 @@ fn malformed_archives() {
     let got = read_all(&bad_local).unwrap();
     assert_eq!(got[0].1, Err(FormatError::NotValid));
     assert_eq!(got[1].1, Ok(b"y".to_vec()));
+
+    // A local header past the end of the file: Go's ReadAt reports io.EOF.
+    let mut far = good.clone();
+    let dir_start = u32::from_le_bytes(good[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+    far[dir_start + 42..dir_start + 46].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+    let got = read_all(&far).unwrap();
+    assert_eq!(got[0].1, Err(FormatError::Eof));
+    assert_eq!(got[1].1, Ok(b"y".to_vec()));
 }
 
 #[test]

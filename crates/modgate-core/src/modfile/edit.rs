@@ -1,0 +1,787 @@
+//! Editing go.mod / go.work files: cleanup, `// indirect` markers and the edit
+//! operations behind `go mod edit`'s flags.
+//!
+//! Follows `x/mod/modfile/rule.go` (`Cleanup`, `setIndirect`, `setVersion`,
+//! `SetRequire`, `Add*`/`Drop*`, `checkCanonicalVersion`) and `work.go`. As in
+//! Go, edits mark lines removed (no tokens) and [`File::cleanup`] /
+//! [`WorkFile::cleanup`] must be called once all edits are done: it drops
+//! removed lines and typed entries, removes empty blocks and collapses
+//! single-entry blocks into plain lines. Sorting lives in `sort.rs`.
+
+use super::args::{is_go_version, is_indirect, is_toolchain_name};
+use super::ast::{Comment, CommentBlock, Comments, FileSyntax, Line, Stmt};
+use super::errors::invalid_version;
+use super::rule::{
+    Exclude, File, Go, Godebug, Ignore, Module, Replace, Require, Tool, Toolchain, VersionInterval,
+};
+use super::text::{auto_quote, trim_space};
+use super::work::{Use, WorkFile};
+use crate::module::{
+    Version, canonical_version, check_path_major, path_major_prefix, split_path_version,
+};
+use crate::quote::quote;
+use crate::semver;
+
+impl File {
+    /// Drops removed entries and lines, empty blocks, and turns one-entry blocks
+    /// into lines (Go's `File.Cleanup`). Like Go, entries whose path (or key) is
+    /// empty are dropped from the typed lists even if their line stays.
+    pub fn cleanup(&mut self) {
+        self.godebug.retain(|g| !g.key.is_empty());
+        self.require.retain(|r| !r.module.path.is_empty());
+        self.exclude.retain(|x| !x.module.path.is_empty());
+        self.replace.retain(|r| !r.old.path.is_empty());
+        self.retract
+            .retain(|r| !r.interval.low.is_empty() || !r.interval.high.is_empty());
+        self.syntax.cleanup();
+    }
+
+    /// Sets or clears the `// indirect` marker on `self.require[i]` (Go's
+    /// `Require.setIndirect`): adds `// indirect`, or turns `// foo` into
+    /// `// indirect; foo`; clearing removes the comment or the `indirect;` prefix.
+    pub fn set_indirect(&mut self, i: usize, indirect: bool) {
+        let Some(r) = self.require.get_mut(i) else {
+            return;
+        };
+        r.indirect = indirect;
+        let suffix = &mut self.syntax.line_mut(r.syntax).comments.suffix;
+        set_indirect_comment(suffix, indirect);
+    }
+
+    /// Sets the module path (Go's `File.AddModuleStmt`).
+    pub fn add_module_stmt(&mut self, path: &str) {
+        let tokens = vec![b"module".to_vec(), auto_quote(path.as_bytes())];
+        match &mut self.module {
+            Some(m) => {
+                m.path = path.to_string();
+                self.syntax.update_line(m.syntax, tokens);
+            }
+            None => {
+                let syntax = self.syntax.add_line(None, tokens);
+                self.module = Some(Module {
+                    path: path.to_string(),
+                    deprecated: String::new(),
+                    syntax,
+                });
+            }
+        }
+    }
+
+    /// Appends a standalone comment at the end of the file (Go's `File.AddComment`).
+    pub fn add_comment(&mut self, text: &str) {
+        self.syntax.stmt.push(Stmt::Comments(CommentBlock {
+            comments: Comments {
+                before: vec![Comment::new(text)],
+                ..Comments::default()
+            },
+            ..CommentBlock::default()
+        }));
+    }
+
+    /// Sets the `go` version, adding the line after `module` if needed (Go's
+    /// `File.AddGoStmt`). Errors with `invalid language version "x"`.
+    pub fn add_go_stmt(&mut self, version: &str) -> Result<(), String> {
+        if !is_go_version(version.as_bytes()) {
+            return Err(format!("invalid language version {}", quote(version)));
+        }
+        let tokens = vec![b"go".to_vec(), version.as_bytes().to_vec()];
+        match &mut self.go {
+            Some(g) => {
+                g.version = version.to_string();
+                self.syntax.update_line(g.syntax, tokens);
+            }
+            None => {
+                let hint = self.module.as_ref().map(|m| m.syntax);
+                let syntax = self.syntax.add_line(hint, tokens);
+                self.go = Some(Go {
+                    version: version.to_string(),
+                    syntax,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the `go` line (Go's `File.DropGoStmt`).
+    pub fn drop_go_stmt(&mut self) {
+        if let Some(g) = self.go.take() {
+            self.syntax.mark_removed(g.syntax);
+        }
+    }
+
+    /// Sets the toolchain, adding the line after `go` (or `module`) if needed
+    /// (Go's `File.AddToolchainStmt`). Errors with `invalid toolchain name "x"`.
+    pub fn add_toolchain_stmt(&mut self, name: &str) -> Result<(), String> {
+        if !is_toolchain_name(name.as_bytes()) {
+            return Err(format!("invalid toolchain name {}", quote(name)));
+        }
+        let tokens = vec![b"toolchain".to_vec(), name.as_bytes().to_vec()];
+        match &mut self.toolchain {
+            Some(t) => {
+                t.name = name.to_string();
+                self.syntax.update_line(t.syntax, tokens);
+            }
+            None => {
+                let hint = self
+                    .go
+                    .as_ref()
+                    .map(|g| g.syntax)
+                    .or(self.module.as_ref().map(|m| m.syntax));
+                let syntax = self.syntax.add_line(hint, tokens);
+                self.toolchain = Some(Toolchain {
+                    name: name.to_string(),
+                    syntax,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the `toolchain` line (Go's `File.DropToolchainStmt`).
+    pub fn drop_toolchain_stmt(&mut self) {
+        if let Some(t) = self.toolchain.take() {
+            self.syntax.mark_removed(t.syntax);
+        }
+    }
+
+    /// Sets `key` to `value` on the first `godebug` line for `key` and removes the
+    /// others, or adds a line (Go's `File.AddGodebug`).
+    pub fn add_godebug(&mut self, key: &str, value: &str) {
+        add_godebug(&mut self.syntax, &mut self.godebug, key, value);
+    }
+
+    /// Removes every `godebug` line for `key` (Go's `File.DropGodebug`).
+    pub fn drop_godebug(&mut self, key: &str) {
+        drop_godebug(&mut self.syntax, &mut self.godebug, key);
+    }
+
+    /// Sets the version of the first requirement on `path`, removing the others,
+    /// or adds a requirement (Go's `File.AddRequire`).
+    pub fn add_require(&mut self, path: &str, vers: &str) {
+        let mut found = false;
+        let tokens = vec![
+            b"require".to_vec(),
+            auto_quote(path.as_bytes()),
+            vers.as_bytes().to_vec(),
+        ];
+        let syntax = &mut self.syntax;
+        self.require.retain_mut(|r| {
+            if r.module.path != path {
+                return true;
+            }
+            if found {
+                syntax.mark_removed(r.syntax);
+                return false;
+            }
+            found = true;
+            r.module.version = vers.to_string();
+            syntax.update_line(r.syntax, tokens.clone());
+            true
+        });
+        if !found {
+            self.add_new_require(path, vers, false);
+        }
+    }
+
+    /// Adds a requirement at the end of the last require block, even if `path`
+    /// is already required (Go's `File.AddNewRequire`).
+    pub fn add_new_require(&mut self, path: &str, vers: &str, indirect: bool) {
+        let line = self.syntax.add_line(
+            None,
+            vec![
+                b"require".to_vec(),
+                auto_quote(path.as_bytes()),
+                vers.as_bytes().to_vec(),
+            ],
+        );
+        self.require.push(Require {
+            module: Version {
+                path: path.to_string(),
+                version: vers.to_string(),
+            },
+            indirect: false,
+            syntax: line,
+        });
+        let i = self.require.len() - 1;
+        self.set_indirect(i, indirect);
+    }
+
+    /// Makes the requirements exactly `req` (path, version, indirect), keeping the
+    /// block structure and comments of the first line for each path, updating
+    /// versions and `// indirect` markers, and adding new paths to the last
+    /// require block (Go's `File.SetRequire`). Each path may appear with only one
+    /// version in `req` (Go panics otherwise; here the first version wins). Call
+    /// [`File::cleanup`] afterwards.
+    pub fn set_require(&mut self, req: &[(Version, bool)]) {
+        let mut need: Vec<(&str, &str, bool)> = Vec::new();
+        for (m, indirect) in req {
+            match need.iter_mut().find(|(p, _, _)| *p == m.path) {
+                Some(e) => e.2 = *indirect,
+                None => need.push((&m.path, &m.version, *indirect)),
+            }
+        }
+        let mut i = 0;
+        while i < self.require.len() {
+            let path = self.require[i].module.path.clone();
+            match need.iter().position(|(p, _, _)| *p == path) {
+                Some(k) => {
+                    let (_, version, indirect) = need.remove(k);
+                    self.set_require_version(i, version);
+                    self.set_indirect(i, indirect);
+                    i += 1;
+                }
+                None => {
+                    let r = self.require.remove(i);
+                    self.syntax.mark_removed(r.syntax);
+                }
+            }
+        }
+        for (path, version, indirect) in need {
+            self.add_new_require(path, version, indirect);
+        }
+        self.sort_blocks();
+    }
+
+    /// Go's `Require.setVersion`: updates the version token, and drops a lone
+    /// blank line before an entry in a block (go.dev/issue/33779).
+    fn set_require_version(&mut self, i: usize, v: &str) {
+        let Some(r) = self.require.get_mut(i) else {
+            return;
+        };
+        r.module.version = v.to_string();
+        let line = self.syntax.line_mut(r.syntax);
+        if line.token.is_empty() {
+            return;
+        }
+        let at = if line.in_block {
+            if let [c] = line.comments.before.as_slice() {
+                if c.token.is_empty() {
+                    line.comments.before.clear();
+                }
+            }
+            1
+        } else {
+            2
+        };
+        if let Some(t) = line.token.get_mut(at) {
+            *t = v.as_bytes().to_vec();
+        }
+    }
+
+    /// Removes every requirement on `path` (Go's `File.DropRequire`).
+    pub fn drop_require(&mut self, path: &str) {
+        let syntax = &mut self.syntax;
+        self.require.retain(|r| {
+            let keep = r.module.path != path;
+            if !keep {
+                syntax.mark_removed(r.syntax);
+            }
+            keep
+        });
+    }
+
+    /// Adds an exclusion unless it exists (Go's `File.AddExclude`); the version
+    /// must be canonical and match the path's major version.
+    pub fn add_exclude(&mut self, path: &str, vers: &str) -> Result<(), String> {
+        check_canonical_version(path, vers)?;
+        let mut hint = None;
+        for x in &self.exclude {
+            if x.module.path == path && x.module.version == vers {
+                return Ok(());
+            }
+            if x.module.path == path {
+                hint = Some(x.syntax);
+            }
+        }
+        let syntax = self.syntax.add_line(
+            hint,
+            vec![
+                b"exclude".to_vec(),
+                auto_quote(path.as_bytes()),
+                vers.as_bytes().to_vec(),
+            ],
+        );
+        self.exclude.push(Exclude {
+            module: Version {
+                path: path.to_string(),
+                version: vers.to_string(),
+            },
+            syntax,
+        });
+        Ok(())
+    }
+
+    /// Removes the exclusion of `path@vers` (Go's `File.DropExclude`).
+    pub fn drop_exclude(&mut self, path: &str, vers: &str) {
+        let syntax = &mut self.syntax;
+        self.exclude.retain(|x| {
+            let drop = x.module.path == path && x.module.version == vers;
+            if drop {
+                syntax.mark_removed(x.syntax);
+            }
+            !drop
+        });
+    }
+
+    /// Adds or updates a replacement (Go's `File.AddReplace`); an empty
+    /// `old_vers` replaces all versions and drops version-specific replacements.
+    pub fn add_replace(&mut self, old_path: &str, old_vers: &str, new_path: &str, new_vers: &str) {
+        add_replace(
+            &mut self.syntax,
+            &mut self.replace,
+            old_path,
+            old_vers,
+            new_path,
+            new_vers,
+        );
+    }
+
+    /// Removes the replacement of `old_path` (at `old_vers`, empty for the
+    /// version-less one) (Go's `File.DropReplace`).
+    pub fn drop_replace(&mut self, old_path: &str, old_vers: &str) {
+        drop_replace(&mut self.syntax, &mut self.replace, old_path, old_vers);
+    }
+
+    /// Adds a `retract` line with the rationale as comments above it (Go's
+    /// `File.AddRetract`). Both versions must be canonical for the module path.
+    ///
+    /// Like Go, this only edits the syntax tree: `self.retract` is not updated
+    /// (reparse the formatted file to see the new entry).
+    pub fn add_retract(&mut self, vi: &VersionInterval, rationale: &str) -> Result<(), String> {
+        let path = self
+            .module
+            .as_ref()
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        check_canonical_version(&path, &vi.high)?;
+        check_canonical_version(&path, &vi.low)?;
+        let tokens = if vi.low == vi.high {
+            vec![b"retract".to_vec(), auto_quote(vi.low.as_bytes())]
+        } else {
+            vec![
+                b"retract".to_vec(),
+                b"[".to_vec(),
+                auto_quote(vi.low.as_bytes()),
+                b",".to_vec(),
+                auto_quote(vi.high.as_bytes()),
+                b"]".to_vec(),
+            ]
+        };
+        let line = self.syntax.add_line(None, tokens);
+        if !rationale.is_empty() {
+            let before = &mut self.syntax.line_mut(line).comments.before;
+            for l in rationale.split('\n') {
+                before.push(Comment::new(format!("// {l}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes every retraction of exactly `vi` (Go's `File.DropRetract`).
+    pub fn drop_retract(&mut self, vi: &VersionInterval) {
+        let syntax = &mut self.syntax;
+        self.retract.retain(|r| {
+            let drop = r.interval == *vi;
+            if drop {
+                syntax.mark_removed(r.syntax);
+            }
+            !drop
+        });
+    }
+
+    /// Adds a `tool` line unless present, then sorts blocks (Go's `File.AddTool`).
+    pub fn add_tool(&mut self, path: &str) {
+        if self.tool.iter().any(|t| t.path == path) {
+            return;
+        }
+        // Go writes the path unquoted here.
+        let syntax = self
+            .syntax
+            .add_line(None, vec![b"tool".to_vec(), path.as_bytes().to_vec()]);
+        self.tool.push(Tool {
+            path: path.to_string(),
+            syntax,
+        });
+        self.sort_blocks();
+    }
+
+    /// Removes the `tool` lines for `path` (Go's `File.DropTool`).
+    pub fn drop_tool(&mut self, path: &str) {
+        let syntax = &mut self.syntax;
+        self.tool.retain(|t| {
+            let drop = t.path == path;
+            if drop {
+                syntax.mark_removed(t.syntax);
+            }
+            !drop
+        });
+    }
+
+    /// Adds an `ignore` line unless present, then sorts blocks (Go's `File.AddIgnore`).
+    pub fn add_ignore(&mut self, path: &str) {
+        if self.ignore.iter().any(|t| t.path == path) {
+            return;
+        }
+        let syntax = self
+            .syntax
+            .add_line(None, vec![b"ignore".to_vec(), path.as_bytes().to_vec()]);
+        self.ignore.push(Ignore {
+            path: path.to_string(),
+            syntax,
+        });
+        self.sort_blocks();
+    }
+
+    /// Removes the `ignore` lines for `path` (Go's `File.DropIgnore`).
+    pub fn drop_ignore(&mut self, path: &str) {
+        let syntax = &mut self.syntax;
+        self.ignore.retain(|t| {
+            let drop = t.path == path;
+            if drop {
+                syntax.mark_removed(t.syntax);
+            }
+            !drop
+        });
+    }
+}
+
+impl WorkFile {
+    /// Drops removed entries, empty blocks, and collapses one-entry blocks (Go's
+    /// `WorkFile.Cleanup`).
+    pub fn cleanup(&mut self) {
+        self.use_.retain(|u| !u.path.is_empty());
+        self.replace.retain(|r| !r.old.path.is_empty());
+        self.syntax.cleanup();
+    }
+
+    /// Sets the `go` version, inserting the line before the first statement that
+    /// is not a comment if needed (Go's `WorkFile.AddGoStmt`).
+    pub fn add_go_stmt(&mut self, version: &str) -> Result<(), String> {
+        if !is_go_version(version.as_bytes()) {
+            return Err(format!("invalid language version {}", quote(version)));
+        }
+        let tokens = vec![b"go".to_vec(), version.as_bytes().to_vec()];
+        if let Some(g) = &mut self.go {
+            g.version = version.to_string();
+            self.syntax.update_line(g.syntax, tokens);
+            return Ok(());
+        }
+        let id = self.syntax.alloc_line(Line {
+            token: tokens,
+            ..Line::default()
+        });
+        let i = self
+            .syntax
+            .stmt
+            .iter()
+            .position(|s| !matches!(s, Stmt::Comments(_)))
+            .unwrap_or(self.syntax.stmt.len());
+        self.syntax.stmt.insert(i, Stmt::Line(id));
+        self.go = Some(Go {
+            version: version.to_string(),
+            syntax: id,
+        });
+        Ok(())
+    }
+
+    /// Sets the toolchain, inserting the line after the `go` line (or before the
+    /// first non-comment statement) if needed (Go's `WorkFile.AddToolchainStmt`).
+    pub fn add_toolchain_stmt(&mut self, name: &str) -> Result<(), String> {
+        if !is_toolchain_name(name.as_bytes()) {
+            return Err(format!("invalid toolchain name {}", quote(name)));
+        }
+        let tokens = vec![b"toolchain".to_vec(), name.as_bytes().to_vec()];
+        if let Some(t) = &mut self.toolchain {
+            t.name = name.to_string();
+            self.syntax.update_line(t.syntax, tokens);
+            return Ok(());
+        }
+        let id = self.syntax.alloc_line(Line {
+            token: tokens,
+            ..Line::default()
+        });
+        let syntax = &self.syntax;
+        let after_go = syntax.stmt.iter().position(|s| {
+            matches!(s, Stmt::Line(l) if syntax.line(*l).token.first().map(Vec::as_slice) == Some(b"go".as_slice()))
+        });
+        let i = match after_go {
+            Some(i) => i + 1,
+            None => syntax
+                .stmt
+                .iter()
+                .position(|s| !matches!(s, Stmt::Comments(_)))
+                .unwrap_or(syntax.stmt.len()),
+        };
+        self.syntax.stmt.insert(i, Stmt::Line(id));
+        self.toolchain = Some(Toolchain {
+            name: name.to_string(),
+            syntax: id,
+        });
+        Ok(())
+    }
+
+    /// Removes the `go` line.
+    pub fn drop_go_stmt(&mut self) {
+        if let Some(g) = self.go.take() {
+            self.syntax.mark_removed(g.syntax);
+        }
+    }
+
+    /// Removes the `toolchain` line.
+    pub fn drop_toolchain_stmt(&mut self) {
+        if let Some(t) = self.toolchain.take() {
+            self.syntax.mark_removed(t.syntax);
+        }
+    }
+
+    /// See [`File::add_godebug`].
+    pub fn add_godebug(&mut self, key: &str, value: &str) {
+        add_godebug(&mut self.syntax, &mut self.godebug, key, value);
+    }
+
+    /// See [`File::drop_godebug`].
+    pub fn drop_godebug(&mut self, key: &str) {
+        drop_godebug(&mut self.syntax, &mut self.godebug, key);
+    }
+
+    /// Records `disk_path` in the first `use` line for it (removing the others),
+    /// or adds a `use` line (Go's `WorkFile.AddUse`).
+    pub fn add_use(&mut self, disk_path: &str, module_path: &str) {
+        let mut found = false;
+        let tokens = vec![b"use".to_vec(), auto_quote(disk_path.as_bytes())];
+        let syntax = &mut self.syntax;
+        self.use_.retain_mut(|u| {
+            if u.path != disk_path {
+                return true;
+            }
+            if found {
+                syntax.mark_removed(u.syntax);
+                return false;
+            }
+            found = true;
+            u.module_path = module_path.to_string();
+            syntax.update_line(u.syntax, tokens.clone());
+            true
+        });
+        if !found {
+            self.add_new_use(disk_path, module_path);
+        }
+    }
+
+    /// Adds a `use` line even if one exists (Go's `WorkFile.AddNewUse`).
+    pub fn add_new_use(&mut self, disk_path: &str, module_path: &str) {
+        let syntax = self.syntax.add_line(
+            None,
+            vec![b"use".to_vec(), auto_quote(disk_path.as_bytes())],
+        );
+        self.use_.push(Use {
+            path: disk_path.to_string(),
+            module_path: module_path.to_string(),
+            syntax,
+        });
+    }
+
+    /// Removes the `use` lines for `path` (Go's `WorkFile.DropUse`).
+    pub fn drop_use(&mut self, path: &str) {
+        let syntax = &mut self.syntax;
+        self.use_.retain(|u| {
+            let drop = u.path == path;
+            if drop {
+                syntax.mark_removed(u.syntax);
+            }
+            !drop
+        });
+    }
+
+    /// See [`File::add_replace`].
+    pub fn add_replace(&mut self, old_path: &str, old_vers: &str, new_path: &str, new_vers: &str) {
+        add_replace(
+            &mut self.syntax,
+            &mut self.replace,
+            old_path,
+            old_vers,
+            new_path,
+            new_vers,
+        );
+    }
+
+    /// See [`File::drop_replace`].
+    pub fn drop_replace(&mut self, old_path: &str, old_vers: &str) {
+        drop_replace(&mut self.syntax, &mut self.replace, old_path, old_vers);
+    }
+}
+
+fn add_godebug(syntax: &mut FileSyntax, list: &mut Vec<Godebug>, key: &str, value: &str) {
+    let mut found = false;
+    let tokens = vec![b"godebug".to_vec(), format!("{key}={value}").into_bytes()];
+    list.retain_mut(|g| {
+        if g.key != key {
+            return true;
+        }
+        if found {
+            syntax.mark_removed(g.syntax);
+            return false;
+        }
+        found = true;
+        g.value = value.to_string();
+        syntax.update_line(g.syntax, tokens.clone());
+        true
+    });
+    if !found {
+        let line = syntax.add_line(None, tokens);
+        list.push(Godebug {
+            key: key.to_string(),
+            value: value.to_string(),
+            syntax: line,
+        });
+    }
+}
+
+fn drop_godebug(syntax: &mut FileSyntax, list: &mut Vec<Godebug>, key: &str) {
+    list.retain(|g| {
+        let drop = g.key == key;
+        if drop {
+            syntax.mark_removed(g.syntax);
+        }
+        !drop
+    });
+}
+
+fn add_replace(
+    syntax: &mut FileSyntax,
+    list: &mut Vec<Replace>,
+    old_path: &str,
+    old_vers: &str,
+    new_path: &str,
+    new_vers: &str,
+) {
+    let new = Version {
+        path: new_path.to_string(),
+        version: new_vers.to_string(),
+    };
+    let mut tokens = vec![b"replace".to_vec(), auto_quote(old_path.as_bytes())];
+    if !old_vers.is_empty() {
+        tokens.push(old_vers.as_bytes().to_vec());
+    }
+    tokens.push(b"=>".to_vec());
+    tokens.push(auto_quote(new_path.as_bytes()));
+    if !new_vers.is_empty() {
+        tokens.push(new_vers.as_bytes().to_vec());
+    }
+
+    let mut need = true;
+    let mut hint = None;
+    let mut kept = Vec::with_capacity(list.len());
+    for mut r in std::mem::take(list) {
+        if r.old.path == old_path && (old_vers.is_empty() || r.old.version == old_vers) {
+            if need {
+                // Found a replacement for old: point it at new.
+                r.new = new.clone();
+                syntax.update_line(r.syntax, tokens.clone());
+                need = false;
+                // Go does not record an updated line as the hint.
+                kept.push(r);
+                continue;
+            }
+            // Already replaced: drop other replacements for the same old.
+            syntax.mark_removed(r.syntax);
+            continue;
+        }
+        if r.old.path == old_path {
+            hint = Some(r.syntax);
+        }
+        kept.push(r);
+    }
+    *list = kept;
+    if need {
+        let line = syntax.add_line(hint, tokens);
+        list.push(Replace {
+            old: Version {
+                path: old_path.to_string(),
+                version: old_vers.to_string(),
+            },
+            new,
+            syntax: line,
+        });
+    }
+}
+
+fn drop_replace(syntax: &mut FileSyntax, list: &mut Vec<Replace>, old_path: &str, old_vers: &str) {
+    list.retain(|r| {
+        let drop = r.old.path == old_path && r.old.version == old_vers;
+        if drop {
+            syntax.mark_removed(r.syntax);
+        }
+        !drop
+    });
+}
+
+/// Go's `checkCanonicalVersion`: `vers` must be canonical and match the major
+/// version of `path`.
+fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
+    let split = split_path_version(path);
+    let path_major = split.map_or("", |(_, m)| m);
+    if vers.is_empty() || vers != canonical_version(vers) {
+        // A suffix from split_path_version always has a prefix; "" means v0 or v1.
+        let form = match path_major_prefix(path_major) {
+            Some(p) if !p.is_empty() => p,
+            _ => "v1",
+        };
+        return Err(invalid_version(
+            vers.as_bytes(),
+            &format!("must be of the form {form}.2.3"),
+        ));
+    }
+    if split.is_some() {
+        if let Err(e) = check_path_major(vers, path_major) {
+            if path_major.is_empty() {
+                // The user probably meant vN.x.y+incompatible.
+                return Err(invalid_version(
+                    vers.as_bytes(),
+                    &format!(
+                        "should be {vers}+incompatible (or module {path}/{})",
+                        semver::major(vers)
+                    ),
+                ));
+            }
+            return Err(e.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Sets or clears the `// indirect` marker in a line's suffix comments.
+pub(crate) fn set_indirect_comment(suffix: &mut Vec<Comment>, indirect: bool) {
+    if is_indirect(suffix) == indirect {
+        return;
+    }
+    if indirect {
+        let Some(com) = suffix.first_mut() else {
+            suffix.push(Comment {
+                token: b"// indirect".to_vec(),
+                suffix: true,
+                ..Comment::default()
+            });
+            return;
+        };
+        let text = trim_space(com.token.strip_prefix(b"//").unwrap_or(&com.token)).to_vec();
+        com.token = if text.is_empty() {
+            b"// indirect".to_vec()
+        } else {
+            [b"// indirect; ".as_slice(), &text].concat()
+        };
+        return;
+    }
+    let Some(com) = suffix.first_mut() else {
+        return;
+    };
+    let text = trim_space(com.token.strip_prefix(b"//").unwrap_or(&com.token));
+    if text == b"indirect" {
+        suffix.clear();
+        return;
+    }
+    const MARK: &[u8] = b"indirect;";
+    if let Some(i) = super::text::find(&com.token, MARK) {
+        com.token = [b"//".as_slice(), &com.token[i + MARK.len()..]].concat();
+    }
+}

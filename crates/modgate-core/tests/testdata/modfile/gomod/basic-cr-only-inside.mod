@@ -1,0 +1,2 @@
+module example.com/m
+go 1.21

@@ -1,0 +1,10 @@
+
+
+
+module example.com/m
+
+
+
+go 1.21
+
+

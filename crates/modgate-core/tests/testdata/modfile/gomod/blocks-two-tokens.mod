@@ -1,0 +1,4 @@
+module m
+require foo (
+	a.com/a v1.0.0
+)

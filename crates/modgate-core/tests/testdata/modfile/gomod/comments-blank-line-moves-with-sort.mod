@@ -1,0 +1,7 @@
+module m
+
+require (
+	z.com/z v1.0.0
+
+	a.com/a v1.0.0
+)

@@ -1,0 +1,10 @@
+module m
+
+require (
+
+	a.com/a v1.0.0
+
+
+	a.com/b v1.0.0
+
+)

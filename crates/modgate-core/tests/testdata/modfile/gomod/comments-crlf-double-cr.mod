@@ -1,0 +1,3 @@
+module m
+// a
+go 1.21

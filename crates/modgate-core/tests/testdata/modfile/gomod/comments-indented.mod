@@ -1,0 +1,5 @@
+module m
+
+    // indented comment
+	// tab comment   
+require a.com/a v1.0.0

@@ -1,0 +1,5 @@
+module m
+require (
+	a.com/a v1.0.0
+	// hanging
+)

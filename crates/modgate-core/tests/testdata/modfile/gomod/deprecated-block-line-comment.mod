@@ -1,0 +1,5 @@
+// block comment
+module (
+	// Deprecated: on the line
+	example.com/m
+)

@@ -1,0 +1,4 @@
+// Deprecated: blah blah
+module (
+	example.com/m
+)

@@ -1,0 +1,3 @@
+// Deprecated: ünïcödé
+// second line 
+module example.com/m

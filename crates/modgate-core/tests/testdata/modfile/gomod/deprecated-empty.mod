@@ -1,0 +1,2 @@
+// Deprecated:
+module example.com/m

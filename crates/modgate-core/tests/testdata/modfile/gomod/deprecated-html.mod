@@ -1,0 +1,2 @@
+// Deprecated: use <b>v2</b> & "friends"
+module example.com/m

@@ -1,0 +1,3 @@
+// some other comment
+//
+module example.com/m // Deprecated: in suffix after paragraph

@@ -1,0 +1,4 @@
+// Deprecated: first
+//
+// Deprecated: second
+module example.com/m

@@ -1,0 +1,2 @@
+// Deprecated: use example.com/m/v2 instead.
+module example.com/m

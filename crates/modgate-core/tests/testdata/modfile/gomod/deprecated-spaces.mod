@@ -1,0 +1,3 @@
+//    Deprecated:      lots of spaces   
+//	second	line	
+module example.com/m

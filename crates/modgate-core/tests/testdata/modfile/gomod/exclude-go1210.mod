@@ -1,0 +1,6 @@
+module m
+go 1.21.0
+exclude (
+	x.com/a v1.10.0
+	x.com/a v1.9.0
+)

@@ -1,0 +1,2 @@
+module m
+go v1.21

@@ -1,0 +1,2 @@
+module m
+go 1.2.3beta4

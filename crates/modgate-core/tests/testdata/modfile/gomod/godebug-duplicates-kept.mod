@@ -1,0 +1,7 @@
+module m
+godebug a=1
+godebug a=2
+godebug (
+	a=3
+	a=1
+)

@@ -1,0 +1,3 @@
+module m
+godebug =x
+godebug a=b=c

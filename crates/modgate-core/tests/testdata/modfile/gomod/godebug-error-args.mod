@@ -1,0 +1,2 @@
+module m
+godebug a=1 b=2

@@ -1,0 +1,6 @@
+module m
+godebug (
+	a="b"
+	c=d,e
+	f='g'
+)

@@ -1,0 +1,7 @@
+module m
+ignore ./a
+ignore (
+	./b
+	./a
+)
+ignore ./b

@@ -1,0 +1,3 @@
+module m
+ignore
+ignore a b

@@ -1,0 +1,3 @@
+module m
+go 1.21
+require a.com/ v1.0.0

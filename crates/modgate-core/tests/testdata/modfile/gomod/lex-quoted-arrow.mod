@@ -1,0 +1,2 @@
+module m
+replace a.com/a "=>" ./b

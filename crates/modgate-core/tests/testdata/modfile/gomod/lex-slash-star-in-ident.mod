@@ -1,0 +1,2 @@
+module m
+require a/*b v1.0.0

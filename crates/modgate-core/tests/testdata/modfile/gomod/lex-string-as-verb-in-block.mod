@@ -1,0 +1,4 @@
+module m
+require (
+	"a.com/a" "v1.0.0"
+)

@@ -1,0 +1,3 @@
+module m
+require "a.com/a//b" v1.0.0
+replace "a.com/c" => "./d//e"

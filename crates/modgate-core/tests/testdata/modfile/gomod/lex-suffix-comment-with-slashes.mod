@@ -1,0 +1,1 @@
+module m // c1 // c2

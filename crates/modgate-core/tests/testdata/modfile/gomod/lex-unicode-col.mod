@@ -1,0 +1,2 @@
+module m
+require é.com/é  v1.0.0

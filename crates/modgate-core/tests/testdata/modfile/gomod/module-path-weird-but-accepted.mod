@@ -1,0 +1,1 @@
+module ExAmPlE.com/UPPER/../x@y

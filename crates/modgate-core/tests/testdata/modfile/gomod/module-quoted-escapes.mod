@@ -1,0 +1,1 @@
+module "example.com/\u00e9t\u00e9"

@@ -1,0 +1,4 @@
+module example.com/héllo/世界
+
+// Ünïcödé comment ✓
+go 1.21

@@ -1,0 +1,3 @@
+module "."
+replace "a.com/a" => "./x y"
+replace "b.com/b" => "../b"

@@ -1,0 +1,5 @@
+module m
+replace (
+	a.com/a => ./a
+	// keep block
+)

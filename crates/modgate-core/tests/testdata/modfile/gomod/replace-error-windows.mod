@@ -1,0 +1,4 @@
+module m
+replace example.com/a => .\a
+replace example.com/b => C:\b
+replace example.com/c => ..\c

@@ -1,0 +1,2 @@
+module m
+replace example.com/a => example.com/b/v2 v1.0.0

@@ -1,0 +1,2 @@
+module m
+replace example.com/b => C:/b v1.0.0

@@ -1,0 +1,2 @@
+module m
+require "example.com/\z" v1.0.0

@@ -1,0 +1,5 @@
+module m
+require (
+	example.com/a master
+	example.com/b latest
+)

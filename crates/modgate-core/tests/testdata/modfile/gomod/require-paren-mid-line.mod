@@ -1,0 +1,2 @@
+module m
+require a ( ) v1.0.0

@@ -1,0 +1,2 @@
+module m
+require a[b]c v1.0.0

@@ -1,0 +1,3 @@
+module m
+require "example.com/a b" v1.0.0
+require "example.com/(x)" v1.0.0

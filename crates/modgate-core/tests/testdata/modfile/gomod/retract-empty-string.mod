@@ -1,0 +1,3 @@
+module example.com/m
+retract ""
+retract v1.0.0

@@ -1,0 +1,2 @@
+module example.com/m
+retract "v1\z"

@@ -1,0 +1,4 @@
+module example.com/m
+retract [
+retract [v1.0.0
+retract [v1.0.0,

@@ -1,0 +1,7 @@
+module m
+tool example.com/a
+tool (
+	example.com/b
+	example.com/a
+)
+tool example.com/b

@@ -1,0 +1,3 @@
+module m
+tool
+tool a b

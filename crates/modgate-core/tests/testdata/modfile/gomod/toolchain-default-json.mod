@@ -1,0 +1,4 @@
+module m
+go 1.21.0
+toolchain default
+godebug default=go1.20

@@ -1,0 +1,2 @@
+module m
+toolchain gccgo-go1.2

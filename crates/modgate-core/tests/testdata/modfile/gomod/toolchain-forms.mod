@@ -1,0 +1,5 @@
+module m
+
+go 1.21
+
+toolchain default

@@ -1,0 +1,2 @@
+module m
+toolchain go1.22rc1
