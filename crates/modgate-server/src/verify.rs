@@ -167,9 +167,12 @@ impl Verifier {
 
 /// Go's zip rules for a module zip of `path@version`.
 fn zip_rules(path: &str, version: &str, file: &Path) -> Result<(), String> {
-    // PENDING(core-zip): replace with the core's zip check once it is public.
-    let _ = (path, version, file);
-    Ok(())
+    let m = modgate_core::module::Version {
+        path: path.to_owned(),
+        version: version.to_owned(),
+    };
+    let (_, verdict) = modgate_core::zip::check_zip_file(file, &m);
+    verdict.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -80,6 +80,32 @@ pub struct BreakerSettings {
 }
 
 impl UpstreamList {
+    /// Parses a list in Go's GOPROXY syntax (the core's `goenv::goproxy::parse`, Go's
+    /// `proxyList`): `,`/`|` separators, scheme defaulting, `off`, and `direct`
+    /// (refused for now).
+    pub fn parse(spec: &str, breaker: BreakerSettings) -> Result<UpstreamList, ConfigError> {
+        use modgate_core::goenv::goproxy::{self, ProxyKind};
+        if spec.trim().is_empty() {
+            return Err(ConfigError("upstream list is empty".into()));
+        }
+        let parsed =
+            goproxy::parse(spec).map_err(|e| ConfigError(format!("upstream {spec:?}: {e}")))?;
+        let specs = parsed
+            .entries
+            .into_iter()
+            .map(|e| {
+                let kind = match e.kind {
+                    ProxyKind::Url(u) => UpstreamSpec::Url(u),
+                    // noproxy only appears with GONOPROXY, which modgate does not pass.
+                    ProxyKind::Direct | ProxyKind::Noproxy => UpstreamSpec::Direct,
+                    ProxyKind::Off => UpstreamSpec::Off,
+                };
+                (kind, e.fallback_on_any_error)
+            })
+            .collect();
+        UpstreamList::from_specs(specs, breaker)
+    }
+
     /// Binds parsed entries (spec, fall back on any error) to upstreams.
     pub fn from_specs(
         specs: Vec<(UpstreamSpec, bool)>,

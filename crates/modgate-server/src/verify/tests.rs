@@ -109,3 +109,40 @@ async fn a_file_that_is_not_a_zip_is_refused() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn zips_must_pass_go_zip_rules_for_the_requested_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("go.mod"), GOMOD).unwrap();
+    std::fs::write(src.join("m.go"), "package m\n").unwrap();
+    let zip = dir.path().join("m.zip");
+    let m = modgate_core::module::Version {
+        path: "example.com/m".into(),
+        version: "v1.0.0".into(),
+    };
+    let report =
+        modgate_core::zip::create_from_dir(std::fs::File::create(&zip).unwrap(), &m, &src).unwrap();
+    // Without a database only the rules apply: the zip is fine for v1.0.0...
+    let off = Verifier::new(None, "");
+    off.check_zip("example.com/m", "v1.0.0", &zip)
+        .await
+        .unwrap();
+    // ...but its entries are named for v1.0.0, so it is no zip of v1.0.1.
+    let e = off
+        .check_zip("example.com/m", "v1.0.1", &zip)
+        .await
+        .unwrap_err();
+    assert_eq!(e.reason(), "invalid_file");
+    assert!(e.to_string().contains("example.com/m@v1.0.0/"), "{e}");
+    // With the database: its zip hash for v1.0.0 is not this zip's.
+    let e = verifier("")
+        .check_zip("example.com/m", "v1.0.0", &zip)
+        .await
+        .unwrap_err();
+    match e {
+        VerifyError::Mismatch { got, .. } => assert_eq!(got, report.sum),
+        other => panic!("{other}"),
+    }
+}

@@ -6,7 +6,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -23,6 +22,8 @@ use modgate_upstream::{Client, ClientConfig, Routes, UpstreamList, UpstreamSpec}
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     versions: BTreeMap<String, Vec<String>>,
+    /// (path, version, zip h1, go.mod h1) of everything published.
+    pub sums: Vec<(String, String, String, String)>,
 }
 
 impl Fixture {
@@ -30,6 +31,7 @@ impl Fixture {
         Fixture {
             dir: tempfile::tempdir().unwrap(),
             versions: BTreeMap::new(),
+            sums: Vec::new(),
         }
     }
 
@@ -59,11 +61,11 @@ impl Fixture {
             format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-02T03:04:05Z\"}}"),
         )
         .unwrap();
-        std::fs::write(
-            dir.join(format!("{ev}.zip")),
-            module_zip(path, version, files),
-        )
-        .unwrap();
+        let (zip, zip_sum) = module_zip(path, version, files);
+        std::fs::write(dir.join(format!("{ev}.zip")), zip).unwrap();
+        let mod_sum = modgate_core::dirhash::hash_gomod(gomod.as_bytes());
+        self.sums
+            .push((path.to_owned(), version.to_owned(), zip_sum, mod_sum));
         let list = self.versions.entry(esc).or_default();
         if !modgate_core::module::is_pseudo_version(version) {
             list.push(version.to_owned());
@@ -74,21 +76,21 @@ impl Fixture {
     }
 }
 
-/// A module zip: every file under `path@version/`.
-pub fn module_zip(path: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, content) in files {
-            z.start_file(format!("{path}@{version}/{name}"), opts)
-                .unwrap();
-            z.write_all(content.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
+/// A module zip made by the core from `files` (name, content), and its h1 hash.
+pub fn module_zip(path: &str, version: &str, files: &[(&str, &str)]) -> (Vec<u8>, String) {
+    let src = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let f = src.path().join(name);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, content).unwrap();
     }
-    buf.into_inner()
+    let m = modgate_core::module::Version {
+        path: path.to_owned(),
+        version: version.to_owned(),
+    };
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let report = modgate_core::zip::create_from_dir(&mut buf, &m, src.path()).unwrap();
+    (buf.into_inner(), report.sum)
 }
 
 pub fn url_of(dir: &Path) -> String {

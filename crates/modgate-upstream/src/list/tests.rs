@@ -80,3 +80,36 @@ fn configuration_errors() {
         assert!(err.0.contains(want), "{specs:?}: got {err}");
     }
 }
+
+#[test]
+fn parses_go_syntax() {
+    let l = UpstreamList::parse(
+        "proxy.golang.org|http://127.0.0.1:1/x , file:///srv/m,off,https://never.example",
+        B,
+    )
+    .unwrap();
+    let shown: Vec<(&str, bool)> = l
+        .entries
+        .iter()
+        .map(|e| (e.upstream.display(), e.fallback_on_any_error))
+        .collect();
+    // `off` stops parsing, as in Go.
+    assert_eq!(
+        shown,
+        [
+            ("https://proxy.golang.org", true),
+            ("http://127.0.0.1:1/x", false),
+            ("file:///srv/m", false),
+            ("off", false)
+        ]
+    );
+    let e = UpstreamList::parse("https://proxy.golang.org,direct", B).unwrap_err();
+    assert!(e.0.contains("direct mode is not supported yet"), "{e}");
+    assert!(UpstreamList::parse("", B).is_err());
+    assert!(UpstreamList::parse(" , ", B).is_err());
+    let e = UpstreamList::parse("https://exa mple.com", B).unwrap_err();
+    assert!(
+        e.0.starts_with("upstream \"https://exa mple.com\": "),
+        "{e}"
+    );
+}
