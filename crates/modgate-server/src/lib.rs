@@ -18,6 +18,7 @@
 //! (caching policy, single flight, verification hand-off), [`verify`], [`offline`],
 //! [`flight`], [`metrics`].
 
+pub mod config;
 pub mod flight;
 pub mod metrics;
 pub mod offline;
