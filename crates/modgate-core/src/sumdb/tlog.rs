@@ -79,6 +79,9 @@ pub enum Error {
     /// An error from the tile layer ([`crate::sumdb::tile`]), with Go's texts.
     #[error(transparent)]
     Tile(#[from] super::tile::TileError),
+    /// A tile or hash source failed; its message is shown as is.
+    #[error("{0}")]
+    Fetch(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Reads stored hashes by their [stored hash index](stored_hash_index)
