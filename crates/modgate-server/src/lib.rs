@@ -25,6 +25,8 @@ pub mod offline;
 pub mod proxy;
 pub mod request;
 pub mod respond;
+pub mod server;
+pub mod sumdb;
 pub mod verify;
 
 use std::future::Future;
@@ -39,7 +41,8 @@ use axum::response::Response;
 use crate::metrics::{EndpointLabels, RequestLabels};
 use crate::proxy::{Proxy, Served};
 
-pub use proxy::{Options, SumdbUpstream};
+pub use proxy::Options;
+pub use server::{build, init_logging, run, shutdown_signal};
 
 /// The axum application for `proxy`.
 pub fn app(proxy: Arc<Proxy>) -> axum::Router {

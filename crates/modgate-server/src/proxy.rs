@@ -23,13 +23,14 @@ use axum::response::Response;
 use bytes::Bytes;
 use modgate_core::{module, semver};
 use modgate_storage::{Key, Storage, StorageError};
-use modgate_upstream::{Body, Client, ErrorKind, FetchError, FileKind, Routes, UpstreamList};
+use modgate_upstream::{Body, Client, ErrorKind, FetchError, FileKind, Routes};
 
 use crate::flight::{self, Flights, Join};
 use crate::metrics::{CacheLabels, Metrics};
 use crate::offline;
 use crate::request::{ModuleFile, ModuleRequest, Rejection, SumdbFile, SumdbRequest};
 use crate::respond;
+use crate::sumdb::SumdbFiles;
 use crate::verify::{Verifier, VerifyError};
 
 /// Cache-Control of immutable files.
@@ -58,14 +59,6 @@ impl Default for Options {
     }
 }
 
-/// The checksum database the proxy serves under `/sumdb/<name>/` and verifies with.
-#[derive(Debug, Clone)]
-pub struct SumdbUpstream {
-    pub name: String,
-    /// Where its files are fetched (its URL, one entry).
-    pub list: UpstreamList,
-}
-
 /// A failed fill, shared by every request waiting on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FillError {
@@ -74,7 +67,7 @@ pub struct FillError {
 }
 
 impl FillError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         FillError {
             status,
             message: message.into(),
@@ -127,7 +120,7 @@ pub struct Proxy {
     negative: Mutex<HashMap<Key, (Instant, String)>>,
     verifier: Verifier,
     pub(crate) metrics: Arc<Metrics>,
-    sumdb: Option<SumdbUpstream>,
+    sumdb: Option<Arc<SumdbFiles>>,
 }
 
 impl Proxy {
@@ -138,7 +131,7 @@ impl Proxy {
         opts: Options,
         verifier: Verifier,
         metrics: Arc<Metrics>,
-        sumdb: Option<SumdbUpstream>,
+        sumdb: Option<Arc<SumdbFiles>>,
     ) -> Proxy {
         Proxy {
             storage,
@@ -620,18 +613,6 @@ impl Proxy {
                 (format!("tile/{rest}"), true, ct)
             }
         };
-        let key = match Key::new(format!("sumdb/{}/{rest}", db.name)) {
-            Ok(k) => k,
-            Err(e) => {
-                return served(
-                    rejection(&Rejection {
-                        status: 400,
-                        reason: e.reason.into(),
-                    }),
-                    "-",
-                );
-            }
-        };
         let cc = if immutable {
             IMMUTABLE.to_owned()
         } else {
@@ -640,67 +621,12 @@ impl Proxy {
                 self.opts.sumdb_latest_fresh_for.as_secs()
             )
         };
-        match self.sumdb_file(db, &rest, &key, immutable).await {
+        match db.get(&rest, immutable).await {
             Ok((obj, cache)) => served(
                 respond::object(method, headers, obj, content_type, &cc).await,
                 cache,
             ),
             Err(e) => served(self.error(&e), "miss"),
-        }
-    }
-
-    /// A checksum-database file through the cache (used by the `/sumdb` endpoints and
-    /// by verification).
-    pub(crate) async fn sumdb_file(
-        self: &Arc<Self>,
-        db: &SumdbUpstream,
-        rest: &str,
-        key: &Key,
-        immutable: bool,
-    ) -> Result<(modgate_storage::Object, &'static str), FillError> {
-        if let Some(obj) = self.storage.get(key).await? {
-            let age = SystemTime::now()
-                .duration_since(obj.meta.modified)
-                .unwrap_or_default();
-            if immutable || self.opts.offline || age <= self.opts.sumdb_latest_fresh_for {
-                self.cache("sumdb", "hit");
-                return Ok((obj, "hit"));
-            }
-        }
-        if self.opts.offline {
-            return Err(FillError::new(
-                StatusCode::NOT_FOUND,
-                format!("not found: {key}: not in the cache (offline)"),
-            ));
-        }
-        self.cache("sumdb", "miss");
-        let fetched = match self.client.fetch(&db.list, rest, FileKind::Sumdb).await {
-            Ok(f) => f,
-            Err(e) => {
-                // stale-if-error for `latest`.
-                if let Some(obj) = self.storage.get(key).await? {
-                    return Ok((obj, "stale"));
-                }
-                return Err(e.into());
-            }
-        };
-        match fetched.body {
-            Body::Memory(data) => {
-                self.storage.put_bytes(key, data).await?;
-            }
-            Body::File { .. } => {
-                return Err(FillError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "unexpected staged body",
-                ));
-            }
-        }
-        match self.storage.get(key).await? {
-            Some(obj) => Ok((obj, "miss")),
-            None => Err(FillError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "stored file vanished",
-            )),
         }
     }
 }

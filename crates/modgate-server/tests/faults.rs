@@ -78,7 +78,7 @@ fn upstream_hanging_past_the_timeout_is_a_504() {
     let up = FakeUpstream::start(fx.root());
     up.set(Mode::Hang);
     let mut spec = ServerSpec::new(&up.url());
-    spec.client.timeout = Duration::from_millis(400);
+    spec.config.timeout = Duration::from_millis(400);
     let server = start(spec);
     let start = Instant::now();
     let (status, text) = get(&server, "/example.com/m/@v/list");
@@ -163,7 +163,7 @@ fn not_found_is_cached_briefly() {
     let fx = fixture();
     let up = FakeUpstream::start(fx.root());
     let mut spec = ServerSpec::new(&up.url());
-    spec.opts.negative_ttl = Duration::from_millis(500);
+    spec.config.negative_ttl = Duration::from_millis(500);
     let server = start(spec);
     for _ in 0..3 {
         let (status, _) = get(&server, "/example.com/nope/@latest");
@@ -183,8 +183,8 @@ fn lists_are_revalidated_in_the_background_and_served_stale_on_error() {
 
     // stale-while-revalidate: a stale list is served at once and refreshed behind.
     let mut spec = ServerSpec::new(&up.url());
-    spec.opts.fresh_for = Duration::ZERO;
-    spec.opts.stale_while_revalidate = Duration::from_secs(60);
+    spec.config.fresh_for = Duration::ZERO;
+    spec.config.stale_while_revalidate = Duration::from_secs(60);
     let server = start(spec);
     assert_eq!(get(&server, "/example.com/m/@v/list").1, "v1.0.0\n");
     std::fs::write(&list, "v1.0.0\nv1.1.0\n").unwrap();
@@ -203,8 +203,8 @@ fn lists_are_revalidated_in_the_background_and_served_stale_on_error() {
     // stale-if-error: past the revalidation window the upstream is asked first, and
     // its failure is hidden by the stored copy.
     let mut spec = ServerSpec::new(&up.url());
-    spec.opts.fresh_for = Duration::ZERO;
-    spec.opts.stale_while_revalidate = Duration::ZERO;
+    spec.config.fresh_for = Duration::ZERO;
+    spec.config.stale_while_revalidate = Duration::ZERO;
     let server = start(spec);
     assert_eq!(get(&server, "/example.com/m/@v/list").0, 200);
     up.set(Mode::Status(500));

@@ -127,7 +127,7 @@ fn offline_mode_resolves_latest_and_lists_from_storage() {
     drop(fx);
     let mut spec = ServerSpec::new("off");
     spec.data = Some(data.path().to_path_buf());
-    spec.opts.offline = true;
+    spec.config.offline = true;
     let server = start(spec);
     let c = http();
     let list = c

@@ -12,11 +12,7 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::Duration;
 
-use modgate_server::proxy::Proxy;
-use modgate_server::verify::{ChecksumDb, Verifier};
-use modgate_server::{Options, SumdbUpstream};
-use modgate_storage::{FsStorage, Storage};
-use modgate_upstream::{Client, ClientConfig, Routes, UpstreamList, UpstreamSpec};
+use modgate_server::config::Config;
 
 /// A module tree laid out as a GOPROXY (`<path>/@v/{list,V.info,V.mod,V.zip}`).
 pub struct Fixture {
@@ -97,46 +93,20 @@ pub fn url_of(dir: &Path) -> String {
     url::Url::from_directory_path(dir).unwrap().to_string()
 }
 
-/// How to build a server.
+/// How to build a server: a configuration (its `data` is replaced by a temporary
+/// directory unless `data` is set here).
 pub struct ServerSpec {
-    pub upstream: Vec<(UpstreamSpec, bool)>,
-    pub opts: Options,
-    pub client: ClientConfig,
-    pub private: String,
-    pub nosumdb: String,
-    pub sumdb: Option<(Arc<dyn ChecksumDb>, SumdbUpstream)>,
+    pub config: Config,
     pub data: Option<PathBuf>,
 }
 
 impl ServerSpec {
     pub fn new(upstream: &str) -> ServerSpec {
-        ServerSpec {
-            upstream: upstream
-                .split(',')
-                .map(|u| {
-                    let (u, pipe) = match u.strip_suffix('|') {
-                        Some(u) => (u, true),
-                        None => (u, false),
-                    };
-                    let spec = if u == "off" {
-                        UpstreamSpec::Off
-                    } else {
-                        UpstreamSpec::Url(u.to_owned())
-                    };
-                    (spec, pipe)
-                })
-                .collect(),
-            opts: Options::default(),
-            client: ClientConfig {
-                retry_backoff: Duration::from_millis(5),
-                proxy_env: Some(Default::default()),
-                ..ClientConfig::default()
-            },
-            private: String::new(),
-            nosumdb: String::new(),
-            sumdb: None,
-            data: None,
-        }
+        let mut config = Config::default();
+        config.upstream = upstream.to_owned();
+        config.sumdb = "off".into();
+        config.retry_backoff = Duration::from_millis(5);
+        ServerSpec { config, data: None }
     }
 }
 
@@ -175,27 +145,9 @@ pub fn start(spec: ServerSpec) -> Running {
             (Some(t), p)
         }
     };
-    let storage = Arc::new(FsStorage::open(&data).unwrap());
-    let metrics = Arc::new(modgate_server::metrics::Metrics::default());
-    let client = Client::new(spec.client.clone(), storage.staging_dir())
-        .unwrap()
-        .with_observer(modgate_server::metrics::upstream_observer(metrics.clone()));
-    let list = UpstreamList::from_specs(spec.upstream.clone(), client.breaker_settings()).unwrap();
-    let routes = Routes::new(list, vec![], spec.private.clone()).unwrap();
-    let (db, sumdb) = match spec.sumdb {
-        Some((db, up)) => (Some(db), Some(up)),
-        None => (None, None),
-    };
-    let verifier = Verifier::new(db, spec.nosumdb.clone());
-    let proxy = Arc::new(Proxy::new(
-        storage,
-        client,
-        routes,
-        spec.opts.clone(),
-        verifier,
-        metrics,
-        sumdb,
-    ));
+    let mut config = spec.config;
+    config.data = data.clone();
+    config.listen = "127.0.0.1:0".into();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || {
@@ -205,16 +157,22 @@ pub fn start(spec: ServerSpec) -> Running {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            modgate_server::serve(listener, proxy, async {
+            let shutdown = async {
                 let _ = rx.await;
+            };
+            let result = modgate_server::run(config, shutdown, |addr| {
+                addr_tx.send(Ok(addr)).unwrap();
             })
-            .await
-            .unwrap();
+            .await;
+            if let Err(e) = result {
+                let _ = addr_tx.send(Err(e.0));
+            }
         });
     });
-    let addr = addr_rx.recv().unwrap();
+    let addr = match addr_rx.recv().unwrap() {
+        Ok(a) => a,
+        Err(e) => panic!("modgate serve did not start: {e}"),
+    };
     Running {
         addr,
         data,
