@@ -263,14 +263,14 @@ impl HttpChecksumDb {
                 false
             }
         };
-        if newer && !latest.note.is_empty() {
-            if let Err(e) = self
+        if newer
+            && !latest.note.is_empty()
+            && let Err(e) = self
                 .storage
                 .put_bytes(&self.trusted_key, Bytes::from(latest.note))
                 .await
-            {
-                tracing::warn!(error = %e, "could not persist the checksum database's tree");
-            }
+        {
+            tracing::warn!(error = %e, "could not persist the checksum database's tree");
         }
     }
 }
