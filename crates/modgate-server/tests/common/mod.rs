@@ -102,10 +102,12 @@ pub struct ServerSpec {
 
 impl ServerSpec {
     pub fn new(upstream: &str) -> ServerSpec {
-        let mut config = Config::default();
-        config.upstream = upstream.to_owned();
-        config.sumdb = "off".into();
-        config.retry_backoff = Duration::from_millis(5);
+        let config = Config {
+            upstream: upstream.to_owned(),
+            sumdb: "off".into(),
+            retry_backoff: Duration::from_millis(5),
+            ..Config::default()
+        };
         ServerSpec { config, data: None }
     }
 }
