@@ -456,3 +456,93 @@ pub fn stored_files(data: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A signed test checksum database (the core's `MemDb`) served over HTTP on
+/// 127.0.0.1, counting requests per path.
+pub struct TestSumdb {
+    pub addr: SocketAddr,
+    /// The verifier key (`name+hash+key`) clients configure.
+    pub vkey: String,
+    pub name: String,
+    pub db: Arc<std::sync::Mutex<modgate_core::sumdb::memdb::MemDb>>,
+    pub hits: Arc<std::sync::Mutex<BTreeMap<String, usize>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl TestSumdb {
+    /// A database named `name` holding the sums of everything in `fixture`.
+    pub fn start(name: &str, fixture: &Fixture) -> TestSumdb {
+        use modgate_core::sumdb::memdb::{MemDb, Outcome};
+        let (skey, vkey) = modgate_core::sumdb::note::generate_key(name, &[7u8; 32]);
+        let mut db = MemDb::from_signer_key(&skey).unwrap();
+        for (path, version, zip, gomod) in &fixture.sums {
+            db.add_module(path, version, zip, gomod).unwrap();
+        }
+        let db = Arc::new(std::sync::Mutex::new(db));
+        let hits = Arc::new(std::sync::Mutex::new(BTreeMap::new()));
+        let (db2, hits2) = (db.clone(), hits.clone());
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let (db, hits) = (db2.clone(), hits2.clone());
+            async move {
+                let path = uri.path().to_owned();
+                *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+                let outcome = db.lock().unwrap().serve(&path);
+                let status = axum::http::StatusCode::from_u16(outcome.status()).unwrap();
+                match outcome {
+                    Outcome::Ok { content_type, body } => (
+                        status,
+                        [(axum::http::header::CONTENT_TYPE, content_type)],
+                        body,
+                    ),
+                    Outcome::NotFound(m) | Outcome::BadRequest(m) | Outcome::ServerError(m) => (
+                        status,
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; charset=utf-8",
+                        )],
+                        m.into_bytes(),
+                    ),
+                }
+            }
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        TestSumdb {
+            addr: rx.recv().unwrap(),
+            vkey,
+            name: name.to_owned(),
+            db,
+            hits,
+            _thread: thread,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The GOSUMDB value naming this database and its URL.
+    pub fn gosumdb(&self) -> String {
+        format!("{} {}", self.vkey, self.url())
+    }
+
+    pub fn hits_with(&self, prefix: &str) -> usize {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
