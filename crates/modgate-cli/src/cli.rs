@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// modgate makes Go module downloads fast, verifiable and hard to break.
 #[derive(Debug, Parser)]
-#[command(name = "modgate", version, about, propagate_version = true)]
+#[command(name = "modgate", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -34,15 +34,27 @@ fn zip_create_matches_go_mod_download() {
     fs::create_dir_all(src.join(".git")).unwrap();
     fs::write(src.join(".git/config"), "[core]\n").unwrap();
     fs::create_dir_all(src.join("nested")).unwrap();
-    fs::write(src.join("nested/go.mod"), "module example.com/hello/nested\n").unwrap();
+    fs::write(
+        src.join("nested/go.mod"),
+        "module example.com/hello/nested\n",
+    )
+    .unwrap();
     fs::write(src.join("nested/n.go"), "package nested\n").unwrap();
     fs::write(src.join("LICENSE"), "MIT\n").unwrap();
 
     let zip = tmp.path().join("hello.zip");
     let out = modgate(
         &[
-            "zip", "create", src.to_str().unwrap(), "--module", "example.com/hello",
-            "--version", "v1.2.3", "-o", zip.to_str().unwrap(), "--verbose",
+            "zip",
+            "create",
+            src.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.2.3",
+            "-o",
+            zip.to_str().unwrap(),
+            "--verbose",
         ],
         tmp.path(),
     );
@@ -50,8 +62,14 @@ fn zip_create_matches_go_mod_download() {
     let sum = stdout(&out).trim().to_string();
     assert!(sum.starts_with("h1:"), "unexpected output {sum:?}");
     let verbose = stderr(&out);
-    assert!(verbose.contains(".git"), "--verbose should list the .git directory: {verbose}");
-    assert!(verbose.contains("nested"), "--verbose should list the nested module: {verbose}");
+    assert!(
+        verbose.contains(".git"),
+        "--verbose should list the .git directory: {verbose}"
+    );
+    assert!(
+        verbose.contains("nested"),
+        "--verbose should list the nested module: {verbose}"
+    );
 
     // zip hash of the written file agrees with what create printed.
     let out = modgate(&["zip", "hash", zip.to_str().unwrap()], tmp.path());
@@ -60,10 +78,23 @@ fn zip_create_matches_go_mod_download() {
 
     // zip check finds no problems.
     let out = modgate(
-        &["zip", "check", zip.to_str().unwrap(), "--module", "example.com/hello", "--version", "v1.2.3"],
+        &[
+            "zip",
+            "check",
+            zip.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.2.3",
+        ],
         tmp.path(),
     );
-    assert!(out.status.success(), "zip check: {}{}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "zip check: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     let gomod = src.join("go.mod");
     let out = modgate(&["mod", "hash", gomod.to_str().unwrap()], tmp.path());
@@ -74,25 +105,47 @@ fn zip_create_matches_go_mod_download() {
     let extracted = tmp.path().join("extracted");
     let out = modgate(
         &[
-            "zip", "extract", zip.to_str().unwrap(), "--module", "example.com/hello",
-            "--version", "v1.2.3", extracted.to_str().unwrap(),
+            "zip",
+            "extract",
+            zip.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.2.3",
+            extracted.to_str().unwrap(),
         ],
         tmp.path(),
     );
     assert!(out.status.success(), "extract: {}", stderr(&out));
-    let mode = fs::metadata(extracted.join("hello.go")).unwrap().permissions().mode();
-    assert_eq!(mode & 0o222, 0, "extracted files must be read-only, mode {mode:o}");
+    let mode = fs::metadata(extracted.join("hello.go"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o222,
+        0,
+        "extracted files must be read-only, mode {mode:o}"
+    );
     assert!(!extracted.join(".git").exists());
     assert!(!extracted.join("nested").exists());
     let out = modgate(
         &[
-            "dir", "hash", extracted.to_str().unwrap(), "--module", "example.com/hello",
-            "--version", "v1.2.3",
+            "dir",
+            "hash",
+            extracted.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.2.3",
         ],
         tmp.path(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), sum, "dir hash of the extracted tree must equal the zip hash");
+    assert_eq!(
+        stdout(&out).trim(),
+        sum,
+        "dir hash of the extracted tree must equal the zip hash"
+    );
 
     // The oracle.
     let proxy = tmp.path().join("proxy");
@@ -104,12 +157,28 @@ fn zip_create_matches_go_mod_download() {
             .env("GOPROXY", format!("file://{}", proxy.display())),
     );
     let json = stdout(&out);
-    assert_eq!(json_field(&json, "Sum").as_deref(), Some(sum.as_str()), "{json}");
-    assert_eq!(json_field(&json, "GoModSum").as_deref(), Some(gomod_sum.as_str()), "{json}");
+    assert_eq!(
+        json_field(&json, "Sum").as_deref(),
+        Some(sum.as_str()),
+        "{json}"
+    );
+    assert_eq!(
+        json_field(&json, "GoModSum").as_deref(),
+        Some(gomod_sum.as_str()),
+        "{json}"
+    );
     // And go's own extraction hashes to the same value under modgate.
     let dir = json_field(&json, "Dir").expect("Dir in go mod download -json");
     let out = modgate(
-        &["dir", "hash", &dir, "--module", "example.com/hello", "--version", "v1.2.3"],
+        &[
+            "dir",
+            "hash",
+            &dir,
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.2.3",
+        ],
         tmp.path(),
     );
     assert_eq!(stdout(&out).trim(), sum);
@@ -121,7 +190,15 @@ fn zip_create_default_name_is_case_encoded() {
     let src = tmp.path().join("src");
     copy_tree(&workspace_root().join("examples/hello"), &src);
     let out = modgate(
-        &["zip", "create", src.to_str().unwrap(), "--module", "example.com/hello", "--version", "v1.0.0-RC1"],
+        &[
+            "zip",
+            "create",
+            src.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.0.0-RC1",
+        ],
         tmp.path(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -138,23 +215,39 @@ fn zip_create_refuses_invalid_files_and_writes_nothing() {
     let zip = tmp.path().join("out.zip");
     let out = modgate(
         &[
-            "zip", "create", src.to_str().unwrap(), "--module", "example.com/hello",
-            "--version", "v1.0.0", "-o", zip.to_str().unwrap(),
+            "zip",
+            "create",
+            src.to_str().unwrap(),
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.0.0",
+            "-o",
+            zip.to_str().unwrap(),
         ],
         tmp.path(),
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.starts_with("modgate: "), "{err}");
-    assert!(err.contains("bad'name.go"), "error must name the file: {err}");
-    assert!(err.contains("invalid char"), "error must give the reason: {err}");
+    assert!(
+        err.contains("bad'name.go"),
+        "error must name the file: {err}"
+    );
+    assert!(
+        err.contains("invalid char"),
+        "error must give the reason: {err}"
+    );
     assert!(!zip.exists(), "nothing may be written on failure");
     let leftovers: Vec<_> = fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".modgate"))
         .collect();
-    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+    assert!(
+        leftovers.is_empty(),
+        "temporary files left behind: {leftovers:?}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -163,20 +256,45 @@ fn bad_module_arguments_give_go_error_texts() {
     let tmp = tempfile::tempdir().unwrap();
     let src = workspace_root().join("examples/hello");
     let cases = [
-        ("example.com/hello", "v2.0.0", "invalid version: should be v0 or v1, not v2"),
+        (
+            "example.com/hello",
+            "v2.0.0",
+            "invalid version: should be v0 or v1, not v2",
+        ),
         ("example.com/hello", "v1.0.0+bad", "not canonical"),
-        ("Example.com/hello", "v1.0.0", "invalid char 'E' in first path element"),
+        (
+            "Example.com/hello",
+            "v1.0.0",
+            "invalid char 'E' in first path element",
+        ),
         ("cache", "v1.0.0", "missing dot in first path element"),
     ];
     for (path, version, want) in cases {
         let out = modgate(
-            &["zip", "create", src.to_str().unwrap(), "--module", path, "--version", version, "-o", "x.zip"],
+            &[
+                "zip",
+                "create",
+                src.to_str().unwrap(),
+                "--module",
+                path,
+                "--version",
+                version,
+                "-o",
+                "x.zip",
+            ],
             tmp.path(),
         );
         assert_eq!(out.status.code(), Some(1), "{path}@{version}");
         let err = stderr(&out);
-        assert!(err.contains(want), "{path}@{version}: want {want:?} in {err:?}");
-        assert_eq!(err.trim_end().lines().count(), 1, "one-line error expected: {err:?}");
+        assert!(
+            err.contains(want),
+            "{path}@{version}: want {want:?} in {err:?}"
+        );
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "one-line error expected: {err:?}"
+        );
     }
 }
 
@@ -202,13 +320,30 @@ fn zip_check_reports_problems_and_exits_1() {
         w.finish().unwrap();
     }
     let out = modgate(
-        &["zip", "check", zip_path.to_str().unwrap(), "--module", "example.com/m", "--version", "v1.0.0"],
+        &[
+            "zip",
+            "check",
+            zip_path.to_str().unwrap(),
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+        ],
         tmp.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let report = stdout(&out);
     assert!(report.contains("ok.go"), "{report}");
-    assert!(report.contains("go.mod file not in module root directory"), "{report}");
+    assert!(
+        report.contains("go.mod file not in module root directory"),
+        "{report}"
+    );
     assert!(report.contains("invalid char"), "{report}");
     assert!(report.contains("noprefix/x.go"), "{report}");
 }
@@ -220,10 +355,35 @@ fn unreadable_inputs_fail_with_one_line_and_no_panic() {
     for args in [
         vec!["zip", "hash", "missing.zip"],
         vec!["zip", "hash", "garbage.zip"],
-        vec!["zip", "check", "garbage.zip", "--module", "example.com/m", "--version", "v1.0.0"],
-        vec!["zip", "extract", "garbage.zip", "--module", "example.com/m", "--version", "v1.0.0", "out"],
+        vec![
+            "zip",
+            "check",
+            "garbage.zip",
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+        ],
+        vec![
+            "zip",
+            "extract",
+            "garbage.zip",
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+            "out",
+        ],
         vec!["mod", "hash", "missing.mod"],
-        vec!["dir", "hash", "missing-dir", "--module", "example.com/m", "--version", "v1.0.0"],
+        vec![
+            "dir",
+            "hash",
+            "missing-dir",
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+        ],
     ] {
         let out = modgate(&args, tmp.path());
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -243,7 +403,10 @@ fn usage_errors_exit_2_and_version_and_help_work() {
     assert_eq!(out.status.code(), Some(2));
     let out = modgate(&["--version"], tmp.path());
     assert!(out.status.success());
-    assert_eq!(stdout(&out).trim(), format!("modgate {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("modgate {}", env!("CARGO_PKG_VERSION"))
+    );
     let out = modgate(&["help"], tmp.path());
     assert!(out.status.success());
     for cmd in ["mod", "zip", "dir"] {

@@ -353,10 +353,10 @@ where
             for (i, d) in done {
                 digests[i] = d;
             }
-            if let Some((i, e)) = failed {
-                if failure.as_ref().is_none_or(|(j, _)| i < *j) {
-                    failure = Some((i, e));
-                }
+            if let Some((i, e)) = failed
+                && failure.as_ref().is_none_or(|(j, _)| i < *j)
+            {
+                failure = Some((i, e));
             }
         }
         if let Some((_, e)) = failure {

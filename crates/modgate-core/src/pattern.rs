@@ -69,11 +69,11 @@ pub fn path_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
         }
         // Try the chunk at the current position; the last chunk must also
         // consume the whole name.
-        if let Some(t) = match_chunk(chunk, name)? {
-            if t.is_empty() || !pattern.is_empty() {
-                name = t;
-                continue;
-            }
+        if let Some(t) = match_chunk(chunk, name)?
+            && (t.is_empty() || !pattern.is_empty())
+        {
+            name = t;
+            continue;
         }
         if star {
             // Let the star swallow 1, 2, ... bytes, never a '/'.

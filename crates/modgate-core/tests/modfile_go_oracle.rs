@@ -13,7 +13,9 @@
 //!   equals what go prints after its `go: errors parsing go.mod:` header.
 //!
 //! `tests/testdata/modfile/gowork/*.work` are checked the same way with
-//! `go work edit -json/-fmt go.work` (whose header is two lines).
+//! `go work edit -json/-fmt go.work` (whose header is two lines). Setting
+//! `MODGATE_MODFILE_CORPUS` runs the same comparison on another directory with
+//! `gomod/` and `gowork/` subdirectories.
 //!
 //! go runs offline and isolated: private GOPATH/GOMODCACHE/GOCACHE,
 //! `GOTOOLCHAIN=local`, `GOFLAGS=-mod=mod`, `GOPROXY=off`, `GOSUMDB=off`,
@@ -91,6 +93,27 @@ struct GoEnv {
     home: tempfile::TempDir,
 }
 
+/// Bytes to text the way our error messages render invalid UTF-8: each byte
+/// that does not start a valid sequence becomes one U+FFFD (Go's view of such
+/// a byte), unlike `from_utf8_lossy`, which may merge several bytes into one.
+fn per_byte_lossy(mut b: &[u8]) -> String {
+    let mut out = String::new();
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, rest) = b.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{fffd}');
+                b = &rest[1..];
+            }
+        }
+    }
+}
+
 struct GoOutput {
     ok: bool,
     stdout: Vec<u8>,
@@ -127,7 +150,7 @@ impl GoEnv {
         GoOutput {
             ok: out.status.success(),
             stdout: out.stdout,
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stderr: per_byte_lossy(&out.stderr),
         }
     }
 }
@@ -137,9 +160,12 @@ fn corpus(kind: Kind) -> Vec<PathBuf> {
         Kind::Mod => ("gomod", "mod"),
         Kind::Work => ("gowork", "work"),
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/testdata/modfile")
-        .join(sub);
+    // MODGATE_MODFILE_CORPUS points at another corpus with the same layout
+    // (for example a large generated one); by default, the committed corpus.
+    let root = std::env::var_os("MODGATE_MODFILE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/modfile"));
+    let dir = root.join(sub);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())

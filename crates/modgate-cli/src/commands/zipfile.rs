@@ -24,15 +24,13 @@ pub fn run(cmd: ZipCommand) -> anyhow::Result<ExitCode> {
                 Some(out) => out,
                 None => PathBuf::from(format!("{}.zip", module::escape_version(&mv.version)?)),
             };
-            let omitted = create_atomically(&out, &mv, &dir)?;
+            let report = create_atomically(&out, &mv, &dir)?;
             if verbose {
-                for (path, reason) in &omitted {
-                    eprintln!("omitted {path}: {reason}");
+                for omitted in &report.omitted {
+                    eprintln!("omitted {omitted}");
                 }
             }
-            let hash = dirhash::hash_zip_file(&out)
-                .with_context(|| format!("cannot hash {}", out.display()))?;
-            println!("{hash}");
+            println!("{}", report.sum);
             Ok(ExitCode::SUCCESS)
         }
         ZipCommand::Hash { zip } => {
@@ -43,20 +41,31 @@ pub fn run(cmd: ZipCommand) -> anyhow::Result<ExitCode> {
         }
         ZipCommand::Check { zip, module } => {
             let mv = module_version(&module)?;
-            let checked = modzip::check_zip_file(&zip, &mv)
-                .with_context(|| format!("cannot check {}", zip.display()))?;
-            print!("{checked}");
-            if checked.is_ok() {
-                Ok(ExitCode::SUCCESS)
-            } else {
-                Ok(ExitCode::FAILURE)
+            let (checked, verdict) = modzip::check_zip_file(&zip, &mv);
+            let Err(err) = verdict else {
+                print!("{checked}");
+                return Ok(ExitCode::SUCCESS);
+            };
+            let reported = !(checked.valid.is_empty()
+                && checked.omitted.is_empty()
+                && checked.invalid.is_empty()
+                && checked.size_error.is_none());
+            if !reported {
+                // Nothing could be classified: the archive itself is unreadable.
+                return Err(
+                    anyhow::Error::new(err).context(format!("cannot check {}", zip.display()))
+                );
             }
+            print!("{checked}");
+            if let Some(size) = &checked.size_error {
+                println!("\n{size}");
+            }
+            Ok(ExitCode::FAILURE)
         }
         ZipCommand::Extract { zip, module, dir } => {
             let mv = module_version(&module)?;
-            modzip::unzip(&dir, &mv, &zip).with_context(|| {
-                format!("cannot extract {} into {}", zip.display(), dir.display())
-            })?;
+            // The core's error already names the operation ("unzip ZIP: ...").
+            modzip::unzip(&dir, &mv, &zip)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -64,12 +73,12 @@ pub fn run(cmd: ZipCommand) -> anyhow::Result<ExitCode> {
 
 /// Writes the zip to a temporary file beside `out` and renames it into place
 /// only when it is complete and flushed, so a failed or interrupted run never
-/// leaves a partial zip behind. Returns the omitted files with their reasons.
+/// leaves a partial zip behind. Returns the omitted files and the zip's h1.
 fn create_atomically(
     out: &Path,
     mv: &module::Version,
     dir: &Path,
-) -> anyhow::Result<Vec<(String, String)>> {
+) -> anyhow::Result<modzip::CreateReport> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -79,14 +88,17 @@ fn create_atomically(
         .tempfile_in(parent)
         .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
     let mut writer = BufWriter::new(tmp.as_file());
-    let report = modzip::create_from_dir(&mut writer, mv, dir)
-        .with_context(|| format!("cannot create the module zip of {}", dir.display()))?;
-    drop(writer);
+    // The core's error already names the operation ("create zip DIR: ...").
+    let report = modzip::create_from_dir(&mut writer, mv, dir)?;
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", out.display()))?;
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", out.display()))?;
     tmp.persist(out)
         .with_context(|| format!("cannot write {}", out.display()))?;
     let _ = File::open(parent).and_then(|d| d.sync_all());
-    Ok(report.omitted)
+    Ok(report)
 }

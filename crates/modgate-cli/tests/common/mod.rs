@@ -25,7 +25,10 @@ pub fn stderr(out: &Output) -> String {
 
 /// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A `go` command with a private GOPATH, module cache and build cache under
@@ -33,7 +36,10 @@ pub fn workspace_root() -> PathBuf {
 /// toolchain switching. Returns None (after saying so) when `go` is missing,
 /// unless MODGATE_REQUIRE_GO=1, in which case a missing `go` is a failure.
 pub fn go(home: &Path) -> Option<Command> {
-    let found = Command::new("go").arg("version").output().map(|o| o.status.success());
+    let found = Command::new("go")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success());
     if !matches!(found, Ok(true)) {
         if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
             panic!("go not found on PATH, and MODGATE_REQUIRE_GO=1 requires it");

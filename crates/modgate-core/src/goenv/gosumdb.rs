@@ -148,10 +148,10 @@ pub fn parse(value: &str) -> Result<SumdbConfig, GosumdbError> {
         return Ok(SumdbConfig::Off);
     }
     let mut fields: Vec<&str> = value.split(is_space).filter(|f| !f.is_empty()).collect();
-    if let Some(first) = fields.first_mut() {
-        if let Some(&(_, key)) = KNOWN_GOSUMDB.iter().find(|(name, _)| name == first) {
-            *first = key;
-        }
+    if let Some(first) = fields.first_mut()
+        && let Some(&(_, key)) = KNOWN_GOSUMDB.iter().find(|(name, _)| name == first)
+    {
+        *first = key;
     }
     let (key, url) = match fields[..] {
         [] => return Err(GosumdbError::Missing),

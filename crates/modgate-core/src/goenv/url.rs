@@ -317,10 +317,10 @@ impl Url {
     /// Go's `URL.Redacted`: `String` with any password replaced by `xxxxx`.
     pub(crate) fn redacted(&self) -> String {
         let mut u = self.clone();
-        if let Some(user) = &mut u.user {
-            if user.password.is_some() {
-                user.password = Some(b"xxxxx".to_vec());
-            }
+        if let Some(user) = &mut u.user
+            && user.password.is_some()
+        {
+            user.password = Some(b"xxxxx".to_vec());
         }
         u.to_string()
     }

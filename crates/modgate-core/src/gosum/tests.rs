@@ -314,3 +314,19 @@ fn validate_reports_every_problem() {
     let bad_utf8 = validate("go.sum", b"x.com/m v1.0.0 h1:\xff\n");
     assert_eq!(bad_utf8[0].kind, IssueKind::InvalidUtf8);
 }
+
+#[test]
+fn never_panics_on_mutated_input() {
+    let mut m = crate::sumdb::tests::Mutator::new(99);
+    for _ in 0..2000 {
+        let input = m.mutate(GO_TIDY_GOLDEN.as_bytes());
+        for mode in [ParseMode::Strict, ParseMode::Tidy] {
+            if let Ok(sum) = parse("go.sum", &input, mode) {
+                // Whatever parses writes back and re-parses to the same entries.
+                let again = parse("go.sum", &sum.to_bytes(), ParseMode::Strict).unwrap();
+                assert_eq!(again.to_bytes(), sum.to_bytes());
+            }
+        }
+        let _ = validate("go.sum", &input);
+    }
+}

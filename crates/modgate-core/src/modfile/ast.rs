@@ -12,7 +12,7 @@
 //! blocks hold ids. Sorting, de-duplicating or collapsing blocks moves ids
 //! around but never invalidates them.
 //!
-//! Tokens and comment texts are byte strings (see [`super::text`]).
+//! Tokens and comment texts are byte strings: Go strings may hold invalid UTF-8.
 
 use super::text::rune_count;
 

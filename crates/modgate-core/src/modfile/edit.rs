@@ -254,10 +254,10 @@ impl File {
             return;
         }
         let at = if line.in_block {
-            if let [c] = line.comments.before.as_slice() {
-                if c.token.is_empty() {
-                    line.comments.before.clear();
-                }
+            if let [c] = line.comments.before.as_slice()
+                && c.token.is_empty()
+            {
+                line.comments.before.clear();
             }
             1
         } else {
@@ -732,20 +732,20 @@ fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
             &format!("must be of the form {form}.2.3"),
         ));
     }
-    if split.is_some() {
-        if let Err(e) = check_path_major(vers, path_major) {
-            if path_major.is_empty() {
-                // The user probably meant vN.x.y+incompatible.
-                return Err(invalid_version(
-                    vers.as_bytes(),
-                    &format!(
-                        "should be {vers}+incompatible (or module {path}/{})",
-                        semver::major(vers)
-                    ),
-                ));
-            }
-            return Err(e.to_string());
+    if split.is_some()
+        && let Err(e) = check_path_major(vers, path_major)
+    {
+        if path_major.is_empty() {
+            // The user probably meant vN.x.y+incompatible.
+            return Err(invalid_version(
+                vers.as_bytes(),
+                &format!(
+                    "should be {vers}+incompatible (or module {path}/{})",
+                    semver::major(vers)
+                ),
+            ));
         }
+        return Err(e.to_string());
     }
     Ok(())
 }

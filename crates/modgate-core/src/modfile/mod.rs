@@ -9,7 +9,7 @@
 //! | `lex.rs` | `read.go` (`readToken`) | bytes to tokens, positions, comments |
 //! | `ast.rs` | `read.go` (types, `addLine`, `Cleanup`) | the syntax tree with comments |
 //! | `parse.rs` | `read.go` (`parse*`, `assignComments`, `ModulePath`) | tokens to tree |
-//! | `print.rs` | `print.go` | tree to bytes ([`format`]) |
+//! | `print.rs` | `print.go` | tree to bytes ([`format()`]) |
 //! | `rule.rs` | `rule.go` (`Parse`, `ParseLax`, `File.add`) | the typed [`File`] |
 //! | `args.rs` | `rule.go` (`parseString`, `parseVersion`, `parseReplace`, regexps) | directive arguments |
 //! | `work.rs` | `work.go` | the typed [`WorkFile`] |

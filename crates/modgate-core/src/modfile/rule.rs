@@ -517,10 +517,11 @@ impl File {
 /// skipped.
 fn directive_comment(fs: &FileSyntax, block: Option<usize>, line: LineId) -> Vec<u8> {
     let mut comments = &fs.line(line).comments;
-    if comments.before.is_empty() && comments.suffix.is_empty() {
-        if let Some(Stmt::Block(b)) = block.and_then(|i| fs.stmt.get(i)) {
-            comments = &b.comments;
-        }
+    if comments.before.is_empty()
+        && comments.suffix.is_empty()
+        && let Some(Stmt::Block(b)) = block.and_then(|i| fs.stmt.get(i))
+    {
+        comments = &b.comments;
     }
     let lines: Vec<&[u8]> = comments
         .before

@@ -14,6 +14,7 @@ use super::*;
 
 mod edits;
 mod parsing;
+mod robustness;
 
 /// The shared test data directory: `$MODGATE_SHARED` or `<workspace>/../shared`.
 fn shared_dir() -> PathBuf {

@@ -190,10 +190,11 @@ impl std::error::Error for ModuleError {
 /// Go's `module.VersionError`: wraps `err` as a [`ModuleError`] for `m`,
 /// unless it already is one for exactly that path and version.
 pub fn version_error(m: &super::Version, err: Error) -> Error {
-    if let Error::Module(me) = &err {
-        if me.path == m.path && me.version == m.version {
-            return err;
-        }
+    if let Error::Module(me) = &err
+        && me.path == m.path
+        && me.version == m.version
+    {
+        return err;
     }
     Error::Module(ModuleError {
         path: m.path.clone(),

@@ -15,6 +15,7 @@
 
 mod error;
 mod escape;
+mod gosort;
 mod major;
 mod path;
 mod pseudo;

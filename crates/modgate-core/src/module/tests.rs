@@ -1764,6 +1764,101 @@ fn sort_table() {
 }
 
 #[test]
+fn sort_ties_like_go() {
+    // Semver-equal but different versions tie, and the comparison is not
+    // even transitive ("v1.0.0+meta" ties with "v1.0.0" and "v1.0.0/go.mod",
+    // which do not tie). Go's unstable sort decides the order; the expected
+    // list is what golang.org/x/mod's module.Sort returns for this input.
+    let input = [
+        "a.b/c v1.0.0+meta",
+        "a.b/c v1.0.0/go.mod",
+        "a.b/c none",
+        "a.b/c v1.0.0",
+        "a.b/c ",
+        "a.b/c v1.0.0+a",
+        "a.b/c master",
+        "a.b/c v1.0.0+meta/go.mod",
+        "a.b/c v0.1.0",
+        "a.b/c bad",
+        "a.b/c v1.0.0+b",
+        "a.b/c v1",
+        "a.b/c v1.0",
+        "a.b/c v2.0.0",
+        "a.b/c x/go.mod",
+        "a.b/c v1.0.0+a/go.mod",
+        "a.b/c v1.0.0",
+        "a.b/c none",
+        "a.b/c y/go.mod",
+        "a.b/c v1.0.0+z",
+    ];
+    let mut list: Vec<Version> = input
+        .iter()
+        .map(|s| {
+            let (p, v) = s.split_once(' ').unwrap_or((s, ""));
+            Version::new(p, v)
+        })
+        .collect();
+    sort(&mut list);
+    let got: Vec<String> = list
+        .iter()
+        .map(|m| format!("{} {}", m.path, m.version))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "a.b/c y/go.mod",
+            "a.b/c none",
+            "a.b/c none",
+            "a.b/c ",
+            "a.b/c x/go.mod",
+            "a.b/c master",
+            "a.b/c bad",
+            "a.b/c v0.1.0",
+            "a.b/c v1.0.0+b",
+            "a.b/c v1.0.0+meta",
+            "a.b/c v1.0.0+meta/go.mod",
+            "a.b/c v1",
+            "a.b/c v1.0",
+            "a.b/c v1.0.0+a",
+            "a.b/c v1.0.0+a/go.mod",
+            "a.b/c v1.0.0",
+            "a.b/c v1.0.0",
+            "a.b/c v1.0.0/go.mod",
+            "a.b/c v1.0.0+z",
+            "a.b/c v2.0.0",
+        ]
+    );
+}
+
+#[test]
+fn gosort_matches_a_total_order_sort() {
+    // With a total order, Go's algorithm must agree with any correct sort;
+    // exercise its insertion, partition, pattern-breaking and heap paths.
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for len in [0, 1, 2, 12, 13, 49, 50, 51, 100, 257, 1000] {
+        for shape in 0..4 {
+            let mut v: Vec<u64> = (0..len as u64)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    match shape {
+                        0 => seed % 1000,
+                        1 => i,
+                        2 => len as u64 - i,
+                        _ => seed % 3,
+                    }
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort();
+            super::gosort::sort_func(&mut v, |a, b| a.cmp(b));
+            assert_eq!(v, want, "len {len} shape {shape}");
+        }
+    }
+}
+
+#[test]
 fn utc_time_compact_and_rfc3339() {
     let cases: &[(&str, Option<&str>)] = &[
         ("20060102150405", Some("2006-01-02T15:04:05Z")),

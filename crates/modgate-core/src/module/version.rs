@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::error::{Error, InvalidVersionError, ModuleError};
+use super::gosort::sort_func;
 use super::major::{check_path_major, split_path_version};
 use super::path::check_path;
 use crate::semver;
@@ -77,13 +78,20 @@ fn module_error(path: &str, err: Error) -> Error {
 /// compare as strings after the semver part, so `v1.2.3` precedes `v1.2.3/go.mod`.
 ///
 /// Versions that are semver-equal but spelled differently (`v1.0.0` and
-/// `v1.0.0+meta`, or two invalid versions) keep their input order; Go's
-/// unstable sort may order such ties differently in lists longer than 12.
+/// `v1.0.0+meta`, or two invalid versions) tie; like Go's, this sort is not
+/// stable, and it uses Go's algorithm so that ties end up exactly where Go
+/// puts them.
 pub fn sort(list: &mut [Version]) {
-    list.sort_by(compare);
+    sort_func(list, compare);
 }
 
-/// The order of [`sort`].
+/// The comparison [`sort`] uses (Go's `module.Sort` comparator).
+///
+/// It is not a total order, exactly as in Go: `v1.0.0+meta` ties with both
+/// `v1.0.0` and `v1.0.0/go.mod`, which are ordered. Rust's `sort_by` may
+/// panic on such a comparator, so do not pass it alone; use [`sort`] (Go's
+/// order), or break its ties by comparing the version strings, which makes
+/// it a total order (semver class first, then bytes).
 pub fn compare(a: &Version, b: &Version) -> Ordering {
     a.path.cmp(&b.path).then_with(|| {
         let (va, fa) = split_file_suffix(&a.version);

@@ -62,4 +62,4 @@ pub(crate) fn is_clean_text(text: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -211,19 +211,23 @@ fn tile_for_index_range(h: u32, index: u64) -> (Tile, usize, usize) {
     let l = level / h;
     let level = level - l * h; // level within the tile
     let tn = (n << level) >> h;
-    let n = n - ((tn << h) >> level); // n within the tile at `level`
-    let w = (n + 1) << level;
-    let start = (n << level) as usize * HASH_SIZE;
-    let end = ((n + 1) << level) as usize * HASH_SIZE;
+    // n within the tile at `level`; below 2^(h-level) unless `index` is so
+    // large that the shifts above dropped bits, in which case the range is
+    // garbage but must not overflow (callers bounds-check it).
+    let n = n.wrapping_sub((tn << h) >> level);
+    let first = n << level;
+    let last = n.wrapping_add(1) << level;
+    let bytes =
+        |hashes: u64| usize::try_from(hashes).map_or(usize::MAX, |x| x.saturating_mul(HASH_SIZE));
     (
         Tile {
             h,
             l: i64::from(l),
             n: tn,
-            w: w as u32,
+            w: u32::try_from(last).unwrap_or(u32::MAX),
         },
-        start,
-        end,
+        bytes(first),
+        bytes(last),
     )
 }
 
@@ -248,7 +252,14 @@ pub fn hash_from_tile(t: &Tile, data: &[u8], index: u64) -> Result<Hash, TileErr
             requested: *t,
         });
     }
-    Ok(tile_hash(&data[start..end]))
+    let Some(hashes) = data.get(start..end) else {
+        return Err(TileError::WrongTile {
+            index,
+            actual: t1,
+            requested: *t,
+        });
+    };
+    Ok(tile_hash(hashes))
 }
 
 /// The subtree hash of the 2^k hashes in `data`.
@@ -359,6 +370,17 @@ impl<'a, T: TileReader + ?Sized> TileHashReader<'a, T> {
     }
 }
 
+/// A tile as Go's `%v` prints the struct: `{H L N W}`.
+fn go_value(t: &Tile) -> String {
+    format!("{{{} {} {} {}}}", t.h, t.l, t.n, t.w)
+}
+
+/// A list of indexes as Go's `%v` prints a slice: `[1 2 3]`.
+fn go_list(v: &[u64]) -> String {
+    let items: Vec<String> = v.iter().map(u64::to_string).collect();
+    format!("[{}]", items.join(" "))
+}
+
 /// `t`'s `k`-th parent among the tiles of a tree of `n` records, or `None` if
 /// that parent does not exist yet.
 fn tile_parent(t: Tile, k: u32, n: u64) -> Option<Tile> {
@@ -437,7 +459,9 @@ impl<T: TileReader + ?Sized> HashReader for TileHashReader<'_, T> {
                 let p = tile_parent(tile, kk, tree_n).ok_or(TileError::IndexesNotInTree)?;
                 if !p.is_full() {
                     // Only full tiles have parent tiles; anything else is a bug.
-                    return Err(TileError::BadMath(format!(": {tree_n} {x} {p:?}")).into());
+                    return Err(
+                        TileError::BadMath(format!(": {tree_n} {x} {}", go_value(&p))).into(),
+                    );
                 }
                 tile_order.insert(p, tiles.len());
                 this = tiles.len();
@@ -485,14 +509,23 @@ impl<T: TileReader + ?Sized> HashReader for TileHashReader<'_, T> {
         let first = stx_tile_order.last().map_or(0, |&j| j + 1);
         for i in first..tiles.len() {
             let tile = tiles[i];
-            let lost_parent =
-                || TileError::BadMath(format!(" {tree_n} {indexes:?}: lost parent of {tile:?}"));
+            let lost_parent = || {
+                TileError::BadMath(format!(
+                    " {tree_n} {}: lost parent of {}",
+                    go_list(indexes),
+                    go_value(&tile)
+                ))
+            };
             let p = tile_parent(tile, 1, tree_n).ok_or_else(lost_parent)?;
             let &j = tile_order.get(&p).ok_or_else(lost_parent)?;
             let level = u32::try_from(p.l).unwrap_or(0) * p.h;
             let hh =
                 hash_from_tile(&p, &data[j], stored_hash_index(level, tile.n)).map_err(|e| {
-                    TileError::BadMath(format!(" {tree_n} {indexes:?}: lost hash of {tile:?}: {e}"))
+                    TileError::BadMath(format!(
+                        " {tree_n} {}: lost hash of {}: {e}",
+                        go_list(indexes),
+                        go_value(&tile)
+                    ))
                 })?;
             if hh != tile_hash(&data[i]) {
                 return Err(TileError::Inconsistent.into());

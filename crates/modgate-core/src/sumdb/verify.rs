@@ -59,6 +59,9 @@ pub fn lookup_path(path: &str, version: &str) -> Result<String, crate::module::E
 }
 
 /// A tree with the signed note that vouches for it.
+///
+/// A caller that kept only a tree's size and hash may leave `note` empty; a
+/// security report then shows the tree's unsigned text in its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedTree {
     pub tree: Tree,
@@ -321,9 +324,16 @@ fn check_trees(
             Err(_) => Err("generated inconsistent proof".to_string()),
         },
     };
+    let note_or_text = |t: &SignedTree| {
+        if t.note.is_empty() {
+            super::record::format_tree(&t.tree)
+        } else {
+            t.note.clone()
+        }
+    };
     Err(VerifyError::Security(Box::new(SecurityError {
-        old_note: older.note.clone(),
-        new_note: newer.note.clone(),
+        old_note: note_or_text(older),
+        new_note: note_or_text(newer),
         implied_hash: h,
         proof,
     })))

@@ -157,10 +157,11 @@ pub(crate) fn classify<F: ModuleFile>(files: &[F]) -> Classified {
             continue;
         }
         have_go_mod.insert(dir.to_vec());
-        if base == b"go.mod" && dir.is_empty() {
-            if let Some(data) = read_go_mod(f) {
-                lang = gomod_lang(&data);
-            }
+        if base == b"go.mod"
+            && dir.is_empty()
+            && let Some(data) = read_go_mod(f)
+        {
+            lang = gomod_lang(&data);
         }
     }
     let go124 = at_least_go124(&lang);

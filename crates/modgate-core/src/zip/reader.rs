@@ -194,26 +194,25 @@ fn read_directory_end<R: Read + Seek>(r: &mut R, size: u64) -> Result<DirectoryE
     }
 
     // Saturated values mean the archive may be zip64.
-    if directory_records == 0xffff
+    if (directory_records == 0xffff
         || directory_size == 0xffff_ffff
-        || directory_offset == 0xffff_ffff
+        || directory_offset == 0xffff_ffff)
+        && let Some(p) = find_directory64_end(r, end_offset)?
     {
-        if let Some(p) = find_directory64_end(r, end_offset)? {
-            end_offset = p;
-            let mut buf = [0u8; DIRECTORY64_END_LEN];
-            read_at(r, p, &mut buf)?;
-            let mut b = Fields(&buf);
-            if b.u32() != DIRECTORY64_END_SIGNATURE {
-                return Err(FormatError::NotValid.into());
-            }
-            b.skip(12);
-            let _disk = b.u32();
-            let _dir_disk = b.u32();
-            let _records_this_disk = b.u64();
-            directory_records = b.u64();
-            directory_size = b.u64();
-            directory_offset = b.u64();
+        end_offset = p;
+        let mut buf = [0u8; DIRECTORY64_END_LEN];
+        read_at(r, p, &mut buf)?;
+        let mut b = Fields(&buf);
+        if b.u32() != DIRECTORY64_END_SIGNATURE {
+            return Err(FormatError::NotValid.into());
         }
+        b.skip(12);
+        let _disk = b.u32();
+        let _dir_disk = b.u32();
+        let _records_this_disk = b.u64();
+        directory_records = b.u64();
+        directory_size = b.u64();
+        directory_offset = b.u64();
     }
 
     const MAX_INT64: u64 = i64::MAX as u64;

@@ -42,7 +42,7 @@ fn unzip_unwrapped(dir: &Path, m: &Version, zip: &Path) -> Result<(), Error> {
     cf.err()?;
 
     let prefix_len = m.path.len() + 1 + m.version.len() + 1;
-    fs::create_dir_all(dir).map_err(path_error("mkdir", dir))?;
+    mkdir_all(dir).map_err(path_error("mkdir", dir))?;
     let mut buf = vec![0u8; BUF_SIZE];
     for entry in &directory.entries {
         // Every name has the prefix: the check above made sure.
@@ -52,7 +52,7 @@ fn unzip_unwrapped(dir: &Path, m: &Version, zip: &Path) -> Result<(), Error> {
         }
         let dst = target_path(dir, name)?;
         if let Some(parent) = dst.parent() {
-            fs::create_dir_all(parent).map_err(path_error("mkdir", parent))?;
+            mkdir_all(parent).map_err(path_error("mkdir", parent))?;
         }
         let mut out = create_read_only(&dst).map_err(path_error("open", &dst))?;
         let mut reader = open_entry(&mut file, entry)?;
@@ -76,6 +76,16 @@ fn unzip_unwrapped(dir: &Path, m: &Version, zip: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `os.MkdirAll`: an existing non-directory is "not a directory" (Rust's
+/// `create_dir_all` reports "file exists").
+fn mkdir_all(path: &Path) -> std::io::Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(std::io::ErrorKind::NotADirectory.into()),
+        Err(_) => fs::create_dir_all(path),
+    }
 }
 
 /// `dir` joined with a checked entry name, refusing anything but plain

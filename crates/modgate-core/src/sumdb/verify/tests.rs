@@ -529,3 +529,88 @@ fn lookup_paths() {
     );
     assert!(lookup_path("rsc.io/quote", "v1.0.0!").is_err());
 }
+
+/// A tile source that corrupts what the database serves.
+struct MutatingSource<'a> {
+    db: &'a MemDb,
+    m: crate::sumdb::tests::Mutator,
+}
+
+impl TileSource for MutatingSource<'_> {
+    fn read_tile(&mut self, path: &str) -> Result<Vec<u8>, FetchError> {
+        match self.db.serve(path) {
+            Outcome::Ok { body, .. } if self.m.below(3) == 0 => Ok(self.m.mutate(&body)),
+            Outcome::Ok { body, .. } => Ok(body),
+            _ => Err("not found".into()),
+        }
+    }
+}
+
+#[test]
+fn never_panics_on_hostile_answers() {
+    // Mutated lookup responses, tiles and request paths: errors, never panics,
+    // and never a verified answer for altered record text.
+    let (db, resp) = build(RECORDS);
+    let v = verifier();
+    let client = Client::new(&v).with_tile_height(2);
+    let trusted = signed(&db, 3);
+    let mut m = crate::sumdb::tests::Mutator::new(42);
+    let mut src = MutatingSource {
+        db: &db,
+        m: crate::sumdb::tests::Mutator::new(7),
+    };
+    let paths = [
+        "latest",
+        "lookup/rsc.io/!quote@v1.5.2",
+        "tile/2/0/001.p/2",
+        "tile/2/data/000",
+    ];
+    for i in 0..400 {
+        let (path, version, text) = RECORDS[i % RECORDS.len()];
+        let response = m.mutate(&resp[i % resp.len()]);
+        if let Ok(r) = client.verify_lookup(&trusted, path, version, &response, &mut src) {
+            let rec = parse_record(&response).unwrap();
+            assert_eq!(rec.text, text.as_bytes(), "accepted altered record text");
+            assert_eq!(r.text, text.as_bytes());
+        }
+        let p = String::from_utf8_lossy(&m.mutate(paths[i % paths.len()].as_bytes())).into_owned();
+        let _ = db.serve(&p);
+    }
+}
+
+#[test]
+fn unsigned_trusted_tree_in_security_report() {
+    // A caller that kept only (N, hash) of its trusted tree still gets a
+    // readable report when the database forks.
+    let (db, resp) = build(RECORDS);
+    let v = verifier();
+    let wrong = SignedTree {
+        tree: Tree {
+            n: 2,
+            hash: crate::sumdb::tlog::record_hash(b"not the tree"),
+        },
+        note: Vec::new(),
+    };
+    let err = Client::new(&v)
+        .with_tile_height(2)
+        .verify_lookup(
+            &wrong,
+            "rsc.io/Quote",
+            "v1.5.2",
+            &resp[3],
+            &mut DbSource::new(&db),
+        )
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "SECURITY ERROR\ngo.sum database server misbehavior detected!\n\n\
+             old database:\n\tgo.sum database tree\n\t2\n\t"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("new database:\n\tgo.sum database tree\n\t4\n"),
+        "{text}"
+    );
+}

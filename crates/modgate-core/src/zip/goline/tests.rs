@@ -62,6 +62,21 @@ fn gomod_lang_matches_x_mod() {
         (b"go 1.24\n[x]\n", "go1.24"),
         (b"go 1.24\n\"a\\\"b\"\n", "go1.24"),
         (b"go 1.24\n\"a\\\n", ""),
+        // Semantic errors in lax-parsed directives also void the go line.
+        (b"go 1.24\nrequire x\n", ""),
+        (b"go 1.24\nmodule a b\n", ""),
+        (b"go 1.24\nrequire x v1\n", "go1.24"),
+        (b"go 1.24\nrequire x v1.0\n", "go1.24"),
+        (b"go 1.24\nretract v1.0.0 v2\n", "go1.24"),
+        (b"go 1.24\nretract [v1.0.0, v1.1.0]\n", "go1.24"),
+        (b"go 1.24\nreplace x => y\n", "go1.24"),
+        (b"go 1.24\nmodule m\nmodule n\n", ""),
+        (b"go 1.24\nignore ./x\n", "go1.24"),
+        (b"go 1.24\ntoolchain go1.99 extra\n", "go1.24"),
+        (
+            b"go 1.24\nrequire (\n\tx v1.0.0 // indirect\n\ty bad\n)\n",
+            "",
+        ),
     ];
     for (input, want) in table {
         assert_eq!(

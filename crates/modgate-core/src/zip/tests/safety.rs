@@ -166,6 +166,20 @@ fn target_must_be_empty_or_missing() {
     );
     assert_eq!(fs::read_to_string(out.join("keep")).unwrap(), "mine");
 
+    // A target that is a file is not listed as non-empty; creating it fails.
+    let file_target = tmp.path().join("file");
+    fs::write(&file_target, "x").unwrap();
+    let zip = tmp.path().join("t.zip");
+    let err = unzip(&file_target, &m(), &zip).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "unzip {}: mkdir {}: not a directory",
+            zip.display(),
+            file_target.display()
+        )
+    );
+
     // An existing empty directory is fine.
     fs::remove_file(out.join("keep")).unwrap();
     unzip_entries(
