@@ -2,6 +2,7 @@
 
 mod dir;
 mod gomod;
+mod serve;
 mod zipfile;
 
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mod(cmd) => gomod::run(cmd),
         Command::Zip(cmd) => zipfile::run(cmd),
         Command::Dir(cmd) => dir::run(cmd),
+        Command::Serve(args) => serve::run(*args),
     }
 }
 
