@@ -81,7 +81,13 @@ pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
             (Some(Arc::new(db)), Some(files))
         }
     };
-    let verifier = Verifier::new(db, cfg.nosumdb_patterns());
+    // Private paths are never looked up, whatever --nosumdb says.
+    let nosumdb = [cfg.nosumdb_patterns(), cfg.private.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
+    let verifier = Verifier::new(db, nosumdb);
     let opts = Options {
         offline: cfg.offline,
         fresh_for: cfg.fresh_for,

@@ -297,3 +297,31 @@ fn disable_module_fetch_answers_from_storage_only() {
     assert_eq!(r.text().unwrap(), "v1.0.0\n");
     assert_eq!(up.total_hits(), 1);
 }
+
+#[test]
+fn version_queries_are_resolved_upstream_and_cached_under_both_names() {
+    let fx = fixture();
+    // A branch query the upstream resolves to v1.0.0.
+    let dir = fx.root().join("example.com/m/@v");
+    std::fs::copy(dir.join("v1.0.0.info"), dir.join("master.info")).unwrap();
+    std::fs::remove_file(dir.join("v1.0.0.info")).unwrap();
+    let server = start(ServerSpec::new(&fx.url()));
+    let c = http();
+    let r = c
+        .get(format!("{}/example.com/m/@v/master.info", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "public, max-age=60");
+    assert!(r.text().unwrap().contains("\"Version\":\"v1.0.0\""));
+    assert!(server.data.join("example.com/m/@v/master.info").is_file());
+    assert!(server.data.join("example.com/m/@v/v1.0.0.info").is_file());
+    // Only the .info was fetched: no .mod, no .zip.
+    assert!(!server.data.join("example.com/m/@v/v1.0.0.zip").exists());
+    assert!(!server.data.join("example.com/m/@v/v1.0.0.mod").exists());
+    let r = c
+        .get(format!("{}/example.com/m/@v/v1.0.0.info", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -232,6 +232,8 @@ fn private_paths_are_never_looked_up() {
     let db = TestSumdb::start(DB, &fx);
     let mut s = spec(&fx.url(), &db);
     s.config.private = "corp.example".into();
+    // Even an explicit --nosumdb that forgets the private paths cannot leak them.
+    s.config.nosumdb = Some("other.example".into());
     let server = start(s);
     let c = http();
     let r = c

@@ -72,6 +72,19 @@ impl Fixture {
     }
 }
 
+/// Text that deflate cannot shrink much (so zips have a predictable size).
+pub fn noise(len: usize, seed: u64) -> String {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect()
+}
+
 /// A module zip made by the core from `files` (name, content), and its h1 hash.
 pub fn module_zip(path: &str, version: &str, files: &[(&str, &str)]) -> (Vec<u8>, String) {
     let src = tempfile::tempdir().unwrap();
@@ -124,6 +137,20 @@ pub struct Running {
 impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Starts a graceful shutdown without waiting for it.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits for the server to finish shutting down.
+    pub fn join(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -287,6 +314,8 @@ pub enum Mode {
     Hang,
     /// Promise the file's length, send half of it, close.
     Truncate,
+    /// Serve files in 16 KiB pieces with this pause between them.
+    Trickle(Duration),
 }
 
 /// An upstream for faults no real part produces: serves a tree like a GOPROXY and
@@ -399,6 +428,22 @@ async fn fake_conn(mut sock: tokio::net::TcpStream, st: Arc<FakeState>) {
                 &format!("{code} Fault"),
                 format!("injected fault {code}").as_bytes(),
             ),
+            Mode::Trickle(pause) => match std::fs::read(&file) {
+                Ok(data) => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", data.len());
+                    if w.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    for piece in data.chunks(16 * 1024) {
+                        if w.write_all(piece).await.is_err() || w.flush().await.is_err() {
+                            return;
+                        }
+                        tokio::time::sleep(pause).await;
+                    }
+                    continue;
+                }
+                Err(_) => respond("404 Not Found", b"not found"),
+            },
             Mode::Serve | Mode::Slow(_) | Mode::Truncate => {
                 if let Mode::Slow(d) = mode {
                     tokio::time::sleep(d).await;
