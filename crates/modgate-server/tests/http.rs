@@ -325,3 +325,56 @@ fn version_queries_are_resolved_upstream_and_cached_under_both_names() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[test]
+fn routes_send_paths_to_their_upstreams_and_private_paths_stay_home() {
+    let public = fixture();
+    let public_up = FakeUpstream::start(public.root());
+    let mut internal = Fixture::new();
+    internal.add(
+        "git.corp.example/team/lib",
+        "v0.1.0",
+        &[
+            ("go.mod", "module git.corp.example/team/lib\n"),
+            ("lib.go", "package lib\n"),
+        ],
+    );
+    internal.add(
+        "secret.corp.example/x",
+        "v1.0.0",
+        &[
+            ("go.mod", "module secret.corp.example/x\n"),
+            ("x.go", "package x\n"),
+        ],
+    );
+    let internal_up = FakeUpstream::start(internal.root());
+    let mut spec = ServerSpec::new(&format!("{},{}", public_up.url(), internal_up.url()));
+    spec.config.private = "git.corp.example,secret.corp.example".into();
+    spec.config.routes = vec![modgate_server::config::RouteConfig {
+        pattern: "git.corp.example".into(),
+        upstream: internal_up.url(),
+        private: true,
+    }];
+    let server = start(spec);
+    let c = http();
+    let get = |p: &str| c.get(format!("{}{p}", server.url())).send().unwrap();
+
+    assert_eq!(
+        get("/git.corp.example/team/lib/@v/v0.1.0.mod").status(),
+        200
+    );
+    assert_eq!(
+        internal_up.hits("/git.corp.example/team/lib/@v/v0.1.0.mod"),
+        1
+    );
+    assert_eq!(get("/example.com/m/@v/v1.0.0.mod").status(), 200);
+    assert_eq!(public_up.hits("/example.com/m/@v/v1.0.0.mod"), 1);
+
+    // A private path with no private route: the default list's remote entries are
+    // skipped, so neither upstream ever hears of it.
+    let r = get("/secret.corp.example/x/@v/v1.0.0.mod");
+    assert_eq!(r.status(), 404);
+    assert!(r.text().unwrap().contains("matches --private"));
+    assert_eq!(public_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
+    assert_eq!(internal_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
+}
