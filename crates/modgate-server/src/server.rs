@@ -20,6 +20,13 @@ use crate::verify::{ChecksumDb, Verifier};
 
 /// Builds the proxy `cfg` describes (opening the data directory).
 pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
+    build_parts(cfg).map(|(proxy, _)| proxy)
+}
+
+/// Temporary files older than this are leftovers of killed writers.
+const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError> {
     let storage = Arc::new(
         FsStorage::open(&cfg.data)
             .map_err(|e| ConfigError(format!("data directory {}: {e}", cfg.data.display())))?,
@@ -95,9 +102,16 @@ pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
         negative_ttl: cfg.negative_ttl,
         sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
     };
-    Ok(Arc::new(Proxy::new(
-        storage, client, routes, opts, verifier, metrics, files,
-    )))
+    let proxy = Proxy::new(
+        storage.clone(),
+        client,
+        routes,
+        opts,
+        verifier,
+        metrics,
+        files,
+    );
+    Ok((Arc::new(proxy), storage))
 }
 
 /// Where the checksum database's files come from: its explicit URL if GOSUMDB gave
@@ -172,7 +186,21 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ConfigError> {
-    let proxy = build(&cfg)?;
+    let (proxy, storage) = build_parts(&cfg)?;
+    // Hourly, remove staging files left by a killed process (they are never served,
+    // only wasted space).
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_AGE);
+        loop {
+            tick.tick().await;
+            let s = storage.clone();
+            match tokio::task::spawn_blocking(move || s.sweep(SWEEP_AGE)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(removed = n, "swept stale temporary files"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "sweeping temporary files"),
+                _ => {}
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
@@ -189,6 +217,7 @@ pub async fn run(
     shutdown.await;
     tracing::info!("shutting down: finishing in-flight requests");
     let _ = tx.send(());
+    sweeper.abort();
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(ConfigError(format!("serving: {e}"))),
