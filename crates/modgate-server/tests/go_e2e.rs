@@ -174,3 +174,55 @@ fn offline_mode_resolves_latest_and_lists_from_storage() {
     );
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn a_copied_module_cache_seeds_an_offline_server() {
+    let fx = fixture();
+    // A developer's module cache, filled straight from the fixture tree.
+    let dev = tempfile::tempdir().unwrap();
+    let Some(mut cmd) = go(dev.path(), &fx.url()) else {
+        return;
+    };
+    run_ok(cmd.current_dir(dev.path()).args([
+        "mod",
+        "download",
+        "example.com/Greet@v1.1.0",
+        "example.com/words@v1.0.0",
+    ]));
+    drop(fx);
+    let data = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(dev.path().join("gomodcache/cache/download/."))
+        .arg(data.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = std::process::Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(data.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let mut spec = ServerSpec::new("off");
+    spec.data = Some(data.path().to_path_buf());
+    spec.config.offline = true;
+    let server = start(spec);
+    let home = tempfile::tempdir().unwrap();
+    let app = home.path().join("app");
+    project(&app, &[], &["example.com/Greet"]);
+    let Some(mut cmd) = go(home.path(), &server.url()) else {
+        return;
+    };
+    run_ok(
+        cmd.current_dir(&app)
+            .args(["get", "example.com/Greet@latest"]),
+    );
+    let Some(mut cmd) = go(home.path(), &server.url()) else {
+        return;
+    };
+    run_ok(cmd.current_dir(&app).args(["mod", "download", "all"]));
+    let gomod = std::fs::read_to_string(app.join("go.mod")).unwrap();
+    assert!(gomod.contains("example.com/Greet v1.1.0"), "{gomod}");
+}
