@@ -282,3 +282,55 @@ fn private_paths_are_never_looked_up() {
         404
     );
 }
+
+#[test]
+fn a_forked_database_is_detected_even_after_a_restart() {
+    let mut fx = fixture();
+    let db = TestSumdb::start(DB, &fx);
+    let data = tempfile::tempdir().unwrap();
+    let mut s = spec(&fx.url(), &db);
+    s.data = Some(data.path().to_path_buf());
+    let server = start(s);
+    let get = |server: &Running, p: &str| {
+        let r = http().get(format!("{}{p}", server.url())).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    assert_eq!(get(&server, "/example.com/words/@v/v1.0.0.mod").0, 200);
+    drop(server);
+
+    // The database now serves a different history under the same key.
+    fx.add(
+        "example.com/late",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/late\n"),
+            ("l.go", "package late\n"),
+        ],
+    );
+    db.fork(
+        &fx,
+        (
+            "example.com/evil",
+            "v1.0.0",
+            "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ),
+    );
+    let mut s = spec(&fx.url(), &db);
+    s.data = Some(data.path().to_path_buf());
+    let server = start(s);
+    let (status, text) = get(&server, "/example.com/late/@v/v1.0.0.mod");
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("SECURITY ERROR"), "{text}");
+    assert!(
+        text.contains("go.sum database server misbehavior detected!"),
+        "{text}"
+    );
+    assert!(!data.path().join("example.com/late/@v/v1.0.0.mod").exists());
+    assert!(
+        !data
+            .path()
+            .join("sumdb/sum.test.example/lookup/example.com/late@v1.0.0")
+            .exists()
+    );
+}

@@ -576,6 +576,19 @@ impl TestSumdb {
         format!("http://{}", self.addr)
     }
 
+    /// Replaces the database by a forked log under the same key: `first` is logged
+    /// before the fixture's sums, so no earlier tree is a prefix of the new one.
+    pub fn fork(&self, fixture: &Fixture, first: (&str, &str, &str, &str)) {
+        use modgate_core::sumdb::memdb::MemDb;
+        let (skey, _) = modgate_core::sumdb::note::generate_key(&self.name, &[7u8; 32]);
+        let mut db = MemDb::from_signer_key(&skey).unwrap();
+        db.add_module(first.0, first.1, first.2, first.3).unwrap();
+        for (path, version, zip, gomod) in &fixture.sums {
+            db.add_module(path, version, zip, gomod).unwrap();
+        }
+        *self.db.lock().unwrap() = db;
+    }
+
     /// The GOSUMDB value naming this database and its URL.
     pub fn gosumdb(&self) -> String {
         format!("{} {}", self.vkey, self.url())
