@@ -99,13 +99,24 @@ fn killed_mid_download_then_restarted_serves_no_partial_file_and_completes() {
                 .map(|b| b.len())
         })
     };
-    // Wait until the upstream transfer is well under way, then kill -9.
+    // Wait until part of the zip has reached the staging file, then kill -9.
     let deadline = Instant::now() + Duration::from_secs(10);
     while up.hits("/example.com/big/@v/v1.0.0.zip") == 0 {
         assert!(Instant::now() < deadline, "download never started");
         std::thread::sleep(Duration::from_millis(10));
     }
-    std::thread::sleep(Duration::from_millis(500));
+    let staged_bytes = || -> u64 {
+        std::fs::read_dir(data.join(".tmp"))
+            .map(|d| {
+                d.map(|e| e.unwrap().metadata().map(|m| m.len()).unwrap_or(0))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    while staged_bytes() == 0 {
+        assert!(Instant::now() < deadline, "nothing was ever staged");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     // The client did not get a whole file from the dead server.
@@ -115,10 +126,7 @@ fn killed_mid_download_then_restarted_serves_no_partial_file_and_completes() {
     // Nothing partial is visible under the file's name; the partial bytes sit in a
     // hidden staging file, if anywhere.
     assert!(!data.join("example.com/big/@v/v1.0.0.zip").exists());
-    let staged: u64 = std::fs::read_dir(data.join(".tmp"))
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
-        .sum();
+    let staged = staged_bytes();
     assert!(
         staged > 0 && staged < zip.len() as u64,
         "partial download staged: {staged} bytes"

@@ -508,7 +508,7 @@ impl Client {
 enum Sink {
     Memory(BytesMut),
     File {
-        file: tokio::fs::File,
+        file: tokio::io::BufWriter<tokio::fs::File>,
         path: tempfile::TempPath,
         size: u64,
     },
@@ -530,7 +530,8 @@ impl Sink {
         .map_err(std::io::Error::other)??;
         let (file, path) = tmp.into_parts();
         Ok(Sink::File {
-            file: tokio::fs::File::from_std(file),
+            // Large writes: fewer trips to the blocking pool per megabyte.
+            file: tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file)),
             path,
             size: 0,
         })

@@ -295,6 +295,8 @@ pub fn project(dir: &Path, requires: &[(&str, &str)], imports: &[&str]) {
 
 /// A blocking HTTP client for poking the server.
 pub fn http() -> reqwest::blocking::Client {
+    // reqwest is built without a default TLS provider (as modgate is).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
         .no_proxy()
         .build()
