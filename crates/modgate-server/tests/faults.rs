@@ -134,7 +134,7 @@ fn info_for_another_version_is_refused() {
 fn concurrent_identical_misses_make_one_upstream_fetch() {
     let fx = fixture();
     let up = FakeUpstream::start(fx.root());
-    up.set(Mode::Slow(Duration::from_millis(300)));
+    up.set(Mode::Slow(Duration::from_millis(600)));
     let server = start(ServerSpec::new(&up.url()));
     let url = format!("{}/example.com/m/@v/v1.0.0.zip", server.url());
     let want = std::fs::read(fx.root().join("example.com/m/@v/v1.0.0.zip")).unwrap();
@@ -163,14 +163,14 @@ fn not_found_is_cached_briefly() {
     let fx = fixture();
     let up = FakeUpstream::start(fx.root());
     let mut spec = ServerSpec::new(&up.url());
-    spec.config.negative_ttl = Duration::from_millis(500);
+    spec.config.negative_ttl = Duration::from_secs(1);
     let server = start(spec);
     for _ in 0..3 {
         let (status, _) = get(&server, "/example.com/nope/@latest");
         assert_eq!(status, 404);
     }
     assert_eq!(up.hits("/example.com/nope/@latest"), 1);
-    std::thread::sleep(Duration::from_millis(600));
+    std::thread::sleep(Duration::from_millis(1100));
     get(&server, "/example.com/nope/@latest");
     assert_eq!(up.hits("/example.com/nope/@latest"), 2);
 }
