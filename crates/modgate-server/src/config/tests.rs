@@ -1,3 +1,6 @@
+//! Configuration: documented defaults, precedence (file < env < flags), error
+//! provenance, durations, and docs/configuration.md covering every key.
+
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

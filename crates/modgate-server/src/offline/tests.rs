@@ -1,3 +1,6 @@
+//! Offline answers: versions from stored .info files, lists without
+//! pseudo-versions, and go's @latest preference (release > pre-release > pseudo).
+
 use super::*;
 
 fn keys(names: &[&str]) -> Vec<Key> {

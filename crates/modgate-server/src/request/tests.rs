@@ -1,3 +1,6 @@
+//! Request-path parsing: every protocol endpoint, case-encoding via the core's
+//! unescape functions, and the rejections (status and reason) for bad input.
+
 use super::*;
 
 fn module(p: &str) -> ModuleRequest {

@@ -1,3 +1,6 @@
+//! HTTP semantics in isolation: Range parsing (RFC 9110 forms), ETag matching,
+//! If-None-Match / If-Modified-Since / If-Range decisions.
+
 use super::*;
 
 #[test]

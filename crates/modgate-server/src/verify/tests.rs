@@ -1,3 +1,6 @@
+//! Verification against a table-backed checksum database: go.mod hashes, Go's
+//! mismatch text, missing lines, nosumdb/off, and the core's zip rules.
+
 use std::collections::HashMap;
 
 use super::*;

@@ -1,3 +1,7 @@
+//! The filesystem backend: round trips, seekable bodies, staged moves, listing,
+//! readiness, concurrent writers, and a SIGKILLed writer (this test binary
+//! re-executed) leaving no partial object.
+
 use std::sync::Arc;
 use std::time::Duration;
 

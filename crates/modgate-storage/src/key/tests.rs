@@ -1,3 +1,6 @@
+//! Key validation: the names the proxy stores are accepted; traversal, hidden
+//! names, reserved characters and oversized keys are not.
+
 use super::*;
 
 #[test]

@@ -1,3 +1,6 @@
+//! Go's proxy-from-environment rules, with x/net/http/httpproxy's TestUseProxy
+//! NO_PROXY table.
+
 use super::*;
 
 // The NO_PROXY list and host table of x/net/http/httpproxy's TestUseProxy, every host

@@ -1,3 +1,6 @@
+//! Upstream lists: Go's GOPROXY syntax through the core's parser, scheme
+//! defaulting, redaction, and the configuration errors (direct, bad schemes).
+
 use std::time::Duration;
 
 use super::*;
