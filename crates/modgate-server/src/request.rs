@@ -307,7 +307,9 @@ fn valid_tile(s: &str) -> bool {
     }
     let groups = &parts[2..];
     let three = |g: &str| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit());
-    let (last, init) = groups.split_last().expect("at least one group");
+    let Some((last, init)) = groups.split_last() else {
+        return false;
+    };
     three(last) && init.iter().all(|g| g.strip_prefix('x').is_some_and(three))
 }
 
