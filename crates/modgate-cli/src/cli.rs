@@ -23,8 +23,23 @@ pub enum Command {
     /// Extracted module trees: the h1 hash `go mod verify` checks.
     #[command(subcommand)]
     Dir(DirCommand),
+    /// Why a go command failed, from the text it printed, and the fix.
+    Explain(ExplainArgs),
     /// Run the caching, verifying Go module proxy (GOPROXY=http://LISTEN).
     Serve(Box<ServeArgs>),
+}
+
+/// `modgate explain [TEXT]...`: the output of a failed go command.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// What go printed (joined with spaces); read from standard input when absent.
+    pub text: Vec<String>,
+    /// Print JSON in the doctor's report shape.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list the `modgate doctor` checks that would confirm each finding.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `modgate serve` settings. Each also comes from the config file and from

@@ -13,4 +13,5 @@
 //! Every finding has a stable code (documented in `docs/doctor.md`); reports
 //! print as text or as JSON with the same content.
 
+pub mod explain;
 pub mod finding;

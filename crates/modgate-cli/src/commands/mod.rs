@@ -1,6 +1,7 @@
 //! Subcommand dispatch: each file here wires one command group to the library.
 
 mod dir;
+mod explain;
 mod gomod;
 mod serve;
 mod zipfile;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mod(cmd) => gomod::run(cmd),
         Command::Zip(cmd) => zipfile::run(cmd),
         Command::Dir(cmd) => dir::run(cmd),
+        Command::Explain(args) => explain::run(args),
         Command::Serve(args) => serve::run(*args),
     }
 }
