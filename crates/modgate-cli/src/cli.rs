@@ -27,6 +27,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Why a go command failed, from the text it printed, and the fix.
     Explain(ExplainArgs),
+    /// Run the caching, verifying Go module proxy (GOPROXY=http://LISTEN).
+    Serve(Box<ServeArgs>),
 }
 
 /// `modgate doctor`: reads the settings `go` would use and probes every
@@ -56,6 +58,75 @@ pub struct ExplainArgs {
     /// Also list the `modgate doctor` checks that would confirm each finding.
     #[arg(long)]
     pub check: bool,
+}
+
+/// `modgate serve` settings. Each also comes from the config file and from
+/// `MODGATE_<NAME>`; flags win. Every key: docs/configuration.md.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file [env: MODGATE_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3000].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Data directory, laid out like $GOMODCACHE/cache/download [default: ./modgate-data].
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<String>,
+    /// Upstreams in GOPROXY syntax (`,` falls back on 404/410, `|` on any error) [default: https://proxy.golang.org].
+    #[arg(long, value_name = "LIST")]
+    pub upstream: Option<String>,
+    /// GOPRIVATE-syntax patterns never sent to a public upstream or checksum database [default: none].
+    #[arg(long, value_name = "PATTERNS")]
+    pub private: Option<String>,
+    /// Checksum database in GOSUMDB syntax, or off [default: sum.golang.org].
+    #[arg(long, value_name = "SPEC")]
+    pub sumdb: Option<String>,
+    /// Patterns of paths not verified against the checksum database [default: the --private patterns].
+    #[arg(long, value_name = "PATTERNS")]
+    pub nosumdb: Option<String>,
+    /// Never call an upstream; list and @latest are computed from storage [default: false].
+    #[arg(long)]
+    pub offline: bool,
+    /// Log format: text or json [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Freshness of list, @latest and version queries [default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub fresh_for: Option<String>,
+    /// How long stale answers are served while refreshed in the background [default: 5m].
+    #[arg(long, value_name = "DURATION")]
+    pub stale_while_revalidate: Option<String>,
+    /// How long not-found answers are remembered [default: 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub negative_ttl: Option<String>,
+    /// How long the checksum database's latest tree is cached [default: 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub sumdb_latest_ttl: Option<String>,
+    /// Upstream connect timeout [default: 10s].
+    #[arg(long, value_name = "DURATION")]
+    pub connect_timeout: Option<String>,
+    /// Total time for one upstream attempt at a small file [default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Total time for one upstream attempt at a zip [default: 10m].
+    #[arg(long, value_name = "DURATION")]
+    pub zip_timeout: Option<String>,
+    /// Extra attempts after a retryable upstream failure [default: 2].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<String>,
+    /// First wait before a retry, doubling each time [default: 100ms].
+    #[arg(long, value_name = "DURATION")]
+    pub retry_backoff: Option<String>,
+    /// Consecutive failures that open an upstream's circuit breaker [default: 5].
+    #[arg(long, value_name = "N")]
+    pub breaker_threshold: Option<String>,
+    /// How long an open circuit breaker refuses calls [default: 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub breaker_cooldown: Option<String>,
+    /// Time in-flight requests get to finish on SIGINT/SIGTERM [default: 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub shutdown_timeout: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ mod dir;
 mod doctor;
 mod explain;
 mod gomod;
+mod serve;
 mod zipfile;
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dir(cmd) => dir::run(cmd),
         Command::Doctor(args) => doctor::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Serve(args) => serve::run(*args),
     }
 }
 

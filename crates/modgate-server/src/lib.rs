@@ -1,0 +1,168 @@
+//! # modgate-server: `modgate serve`, a caching, verifying, offline-capable Go module proxy
+//!
+//! One axum handler answers everything (module paths contain arbitrary slashes, so the
+//! path is parsed by [`request`] rather than by a route table):
+//!
+//! | path | answer |
+//! |---|---|
+//! | `/<module>/@v/list`, `/@v/<v>.info`, `.mod`, `.zip`, `/<module>/@latest` | the GOPROXY protocol ([`proxy`]) |
+//! | `/sumdb/<name>/supported`, `latest`, `lookup/…`, `tile/…` | the checksum-database proxy |
+//! | `/healthz` | 200 while the process runs |
+//! | `/readyz` | 200 when storage accepts writes, else 503 |
+//! | `/metrics` | Prometheus metrics ([`metrics`]) |
+//!
+//! Only GET and HEAD are answered (405 otherwise). Every request is logged as one
+//! line with its timing and cache result, and counted.
+//!
+//! Modules: [`request`] (path parsing), [`respond`] (HTTP semantics), [`proxy`]
+//! (caching policy, single flight, verification hand-off), [`verify`], [`offline`],
+//! [`flight`], [`metrics`].
+
+pub mod config;
+pub mod flight;
+pub mod metrics;
+pub mod offline;
+pub mod proxy;
+pub mod request;
+pub mod respond;
+pub mod server;
+pub mod sumdb;
+pub mod verify;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::response::Response;
+
+use crate::metrics::{EndpointLabels, RequestLabels};
+use crate::proxy::{Proxy, Served};
+
+pub use proxy::Options;
+pub use server::{build, init_logging, run, shutdown_signal};
+
+/// The axum application for `proxy`.
+pub fn app(proxy: Arc<Proxy>) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(proxy)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight requests
+/// (and the downloads they wait on) finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    proxy: Arc<Proxy>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(proxy))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let headers = req.headers().clone();
+    drop(req);
+    let served = if method != Method::GET && method != Method::HEAD {
+        Served {
+            response: respond::method_not_allowed(),
+            endpoint: "other",
+            cache: "-",
+        }
+    } else {
+        route(&proxy, &method, &headers, &path).await
+    };
+    let status = served.response.status();
+    let bytes = served
+        .response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|_| method == Method::GET && status.is_success())
+        .unwrap_or(0);
+    proxy
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            endpoint: served.endpoint,
+            status: status.as_u16(),
+        })
+        .inc();
+    if bytes > 0 {
+        proxy
+            .metrics
+            .bytes_served
+            .get_or_create(&EndpointLabels {
+                endpoint: served.endpoint,
+            })
+            .inc_by(bytes);
+    }
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = status.as_u16(),
+        endpoint = served.endpoint,
+        cache = served.cache,
+        bytes,
+        ms = start.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    served.response
+}
+
+async fn route(
+    proxy: &Arc<Proxy>,
+    method: &Method,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Served {
+    let plain = |endpoint, status, msg: &str| Served {
+        response: respond::text(status, msg, "no-store"),
+        endpoint,
+        cache: "-",
+    };
+    match path {
+        "/healthz" => return plain("healthz", StatusCode::OK, "ok"),
+        "/readyz" => {
+            return match proxy.storage.check_writable().await {
+                Ok(()) => plain("readyz", StatusCode::OK, "ready"),
+                Err(e) => plain(
+                    "readyz",
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!("not ready: {e}"),
+                ),
+            };
+        }
+        "/metrics" => {
+            let body = proxy.metrics.encode();
+            let response = Response::builder()
+                .header(
+                    header::CONTENT_TYPE,
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                )
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(Body::from(body))
+                .unwrap_or_default();
+            return Served {
+                response,
+                endpoint: "metrics",
+                cache: "-",
+            };
+        }
+        _ => {}
+    }
+    match request::parse(path) {
+        Ok(request::Request::Module(m)) => proxy.module(method, headers, m).await,
+        Ok(request::Request::Sumdb(s)) => proxy.sumdb(method, headers, s).await,
+        Err(r) => Served {
+            response: proxy::rejection(&r),
+            endpoint: "invalid",
+            cache: "-",
+        },
+    }
+}

@@ -1,0 +1,172 @@
+//! Prometheus metrics (`/metrics`, OpenMetrics text format via `prometheus-client`).
+//!
+//! | metric | labels |
+//! |---|---|
+//! | `modgate_requests_total` | `endpoint`, `status` |
+//! | `modgate_cache_total` | `endpoint`, `result` (`hit`, `miss`, `stale`, `offline`, `negative`) |
+//! | `modgate_upstream_requests_total` | `upstream`, `kind`, `outcome` |
+//! | `modgate_upstream_duration_seconds` | `kind` (histogram) |
+//! | `modgate_singleflight_waits_total` | — |
+//! | `modgate_bytes_served_total` | `endpoint` |
+//! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_zip`, `info_mismatch`, `sumdb_unavailable`, ...) |
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub endpoint: &'static str,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CacheLabels {
+    pub endpoint: &'static str,
+    pub result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    pub upstream: String,
+    pub kind: &'static str,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EndpointLabels {
+    pub endpoint: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: &'static str,
+}
+
+/// All metrics, registered once.
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    pub requests: Family<RequestLabels, Counter>,
+    pub cache: Family<CacheLabels, Counter>,
+    pub upstream: Family<UpstreamLabels, Counter>,
+    pub upstream_duration: Family<KindLabels, Histogram>,
+    pub singleflight_waits: Counter,
+    pub bytes_served: Family<EndpointLabels, Counter>,
+    pub verification_failures: Family<ReasonLabels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("modgate");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let cache = Family::<CacheLabels, Counter>::default();
+        let upstream = Family::<UpstreamLabels, Counter>::default();
+        let upstream_duration = Family::<KindLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.005, 2.0, 14))
+        });
+        let singleflight_waits = Counter::default();
+        let bytes_served = Family::<EndpointLabels, Counter>::default();
+        let verification_failures = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "requests",
+            "Requests by endpoint and status",
+            requests.clone(),
+        );
+        registry.register("cache", "Cache results by endpoint", cache.clone());
+        registry.register(
+            "upstream_requests",
+            "Upstream attempts by upstream, file kind and outcome",
+            upstream.clone(),
+        );
+        registry.register(
+            "upstream_duration_seconds",
+            "Upstream attempt latency",
+            upstream_duration.clone(),
+        );
+        registry.register(
+            "singleflight_waits",
+            "Requests that waited on another request's upstream fetch",
+            singleflight_waits.clone(),
+        );
+        registry.register("bytes_served", "Body bytes served", bytes_served.clone());
+        registry.register(
+            "verification_failures",
+            "Upstream files refused by verification",
+            verification_failures.clone(),
+        );
+        Metrics {
+            registry: Mutex::new(registry),
+            requests,
+            cache,
+            upstream,
+            upstream_duration,
+            singleflight_waits,
+            bytes_served,
+            verification_failures,
+        }
+    }
+}
+
+impl Metrics {
+    /// The OpenMetrics text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let reg = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        if prometheus_client::encoding::text::encode(&mut out, &reg).is_err() {
+            out.clear();
+        }
+        out
+    }
+
+    pub fn verification_failure(&self, reason: &'static str) {
+        self.verification_failures
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
+    }
+}
+
+/// The upstream client's observer that feeds these metrics.
+pub fn upstream_observer(
+    metrics: std::sync::Arc<Metrics>,
+) -> impl Fn(&modgate_upstream::AttemptEvent<'_>) + Send + Sync + 'static {
+    use modgate_upstream::{FileKind, Outcome};
+    move |ev| {
+        let kind = match ev.kind {
+            FileKind::List => "list",
+            FileKind::Info => "info",
+            FileKind::Latest => "latest",
+            FileKind::Mod => "mod",
+            FileKind::Zip => "zip",
+            FileKind::Sumdb => "sumdb",
+        };
+        let outcome = match ev.outcome {
+            Outcome::Ok => "ok",
+            Outcome::NotFound => "not_found",
+            Outcome::Error => "error",
+            Outcome::CircuitOpen => "circuit_open",
+        };
+        metrics
+            .upstream
+            .get_or_create(&UpstreamLabels {
+                upstream: ev.upstream.to_owned(),
+                kind,
+                outcome,
+            })
+            .inc();
+        if ev.outcome != Outcome::CircuitOpen {
+            metrics
+                .upstream_duration
+                .get_or_create(&KindLabels { kind })
+                .observe(ev.elapsed.as_secs_f64());
+        }
+    }
+}

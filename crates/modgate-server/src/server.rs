@@ -1,0 +1,230 @@
+//! Assembling and running the proxy from a [`Config`]: storage, upstream client and
+//! routes, checksum database, metrics, logging, graceful shutdown.
+//!
+//! Every configuration problem is reported before the listener opens (an unknown
+//! GOPROXY scheme, `direct`, a bad GOSUMDB key, an unwritable data directory), each
+//! naming the setting at fault.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use modgate_core::goenv::gosumdb::{self, SumdbConfig};
+use modgate_storage::{FsStorage, Storage};
+use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
+
+use crate::config::{Config, ConfigError, LogFormat};
+use crate::metrics::{Metrics, upstream_observer};
+use crate::proxy::{Options, Proxy};
+use crate::sumdb::{HttpChecksumDb, SumdbFiles};
+use crate::verify::{ChecksumDb, Verifier};
+
+/// Builds the proxy `cfg` describes (opening the data directory).
+pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
+    build_parts(cfg).map(|(proxy, _)| proxy)
+}
+
+/// Temporary files older than this are leftovers of killed writers.
+const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError> {
+    let storage = Arc::new(
+        FsStorage::open(&cfg.data)
+            .map_err(|e| ConfigError(format!("data directory {}: {e}", cfg.data.display())))?,
+    );
+    let metrics = Arc::new(Metrics::default());
+    let client_cfg = ClientConfig {
+        connect_timeout: cfg.connect_timeout,
+        timeout: cfg.timeout,
+        zip_timeout: cfg.zip_timeout,
+        retries: cfg.retries,
+        retry_backoff: cfg.retry_backoff,
+        breaker_threshold: cfg.breaker_threshold,
+        breaker_cooldown: cfg.breaker_cooldown,
+        ..ClientConfig::default()
+    };
+    let client = Client::new(client_cfg, storage.staging_dir())
+        .map_err(|e| ConfigError(e.0))?
+        .with_observer(upstream_observer(metrics.clone()));
+    let breaker = client.breaker_settings();
+
+    // Offline, the upstreams are never called: do not insist on a usable list.
+    let parse = |spec: &str| -> Result<UpstreamList, ConfigError> {
+        if cfg.offline {
+            UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
+        } else {
+            UpstreamList::parse(spec, breaker)
+        }
+        .map_err(|e| ConfigError(e.0))
+    };
+    let default = parse(&cfg.upstream)?;
+    let mut routes = Vec::new();
+    for r in &cfg.routes {
+        routes.push(Route {
+            pattern: r.pattern.clone(),
+            upstreams: parse(&r.upstream)
+                .map_err(|e| ConfigError(format!("route {:?}: {}", r.pattern, e.0)))?,
+            private: r.private,
+        });
+    }
+    let routes =
+        Routes::new(default.clone(), routes, cfg.private.clone()).map_err(|e| ConfigError(e.0))?;
+
+    let sumdb = gosumdb::parse(&cfg.sumdb)
+        .map_err(|e| ConfigError(format!("sumdb {:?}: {e}", cfg.sumdb)))?;
+    let (db, files): (Option<Arc<dyn ChecksumDb>>, Option<Arc<SumdbFiles>>) = match &sumdb {
+        SumdbConfig::Off => (None, None),
+        SumdbConfig::On { name, key, url } => {
+            let list = sumdb_upstreams(name, url.as_deref(), &default, cfg.offline, breaker)?;
+            let files = Arc::new(SumdbFiles::new(
+                name.clone(),
+                storage.clone(),
+                client.clone(),
+                list,
+                cfg.offline,
+                cfg.sumdb_latest_ttl,
+            ));
+            let db =
+                HttpChecksumDb::new(files.clone(), key, storage.clone()).map_err(ConfigError)?;
+            (Some(Arc::new(db)), Some(files))
+        }
+    };
+    // Private paths are never looked up, whatever --nosumdb says.
+    let nosumdb = [cfg.nosumdb_patterns(), cfg.private.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
+    let verifier = Verifier::new(db, nosumdb);
+    let opts = Options {
+        offline: cfg.offline,
+        fresh_for: cfg.fresh_for,
+        stale_while_revalidate: cfg.stale_while_revalidate,
+        negative_ttl: cfg.negative_ttl,
+        sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
+    };
+    let proxy = Proxy::new(
+        storage.clone(),
+        client,
+        routes,
+        opts,
+        verifier,
+        metrics,
+        files,
+    );
+    Ok((Arc::new(proxy), storage))
+}
+
+/// Where the checksum database's files come from: its explicit URL if GOSUMDB gave
+/// one; otherwise, as the go command does, each proxy upstream's `/sumdb/<name>/`
+/// (falling through on any error) and finally `https://<name>`.
+fn sumdb_upstreams(
+    name: &str,
+    url: Option<&str>,
+    upstreams: &UpstreamList,
+    offline: bool,
+    breaker: modgate_upstream::BreakerSettings,
+) -> Result<UpstreamList, ConfigError> {
+    if offline {
+        return UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
+            .map_err(|e| ConfigError(e.0));
+    }
+    let mut specs = Vec::new();
+    match url {
+        Some(u) => specs.push((UpstreamSpec::Url(u.to_owned()), false)),
+        None => {
+            for e in &upstreams.entries {
+                if let modgate_upstream::Upstream::Http { base, .. } = e.upstream.as_ref() {
+                    let base = base.as_str().trim_end_matches('/');
+                    specs.push((UpstreamSpec::Url(format!("{base}/sumdb/{name}")), true));
+                }
+            }
+            specs.push((UpstreamSpec::Url(format!("https://{name}")), false));
+        }
+    }
+    UpstreamList::from_specs(specs, breaker).map_err(|e| ConfigError(format!("sumdb: {}", e.0)))
+}
+
+/// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
+pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Builds, binds `cfg.listen` and serves until `shutdown`; in-flight requests then
+/// get `cfg.shutdown_timeout` to finish. `on_listening` is told the bound address.
+pub async fn run(
+    cfg: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_listening: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ConfigError> {
+    let (proxy, storage) = build_parts(&cfg)?;
+    // Hourly, remove staging files left by a killed process (they are never served,
+    // only wasted space).
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_AGE);
+        loop {
+            tick.tick().await;
+            let s = storage.clone();
+            match tokio::task::spawn_blocking(move || s.sweep(SWEEP_AGE)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(removed = n, "swept stale temporary files"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "sweeping temporary files"),
+                _ => {}
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
+    tracing::info!(%addr, data = %cfg.data.display(), upstream = %cfg.upstream, offline = cfg.offline, "modgate serve listening");
+    on_listening(addr);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let grace = cfg.shutdown_timeout;
+    let server = tokio::spawn(crate::serve(listener, proxy, async move {
+        let _ = rx.await;
+    }));
+    shutdown.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    let _ = tx.send(());
+    sweeper.abort();
+    match tokio::time::timeout(grace, server).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(ConfigError(format!("serving: {e}"))),
+        Ok(Err(e)) => Err(ConfigError(format!("serving: {e}"))),
+        Err(_) => {
+            tracing::warn!(?grace, "shutdown timeout: dropping remaining connections");
+            Ok(())
+        }
+    }
+}

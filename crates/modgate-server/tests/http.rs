@@ -1,0 +1,380 @@
+//! HTTP semantics of `modgate serve`, checked with a real HTTP client.
+
+mod common;
+
+use common::*;
+use reqwest::header;
+
+fn fixture() -> Fixture {
+    let mut f = Fixture::new();
+    let big = "x".repeat(100_000);
+    f.add(
+        "example.com/m",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/m\n"),
+            ("m.go", "package m\n"),
+            ("data.txt", &big),
+        ],
+    );
+    f
+}
+
+#[test]
+fn validators_ranges_and_cache_control() {
+    let fx = fixture();
+    let server = start(ServerSpec::new(&fx.url()));
+    let c = http();
+    let url = format!("{}/example.com/m/@v/v1.0.0.zip", server.url());
+    let full = c
+        .get(&url)
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .unwrap();
+    assert_eq!(full.status(), 200);
+    let h = full.headers().clone();
+    let body = full.bytes().unwrap();
+    assert_eq!(h[header::CONTENT_LENGTH], body.len().to_string().as_str());
+    assert_eq!(h[header::CONTENT_TYPE], "application/zip");
+    assert_eq!(
+        h[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(h[header::ACCEPT_RANGES], "bytes");
+    assert!(
+        h.get(header::CONTENT_ENCODING).is_none(),
+        "zips are never encoded"
+    );
+    let etag = h[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"'), "strong ETag: {etag}");
+    let last_modified = h[header::LAST_MODIFIED].to_str().unwrap().to_owned();
+    assert_eq!(
+        &body[..],
+        std::fs::read(fx.root().join("example.com/m/@v/v1.0.0.zip")).unwrap()
+    );
+
+    // HEAD: same headers, no body.
+    let head = c.head(&url).send().unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(
+        head.headers()[header::CONTENT_LENGTH],
+        body.len().to_string().as_str()
+    );
+    assert_eq!(head.headers()[header::ETAG], etag.as_str());
+    assert!(head.bytes().unwrap().is_empty());
+
+    // Range, and a resumed download with If-Range (what Go 1.27 sends).
+    let part = c
+        .get(&url)
+        .header(header::RANGE, "bytes=10-19")
+        .send()
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()[header::CONTENT_RANGE],
+        format!("bytes 10-19/{}", body.len()).as_str()
+    );
+    assert_eq!(&part.bytes().unwrap()[..], &body[10..20]);
+    let resume = c
+        .get(&url)
+        .header(header::RANGE, "bytes=100-")
+        .header(header::IF_RANGE, &etag)
+        .send()
+        .unwrap();
+    assert_eq!(resume.status(), 206);
+    assert_eq!(&resume.bytes().unwrap()[..], &body[100..]);
+    let by_date = c
+        .get(&url)
+        .header(header::RANGE, "bytes=100-")
+        .header(header::IF_RANGE, &last_modified)
+        .send()
+        .unwrap();
+    assert_eq!(by_date.status(), 206);
+    let changed = c
+        .get(&url)
+        .header(header::RANGE, "bytes=100-")
+        .header(header::IF_RANGE, "\"other\"")
+        .send()
+        .unwrap();
+    assert_eq!(
+        changed.status(),
+        200,
+        "a stale If-Range gets the whole file"
+    );
+    assert_eq!(changed.bytes().unwrap().len(), body.len());
+    let past = c
+        .get(&url)
+        .header(header::RANGE, format!("bytes={}-", body.len()))
+        .send()
+        .unwrap();
+    assert_eq!(past.status(), 416);
+    assert_eq!(
+        past.headers()[header::CONTENT_RANGE],
+        format!("bytes */{}", body.len()).as_str()
+    );
+
+    // Conditional GET.
+    let nm = c
+        .get(&url)
+        .header(header::IF_NONE_MATCH, &etag)
+        .send()
+        .unwrap();
+    assert_eq!(nm.status(), 304);
+    assert_eq!(nm.headers()[header::ETAG], etag.as_str());
+    let ims = c
+        .get(&url)
+        .header(header::IF_MODIFIED_SINCE, &last_modified)
+        .send()
+        .unwrap();
+    assert_eq!(ims.status(), 304);
+
+    // Short-lived answers.
+    let list = c
+        .get(format!("{}/example.com/m/@v/list", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    assert_eq!(list.headers()[header::CACHE_CONTROL], "public, max-age=60");
+    assert_eq!(
+        list.headers()[header::CONTENT_TYPE],
+        "text/plain; charset=utf-8"
+    );
+    let info = c
+        .get(format!("{}/example.com/m/@v/v1.0.0.info", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(info.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(
+        info.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+#[test]
+fn bad_requests_never_touch_storage() {
+    let fx = fixture();
+    let up = FakeUpstream::start(fx.root());
+    let server = start(ServerSpec::new(&up.url()));
+    let c = http();
+    let cases: &[(&str, u16, &str)] = &[
+        ("/example.com/M/@v/list", 400, "invalid escaped module path"),
+        (
+            "/example.com/m/@v/..%2f..%2fx.info",
+            400,
+            "invalid escaped version",
+        ),
+        ("/example.com/m/@v/master.zip", 400, "not canonical"),
+        ("/example.com/m/@v/v2.0.0.info", 404, "invalid version"),
+        ("/example.com/m/@v/v1.0.0.exe", 404, "unknown file"),
+        ("/robots.txt", 404, "not a module proxy path"),
+        (
+            "/sumdb/sum.golang.org/tile/8/0/00",
+            400,
+            "malformed tile path",
+        ),
+    ];
+    for &(path, status, reason) in cases {
+        let r = c.get(format!("{}{path}", server.url())).send().unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+        let text = r.text().unwrap();
+        assert!(text.contains(reason), "{path}: {text}");
+        assert!(
+            text.lines().count() <= 8 && text.len() <= 648,
+            "{path}: too long for go to show"
+        );
+    }
+    let long = format!("{}/example.com/{}/@v/list", server.url(), "a".repeat(2000));
+    assert_eq!(c.get(long).send().unwrap().status(), 400);
+    assert_eq!(stored_files(&server.data), Vec::<String>::new());
+    assert_eq!(up.total_hits(), 0, "nothing invalid reaches the upstream");
+
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let r = c
+            .request(
+                method.clone(),
+                format!("{}/example.com/m/@v/list", server.url()),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method}");
+        assert_eq!(r.headers()[header::ALLOW], "GET, HEAD");
+    }
+}
+
+#[test]
+fn probes_metrics_and_http2() {
+    let fx = fixture();
+    let server = start(ServerSpec::new(&fx.url()));
+    let c = http();
+    assert_eq!(
+        c.get(format!("{}/healthz", server.url()))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.get(format!("{}/readyz", server.url()))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    c.get(format!("{}/example.com/m/@v/v1.0.0.mod", server.url()))
+        .send()
+        .unwrap();
+    c.get(format!("{}/example.com/m/@v/v1.0.0.mod", server.url()))
+        .send()
+        .unwrap();
+
+    // HTTP/2 (prior knowledge, as a load balancer would speak it).
+    let h2 = reqwest::blocking::Client::builder()
+        .http2_prior_knowledge()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let r = h2
+        .get(format!("{}/example.com/m/@v/v1.0.0.mod", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.text().unwrap(), "module example.com/m\n");
+
+    let m = c
+        .get(format!("{}/metrics", server.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for want in [
+        "modgate_requests_total{endpoint=\"mod\",status=\"200\"} 3",
+        "modgate_cache_total{endpoint=\"mod\",result=\"miss\"} 1",
+        "modgate_cache_total{endpoint=\"mod\",result=\"hit\"} 2",
+        "modgate_bytes_served_total{endpoint=\"mod\"} 63",
+        "modgate_upstream_duration_seconds_bucket",
+        "modgate_singleflight_waits_total 0",
+    ] {
+        assert!(m.contains(want), "missing {want:?} in\n{m}");
+    }
+}
+
+#[test]
+fn disable_module_fetch_answers_from_storage_only() {
+    let fx = fixture();
+    let up = FakeUpstream::start(fx.root());
+    let server = start(ServerSpec::new(&up.url()));
+    let c = http();
+    let url = format!("{}/example.com/m/@v/v1.0.0.info", server.url());
+    let r = c
+        .get(&url)
+        .header("Disable-Module-Fetch", "true")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().unwrap().contains("fetching is disabled"));
+    assert_eq!(up.total_hits(), 0);
+    assert_eq!(c.get(&url).send().unwrap().status(), 200);
+    let r = c
+        .get(&url)
+        .header("Disable-Module-Fetch", "true")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // list and @latest are computed from what is stored.
+    let r = c
+        .get(format!("{}/example.com/m/@v/list", server.url()))
+        .header("Disable-Module-Fetch", "true")
+        .send()
+        .unwrap();
+    assert_eq!(r.text().unwrap(), "v1.0.0\n");
+    assert_eq!(up.total_hits(), 1);
+}
+
+#[test]
+fn version_queries_are_resolved_upstream_and_cached_under_both_names() {
+    let fx = fixture();
+    // A branch query the upstream resolves to v1.0.0.
+    let dir = fx.root().join("example.com/m/@v");
+    std::fs::copy(dir.join("v1.0.0.info"), dir.join("master.info")).unwrap();
+    std::fs::remove_file(dir.join("v1.0.0.info")).unwrap();
+    let server = start(ServerSpec::new(&fx.url()));
+    let c = http();
+    let r = c
+        .get(format!("{}/example.com/m/@v/master.info", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "public, max-age=60");
+    assert!(r.text().unwrap().contains("\"Version\":\"v1.0.0\""));
+    assert!(server.data.join("example.com/m/@v/master.info").is_file());
+    assert!(server.data.join("example.com/m/@v/v1.0.0.info").is_file());
+    // Only the .info was fetched: no .mod, no .zip.
+    assert!(!server.data.join("example.com/m/@v/v1.0.0.zip").exists());
+    assert!(!server.data.join("example.com/m/@v/v1.0.0.mod").exists());
+    let r = c
+        .get(format!("{}/example.com/m/@v/v1.0.0.info", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[test]
+fn routes_send_paths_to_their_upstreams_and_private_paths_stay_home() {
+    let public = fixture();
+    let public_up = FakeUpstream::start(public.root());
+    let mut internal = Fixture::new();
+    internal.add(
+        "git.corp.example/team/lib",
+        "v0.1.0",
+        &[
+            ("go.mod", "module git.corp.example/team/lib\n"),
+            ("lib.go", "package lib\n"),
+        ],
+    );
+    internal.add(
+        "secret.corp.example/x",
+        "v1.0.0",
+        &[
+            ("go.mod", "module secret.corp.example/x\n"),
+            ("x.go", "package x\n"),
+        ],
+    );
+    let internal_up = FakeUpstream::start(internal.root());
+    let mut spec = ServerSpec::new(&format!("{},{}", public_up.url(), internal_up.url()));
+    spec.config.private = "git.corp.example,secret.corp.example".into();
+    spec.config.routes = vec![modgate_server::config::RouteConfig {
+        pattern: "git.corp.example".into(),
+        upstream: internal_up.url(),
+        private: true,
+    }];
+    let server = start(spec);
+    let c = http();
+    let get = |p: &str| c.get(format!("{}{p}", server.url())).send().unwrap();
+
+    assert_eq!(
+        get("/git.corp.example/team/lib/@v/v0.1.0.mod").status(),
+        200
+    );
+    assert_eq!(
+        internal_up.hits("/git.corp.example/team/lib/@v/v0.1.0.mod"),
+        1
+    );
+    assert_eq!(get("/example.com/m/@v/v1.0.0.mod").status(), 200);
+    assert_eq!(public_up.hits("/example.com/m/@v/v1.0.0.mod"), 1);
+
+    // A private path with no private route: the default list's remote entries are
+    // skipped, so neither upstream ever hears of it.
+    let r = get("/secret.corp.example/x/@v/v1.0.0.mod");
+    assert_eq!(r.status(), 404);
+    assert!(r.text().unwrap().contains("matches --private"));
+    assert_eq!(public_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
+    assert_eq!(internal_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
+}

@@ -1,0 +1,322 @@
+//! The filesystem backend: round trips, seekable bodies, staged moves, listing,
+//! readiness, concurrent writers, and a SIGKILLed writer (this test binary
+//! re-executed) leaving no partial object.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::*;
+use crate::{Key, Storage};
+
+fn key(s: &str) -> Key {
+    Key::new(s).unwrap()
+}
+
+async fn read_all(store: &FsStorage, k: &Key) -> Option<Vec<u8>> {
+    let mut obj = store.get(k).await.unwrap()?;
+    let mut buf = Vec::new();
+    obj.body.read_to_end(&mut buf).await.unwrap();
+    assert_eq!(buf.len() as u64, obj.meta.size);
+    Some(buf)
+}
+
+#[tokio::test]
+async fn put_get_stat_exists_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    let k = key("example.com/m/@v/v1.0.0.mod");
+    assert!(store.stat(&k).await.unwrap().is_none());
+    assert!(store.get(&k).await.unwrap().is_none());
+    assert!(!store.exists(&k).await.unwrap());
+
+    let meta = store
+        .put_bytes(&k, Bytes::from_static(b"module example.com/m\n"))
+        .await
+        .unwrap();
+    assert_eq!(meta.size, 21);
+    assert!(meta.etag.starts_with('"') && meta.etag.ends_with('"'));
+    assert_eq!(store.stat(&k).await.unwrap(), Some(meta.clone()));
+    assert!(store.exists(&k).await.unwrap());
+    assert_eq!(
+        read_all(&store, &k).await.unwrap(),
+        b"module example.com/m\n"
+    );
+    // The layout is the go command's download cache layout.
+    assert_eq!(
+        std::fs::read(dir.path().join("example.com/m/@v/v1.0.0.mod")).unwrap(),
+        b"module example.com/m\n"
+    );
+
+    // Rewriting changes the strong validator.
+    let meta2 = store
+        .put_bytes(&k, Bytes::from_static(b"module example.com/m\n"))
+        .await
+        .unwrap();
+    assert_ne!(meta.etag, meta2.etag);
+
+    assert!(store.delete(&k).await.unwrap());
+    assert!(!store.delete(&k).await.unwrap());
+    assert!(store.get(&k).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn directories_and_missing_parents_are_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    store
+        .put_bytes(&key("a/b"), Bytes::from_static(b"x"))
+        .await
+        .unwrap();
+    // A directory is not an object; a path through a file is simply absent.
+    assert!(store.stat(&key("a")).await.unwrap().is_none());
+    assert!(store.get(&key("a")).await.unwrap().is_none());
+    assert!(store.stat(&key("a/b/c")).await.unwrap().is_none());
+    assert!(store.get(&key("a/b/c")).await.unwrap().is_none());
+    assert!(!store.delete(&key("a/b/c")).await.unwrap());
+}
+
+#[tokio::test]
+async fn body_is_seekable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    let k = key("m/@v/v1.0.0.zip");
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    store
+        .put_bytes(&k, Bytes::from(data.clone()))
+        .await
+        .unwrap();
+    let mut obj = store.get(&k).await.unwrap().unwrap();
+    obj.body
+        .seek(std::io::SeekFrom::Start(99_000))
+        .await
+        .unwrap();
+    let mut tail = Vec::new();
+    obj.body.read_to_end(&mut tail).await.unwrap();
+    assert_eq!(tail, &data[99_000..]);
+}
+
+#[tokio::test]
+async fn put_file_moves_staged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    let staged = store.staging_dir().join(format!("{TEMP_PREFIX}upload"));
+    std::fs::write(&staged, b"zipbytes").unwrap();
+    let k = key("m/@v/v1.0.0.zip");
+    let meta = store.put_file(&k, &staged).await.unwrap();
+    assert_eq!(meta.size, 8);
+    assert!(!staged.exists());
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"zipbytes");
+
+    // From another filesystem location (falls back to copy if rename cannot work).
+    let other = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(other.path(), b"second").unwrap();
+    let (_, path) = other.keep().unwrap();
+    store.put_file(&k, &path).await.unwrap();
+    assert!(!path.exists());
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"second");
+
+    // A missing source is an error that names the key and leaves the object alone.
+    let err = store
+        .put_file(&k, &dir.path().join("nope"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("m/@v/v1.0.0.zip"), "{err}");
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"second");
+}
+
+#[tokio::test]
+async fn list_is_recursive_sorted_and_hides_temporaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    for k in [
+        "m/@v/v1.1.0.info",
+        "m/@v/v1.0.0.info",
+        "m/@v/list",
+        "m/sub/@v/v0.1.0.mod",
+        "other/@v/v1.0.0.mod",
+    ] {
+        store.put_bytes(&key(k), Bytes::new()).await.unwrap();
+    }
+    // Leftovers that must never be listed: a temporary file and a foreign hidden file.
+    std::fs::write(dir.path().join("m/@v/.tmp-123-0-0"), b"partial").unwrap();
+    std::fs::write(dir.path().join("m/@v/.hidden"), b"x").unwrap();
+    let got: Vec<String> = store
+        .list(&key("m"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "m/@v/list",
+            "m/@v/v1.0.0.info",
+            "m/@v/v1.1.0.info",
+            "m/sub/@v/v0.1.0.mod"
+        ]
+    );
+    assert!(store.list(&key("missing")).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn check_writable_and_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    store.check_writable().await.unwrap();
+    std::fs::create_dir_all(dir.path().join("m/@v")).unwrap();
+    std::fs::write(dir.path().join("m/@v/.tmp-1-2-3"), b"partial").unwrap();
+    std::fs::write(store.staging_dir().join(".tmp-9"), b"partial").unwrap();
+    std::fs::write(dir.path().join("m/@v/v1.0.0.zip"), b"whole").unwrap();
+    // Fresh temporaries may belong to a live writer: kept.
+    assert_eq!(store.sweep(Duration::from_secs(60)).unwrap(), 0);
+    assert_eq!(store.sweep(Duration::ZERO).unwrap(), 2);
+    assert!(dir.path().join("m/@v/v1.0.0.zip").exists());
+}
+
+#[tokio::test]
+async fn unwritable_store_fails_readiness() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    // Replace the staging directory with a file: no temporary file can be created
+    // there (this holds even for root, unlike permission bits).
+    std::fs::remove_dir(store.staging_dir()).unwrap();
+    std::fs::write(store.staging_dir(), b"").unwrap();
+    let err = store.check_writable().await.unwrap_err();
+    assert!(err.to_string().starts_with("storage: probe .tmp:"), "{err}");
+}
+
+/// Content that proves its own completeness: an 8-byte length, then that many bytes
+/// all equal to `tag`.
+fn framed(tag: u8, len: usize) -> Vec<u8> {
+    let mut v = (len as u64).to_be_bytes().to_vec();
+    v.resize(8 + len, tag);
+    v
+}
+
+fn assert_complete(data: &[u8]) {
+    assert!(data.len() >= 8, "truncated object ({} bytes)", data.len());
+    let len = u64::from_be_bytes(data[..8].try_into().unwrap()) as usize;
+    assert_eq!(
+        data.len(),
+        8 + len,
+        "object length does not match its frame"
+    );
+    let tag = data.get(8).copied();
+    assert!(data[8..].iter().all(|&b| Some(b) == tag), "mixed writers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_and_readers_see_only_whole_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FsStorage::open(dir.path()).unwrap());
+    let k = key("m/@v/v1.0.0.zip");
+    store
+        .put_bytes(&k, Bytes::from(framed(0, 1000)))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for w in 1..=8u8 {
+        let (store, k) = (store.clone(), k.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let len = 50_000 + (w as usize) * 7_919 + i * 13;
+                store
+                    .put_bytes(&k, Bytes::from(framed(w, len)))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    let reader = {
+        let (store, k) = (store.clone(), k.clone());
+        tokio::spawn(async move {
+            for _ in 0..200 {
+                let data = read_all(&store, &k).await.expect("object vanished");
+                assert_complete(&data);
+            }
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    reader.await.unwrap();
+    assert_complete(&read_all(&store, &k).await.unwrap());
+    // No temporary file survives successful writes.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("m/@v"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The crash test's child: when MODGATE_STORAGE_CRASH_DIR is set, write large objects
+/// forever until killed. Run by `killed_writer_leaves_no_partial_object`.
+#[tokio::test]
+async fn crash_child_writer() {
+    let Ok(root) = std::env::var("MODGATE_STORAGE_CRASH_DIR") else {
+        return;
+    };
+    let store = FsStorage::open(&root).unwrap();
+    std::fs::write(std::path::Path::new(&root).join("started"), b"").unwrap();
+    for i in 0u64.. {
+        let k = key(&format!("m/@v/v1.0.{}.zip", i % 4));
+        let len = 4_000_000 + (i as usize % 7) * 100_003;
+        store
+            .put_bytes(&k, Bytes::from(framed((i % 250) as u8 + 1, len)))
+            .await
+            .unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn killed_writer_leaves_no_partial_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "fs::tests::crash_child_writer", "--nocapture"])
+        .env("MODGATE_STORAGE_CRASH_DIR", &root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !root.join("started").exists() {
+        assert!(std::time::Instant::now() < deadline, "child never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let it write a while, then SIGKILL it mid-write.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let store = FsStorage::open(&root).unwrap();
+    let keys = store.list(&key("m")).await.unwrap();
+    assert!(!keys.is_empty(), "child wrote nothing before being killed");
+    for k in &keys {
+        assert_complete(&read_all(&store, k).await.unwrap());
+    }
+    for i in 0..4 {
+        if let Some(data) = read_all(&store, &key(&format!("m/@v/v1.0.{i}.zip"))).await {
+            assert_complete(&data);
+        }
+    }
+    // Whatever temporary file the kill left behind is invisible, and swept.
+    store.sweep(Duration::ZERO).unwrap();
+    let hidden = std::fs::read_dir(root.join("m/@v"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(TEMP_PREFIX)
+        })
+        .count();
+    assert_eq!(hidden, 0);
+}

@@ -1,0 +1,24 @@
+//! # modgate-upstream: the GOPROXY-protocol client of `modgate serve`
+//!
+//! * [`list`]: upstream lists in Go's GOPROXY syntax (`,` and `|`, `off`, `file://`;
+//!   `direct` refused until direct mode exists).
+//! * [`client`]: fetching a protocol file through a list with Go's fallback rules,
+//!   pooled HTTP, timeouts, retries, circuit breakers and Go's size limits.
+//! * [`envproxy`]: HTTPS_PROXY / NO_PROXY exactly as Go applies them.
+//! * [`routes`]: which list serves which module paths; `--private` paths never go to
+//!   a public upstream.
+//! * [`breaker`]: the per-upstream circuit breaker.
+//!
+//! Everything here is transport: verifying what was fetched is the server's job.
+
+pub mod breaker;
+pub mod client;
+pub mod envproxy;
+pub mod error;
+pub mod list;
+pub mod routes;
+
+pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
+pub use error::{ConfigError, ErrorKind, FetchError};
+pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
+pub use routes::{Route, Routes};
