@@ -109,7 +109,8 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
         endpoint = served.endpoint,
         cache = served.cache,
         bytes,
-        ms = start.elapsed().as_secs_f64() * 1000.0,
+        // Whole microseconds, so the field prints as e.g. 0.455, not 0.45541800000000005.
+        ms = start.elapsed().as_micros() as f64 / 1000.0,
         "request"
     );
     served.response
