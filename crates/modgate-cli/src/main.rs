@@ -6,9 +6,10 @@
 //! when there are several independent problems (for example each invalid file of
 //! a module zip). Exit codes: 0 success, 1 failure or problems found, 2 usage.
 
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
-mod output;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
+        // 141 = 128 + SIGPIPE: what a shell reports for a writer whose reader left.
+        Err(err) if output::is_broken_pipe(&err) => ExitCode::from(141),
         Err(err) => {
             output::report_error(&err);
             ExitCode::FAILURE

@@ -1,4 +1,47 @@
-//! How the CLI reports failures: one specific line first, details after.
+//! How the CLI writes: results to stdout through [`outln!`]/[`out!`], failures
+//! to stderr as one specific line first, details after.
+
+use std::io::Write;
+
+/// Prints to stdout like `print!`, but returns an error instead of panicking
+/// when stdout is closed (`modgate zip check x.zip | head -1`); `main` turns
+/// a broken pipe into a quiet exit.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))?
+    };
+}
+
+/// [`out!`] with a trailing newline, like `println!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// Writes formatted text to stdout and flushes it.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_fmt(args)?;
+    stdout.flush()
+}
+
+/// Writes raw bytes to stdout and flushes them.
+pub fn write_stdout_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()
+}
+
+/// Whether the failure is only that the reader of stdout went away: the
+/// conventional answer is to stop quietly, as a process killed by SIGPIPE does.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Prints `modgate: <context>: <cause>` on stderr: the first line names what
 /// failed and why; when the cause lists several problems (for example each

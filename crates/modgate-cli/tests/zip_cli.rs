@@ -413,3 +413,194 @@ fn usage_errors_exit_2_and_version_and_help_work() {
         assert!(stdout(&out).contains(cmd), "help lists {cmd}");
     }
 }
+
+#[test]
+fn zip_create_refuses_an_output_inside_the_module_and_follows_a_symlinked_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    copy_tree(&workspace_root().join("examples/hello"), &src);
+    // Default output (VERSION.zip in the current directory) inside the module.
+    let out = modgate(
+        &[
+            "zip",
+            "create",
+            ".",
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.0.0",
+        ],
+        &src,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("inside the module directory"),
+        "{}",
+        stderr(&out)
+    );
+    let names: Vec<_> = fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.to_string_lossy().contains("zip")),
+        "nothing may be written into the module: {names:?}"
+    );
+
+    // A symbolic link to the module is followed, not zipped as an empty module.
+    std::os::unix::fs::symlink(&src, tmp.path().join("link")).unwrap();
+    let out = modgate(
+        &[
+            "zip",
+            "create",
+            "link",
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.0.0",
+            "-o",
+            "via-link.zip",
+        ],
+        tmp.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let direct = modgate(
+        &[
+            "zip",
+            "create",
+            "src",
+            "--module",
+            "example.com/hello",
+            "--version",
+            "v1.0.0",
+            "-o",
+            "direct.zip",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(stdout(&out), stdout(&direct));
+    assert_ne!(
+        stdout(&out).trim(),
+        "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "empty zip"
+    );
+
+    // The zip gets the same mode as any new file here (umask applied), not 0600.
+    fs::write(tmp.path().join("plain"), b"x").unwrap();
+    let plain = fs::metadata(tmp.path().join("plain"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    let zip = fs::metadata(tmp.path().join("direct.zip"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(zip, plain, "zip mode {zip:o}, new-file mode {plain:o}");
+}
+
+/// Builds a zip whose last entry is stored uncompressed with a corrupted byte,
+/// so extraction fails on its checksum after earlier files were written.
+fn zip_with_bad_last_entry(path: &Path) {
+    let file = fs::File::create(path).unwrap();
+    let mut w = zip::ZipWriter::new(file);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in [
+        (
+            "example.com/m@v1.0.0/go.mod",
+            &b"module example.com/m\n"[..],
+        ),
+        ("example.com/m@v1.0.0/a.go", b"package m\n"),
+        (
+            "example.com/m@v1.0.0/z.go",
+            b"package m // MARKER-TO-CORRUPT\n",
+        ),
+    ] {
+        use std::io::Write;
+        w.start_file(name, stored).unwrap();
+        w.write_all(body).unwrap();
+    }
+    w.finish().unwrap();
+    let mut bytes = fs::read(path).unwrap();
+    let at = bytes
+        .windows(6)
+        .position(|w| w == b"MARKER")
+        .expect("stored entry data");
+    bytes[at] = b'X';
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn zip_extract_failure_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("bad.zip");
+    zip_with_bad_last_entry(&zip);
+    let out = modgate(
+        &[
+            "zip",
+            "extract",
+            "bad.zip",
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+            "out",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("checksum"), "{}", stderr(&out));
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        vec!["bad.zip".to_string()],
+        "partial extraction left behind"
+    );
+}
+
+#[test]
+fn closed_stdout_ends_quietly_without_a_panic() {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let zip_path = tmp.path().join("many.zip");
+    {
+        let file = fs::File::create(&zip_path).unwrap();
+        let mut w = zip::ZipWriter::new(file);
+        let opts = zip::write::SimpleFileOptions::default();
+        // Enough entries that the report overflows a pipe buffer.
+        for i in 0..4000 {
+            w.start_file(format!("example.com/m@v1.0.0/pkg/file{i:05}.go"), opts)
+                .unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args([
+            "zip",
+            "check",
+            "many.zip",
+            "--module",
+            "example.com/m",
+            "--version",
+            "v1.0.0",
+        ])
+        .current_dir(tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, as with `| head -0`
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.is_empty(),
+        "a closed pipe is not an error worth reporting: {err}"
+    );
+    assert_eq!(out.status.code(), Some(141));
+}

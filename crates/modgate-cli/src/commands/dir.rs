@@ -15,7 +15,7 @@ pub fn run(cmd: DirCommand) -> anyhow::Result<ExitCode> {
             let prefix = format!("{}@{}/", mv.path, mv.version);
             let hash = dirhash::hash_dir(&dir, &prefix)
                 .with_context(|| format!("cannot hash {}", dir.display()))?;
-            println!("{hash}");
+            outln!("{hash}");
             Ok(ExitCode::SUCCESS)
         }
     }

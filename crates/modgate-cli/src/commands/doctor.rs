@@ -24,9 +24,9 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     opts.budget = Duration::from_secs(args.timeout);
     let report = modgate_doctor::diagnose_blocking(&opts);
     if args.json {
-        println!("{}", report.to_json_string());
+        outln!("{}", report.to_json_string());
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text());
     }
     Ok(ExitCode::from(
         u8::try_from(report.exit_code()).unwrap_or(1),

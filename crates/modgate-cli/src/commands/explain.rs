@@ -26,9 +26,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let e = explain::explain(&text);
     if args.json {
-        println!("{}", json::to_string_pretty(&e));
+        outln!("{}", json::to_string_pretty(&e));
     } else {
-        print!("{}", render::to_text(&e, args.check));
+        out!("{}", render::to_text(&e, args.check));
     }
     Ok(if e.findings.is_empty() {
         ExitCode::FAILURE

@@ -1,6 +1,5 @@
 //! `modgate mod fmt|json|hash`: go.mod and go.work files.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -20,7 +19,7 @@ pub fn run(cmd: ModCommand) -> anyhow::Result<ExitCode> {
             }
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("cannot format {}", file.display()))?;
-            std::io::stdout().write_all(&out)?;
+            crate::output::write_stdout_bytes(&out)?;
         }
         ModCommand::Json { file } => {
             let (name, data) = read(&file)?;
@@ -31,11 +30,11 @@ pub fn run(cmd: ModCommand) -> anyhow::Result<ExitCode> {
             }
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("cannot convert {} to JSON", file.display()))?;
-            std::io::stdout().write_all(out.as_bytes())?;
+            crate::output::write_stdout_bytes(out.as_bytes())?;
         }
         ModCommand::Hash { file } => {
             let (_, data) = read(&file)?;
-            println!("{}", dirhash::hash_gomod(&data));
+            outln!("{}", dirhash::hash_gomod(&data));
         }
     }
     Ok(ExitCode::SUCCESS)
