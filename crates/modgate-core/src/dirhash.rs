@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
@@ -119,37 +118,65 @@ pub fn hash_zip<R: Read + Seek>(mut zip: R) -> Result<String, Error> {
     Ok(summary.finish())
 }
 
-/// [`hash_zip`] of a file on disk, hashing entries on several threads (each
-/// with its own handle on the file).
+/// [`hash_zip`] of a file on disk, hashing entries on several threads.
+///
+/// The file is opened once and every worker reads it by offset through that
+/// one handle: reopening it by path per worker could mix two versions of the
+/// file if it is atomically replaced while being hashed.
 pub fn hash_zip_file(path: &Path) -> Result<String, Error> {
-    let open = || {
-        fs::File::open(path).map_err(|source| {
-            Error::Path(PathError {
-                op: "open",
-                path: path.to_path_buf(),
-                source,
-            })
-        })
+    let file = match crate::zip::open_zip_file(path) {
+        Ok(file) => file,
+        Err(crate::zip::Error::Path(e)) => return Err(Error::Path(e)),
+        Err(other) => return Err(Error::Io(io::Error::other(other.to_string()))),
     };
-    let mut file = open()?;
-    let directory = reader::read_directory(&mut file)?;
+    let directory = reader::read_directory(&mut PositionedFile::new(&file))?;
     let jobs = zip_jobs(&directory);
-    // The first worker reuses the handle already open.
-    let first = Mutex::new(Some(file));
     let digests = hash_in_order(
         &jobs,
         workers(),
-        |_| {
-            let reuse = first.lock().ok().and_then(|mut f| f.take());
-            let file = match reuse {
-                Some(f) => f,
-                None => open()?,
-            };
-            Ok((file, vec![0u8; BUF_SIZE]))
-        },
-        |(file, buf), job| hash_entry(file, &directory, job.1, buf),
+        |_| Ok((PositionedFile::new(&file), vec![0u8; BUF_SIZE])),
+        |(reader, buf), job| hash_entry(reader, &directory, job.1, buf),
     )?;
     Ok(summarize(&jobs, &digests))
+}
+
+/// A cursor of its own over a shared file handle: reads use `pread`, so
+/// several of these can read one `File` from different threads at once.
+struct PositionedFile<'a> {
+    file: &'a fs::File,
+    pos: u64,
+}
+
+impl<'a> PositionedFile<'a> {
+    fn new(file: &'a fs::File) -> Self {
+        PositionedFile { file, pos: 0 }
+    }
+}
+
+impl Read for PositionedFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for PositionedFile<'_> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            io::SeekFrom::Start(n) => Some(n),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek to a negative or overflowing position",
+            )
+        })?;
+        Ok(self.pos)
+    }
 }
 
 /// `HashDir`: hashes the regular files (and anything else that is not a

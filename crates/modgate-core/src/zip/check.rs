@@ -42,17 +42,32 @@ pub fn check_zip<R: Read + Seek>(zip: R, m: &Version) -> (CheckedFiles, Result<(
 
 /// [`check_zip`] on a zip file.
 pub fn check_zip_file(zip: &Path, m: &Version) -> (CheckedFiles, Result<(), Error>) {
-    match fs::File::open(zip) {
+    match open_zip_file(zip) {
         Ok(f) => check_zip(f, m),
-        Err(source) => (
-            CheckedFiles::default(),
-            Err(Error::Path(PathError {
-                op: "open",
-                path: zip.to_path_buf(),
-                source,
-            })),
-        ),
+        Err(e) => (CheckedFiles::default(), Err(e)),
     }
+}
+
+/// Opens a zip archive on disk, refusing anything but a regular file: a
+/// directory would otherwise "seek" to an absurd size and be reported as a
+/// too-large module instead of as what it is.
+pub(crate) fn open_zip_file(zip: &Path) -> Result<fs::File, Error> {
+    let error = |op, source| {
+        Error::Path(PathError {
+            op,
+            path: zip.to_path_buf(),
+            source,
+        })
+    };
+    let file = fs::File::open(zip).map_err(|e| error("open", e))?;
+    let meta = file.metadata().map_err(|e| error("stat", e))?;
+    if meta.is_dir() {
+        return Err(error("read", std::io::Error::from_raw_os_error(21))); // EISDIR
+    }
+    if !meta.is_file() {
+        return Err(error("read", std::io::Error::other("not a regular file")));
+    }
+    Ok(file)
 }
 
 /// The shared part of `CheckZip` and `Unzip`: the archive's directory and

@@ -27,6 +27,7 @@ pub(crate) mod path;
 pub(crate) mod reader;
 mod unzip;
 
+pub(crate) use check::open_zip_file;
 pub use check::{check_zip, check_zip_file};
 pub use create::{CreateReport, create, create_from_dir};
 pub use dir::check_dir;

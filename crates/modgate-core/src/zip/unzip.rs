@@ -37,7 +37,7 @@ fn unzip_unwrapped(dir: &Path, m: &Version, zip: &Path) -> Result<(), Error> {
         let path = path.to_path_buf();
         move |source| PathError { op, path, source }
     };
-    let mut file = fs::File::open(zip).map_err(path_error("open", zip))?;
+    let mut file = super::check::open_zip_file(zip)?;
     let (directory, cf) = check_zip_directory(&mut file, m)?;
     cf.err()?;
 
