@@ -6,6 +6,10 @@
 # lab tests fail instead of skipping. Sourced by scripts/test.
 ensure_lab_tools() {
   if [ "$(id -u)" != 0 ]; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "error: CI must run as root to build the doctor's fault lab" >&2
+      return 1
+    fi
     echo "== not root: the doctor's fault-lab tests will skip"
     return 0
   fi
@@ -27,6 +31,11 @@ ensure_lab_tools() {
     && command -v git >/dev/null 2>&1 && ip netns list >/dev/null 2>&1; then
     export MODGATE_REQUIRE_LAB=1
     echo "== fault lab: $(nft --version), MODGATE_REQUIRE_LAB=1"
+  elif [ "${CI:-}" = "true" ]; then
+    # CI runs as root on a machine that can build the lab: a lab that cannot
+    # be built there is a failure, not a reason to skip its tests quietly.
+    echo "error: the doctor's fault lab cannot run (tools missing or namespaces refused)" >&2
+    return 1
   else
     echo "== warning: fault-lab tools missing; the doctor's lab tests will skip"
   fi

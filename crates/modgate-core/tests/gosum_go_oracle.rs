@@ -28,27 +28,6 @@ use std::process::Command;
 use modgate_core::gosum::{self, ParseMode};
 use modgate_core::module::{self, Version};
 
-fn find_go() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("go"))
-        .find(|p| p.is_file())
-}
-
-/// The go binary, or `None` (after printing why) if the test should be skipped.
-fn go_or_skip() -> Option<PathBuf> {
-    match find_go() {
-        Some(go) => Some(go),
-        None if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") => {
-            panic!("go not found on PATH and MODGATE_REQUIRE_GO=1")
-        }
-        None => {
-            eprintln!("skipping: go not found");
-            None
-        }
-    }
-}
-
 struct Sandbox {
     go: PathBuf,
     root: tempfile::TempDir,
@@ -128,7 +107,7 @@ fn add_module(proxy: &Path, path: &str, version: &str, go_mod: &str, zip_go_mod:
 }
 
 fn sandbox() -> Option<Sandbox> {
-    let go = go_or_skip()?;
+    let go = modgate_testkit::go::binary()?;
     let sb = Sandbox {
         go,
         root: tempfile::tempdir().unwrap(),

@@ -29,26 +29,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use modgate_core::modfile::{format_gomod, format_gowork, json_gomod, json_gowork};
 
-fn find_go() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    let go = std::env::split_paths(&path)
-        .map(|dir| dir.join("go"))
-        .find(|p| p.is_file())?;
-    // `go` on PATH may be a wrapper script (pyenv, asdf, ...) that costs far
-    // more than go itself; run the binary in GOROOT directly when there is one.
-    let goroot = Command::new(&go)
-        .args(["env", "GOROOT"])
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    match goroot.map(|r| Path::new(&r).join("bin/go")) {
-        Some(real) if real.is_file() => Some(real),
-        _ => Some(go),
-    }
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Mod,
@@ -257,11 +237,7 @@ fn check_file(env: &GoEnv, kind: Kind, path: &Path) -> (Vec<String>, bool) {
 
 #[test]
 fn modfile_matches_go() {
-    let Some(go) = find_go() else {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found on PATH but MODGATE_REQUIRE_GO=1");
-        }
-        println!("skipping: go not found");
+    let Some(go) = modgate_testkit::go::binary() else {
         return;
     };
     println!("using {}", go.display());

@@ -17,7 +17,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use modgate_core::dirhash::{hash_dir, hash_gomod, hash_zip_file};
 use modgate_core::module::{Version, escape_path, escape_version};
@@ -269,31 +268,13 @@ fn json_field(json: &str, key: &str) -> Option<String> {
     None
 }
 
-fn go_available() -> bool {
-    let found = Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("MODGATE_REQUIRE_GO").as_deref() != Ok("1"),
-            "go not found on PATH and MODGATE_REQUIRE_GO=1"
-        );
-        println!("skipping: go not found");
-    }
-    found
-}
-
 #[test]
 fn go_accepts_our_zips_and_agrees_on_hashes() {
-    if !go_available() {
+    let Some(go) = modgate_testkit::go::binary() else {
         return;
-    }
+    };
     let work = tempfile::tempdir().unwrap();
     let proxy = work.path().join("proxy");
-    let gopath = work.path().join("gopath");
-    let modcache = work.path().join("modcache");
-    let gocache = work.path().join("gocache");
     let cwd = work.path().join("cwd");
     fs::create_dir_all(&cwd).unwrap();
 
@@ -306,22 +287,11 @@ fn go_accepts_our_zips_and_agrees_on_hashes() {
         let our_sum = hash_zip_file(&zip_path).unwrap();
 
         let target = format!("{}@{}", tree.path, tree.version);
-        let out = Command::new("go")
+        let out = modgate_testkit::go::sealed(&go, work.path())
             .args(["mod", "download", "-json", &target])
             .current_dir(&cwd)
             .env("GOPROXY", format!("file://{}", proxy.display()))
-            .env("GOSUMDB", "off")
             .env("GOFLAGS", "-mod=mod -modcacherw")
-            .env("GOPATH", &gopath)
-            .env("GOMODCACHE", &modcache)
-            .env("GOCACHE", &gocache)
-            .env("GOTOOLCHAIN", "local")
-            .env("GOTELEMETRY", "off")
-            .env("GOENV", "off")
-            .env("GOWORK", "off")
-            .env_remove("GOPRIVATE")
-            .env_remove("GONOPROXY")
-            .env_remove("GONOSUMDB")
             .output()
             .expect("running go");
         let json = String::from_utf8_lossy(&out.stdout);

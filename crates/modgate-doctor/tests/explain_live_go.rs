@@ -6,40 +6,16 @@
 //! returns, unless MODGATE_REQUIRE_GO=1 (CI), where it fails.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use modgate_doctor::explain;
 
-fn go_available() -> bool {
-    let found = Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found and MODGATE_REQUIRE_GO=1");
-        }
-        println!("skipping: go not found");
-    }
-    found
-}
-
 /// Runs go in `dir` with a private GOPATH/GOMODCACHE/GOCACHE and no network.
 fn run_go(tmp: &Path, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
-    let mut cmd = Command::new("go");
+    let go = modgate_testkit::go::binary().expect("the test checked for go");
+    let mut cmd = modgate_testkit::go::sealed(&go, tmp);
     cmd.args(args)
         .current_dir(dir)
-        .env("GOPATH", tmp.join("gopath"))
         .env("GOMODCACHE", tmp.join("gopath/pkg/mod"))
-        .env("GOCACHE", tmp.join("gocache"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPRIVATE", "")
-        .env("GONOPROXY", "")
-        .env("GONOSUMDB", "")
-        .env("GOINSECURE", "")
         .env("GOVCS", "")
         .env("GIT_CONFIG_GLOBAL", tmp.join("gitconfig"))
         .env_remove("HTTP_PROXY")
@@ -175,7 +151,7 @@ const SCENARIOS: &[Scenario] = &[
 
 #[test]
 fn go_failures_are_explained_and_match_the_corpus() {
-    if !go_available() {
+    if modgate_testkit::go::binary().is_none() {
         return;
     }
     let mut checked = 0;

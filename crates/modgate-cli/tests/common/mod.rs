@@ -31,36 +31,11 @@ pub fn workspace_root() -> PathBuf {
         .unwrap()
 }
 
-/// A `go` command with a private GOPATH, module cache and build cache under
-/// `home`, no network (GOPROXY=off unless the caller overrides it) and no
-/// toolchain switching. Returns None (after saying so) when `go` is missing,
-/// unless MODGATE_REQUIRE_GO=1, in which case a missing `go` is a failure.
+/// A sealed `go` command (see modgate-testkit) with its state under `home`,
+/// or None (after saying so) when `go` is missing and not required.
 pub fn go(home: &Path) -> Option<Command> {
-    let found = Command::new("go")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success());
-    if !matches!(found, Ok(true)) {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found on PATH, and MODGATE_REQUIRE_GO=1 requires it");
-        }
-        eprintln!("skipping: go not found");
-        return None;
-    }
-    let mut cmd = Command::new("go");
-    cmd.env("GOPATH", home.join("gopath"))
-        .env("GOMODCACHE", home.join("gomodcache"))
-        .env("GOCACHE", home.join("gocache"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOTOOLCHAIN", "local")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GONOPROXY", "")
-        .env("GOWORK", "off")
-        .env("GOENV", "off");
-    Some(cmd)
+    let go = modgate_testkit::go::binary()?;
+    Some(modgate_testkit::go::sealed(&go, home))
 }
 
 /// Runs a prepared command and returns its output, failing the test with

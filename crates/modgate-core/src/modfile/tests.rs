@@ -16,16 +16,8 @@ mod edits;
 mod parsing;
 mod robustness;
 
-/// The shared test data directory: `$MODGATE_SHARED` or `<workspace>/../shared`.
-fn shared_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("MODGATE_SHARED") {
-        return PathBuf::from(d);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 fn testdata_dir(sub: &str) -> PathBuf {
-    let dir = shared_dir()
+    let dir = modgate_testkit::shared_dir()
         .join("testdata/golang-mod/modfile/testdata")
         .join(sub);
     assert!(

@@ -160,24 +160,11 @@ fn generator_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/gen-unicode")
 }
 
-/// Finds `go` on PATH, or returns None after applying the common skip rule.
-fn find_go() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path)
-        .map(|dir| dir.join("go"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found on PATH and MODGATE_REQUIRE_GO=1");
-        }
-        eprintln!("skipping: go not found");
-    }
-    found
-}
-
 #[test]
 fn committed_tables_match_generator() {
-    let Some(go) = find_go() else { return };
+    let Some(go) = modgate_testkit::go::binary() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("tempdir");
     let output = Command::new(go)
         .args(["run", "."])

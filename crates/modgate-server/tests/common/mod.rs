@@ -223,30 +223,10 @@ pub fn shared_gocache() -> PathBuf {
 /// `goproxy`, with no toolchain switching. None (after saying so) when `go` is
 /// missing, unless MODGATE_REQUIRE_GO=1.
 pub fn go(home: &Path, goproxy: &str) -> Option<Command> {
-    let found = Command::new("go")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success());
-    if !matches!(found, Ok(true)) {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found on PATH, and MODGATE_REQUIRE_GO=1 requires it");
-        }
-        eprintln!("skipping: go not found");
-        return None;
-    }
-    let mut cmd = Command::new("go");
-    cmd.env("GOPATH", home.join("gopath"))
-        .env("GOMODCACHE", home.join("gomodcache"))
-        .env("GOCACHE", shared_gocache())
-        .env("GOFLAGS", "-mod=mod")
+    let go = modgate_testkit::go::binary()?;
+    let mut cmd = modgate_testkit::go::sealed(&go, home);
+    cmd.env("GOCACHE", shared_gocache())
         .env("GOPROXY", goproxy)
-        .env("GOSUMDB", "off")
-        .env("GOTOOLCHAIN", "local")
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GONOPROXY", "")
-        .env("GOWORK", "off")
-        .env("GOENV", "off")
         .env("HTTP_PROXY", "")
         .env("HTTPS_PROXY", "")
         .env("NO_PROXY", "");

@@ -270,21 +270,6 @@ fn verifier_key_table() {
     assert_eq!(k.public_key[..4], [0xce, 0x33, 0x72, 0xd7]);
 }
 
-/// Finds `go` on PATH, applying the common skip rule when it is missing.
-fn find_go() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path)
-        .map(|dir| dir.join("go"))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
-            panic!("go not found on PATH and MODGATE_REQUIRE_GO=1");
-        }
-        eprintln!("skipping: go not found");
-    }
-    found
-}
-
 /// Runs `go mod download <target>` in a fresh module under `tmp` with a
 /// private GOPATH/GOMODCACHE/GOCACHE and the given extra environment, and
 /// returns the first line of its standard error.
@@ -323,7 +308,9 @@ fn go_mod_download(
 
 #[test]
 fn errors_match_go_command() {
-    let Some(go) = find_go() else { return };
+    let Some(go) = modgate_testkit::go::binary() else {
+        return;
+    };
     for gosumdb in [
         "example.com",
         "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn9",

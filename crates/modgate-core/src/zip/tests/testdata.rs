@@ -30,11 +30,7 @@ use crate::zip::{
 
 /// The directory holding Go's zip test data.
 fn testdata_dir() -> PathBuf {
-    let shared = match std::env::var_os("MODGATE_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("testdata/golang-mod/zip/testdata");
+    let dir = modgate_testkit::shared_dir().join("testdata/golang-mod/zip/testdata");
     assert!(
         dir.is_dir(),
         "Go's zip test data is missing: {} does not exist (set MODGATE_SHARED to the shared directory)",

@@ -1,0 +1,102 @@
+//! # modgate-testkit: what modgate's tests share
+//!
+//! A dev-dependency of every crate whose tests compare with the real go
+//! command or read Go's conformance data. Keeping the rules here means they
+//! are the same everywhere:
+//!
+//! * [`go::binary`] finds `go` and applies the skip rule: a test without `go`
+//!   prints `skipping: go not found` and returns, unless `MODGATE_REQUIRE_GO=1`
+//!   (set by `scripts/test`, hence by CI), where a missing `go` is a failure.
+//! * [`go::sealed`] builds a `go` command that cannot reach the network or the
+//!   user's settings: private GOPATH, module and build caches, `GOPROXY=off`,
+//!   `GOSUMDB=off`, `GOTOOLCHAIN=local`, no GOENV file, no inherited GOPRIVATE.
+//! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
+//!   when it is missing, so tests of Go's own data never pass vacuously.
+
+use std::path::{Path, PathBuf};
+
+pub mod go {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::sync::OnceLock;
+
+    /// The go binary to run, or `None` (after saying so) when there is none
+    /// and `MODGATE_REQUIRE_GO` is not `1`; with it set, a missing `go` panics.
+    ///
+    /// `go` on PATH may be a wrapper script (pyenv's shim costs ~30x a direct
+    /// call), so the binary in `$(go env GOROOT)/bin` is preferred.
+    pub fn binary() -> Option<PathBuf> {
+        static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+        let found = FOUND.get_or_init(locate).clone();
+        if found.is_none() {
+            if std::env::var("MODGATE_REQUIRE_GO").as_deref() == Ok("1") {
+                panic!("go not found on PATH, and MODGATE_REQUIRE_GO=1 requires it");
+            }
+            eprintln!("skipping: go not found");
+        }
+        found
+    }
+
+    fn locate() -> Option<PathBuf> {
+        let path = std::env::var_os("PATH")?;
+        let on_path = std::env::split_paths(&path)
+            .map(|dir| dir.join("go"))
+            .find(|p| p.is_file())?;
+        let goroot = Command::new(&on_path)
+            .args(["env", "GOROOT"])
+            .env("GOTOOLCHAIN", "local")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        match goroot.map(|root| Path::new(&root).join("bin/go")) {
+            Some(real) if real.is_file() => Some(real),
+            _ => Some(on_path),
+        }
+    }
+
+    /// A `go` command (from [`binary`]) whose state lives under `home` and
+    /// which cannot touch the network: callers override `GOPROXY`, `GOSUMDB`,
+    /// `GONOSUMDB`, ... for what they test.
+    pub fn sealed(go: &Path, home: &Path) -> Command {
+        let mut cmd = Command::new(go);
+        cmd.env("GOPATH", home.join("gopath"))
+            .env("GOMODCACHE", home.join("gomodcache"))
+            .env("GOCACHE", home.join("gocache"))
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOSUMDB", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("GOENV", "off")
+            .env("GOWORK", "off")
+            .env("GOPRIVATE", "")
+            .env("GONOPROXY", "")
+            .env("GONOSUMDB", "")
+            .env("GOINSECURE", "")
+            .env("GOAUTH", "off");
+        cmd
+    }
+}
+
+/// The workspace root (where the top Cargo.toml is).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// The project's shared reference directory: `$MODGATE_SHARED`, else
+/// `<workspace>/../shared`. Panics, naming the path, when it is missing.
+pub fn shared_dir() -> PathBuf {
+    let dir = match std::env::var_os("MODGATE_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("../shared"),
+    };
+    assert!(
+        dir.is_dir(),
+        "the shared reference directory is missing: {} does not exist (set MODGATE_SHARED)",
+        dir.display()
+    );
+    dir
+}
