@@ -10,10 +10,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use sha2::{Digest, Sha256};
-
 use super::url::{Url, UrlError};
 use crate::unicode::is_space;
 
@@ -59,17 +55,7 @@ impl SumdbConfig {
     }
 }
 
-/// A checksum-database verifier key, checked as `note.NewVerifier` checks it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifierKey {
-    /// The signer's name.
-    pub name: String,
-    /// The key hash: the first four bytes, big-endian, of
-    /// SHA-256(name + "\n" + algorithm byte + public key).
-    pub hash: u32,
-    /// The Ed25519 public key.
-    pub public_key: [u8; 32],
-}
+pub use crate::sumdb::note::VerifierKey;
 
 /// Why a verifier key was rejected; `Display` gives `note`'s message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,55 +178,13 @@ fn check_name(name: &str) -> Result<(), GosumdbError> {
     }
 }
 
-/// Go's standard base64 decoding: padding required, non-zero trailing bits
-/// tolerated (Go's decoder is not strict by default).
-const GO_STD_BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
-
-/// Checks a verifier key `name+hash+keydata` as `note.NewVerifier` does:
-/// a valid name (non-empty, no white space, no `+`), exactly 8 hex digits of
-/// hash, standard base64 key data, a hash matching the name and key data,
-/// algorithm byte 1 (Ed25519) and a 32-byte public key, in that order.
+/// Checks a verifier key as `note.NewVerifier` does (the note module holds
+/// the rules); the error is the GOSUMDB-facing kind with the same text.
 pub fn parse_verifier_key(vkey: &str) -> Result<VerifierKey, VerifierKeyError> {
-    let (name, rest) = vkey.split_once('+').unwrap_or((vkey, ""));
-    let (hash16, key64) = rest.split_once('+').unwrap_or((rest, ""));
-    let hash = (hash16.len() == 8 && hash16.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| u32::from_str_radix(hash16, 16).ok())
-        .flatten();
-    let key = GO_STD_BASE64.decode(key64).ok();
-    let name_ok = !name.is_empty() && !name.contains(is_space) && !name.contains('+');
-    let (Some(hash), Some(key), true) = (hash, key, name_ok) else {
-        return Err(VerifierKeyError::Malformed);
-    };
-    let Some((&alg, public_key)) = key.split_first() else {
-        return Err(VerifierKeyError::Malformed);
-    };
-    if hash != key_hash(name, &key) {
-        return Err(VerifierKeyError::BadHash);
-    }
-    if alg != 1 {
-        return Err(VerifierKeyError::UnknownAlgorithm);
-    }
-    let public_key: [u8; 32] = public_key
-        .try_into()
-        .map_err(|_| VerifierKeyError::Malformed)?;
-    Ok(VerifierKey {
-        name: name.to_owned(),
-        hash,
-        public_key,
+    use crate::sumdb::note::NoteError;
+    crate::sumdb::note::parse_verifier_key(vkey).map_err(|e| match e {
+        NoteError::InvalidKeyHash => VerifierKeyError::BadHash,
+        NoteError::UnknownAlgorithm => VerifierKeyError::UnknownAlgorithm,
+        _ => VerifierKeyError::Malformed,
     })
-}
-
-/// `note`'s key hash: the first four bytes of SHA-256(name + "\n" + key), big-endian.
-fn key_hash(name: &str, key: &[u8]) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update(b"\n");
-    h.update(key);
-    let sum = h.finalize();
-    u32::from_be_bytes([sum[0], sum[1], sum[2], sum[3]])
 }

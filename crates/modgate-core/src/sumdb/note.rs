@@ -145,27 +145,51 @@ impl fmt::Debug for Ed25519Verifier {
     }
 }
 
+/// A verifier key `<name>+<hash>+<keydata>`, checked as `note.NewVerifier`
+/// checks it (the GOSUMDB parser uses the same rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierKey {
+    /// The signer's name.
+    pub name: String,
+    /// The key hash: the first four bytes, big-endian, of
+    /// SHA-256(name + "\n" + algorithm byte + public key).
+    pub hash: u32,
+    /// The Ed25519 public key.
+    pub public_key: [u8; 32],
+}
+
+/// Parses and checks a verifier key: a valid name, 8 hex digits of hash,
+/// standard base64 key data whose hash matches, algorithm Ed25519, 32 bytes.
+pub fn parse_verifier_key(vkey: &str) -> Result<VerifierKey, NoteError> {
+    let (name, rest) = vkey.split_once('+').unwrap_or((vkey, ""));
+    let (hash16, key64) = rest.split_once('+').unwrap_or((rest, ""));
+    let (hash, key) = parse_hash_and_key(hash16, key64).ok_or(NoteError::MalformedKey)?;
+    if !is_valid_name(name) {
+        return Err(NoteError::MalformedKey);
+    }
+    if hash != key_hash(name, &key) {
+        return Err(NoteError::InvalidKeyHash);
+    }
+    let (&alg, raw) = key.split_first().ok_or(NoteError::MalformedKey)?;
+    if alg != ALG_ED25519 {
+        return Err(NoteError::UnknownAlgorithm);
+    }
+    let public_key: [u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
+    Ok(VerifierKey {
+        name: name.to_string(),
+        hash,
+        public_key,
+    })
+}
+
 impl Ed25519Verifier {
     /// Parses a verifier key `<name>+<hash>+<keydata>` (`note.NewVerifier`).
     pub fn new(vkey: &str) -> Result<Ed25519Verifier, NoteError> {
-        let (name, rest) = vkey.split_once('+').unwrap_or((vkey, ""));
-        let (hash16, key64) = rest.split_once('+').unwrap_or((rest, ""));
-        let (hash, key) = parse_hash_and_key(hash16, key64).ok_or(NoteError::MalformedKey)?;
-        if !is_valid_name(name) {
-            return Err(NoteError::MalformedKey);
-        }
-        if hash != key_hash(name, &key) {
-            return Err(NoteError::InvalidKeyHash);
-        }
-        let (&alg, raw) = key.split_first().ok_or(NoteError::MalformedKey)?;
-        if alg != ALG_ED25519 {
-            return Err(NoteError::UnknownAlgorithm);
-        }
-        let raw: &[u8; 32] = raw.try_into().map_err(|_| NoteError::MalformedKey)?;
+        let key = parse_verifier_key(vkey)?;
         Ok(Ed25519Verifier {
-            name: name.to_string(),
-            hash,
-            key: VerifyingKey::from_bytes(raw).ok(),
+            name: key.name,
+            hash: key.hash,
+            key: VerifyingKey::from_bytes(&key.public_key).ok(),
         })
     }
 }
