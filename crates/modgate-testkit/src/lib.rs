@@ -78,6 +78,39 @@ pub mod go {
     }
 }
 
+/// Runs `go mod download <target>` in a fresh module `example.com/m` under
+/// `home`, with nothing from the caller's environment but PATH, a private
+/// GOPATH, module cache and build cache, plus `env`; returns the first line of
+/// its standard error. Tests use it to compare the go command's own message
+/// for a bad setting (GOPROXY, GOSUMDB, ...) with modgate's.
+pub fn go_mod_download_error(go: &Path, home: &Path, target: &str, env: &[(&str, &str)]) -> String {
+    let module = home.join("m");
+    std::fs::create_dir_all(&module).expect("create module dir");
+    std::fs::write(module.join("go.mod"), "module example.com/m\n\ngo 1.22\n")
+        .expect("write go.mod");
+    let mut cmd = std::process::Command::new(go);
+    cmd.args(["mod", "download", target])
+        .current_dir(&module)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GOPATH", home.join("gopath"))
+        .env("GOMODCACHE", home.join("modcache"))
+        .env("GOCACHE", home.join("cache"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off");
+    for &(k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run go mod download");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// The workspace root (where the top Cargo.toml is).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

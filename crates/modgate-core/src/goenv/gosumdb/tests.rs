@@ -271,42 +271,6 @@ fn verifier_key_table() {
     assert_eq!(k.public_key[..4], [0xce, 0x33, 0x72, 0xd7]);
 }
 
-/// Runs `go mod download <target>` in a fresh module under `tmp` with a
-/// private GOPATH/GOMODCACHE/GOCACHE and the given extra environment, and
-/// returns the first line of its standard error.
-fn go_mod_download(
-    go: &std::path::Path,
-    tmp: &std::path::Path,
-    target: &str,
-    env: &[(&str, &str)],
-) -> String {
-    let module = tmp.join("m");
-    std::fs::create_dir_all(&module).expect("create module dir");
-    std::fs::write(module.join("go.mod"), "module example.com/m\n\ngo 1.22\n")
-        .expect("write go.mod");
-    let mut cmd = std::process::Command::new(go);
-    cmd.args(["mod", "download", target])
-        .current_dir(&module)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", tmp)
-        .env("GOPATH", tmp.join("gopath"))
-        .env("GOMODCACHE", tmp.join("modcache"))
-        .env("GOCACHE", tmp.join("cache"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOWORK", "off");
-    for &(k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run go mod download");
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_owned()
-}
-
 #[test]
 fn errors_match_go_command() {
     let Some(go) = modgate_testkit::go::binary() else {
@@ -334,7 +298,7 @@ fn errors_match_go_command() {
         .expect("write info");
         std::fs::write(v.join("v1.0.0.mod"), "module example.com/x\n").expect("write mod");
         let proxy = format!("file://{}", tmp.path().join("proxy").display());
-        let got = go_mod_download(
+        let got = modgate_testkit::go_mod_download_error(
             &go,
             tmp.path(),
             "example.com/x@v1.0.0",
