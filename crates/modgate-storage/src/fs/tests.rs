@@ -79,6 +79,32 @@ async fn directories_and_missing_parents_are_absent() {
 }
 
 #[tokio::test]
+async fn small_and_large_bodies_read_whole_and_seek() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    // Either side of the size up to which objects are read when opened.
+    for size in [0usize, 1, 65_535, 65_536, 65_537, 200_000] {
+        let k = key(&format!("m/@v/v{size}.zip"));
+        let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        let meta = store
+            .put_bytes(&k, Bytes::from(data.clone()))
+            .await
+            .unwrap();
+        assert_eq!(read_all(&store, &k).await.unwrap(), data, "size {size}");
+        let mut obj = store.get(&k).await.unwrap().unwrap();
+        assert_eq!(obj.meta, meta, "size {size}");
+        let from = size / 2;
+        obj.body
+            .seek(std::io::SeekFrom::Start(from as u64))
+            .await
+            .unwrap();
+        let mut tail = Vec::new();
+        obj.body.read_to_end(&mut tail).await.unwrap();
+        assert_eq!(tail, &data[from..], "size {size}");
+    }
+}
+
+#[tokio::test]
 async fn body_is_seekable() {
     let dir = tempfile::tempdir().unwrap();
     let store = FsStorage::open(dir.path()).unwrap();
