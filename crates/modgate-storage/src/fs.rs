@@ -8,10 +8,12 @@
 //! can name (keys reject elements starting with `.`) and which [`FsStorage::sweep`]
 //! removes later. Directories created on the way are fsynced into their parents too.
 //!
-//! Blocking filesystem work runs on tokio's blocking pool; reads hand out a
-//! `tokio::fs::File`, so bodies stream and seek without buffering, except that
-//! objects of at most 64 KiB are read whole in the same blocking call that opens them
-//! (one trip to the pool per small file instead of three).
+//! Blocking filesystem work runs on tokio's blocking pool. Reads hand out a
+//! streaming, seekable body, except that objects of at most 64 KiB are read whole when
+//! they are opened. On Linux, opening and reading are first tried without blocking
+//! (path and bytes in the kernel's caches, see `cached`), and go to the blocking pool
+//! only when they would wait for the disk: a cached `.info` is served without any
+//! thread hand-off.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -82,6 +84,10 @@ impl Storage for FsStorage {
 
     async fn get(&self, key: &Key) -> Result<Option<Object>, StorageError> {
         let path = self.path_of(key);
+        #[cfg(target_os = "linux")]
+        if let Some(obj) = open_cached_object(&path) {
+            return Ok(obj);
+        }
         match tokio::task::spawn_blocking(move || open_object(&path)).await {
             Ok(Ok(obj)) => Ok(obj),
             Ok(Err((op, e))) => Err(StorageError::io(op, key.as_str(), e)),
@@ -182,9 +188,41 @@ fn open_object(path: &Path) -> Result<Option<Object>, (&'static str, io::Error)>
             .map_err(|e| ("read", e))?;
         Box::new(io::Cursor::new(buf))
     } else {
-        Box::new(tokio::fs::File::from_std(file))
+        large_body(file, md.len())
     };
     Ok(Some(Object { meta, body }))
+}
+
+/// [`open_object`] without blocking: `None` if some part of it would wait for the
+/// disk (or failed: the blocking path then reports the error).
+#[cfg(target_os = "linux")]
+fn open_cached_object(path: &Path) -> Option<Option<Object>> {
+    let Ok(file) = cached::open_cached(path)? else {
+        return Some(None);
+    };
+    let md = file.metadata().ok()?;
+    if !md.is_file() {
+        return Some(None);
+    }
+    let meta = meta_of(&md);
+    let body: Box<dyn ObjectBody> = if md.len() <= SMALL {
+        let mut buf = vec![0; usize::try_from(md.len()).ok()?];
+        cached::read_cached(&file, &mut buf, 0)?;
+        Box::new(io::Cursor::new(buf))
+    } else {
+        large_body(file, md.len())
+    };
+    Some(Some(Object { meta, body }))
+}
+
+#[cfg(target_os = "linux")]
+fn large_body(file: std::fs::File, size: u64) -> Box<dyn ObjectBody> {
+    Box::new(cached::CachedFile::new(file, size))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn large_body(file: std::fs::File, _size: u64) -> Box<dyn ObjectBody> {
+    Box::new(tokio::fs::File::from_std(file))
 }
 
 fn is_absent(e: &io::Error) -> bool {
@@ -358,6 +396,9 @@ fn sweep_dir(dir: &Path, older_than: Duration, recurse: bool) -> io::Result<usiz
     }
     Ok(removed)
 }
+
+#[cfg(target_os = "linux")]
+mod cached;
 
 #[cfg(test)]
 mod tests;
