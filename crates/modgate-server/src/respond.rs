@@ -84,6 +84,19 @@ pub async fn object(
             "no-store",
         );
     }
+    if len <= CHUNK as u64 {
+        // Small files (every .info and .mod) go out as one buffer: one read, and the
+        // headers and body leave in a single write.
+        let mut buf = vec![0; usize::try_from(len).unwrap_or(CHUNK)];
+        if obj.body.read_exact(&mut buf).await.is_err() {
+            return text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage: read failed",
+                "no-store",
+            );
+        }
+        return base.body(Body::from(buf)).unwrap_or_default();
+    }
     let stream = ReaderStream::with_capacity(obj.body.take(len), CHUNK);
     base.body(Body::from_stream(stream)).unwrap_or_default()
 }

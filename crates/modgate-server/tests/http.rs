@@ -378,3 +378,40 @@ fn routes_send_paths_to_their_upstreams_and_private_paths_stay_home() {
     assert_eq!(public_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
     assert_eq!(internal_up.hits("/secret.corp.example/x/@v/v1.0.0.mod"), 0);
 }
+
+/// Keep-alive requests are answered at once: neither a small file (sent as one
+/// buffer) nor a streamed zip (headers, then body writes) waits on Nagle's algorithm
+/// and the client's delayed ACK, which cost about 40 ms per request.
+#[test]
+fn keep_alive_requests_are_not_delayed() {
+    let mut fx = Fixture::new();
+    let noise = noise(300_000, 7);
+    fx.add(
+        "example.com/big",
+        "v1.0.0",
+        &[("go.mod", "module example.com/big\n"), ("data.txt", &noise)],
+    );
+    let server = start(ServerSpec::new(&fx.url()));
+    let c = http();
+    let base = format!("{}/example.com/big/@v/v1.0.0", server.url());
+    for ext in ["info", "mod", "zip"] {
+        let url = format!("{base}.{ext}");
+        let want =
+            std::fs::read(fx.root().join(format!("example.com/big/@v/v1.0.0.{ext}"))).unwrap();
+        // The first request fills the cache and opens the connection.
+        assert_eq!(&c.get(&url).send().unwrap().bytes().unwrap()[..], want);
+        let n = 20;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let r = c.get(&url).send().unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(&r.bytes().unwrap()[..], want, "{ext}");
+        }
+        let took = start.elapsed();
+        // Delayed ACKs would make this at least n * 40 ms.
+        assert!(
+            took < std::time::Duration::from_millis(n * 20),
+            "{n} keep-alive requests for .{ext} took {took:?}"
+        );
+    }
+}

@@ -8,8 +8,12 @@
 //! can name (keys reject elements starting with `.`) and which [`FsStorage::sweep`]
 //! removes later. Directories created on the way are fsynced into their parents too.
 //!
-//! Blocking filesystem work runs on tokio's blocking pool; reads hand out a
-//! `tokio::fs::File`, so bodies stream and seek without buffering.
+//! Blocking filesystem work runs on tokio's blocking pool. Reads hand out a
+//! streaming, seekable body, except that objects of at most 64 KiB are read whole when
+//! they are opened. On Linux, opening and reading are first tried without blocking
+//! (path and bytes in the kernel's caches, see `cached`), and go to the blocking pool
+//! only when they would wait for the disk: a cached `.info` is served without any
+//! thread hand-off.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::{Key, Meta, Object, Storage, StorageError};
+use crate::{Key, Meta, Object, ObjectBody, Storage, StorageError};
 
 /// Name of the staging directory under the root (hidden, so never a key).
 const STAGING: &str = ".tmp";
@@ -79,22 +83,16 @@ impl Storage for FsStorage {
     }
 
     async fn get(&self, key: &Key) -> Result<Option<Object>, StorageError> {
-        let file = match tokio::fs::File::open(self.path_of(key)).await {
-            Ok(f) => f,
-            Err(e) if is_absent(&e) => return Ok(None),
-            Err(e) => return Err(StorageError::io("open", key.as_str(), e)),
-        };
-        let md = file
-            .metadata()
-            .await
-            .map_err(|e| StorageError::io("stat", key.as_str(), e))?;
-        if !md.is_file() {
-            return Ok(None);
+        let path = self.path_of(key);
+        #[cfg(target_os = "linux")]
+        if let Some(obj) = open_cached_object(&path) {
+            return Ok(obj);
         }
-        Ok(Some(Object {
-            meta: meta_of(&md),
-            body: Box::new(file),
-        }))
+        match tokio::task::spawn_blocking(move || open_object(&path)).await {
+            Ok(Ok(obj)) => Ok(obj),
+            Ok(Err((op, e))) => Err(StorageError::io(op, key.as_str(), e)),
+            Err(e) => Err(StorageError::io("open", key.as_str(), io::Error::other(e))),
+        }
     }
 
     async fn put_bytes(&self, key: &Key, data: Bytes) -> Result<Meta, StorageError> {
@@ -165,6 +163,66 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(io::Error::other(e)))
+}
+
+/// Objects up to this size are read whole when they are opened.
+const SMALL: u64 = 64 * 1024;
+
+/// Opens, stats and (for small objects: every `.info`, `.mod` and list) reads an
+/// object in one blocking call: each trip to the blocking pool costs more than
+/// reading a small cached file, and a proxy mostly serves small files.
+fn open_object(path: &Path) -> Result<Option<Object>, (&'static str, io::Error)> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if is_absent(&e) => return Ok(None),
+        Err(e) => return Err(("open", e)),
+    };
+    let md = file.metadata().map_err(|e| ("stat", e))?;
+    if !md.is_file() {
+        return Ok(None);
+    }
+    let meta = meta_of(&md);
+    let body: Box<dyn ObjectBody> = if md.len() <= SMALL {
+        let mut buf = Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0));
+        io::Read::read_to_end(&mut io::Read::take(file, md.len()), &mut buf)
+            .map_err(|e| ("read", e))?;
+        Box::new(io::Cursor::new(buf))
+    } else {
+        large_body(file, md.len())
+    };
+    Ok(Some(Object { meta, body }))
+}
+
+/// [`open_object`] without blocking: `None` if some part of it would wait for the
+/// disk (or failed: the blocking path then reports the error).
+#[cfg(target_os = "linux")]
+fn open_cached_object(path: &Path) -> Option<Option<Object>> {
+    let Ok(file) = cached::open_cached(path)? else {
+        return Some(None);
+    };
+    let md = file.metadata().ok()?;
+    if !md.is_file() {
+        return Some(None);
+    }
+    let meta = meta_of(&md);
+    let body: Box<dyn ObjectBody> = if md.len() <= SMALL {
+        let mut buf = vec![0; usize::try_from(md.len()).ok()?];
+        cached::read_cached(&file, &mut buf, 0)?;
+        Box::new(io::Cursor::new(buf))
+    } else {
+        large_body(file, md.len())
+    };
+    Some(Some(Object { meta, body }))
+}
+
+#[cfg(target_os = "linux")]
+fn large_body(file: std::fs::File, size: u64) -> Box<dyn ObjectBody> {
+    Box::new(cached::CachedFile::new(file, size))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn large_body(file: std::fs::File, _size: u64) -> Box<dyn ObjectBody> {
+    Box::new(tokio::fs::File::from_std(file))
 }
 
 fn is_absent(e: &io::Error) -> bool {
@@ -338,6 +396,9 @@ fn sweep_dir(dir: &Path, older_than: Duration, recurse: bool) -> io::Result<usiz
     }
     Ok(removed)
 }
+
+#[cfg(target_os = "linux")]
+mod cached;
 
 #[cfg(test)]
 mod tests;

@@ -79,6 +79,84 @@ async fn directories_and_missing_parents_are_absent() {
 }
 
 #[tokio::test]
+async fn small_and_large_bodies_read_whole_and_seek() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    // Either side of the size up to which objects are read when opened.
+    for size in [0usize, 1, 65_535, 65_536, 65_537, 200_000] {
+        let k = key(&format!("m/@v/v{size}.zip"));
+        let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        let meta = store
+            .put_bytes(&k, Bytes::from(data.clone()))
+            .await
+            .unwrap();
+        assert_eq!(read_all(&store, &k).await.unwrap(), data, "size {size}");
+        let mut obj = store.get(&k).await.unwrap().unwrap();
+        assert_eq!(obj.meta, meta, "size {size}");
+        let from = size / 2;
+        obj.body
+            .seek(std::io::SeekFrom::Start(from as u64))
+            .await
+            .unwrap();
+        let mut tail = Vec::new();
+        obj.body.read_to_end(&mut tail).await.unwrap();
+        assert_eq!(tail, &data[from..], "size {size}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cold_cache_reads_go_through_the_blocking_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f");
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 241) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+    let open =
+        || super::cached::CachedFile::blocking_only(std::fs::File::open(&path).unwrap(), 200_000);
+    let mut all = Vec::new();
+    open().read_to_end(&mut all).await.unwrap();
+    assert_eq!(all, data);
+
+    // Seeking drops what was read ahead for the old position.
+    let mut f = open();
+    let mut head = [0u8; 10];
+    f.read_exact(&mut head).await.unwrap();
+    assert_eq!(head, data[..10]);
+    assert_eq!(
+        f.seek(std::io::SeekFrom::Start(150_000)).await.unwrap(),
+        150_000
+    );
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).await.unwrap();
+    assert_eq!(tail, &data[150_000..]);
+    assert_eq!(f.seek(std::io::SeekFrom::End(-5)).await.unwrap(), 199_995);
+    let mut end = Vec::new();
+    f.read_to_end(&mut end).await.unwrap();
+    assert_eq!(end, &data[199_995..]);
+    assert!(f.seek(std::io::SeekFrom::Current(-300_000)).await.is_err());
+}
+
+#[test]
+fn blocking_open_matches_the_cached_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    for size in [0usize, 10, 65_536, 100_000] {
+        let path = dir.path().join(format!("f{size}"));
+        let data: Vec<u8> = (0..size).map(|i| (i % 239) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let mut obj = open_object(&path).unwrap().unwrap();
+        assert_eq!(obj.meta.size, size as u64);
+        let mut got = Vec::new();
+        rt.block_on(obj.body.read_to_end(&mut got)).unwrap();
+        assert_eq!(got, data, "size {size}");
+    }
+    assert!(open_object(&dir.path().join("missing")).unwrap().is_none());
+    assert!(open_object(dir.path()).unwrap().is_none());
+}
+
+#[tokio::test]
 async fn body_is_seekable() {
     let dir = tempfile::tempdir().unwrap();
     let store = FsStorage::open(dir.path()).unwrap();

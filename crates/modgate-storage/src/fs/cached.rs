@@ -1,0 +1,187 @@
+//! Page-cache-first file access (Linux): a proxy's working set lives in the page
+//! cache, and a trip to tokio's blocking pool (two thread wake-ups) costs far more than
+//! copying a cached 64 KiB. So an object is opened with `openat2(RESOLVE_CACHED)` and
+//! read with `preadv2(RWF_NOWAIT)` right on the async thread; only when the kernel says
+//! the call would wait for the disk (`EAGAIN`), or does not support the flag, does the
+//! work go to the blocking pool.
+
+use std::fs::File;
+use std::io::{self, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use rustix::fs::{Mode, OFlags, ResolveFlags};
+use rustix::io::{Errno, ReadWriteFlags};
+use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
+use tokio::task::JoinHandle;
+
+/// Largest read handed to the blocking pool when a read would wait.
+const BLOCKING_READ: usize = 64 * 1024;
+
+/// Opens `path` if every path component is in the kernel's lookup cache. `None`
+/// means "cannot tell without blocking" (or an error the blocking path should report);
+/// `Some(Err(_))` is an absent file.
+pub(super) fn open_cached(path: &Path) -> Option<io::Result<File>> {
+    match rustix::fs::openat2(
+        rustix::fs::CWD,
+        path,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+        ResolveFlags::CACHED,
+    ) {
+        Ok(fd) => Some(Ok(File::from(fd))),
+        Err(e) if e == Errno::NOENT || e == Errno::NOTDIR => Some(Err(e.into())),
+        Err(_) => None,
+    }
+}
+
+/// Reads `buf.len()` bytes at `offset` if they are all in the page cache.
+pub(super) fn read_cached(file: &File, buf: &mut [u8], offset: u64) -> Option<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = nowait_read(file, &mut buf[done..], offset + done as u64).ok()??;
+        if n == 0 {
+            return None;
+        }
+        done += n;
+    }
+    Some(())
+}
+
+/// One `preadv2(RWF_NOWAIT)`: `Ok(None)` when it would block (or is unsupported).
+fn nowait_read(file: &File, buf: &mut [u8], offset: u64) -> io::Result<Option<usize>> {
+    match rustix::io::preadv2(
+        file,
+        &mut [io::IoSliceMut::new(buf)],
+        offset,
+        ReadWriteFlags::NOWAIT,
+    ) {
+        Ok(n) => Ok(Some(n)),
+        Err(e) if e == Errno::AGAIN || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Ok(None),
+        Err(e) if e == Errno::INTR => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A seekable file body: cached bytes are read inline, the rest on the blocking pool.
+pub(super) struct CachedFile {
+    file: Arc<File>,
+    size: u64,
+    pos: u64,
+    /// A read running on the blocking pool, for the bytes at `pos`.
+    pending: Option<JoinHandle<io::Result<Vec<u8>>>>,
+    /// Bytes at `pos` that a blocking read returned beyond what the caller took.
+    ahead: Vec<u8>,
+    /// Where a seek in progress will land.
+    seek_to: Option<u64>,
+    /// Whether to try non-blocking reads (tests turn it off to exercise the pool).
+    nowait: bool,
+}
+
+impl CachedFile {
+    pub(super) fn new(file: File, size: u64) -> CachedFile {
+        CachedFile {
+            file: Arc::new(file),
+            size,
+            pos: 0,
+            pending: None,
+            ahead: Vec::new(),
+            seek_to: None,
+            nowait: true,
+        }
+    }
+
+    /// A body that always reads on the blocking pool, as on a cold cache.
+    #[cfg(test)]
+    pub(super) fn blocking_only(file: File, size: u64) -> CachedFile {
+        CachedFile {
+            nowait: false,
+            ..CachedFile::new(file, size)
+        }
+    }
+
+    fn take_ahead(&mut self, dst: &mut ReadBuf<'_>) {
+        let n = self.ahead.len().min(dst.remaining());
+        dst.put_slice(&self.ahead[..n]);
+        self.ahead.drain(..n);
+        self.pos += n as u64;
+    }
+}
+
+impl AsyncRead for CachedFile {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        dst: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if dst.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        if !this.ahead.is_empty() {
+            this.take_ahead(dst);
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(task) = this.pending.as_mut() {
+            let result = ready!(Pin::new(task).poll(cx));
+            this.pending = None;
+            this.ahead = result.unwrap_or_else(|e| Err(io::Error::other(e)))?;
+            this.take_ahead(dst);
+            return Poll::Ready(Ok(()));
+        }
+        if this.pos >= this.size {
+            return Poll::Ready(Ok(()));
+        }
+        if this.nowait
+            && let Some(n) = nowait_read(&this.file, dst.initialize_unfilled(), this.pos)?
+        {
+            dst.advance(n);
+            this.pos += n as u64;
+            return Poll::Ready(Ok(()));
+        }
+        let (file, pos) = (this.file.clone(), this.pos);
+        let len = dst.remaining().min(BLOCKING_READ);
+        this.pending = Some(tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0; len];
+            let n = file.read_at(&mut buf, pos)?;
+            buf.truncate(n);
+            Ok(buf)
+        }));
+        Pin::new(this).poll_read(cx, dst)
+    }
+}
+
+impl AsyncSeek for CachedFile {
+    fn start_seek(self: Pin<&mut Self>, to: SeekFrom) -> io::Result<()> {
+        let this = self.get_mut();
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => this.size.checked_add_signed(d),
+            SeekFrom::Current(d) => this.pos.checked_add_signed(d),
+        };
+        let target = target.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "invalid seek to a negative or overflowing position",
+            )
+        })?;
+        this.seek_to = Some(target);
+        Ok(())
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
+        let this = self.get_mut();
+        if let Some(target) = this.seek_to.take() {
+            // Bytes read ahead (or being read) belong to the old position.
+            if let Some(task) = this.pending.take() {
+                task.abort();
+            }
+            this.ahead.clear();
+            this.pos = target;
+        }
+        Poll::Ready(Ok(this.pos))
+    }
+}
