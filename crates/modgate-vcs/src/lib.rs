@@ -1,0 +1,15 @@
+//! Direct VCS mode for modgate: module versions, `.mod` files and zips
+//! straight from git repositories, computed exactly as the go command does
+//! in `GOPROXY=direct` mode.
+//!
+//! * [`run`] starts git processes (timeouts, process groups, a limit).
+//! * [`repo`] is a bare repository per remote, driven like
+//!   `cmd/go/internal/modfetch/codehost/git.go`.
+//! * [`coderepo`] maps tags and commits to module versions like
+//!   `cmd/go/internal/modfetch/coderepo.go`.
+//! * [`archive`] re-packs `git archive` output into a module zip with the
+//!   core's zip rules.
+
+pub mod run;
+
+pub use run::{RunError, Runner};
