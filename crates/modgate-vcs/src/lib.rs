@@ -10,6 +10,14 @@
 //! * [`archive`] re-packs `git archive` output into a module zip with the
 //!   core's zip rules.
 
+pub mod archive;
+pub mod coderepo;
+pub mod repo;
 pub mod run;
 
+#[cfg(test)]
+mod testgit;
+
+pub use coderepo::{CodeError, CodeRepo, Info};
+pub use repo::{GitError, GitRepo, Repos, RevInfo};
 pub use run::{RunError, Runner};
