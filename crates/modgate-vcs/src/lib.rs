@@ -7,11 +7,16 @@
 //!   `cmd/go/internal/modfetch/codehost/git.go`.
 //! * [`coderepo`] maps tags and commits to module versions like
 //!   `cmd/go/internal/modfetch/coderepo.go`.
+//! * [`discovery`] finds the repository for a module path (static
+//!   patterns, `?go-get=1`), and [`egress`] keeps connections off internal
+//!   addresses.
 //! * [`archive`] re-packs `git archive` output into a module zip with the
 //!   core's zip rules.
 
 pub mod archive;
 pub mod coderepo;
+pub mod discovery;
+pub mod egress;
 pub mod repo;
 pub mod run;
 
