@@ -190,11 +190,10 @@ impl CodeRepo {
             return Ok(Vec::new());
         }
         let p = self.tag_prefix();
-        let tags = self
-            .code
-            .tags(&p)
-            .await
-            .map_err(|e| module_err(&self.mod_path, "", e.to_string()))?;
+        let tags = self.code.tags(&p).await.map_err(|e| match e {
+            e @ (GitError::Run(_) | GitError::Io(_)) => CodeError::Git(e),
+            e => module_err(&self.mod_path, "", e.to_string()),
+        })?;
         let mut list = Vec::new();
         let mut incompatible = Vec::new();
         for (tag, _) in tags {

@@ -6,7 +6,9 @@
 //! link-local, private (RFC 1918, unique-local IPv6, carrier-grade NAT),
 //! unspecified, multicast or broadcast; IPv4-mapped IPv6 addresses are
 //! judged by their IPv4 address. Loopback and private ranges can each be
-//! allowed. The check resolves names itself; git resolves them again, so a
+//! allowed. A name that does not resolve is let through (it reaches
+//! nothing; `insteadOf` rewriting is the operator's own configuration).
+//! The check resolves names itself; git resolves them again, so a
 //! name that changes its answer between the two lookups is not covered.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -83,11 +85,13 @@ impl Egress {
         };
         let addrs: Vec<IpAddr> = match name.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
-            Err(_) => tokio::net::lookup_host((name, port))
-                .await
-                .map_err(|e| refuse(e.to_string(), "lookup failed"))?
-                .map(|a| a.ip())
-                .collect(),
+            // A name that does not resolve reaches nothing; git may still
+            // reach something else through the user's insteadOf rewriting,
+            // which the operator configured.
+            Err(_) => match tokio::net::lookup_host((name, port)).await {
+                Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+                Err(_) => Vec::new(),
+            },
         };
         for ip in addrs {
             if let Some(why) = self.refusal(ip) {

@@ -10,11 +10,13 @@
 //! * [`discovery`] finds the repository for a module path (static
 //!   patterns, `?go-get=1`), and [`egress`] keeps connections off internal
 //!   addresses.
+//! * [`direct`] answers GOPROXY-protocol paths from all of the above.
 //! * [`archive`] re-packs `git archive` output into a module zip with the
 //!   core's zip rules.
 
 pub mod archive;
 pub mod coderepo;
+pub mod direct;
 pub mod discovery;
 pub mod egress;
 pub mod repo;
@@ -24,5 +26,8 @@ pub mod run;
 mod testgit;
 
 pub use coderepo::{CodeError, CodeRepo, Info};
+pub use direct::{Direct, DirectBody, DirectError};
+pub use discovery::Fetch;
+pub use egress::Egress;
 pub use repo::{GitError, GitRepo, Repos, RevInfo};
 pub use run::{RunError, Runner};

@@ -68,6 +68,11 @@ async fn check_resolves_and_refuses() {
     assert!(deny.check_url("https://[::1]:9/x").await.is_err());
     assert!(deny.check_url("https://localhost/x").await.is_err());
     assert!(deny.check_url("https://93.184.215.14/x").await.is_ok());
+    assert!(
+        deny.check_url("https://no-such-host.invalid/x")
+            .await
+            .is_ok()
+    );
     let lo = Egress {
         allow_loopback: true,
         allow_private: false,
