@@ -444,7 +444,7 @@ impl GitRepo {
         &self,
         rev: &str,
         prefix: &str,
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Option<String>, GitError> {
         let info = self.stat(rev).await?;
         let merged = format!("--merged={}", info.name);
