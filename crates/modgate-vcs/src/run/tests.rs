@@ -108,3 +108,54 @@ async fn concurrency_limit() {
     b.unwrap();
     assert!(start.elapsed() >= Duration::from_millis(600));
 }
+
+/// Whether any live process mentions `needle` on its command line.
+fn live_with_arg(needle: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(needle) && !gone(pid) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn real_git_against_a_silent_server_is_killed_with_its_helpers() {
+    // A server that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{port}/silent/repo");
+    let r = Runner::new(Duration::from_secs(2), 1)
+        .with_env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .with_env("GIT_CONFIG_NOSYSTEM", "1");
+    let start = Instant::now();
+    let err = r
+        .output(tmp.path(), &["ls-remote", "-q", "--end-of-options", &url])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RunError::Timeout { .. }), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let live = live_with_arg(&url);
+        if live.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running: {live:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
