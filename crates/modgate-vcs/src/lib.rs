@@ -24,6 +24,8 @@ pub mod run;
 
 #[cfg(test)]
 mod testgit;
+#[cfg(test)]
+mod testhttp;
 
 pub use coderepo::{CodeError, CodeRepo, Info};
 pub use direct::{Direct, DirectBody, DirectError};

@@ -125,3 +125,123 @@ async fn serves_protocol_paths() {
     let e = direct.get("127.0.0.1/x/@v/list", s).await.unwrap_err();
     assert!(e.message.contains("egress refused"), "{e}");
 }
+
+/// Maps `https://corp.example/<p>` discovery requests to the local test
+/// server (standing in for DNS and TLS); everything else fails.
+struct ToLocal(u16);
+
+impl Fetch for ToLocal {
+    fn get(&self, url: &str) -> impl Future<Output = Result<Vec<u8>, String>> + Send {
+        let local = url
+            .strip_prefix("https://corp.example/")
+            .map(|rest| format!("127.0.0.1:{}", self.0) + "/" + rest);
+        async move {
+            let Some(local) = local else {
+                return Err("no route".to_string());
+            };
+            let (hostport, path) = local.split_once('/').unwrap();
+            let mut s = tokio::net::TcpStream::connect(hostport)
+                .await
+                .map_err(|e| e.to_string())?;
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            s.write_all(format!("GET /{path} HTTP/1.1\r\nHost: corp.example\r\n\r\n").as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).await.map_err(|e| e.to_string())?;
+            let i = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+            Ok(out[i + 4..].to_vec())
+        }
+    }
+}
+
+fn corp_meta(path: &str, port: u16) -> Option<String> {
+    // corp.example/lib is the repository root; its code lives in go/ (the
+    // go-import subdirectory field).
+    (path == "lib" || path.starts_with("lib/"))
+        .then(|| format!("corp.example/lib git http://127.0.0.1:{port}/git/lib.git go"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_and_git_http_backend() {
+    let lab = Lab::new();
+    let mut r = lab.repo("lib");
+    r.write("LICENSE", "root license\n")
+        .write("go/go.mod", "module corp.example/lib\n")
+        .write("go/lib.go", "package lib\n")
+        .write("go/sub/go.mod", "module corp.example/lib/sub\n")
+        .write("go/sub/sub.go", "package sub\n")
+        .write("README", "outside the go/ subdirectory\n");
+    r.commit("one");
+    r.tag("go/v1.0.0").tag("go/sub/v0.2.0");
+    let http = crate::testhttp::GitHttp::start(&lab.root.path().join("repos"), corp_meta);
+
+    let staging = tempfile::tempdir().unwrap();
+    let s = staging.path();
+    let fetch = || ToLocal(http.port);
+    let repos = || Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+
+    // Plain http needs GOINSECURE, and loopback needs the egress allowance.
+    let strict = Direct::new(repos(), fetch(), Egress::default(), "corp.example");
+    let e = strict.get("corp.example/lib/@v/list", s).await.unwrap_err();
+    assert!(e.message.contains("loopback address"), "{e}");
+    let secure_only = Direct::new(
+        repos(),
+        fetch(),
+        Egress {
+            allow_loopback: true,
+            allow_private: false,
+        },
+        "",
+    );
+    let e = secure_only
+        .get("corp.example/lib/@v/list", s)
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("set GOINSECURE"), "{e}");
+
+    let direct = Direct::new(
+        repos(),
+        fetch(),
+        Egress {
+            allow_loopback: true,
+            allow_private: false,
+        },
+        "corp.example",
+    );
+    assert_eq!(
+        memory(direct.get("corp.example/lib/@v/list", s).await.unwrap()),
+        "v1.0.0\n"
+    );
+    // Go joins the path below the root before the go-import subdirectory
+    // (codeDir "sub" + "go" = "sub/go"), so corp.example/lib/sub looks for
+    // sub/go/ tags, not go/sub/ ones: there are none.
+    assert_eq!(
+        memory(direct.get("corp.example/lib/sub/@v/list", s).await.unwrap()),
+        ""
+    );
+    // The zip holds the go/ directory without the nested module, plus the
+    // repository's root LICENSE.
+    let DirectBody::File { path, .. } = direct
+        .get("corp.example/lib/@v/v1.0.0.zip", s)
+        .await
+        .unwrap()
+    else {
+        panic!("zip in memory")
+    };
+    let mut names: Vec<String> = {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        (0..z.len())
+            .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+            .collect()
+    };
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "corp.example/lib@v1.0.0/LICENSE",
+            "corp.example/lib@v1.0.0/go.mod",
+            "corp.example/lib@v1.0.0/lib.go"
+        ]
+    );
+}
