@@ -127,6 +127,13 @@ pub struct ServeArgs {
     /// Time in-flight requests get to finish on SIGINT/SIGTERM [default: 30s].
     #[arg(long, value_name = "DURATION")]
     pub shutdown_timeout: Option<String>,
+    /// A git configuration file for direct mode (GIT_CONFIG_GLOBAL) [default: the user's].
+    #[arg(long, value_name = "FILE")]
+    pub git_config: Option<String>,
+    /// Address ranges direct mode may reach besides public ones: none, loopback,
+    /// private [default: none].
+    #[arg(long, value_name = "RANGES")]
+    pub direct_allow: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

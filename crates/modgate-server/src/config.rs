@@ -60,6 +60,10 @@ pub struct Config {
     pub breaker_cooldown: Duration,
     pub shutdown_timeout: Duration,
     pub routes: Vec<RouteConfig>,
+    /// `GIT_CONFIG_GLOBAL` for direct mode's git (None: the user's own).
+    pub git_config: Option<PathBuf>,
+    /// Address ranges direct mode may reach besides public ones.
+    pub direct_allow: modgate_upstream::Egress,
 }
 
 /// Documentation of one key.
@@ -85,7 +89,7 @@ pub const KEYS: &[KeyDoc] = &[
     KeyDoc {
         name: "upstream",
         default: "https://proxy.golang.org",
-        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error). direct is not supported yet.",
+        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error).",
     },
     KeyDoc {
         name: "private",
@@ -167,6 +171,16 @@ pub const KEYS: &[KeyDoc] = &[
         default: "30s",
         help: "On SIGINT/SIGTERM, how long in-flight requests may take to finish.",
     },
+    KeyDoc {
+        name: "git_config",
+        default: "(the user's git configuration)",
+        help: "A git configuration file for direct mode (GIT_CONFIG_GLOBAL): insteadOf rewriting, credential helpers.",
+    },
+    KeyDoc {
+        name: "direct_allow",
+        default: "none",
+        help: "Address ranges direct mode may reach besides public ones: none, loopback, private, or loopback,private.",
+    },
 ];
 
 impl Default for Config {
@@ -193,6 +207,8 @@ impl Default for Config {
             breaker_cooldown: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
             routes: Vec::new(),
+            git_config: None,
+            direct_allow: modgate_upstream::Egress::default(),
         }
     }
 }
@@ -305,6 +321,21 @@ impl Config {
             "breaker_threshold" => self.breaker_threshold = num()?,
             "breaker_cooldown" => self.breaker_cooldown = dur()?,
             "shutdown_timeout" => self.shutdown_timeout = dur()?,
+            "git_config" => {
+                self.git_config = (!value.trim().is_empty()).then(|| PathBuf::from(value));
+            }
+            "direct_allow" => {
+                let mut allow = modgate_upstream::Egress::default();
+                for part in value.split(',').map(str::trim) {
+                    match part {
+                        "loopback" => allow.allow_loopback = true,
+                        "private" => allow.allow_private = true,
+                        "none" | "" => {}
+                        _ => return Err(err("want none, loopback or private, not")),
+                    }
+                }
+                self.direct_allow = allow;
+            }
             _ => return Err(ConfigError(format!("unknown key {key:?}"))),
         }
         Ok(())

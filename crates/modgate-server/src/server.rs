@@ -40,6 +40,8 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         retry_backoff: cfg.retry_backoff,
         breaker_threshold: cfg.breaker_threshold,
         breaker_cooldown: cfg.breaker_cooldown,
+        git_config: cfg.git_config.clone(),
+        direct_egress: cfg.direct_allow,
         ..ClientConfig::default()
     };
     let client = Client::new(client_cfg, storage.staging_dir())

@@ -29,6 +29,33 @@ use crate::envproxy::{ProxyEnv, ProxySelector};
 use crate::error::{ConfigError, ErrorKind, FetchError};
 use crate::list::{BreakerSettings, Upstream, UpstreamList};
 
+/// `?go-get=1` requests for direct mode, through the pooled client (any status is
+/// accepted, as in Go; the body is limited to [`MAX_SMALL_FILE`]).
+#[derive(Debug, Clone)]
+pub struct DiscoveryFetch {
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl modgate_vcs::Fetch for DiscoveryFetch {
+    async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        let work = async {
+            let mut resp = self.http.get(url).send().await.map_err(|e| e.to_string())?;
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+                if (body.len() + chunk.len()) as u64 > MAX_SMALL_FILE {
+                    return Err(format!("{url}: response too large"));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        };
+        tokio::time::timeout(self.timeout, work)
+            .await
+            .map_err(|_| format!("{url}: timeout"))?
+    }
+}
+
 /// Go's `codehost.MaxZipFile`.
 pub const MAX_ZIP_FILE: u64 = 500 << 20;
 /// Go's `codehost.MaxGoMod`.
@@ -87,6 +114,21 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Outbound HTTP proxy settings (default: read from the environment like Go).
     pub proxy_env: Option<ProxyEnv>,
+    /// Where `direct` keeps its bare git repositories (default: `.vcs` next to the
+    /// staging directory).
+    pub vcs_dir: Option<PathBuf>,
+    /// Which addresses `direct` may reach (default: public addresses only).
+    pub direct_egress: modgate_vcs::Egress,
+    /// GOINSECURE patterns: paths whose discovery may use plain HTTP (default: the
+    /// `GOINSECURE` environment variable).
+    pub goinsecure: Option<String>,
+    /// Time limit for each git process.
+    pub git_timeout: Duration,
+    /// Git processes running at once.
+    pub git_processes: usize,
+    /// A git configuration file for `direct` to use instead of the user's global one
+    /// (`GIT_CONFIG_GLOBAL`): insteadOf rewriting, credential helpers.
+    pub git_config: Option<PathBuf>,
 }
 
 impl Default for ClientConfig {
@@ -101,6 +143,12 @@ impl Default for ClientConfig {
             breaker_cooldown: Duration::from_secs(30),
             user_agent: concat!("modgate/", env!("CARGO_PKG_VERSION")).into(),
             proxy_env: None,
+            vcs_dir: None,
+            direct_egress: modgate_vcs::Egress::default(),
+            goinsecure: None,
+            git_timeout: Duration::from_secs(600),
+            git_processes: 8,
+            git_config: None,
         }
     }
 }
@@ -163,6 +211,7 @@ pub struct Client {
     cfg: Arc<ClientConfig>,
     staging: PathBuf,
     observer: Option<Observer>,
+    direct: Arc<modgate_vcs::Direct<DiscoveryFetch>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -211,11 +260,37 @@ impl Client {
             .proxy(reqwest::Proxy::custom(move |u| proxy.proxy_for(u)))
             .build()
             .map_err(|e| ConfigError(format!("building the HTTP client: {e}")))?;
+        let staging: PathBuf = staging.into();
+        let vcs_dir = cfg.vcs_dir.clone().unwrap_or_else(|| {
+            staging
+                .parent()
+                .map_or_else(|| staging.join(".vcs"), |p| p.join(".vcs"))
+        });
+        // Created on first use, so clients that never go direct leave no trace.
+        let mut runner = modgate_vcs::Runner::new(cfg.git_timeout, cfg.git_processes);
+        if let Some(path) = &cfg.git_config {
+            runner = runner.with_env("GIT_CONFIG_GLOBAL", path);
+        }
+        let repos = modgate_vcs::Repos::new(runner, vcs_dir, Duration::from_secs(60));
+        let insecure = cfg
+            .goinsecure
+            .clone()
+            .unwrap_or_else(|| std::env::var("GOINSECURE").unwrap_or_default());
+        let direct = Arc::new(modgate_vcs::Direct::new(
+            repos,
+            DiscoveryFetch {
+                http: http.clone(),
+                timeout: cfg.timeout,
+            },
+            cfg.direct_egress,
+            insecure,
+        ));
         Ok(Client {
             http,
             cfg: Arc::new(cfg),
-            staging: staging.into(),
+            staging,
             observer: None,
+            direct,
         })
     }
 
@@ -295,6 +370,12 @@ impl Client {
                 self.observe(display, kind, &r, start);
                 r
             }
+            Upstream::Direct => {
+                let start = Instant::now();
+                let r = self.fetch_direct(path).await;
+                self.observe("direct", kind, &r, start);
+                r
+            }
             Upstream::Http {
                 base,
                 display,
@@ -339,6 +420,22 @@ impl Client {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Answers `path` from the module's own repository.
+    async fn fetch_direct(&self, path: &str) -> Result<Body, FetchError> {
+        match self.direct.get(path, &self.staging).await {
+            Ok(modgate_vcs::DirectBody::Memory(b)) => Ok(Body::Memory(Bytes::from(b))),
+            Ok(modgate_vcs::DirectBody::File { path, size }) => Ok(Body::File { path, size }),
+            Err(e) => {
+                let kind = if e.not_found {
+                    ErrorKind::NotFound
+                } else {
+                    ErrorKind::Network
+                };
+                Err(FetchError::new(kind, "direct", e.message))
             }
         }
     }

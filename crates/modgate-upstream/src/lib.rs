@@ -1,7 +1,7 @@
 //! # modgate-upstream: the GOPROXY-protocol client of `modgate serve`
 //!
-//! * [`list`]: upstream lists in Go's GOPROXY syntax (`,` and `|`, `off`, `file://`;
-//!   `direct` refused until direct mode exists).
+//! * [`list`]: upstream lists in Go's GOPROXY syntax (`,` and `|`, `off`, `file://`,
+//!   `direct`).
 //! * [`client`]: fetching a protocol file through a list with Go's fallback rules,
 //!   pooled HTTP, timeouts, retries, circuit breakers and Go's size limits.
 //! * [`envproxy`]: HTTPS_PROXY / NO_PROXY exactly as Go applies them.
@@ -21,4 +21,5 @@ pub mod routes;
 pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
 pub use error::{ConfigError, ErrorKind, FetchError};
 pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
+pub use modgate_vcs::Egress;
 pub use routes::{Route, Routes};

@@ -2,9 +2,8 @@
 //!
 //! The string is parsed by `modgate_core::goenv::goproxy` (Go's `proxyList`); this
 //! module turns its entries into fetchable upstreams: `https://`/`http://` proxies,
-//! `file://` trees, and `off`. `direct` (fetching from version control) is not
-//! implemented yet and is refused at start-up with a configuration error, rather than
-//! failing later on the first request.
+//! `file://` trees, `direct` (the module's own repository, through `modgate-vcs`)
+//! and `off`.
 //!
 //! Scheme defaulting follows Go: an entry with `.`, `:` or `/` but no `:/`, that is not
 //! an absolute path, gets `https://`; only `https`, `http` and `file` are allowed, and a
@@ -39,6 +38,8 @@ pub enum Upstream {
         root: PathBuf,
         display: String,
     },
+    /// The module's own version-control repository (the client's direct source).
+    Direct,
     Off,
 }
 
@@ -47,12 +48,14 @@ impl Upstream {
     pub fn display(&self) -> &str {
         match self {
             Upstream::Http { display, .. } | Upstream::File { display, .. } => display,
+            Upstream::Direct => "direct",
             Upstream::Off => "off",
         }
     }
 
-    /// Whether requests leave this machine (used to keep private paths away from
-    /// public upstreams).
+    /// Whether requests go to a third-party proxy (used to keep private paths away
+    /// from public upstreams). `direct` is not one: it asks only the module's own
+    /// host, which is where a private module lives (Go's GOPRIVATE means direct).
     pub fn is_remote(&self) -> bool {
         matches!(self, Upstream::Http { .. })
     }
@@ -81,8 +84,7 @@ pub struct BreakerSettings {
 
 impl UpstreamList {
     /// Parses a list in Go's GOPROXY syntax (the core's `goenv::goproxy::parse`, Go's
-    /// `proxyList`): `,`/`|` separators, scheme defaulting, `off`, and `direct`
-    /// (refused for now).
+    /// `proxyList`): `,`/`|` separators, scheme defaulting, `off`, and `direct`.
     pub fn parse(spec: &str, breaker: BreakerSettings) -> Result<UpstreamList, ConfigError> {
         use modgate_core::goenv::goproxy::{self, ProxyKind};
         if spec.trim().is_empty() {
@@ -115,13 +117,7 @@ impl UpstreamList {
         for (spec, fallback_on_any_error) in specs {
             let upstream = match spec {
                 UpstreamSpec::Off => Upstream::Off,
-                UpstreamSpec::Direct => {
-                    return Err(ConfigError(
-                        "upstream \"direct\": direct mode is not supported yet; \
-                         list proxy URLs or file:// trees (e.g. https://proxy.golang.org)"
-                            .into(),
-                    ));
-                }
+                UpstreamSpec::Direct => Upstream::Direct,
                 UpstreamSpec::Url(u) => bind_url(&u, breaker)?,
             };
             entries.push(Entry {

@@ -48,6 +48,8 @@ fn flags(a: &ServeArgs) -> Vec<(&'static str, String)> {
         ("breaker_threshold", &a.breaker_threshold),
         ("breaker_cooldown", &a.breaker_cooldown),
         ("shutdown_timeout", &a.shutdown_timeout),
+        ("git_config", &a.git_config),
+        ("direct_allow", &a.direct_allow),
     ];
     let mut out: Vec<(&'static str, String)> = given
         .into_iter()

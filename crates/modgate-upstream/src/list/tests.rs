@@ -1,5 +1,5 @@
 //! Upstream lists: Go's GOPROXY syntax through the core's parser, scheme
-//! defaulting, redaction, and the configuration errors (direct, bad schemes).
+//! defaulting, redaction, and the configuration errors (bad schemes); `direct` accepted.
 
 use std::time::Duration;
 
@@ -60,13 +60,6 @@ fn passwords_are_redacted() {
 fn configuration_errors() {
     let cases: &[(Vec<(UpstreamSpec, bool)>, &str)] = &[
         (
-            vec![
-                url("https://proxy.golang.org"),
-                (UpstreamSpec::Direct, false),
-            ],
-            "upstream \"direct\": direct mode is not supported yet",
-        ),
-        (
             vec![url("ftp://example.com/")],
             "unsupported scheme \"ftp\"",
         ),
@@ -106,8 +99,10 @@ fn parses_go_syntax() {
             ("off", false)
         ]
     );
-    let e = UpstreamList::parse("https://proxy.golang.org,direct", B).unwrap_err();
-    assert!(e.0.contains("direct mode is not supported yet"), "{e}");
+    let l = UpstreamList::parse("https://proxy.golang.org,direct", B).unwrap();
+    let shown: Vec<&str> = l.entries.iter().map(|e| e.upstream.display()).collect();
+    assert_eq!(shown, ["https://proxy.golang.org", "direct"]);
+    assert!(!l.entries[1].upstream.is_remote());
     assert!(UpstreamList::parse("", B).is_err());
     assert!(UpstreamList::parse(" , ", B).is_err());
     let e = UpstreamList::parse("https://exa mple.com", B).unwrap_err();

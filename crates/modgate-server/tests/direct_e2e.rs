@@ -1,0 +1,184 @@
+//! `modgate serve --upstream direct`: the real `go` command downloading through
+//! modgate, which fetches from git repositories the test creates, must get the same
+//! version lists, query answers and `h1:` sums as `go` in its own direct mode on the
+//! same repositories. The repositories are reached as `https://example.test/<name>`
+//! through an `insteadOf` rule in a git configuration file given to both.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// A git working repository with fixed authors and commit times.
+struct Repo {
+    dir: PathBuf,
+    gitconfig: PathBuf,
+    tick: u32,
+}
+
+impl Repo {
+    fn new(root: &Path, name: &str, gitconfig: &Path) -> Repo {
+        let dir = root.join(format!("{name}.git"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let r = Repo {
+            dir,
+            gitconfig: gitconfig.to_path_buf(),
+            tick: 0,
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let date = format!("@{} +0000", 1_700_000_000 + self.tick * 3600);
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&self.dir)
+            .env("GIT_CONFIG_GLOBAL", &self.gitconfig)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.test")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.test")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    fn write(&self, files: &[(&str, &str)]) -> &Self {
+        for (p, c) in files {
+            let p = self.dir.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, c).unwrap();
+        }
+        self
+    }
+
+    fn commit(&mut self, tags: &[&str]) {
+        self.tick += 1;
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", "c"]);
+        for t in tags {
+            self.git(&["tag", t]);
+        }
+    }
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn go_through_direct_upstream_matches_go_direct() {
+    let lab = tempfile::tempdir().unwrap();
+    let repos = lab.path().join("repos");
+    let gitconfig = lab.path().join("gitconfig");
+    std::fs::write(
+        &gitconfig,
+        format!(
+            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
+            repos.display()
+        ),
+    )
+    .unwrap();
+
+    let mut lib = Repo::new(&repos, "lib", &gitconfig);
+    lib.write(&[
+        ("go.mod", "module example.test/lib.git\n\ngo 1.21\n"),
+        ("LICENSE", "license\n"),
+        ("lib.go", "package lib\n"),
+        ("sub/go.mod", "module example.test/lib.git/sub\n"),
+        ("sub/sub.go", "package sub\n"),
+    ]);
+    lib.commit(&["v1.0.0", "sub/v0.1.0"]);
+    lib.write(&[
+        ("v2/go.mod", "module example.test/lib.git/v2\n"),
+        ("v2/lib.go", "package lib\n"),
+    ]);
+    lib.commit(&["v1.1.0", "v2.0.0"]);
+    lib.write(&[("more.go", "package lib\n")]);
+    lib.commit(&[]);
+    let mut old = Repo::new(&repos, "old", &gitconfig);
+    old.write(&[("old.go", "package old\n")]);
+    old.commit(&["v1.0.0"]);
+    old.write(&[("new.go", "package old\n")]);
+    old.commit(&["v2.0.0"]);
+
+    let mut spec = ServerSpec::new("direct");
+    spec.config.git_config = Some(gitconfig.clone());
+    let server = start(spec);
+
+    let home = tempfile::tempdir().unwrap();
+    let work = home.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("go.mod"), "module work\n\ngo 1.21\n").unwrap();
+    let go_with = |proxy: &str, name: &str| -> Option<Command> {
+        let mut cmd = go(&home.path().join(name), proxy)?;
+        cmd.current_dir(&work)
+            .env("GIT_CONFIG_GLOBAL", &gitconfig)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GONOSUMDB", "example.test")
+            .env("GOINSECURE", "example.test");
+        Some(cmd)
+    };
+    let Some(_) = go_with("direct", "probe") else {
+        return;
+    };
+    let (mut lists, mut downloads) = (0, 0);
+    for module in [
+        "example.test/lib.git",
+        "example.test/lib.git/sub",
+        "example.test/lib.git/v2",
+        "example.test/old.git",
+    ] {
+        let list = |proxy: &str, name: &str| {
+            let out = run_ok(go_with(proxy, name).unwrap().args([
+                "list",
+                "-m",
+                "-versions",
+                "-json",
+                module,
+            ]));
+            json(&out)["Versions"].clone()
+        };
+        let via = list(&server.url(), "via");
+        assert_eq!(via, list("direct", "direct"), "{module} versions");
+        lists += 1;
+        let mut versions: Vec<String> = via
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        versions.push("main".into());
+        for v in versions {
+            let dl = |proxy: &str, name: &str| {
+                let out = run_ok(go_with(proxy, name).unwrap().args([
+                    "mod",
+                    "download",
+                    "-json",
+                    &format!("{module}@{v}"),
+                ]));
+                let j = json(&out);
+                (
+                    j["Version"].clone(),
+                    j["Sum"].clone(),
+                    j["GoModSum"].clone(),
+                )
+            };
+            assert_eq!(
+                dl(&server.url(), "via"),
+                dl("direct", "direct"),
+                "{module}@{v}"
+            );
+            downloads += 1;
+        }
+    }
+    eprintln!(
+        "through modgate vs go direct: {lists} version lists, {downloads} downloads: all equal"
+    );
+    assert_eq!((lists, downloads), (4, 10));
+}

@@ -1,0 +1,247 @@
+//! Direct mode as a GOPROXY-protocol source: answers `@v/list`, `.info`,
+//! `.mod`, `.zip` and `@latest` requests for any module path by finding its
+//! repository and asking git.
+//!
+//! Follows `cmd/go/internal/modfetch/repo.go` `lookupDirect`: the module
+//! path is resolved to a repository (static patterns, then `?go-get=1`,
+//! [`crate::discovery`]), and the module is the code repository rooted
+//! there ([`CodeRepo`]). Every repository URL and discovery address passes
+//! the egress guard first. A `mod` go-import (the module is served by
+//! another proxy) is reported as not supported here. Discovery answers are
+//! cached for a minute; repositories live as long as the process.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use modgate_core::module::{unescape_path, unescape_version};
+use modgate_core::pattern::match_prefix_patterns;
+
+use crate::coderepo::{CodeError, CodeRepo};
+use crate::discovery::{Fetch, Found, discover};
+use crate::egress::Egress;
+use crate::repo::Repos;
+
+/// How long a discovery answer is reused.
+const DISCOVERY_TTL: Duration = Duration::from_secs(60);
+
+/// One answered protocol file.
+#[derive(Debug)]
+pub enum DirectBody {
+    /// A small file (`list`, `.info`, `.mod`, `@latest`).
+    Memory(Vec<u8>),
+    /// A zip in a temporary file in the caller's staging directory.
+    File {
+        /// The file, deleted when dropped.
+        path: tempfile::TempPath,
+        /// Its size.
+        size: u64,
+    },
+}
+
+/// Why a file could not be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DirectError {
+    /// Whether the module or version does not exist (a proxy's 404), as
+    /// opposed to a failure to find out.
+    pub not_found: bool,
+    /// Go's wording where it has one.
+    pub message: String,
+}
+
+fn not_found(message: impl Into<String>) -> DirectError {
+    DirectError {
+        not_found: true,
+        message: message.into(),
+    }
+}
+
+impl From<CodeError> for DirectError {
+    fn from(e: CodeError) -> Self {
+        DirectError {
+            not_found: e.is_not_found(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// An error on the way, with the module path for git failures.
+enum Failure {
+    Code(String, CodeError),
+    Direct(DirectError),
+}
+
+impl From<DirectError> for Failure {
+    fn from(e: DirectError) -> Self {
+        Failure::Direct(e)
+    }
+}
+
+/// The direct-mode source.
+pub struct Direct<F> {
+    repos: Repos,
+    fetch: F,
+    egress: Egress,
+    insecure: String,
+    found: Mutex<HashMap<String, (Instant, Found)>>,
+}
+
+impl<F> std::fmt::Debug for Direct<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Direct")
+            .field("repos", &self.repos)
+            .field("egress", &self.egress)
+            .field("insecure", &self.insecure)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Fetch + Sync> Direct<F> {
+    /// A source using `repos` for git, `fetch` for `?go-get=1` pages,
+    /// `egress` for which addresses may be reached, and `insecure` (GOINSECURE
+    /// patterns) for which paths may use plain HTTP.
+    pub fn new(repos: Repos, fetch: F, egress: Egress, insecure: impl Into<String>) -> Direct<F> {
+        Direct {
+            repos,
+            fetch,
+            egress,
+            insecure: insecure.into(),
+            found: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Answers a protocol path relative to a proxy base, e.g.
+    /// `golang.org/x/text/@v/v0.3.0.zip` (case-encoded); zips are written
+    /// into `staging`.
+    pub async fn get(&self, escaped: &str, staging: &Path) -> Result<DirectBody, DirectError> {
+        self.answer(escaped, staging).await.map_err(|e| match e {
+            Failure::Code(path, e @ (CodeError::Git(_) | CodeError::Io(_))) => DirectError {
+                not_found: false,
+                message: format!("module {path}: {e}"),
+            },
+            Failure::Code(_, e) => e.into(),
+            Failure::Direct(e) => e,
+        })
+    }
+
+    async fn answer(&self, escaped: &str, staging: &Path) -> Result<DirectBody, Failure> {
+        let (epath, what) = if let Some(p) = escaped.strip_suffix("/@latest") {
+            (p, None)
+        } else if let Some((p, file)) = escaped.split_once("/@v/") {
+            (p, Some(file))
+        } else {
+            return Err(not_found(format!("not a module proxy path: {escaped}")).into());
+        };
+        let path = unescape_path(epath).map_err(|e| not_found(e.to_string()))?;
+        let repo = self.code_repo(&path).await?;
+        let code = |e: CodeError| Failure::Code(path.clone(), e);
+        let Some(file) = what else {
+            let info = repo.latest().await.map_err(code)?;
+            return Ok(DirectBody::Memory(info.to_json().into_bytes()));
+        };
+        if file == "list" {
+            let mut out = String::new();
+            for v in repo.versions().await.map_err(code)? {
+                out.push_str(&v);
+                out.push('\n');
+            }
+            return Ok(DirectBody::Memory(out.into_bytes()));
+        }
+        let (ever, ext) = file
+            .rsplit_once('.')
+            .ok_or_else(|| not_found(format!("not a module proxy path: {escaped}")))?;
+        let version = unescape_version(ever).map_err(|e| not_found(e.to_string()))?;
+        match ext {
+            "info" => {
+                let info = repo.stat(&version).await.map_err(code)?;
+                Ok(DirectBody::Memory(info.to_json().into_bytes()))
+            }
+            "mod" => Ok(DirectBody::Memory(
+                repo.go_mod(&version).await.map_err(code)?,
+            )),
+            "zip" => {
+                let tmp = tempfile::NamedTempFile::new_in(staging).map_err(|e| DirectError {
+                    not_found: false,
+                    message: e.to_string(),
+                })?;
+                let (file, path) = tmp.into_parts();
+                repo.zip(file, &version, staging).await.map_err(code)?;
+                let size = std::fs::metadata(&path)
+                    .map_err(|e| DirectError {
+                        not_found: false,
+                        message: e.to_string(),
+                    })?
+                    .len();
+                Ok(DirectBody::File { path, size })
+            }
+            _ => Err(not_found(format!("not a module proxy path: {escaped}")).into()),
+        }
+    }
+
+    /// The code repository for a module path.
+    async fn code_repo(&self, path: &str) -> Result<CodeRepo, DirectError> {
+        let found = self.find(path).await?;
+        let (root, url, subdir) = match found {
+            Found::Git { root, url, subdir } => (root, url, subdir),
+            Found::Proxy { url, .. } => {
+                return Err(not_found(format!(
+                    "module {path}: served by the module proxy {url} (go-import mod), which direct mode does not follow"
+                )));
+            }
+        };
+        self.egress.check_url(&url).await.map_err(|e| DirectError {
+            not_found: false,
+            message: format!("module {path}: {e}"),
+        })?;
+        let git = self.repos.get(&url).await.map_err(|e| DirectError {
+            not_found: false,
+            message: format!("module {path}: {e}"),
+        })?;
+        CodeRepo::new(git, &root, &subdir, path).map_err(DirectError::from)
+    }
+
+    async fn find(&self, path: &str) -> Result<Found, DirectError> {
+        {
+            let cache = self.found.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, f)) = cache.get(path)
+                && at.elapsed() < DISCOVERY_TTL
+            {
+                return Ok(f.clone());
+            }
+        }
+        let insecure = match_prefix_patterns(&self.insecure, path);
+        let guarded = Guarded {
+            inner: &self.fetch,
+            egress: self.egress,
+        };
+        let found = discover(&guarded, path, insecure)
+            .await
+            .map_err(|e| not_found(e.0))?;
+        self.found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_string(), (Instant::now(), found.clone()));
+        Ok(found)
+    }
+}
+
+/// A fetcher that asks the egress guard before every request.
+struct Guarded<'a, F> {
+    inner: &'a F,
+    egress: Egress,
+}
+
+impl<F: Fetch + Sync> Fetch for Guarded<'_, F> {
+    async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        self.egress
+            .check_url(url)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.inner.get(url).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

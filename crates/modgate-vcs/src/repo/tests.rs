@@ -1,0 +1,141 @@
+//! Repository tests: ls-remote parsing, shallow fetches of single refs and
+//! the full fetch only when ancestry is needed, and one fetch shared by
+//! concurrent requests.
+
+use std::time::Duration;
+
+use super::*;
+use crate::testgit::Lab;
+
+#[test]
+fn ls_remote_keeps_heads_tags_and_peels() {
+    let out = "aaaa\tHEAD\nbbbb\trefs/heads/main\ncccc\trefs/tags/v1.0.0\ndddd\trefs/tags/v1.0.0^{}\neeee\trefs/pull/1/head\nffff\trefs/notes/x\n";
+    let refs = parse_ls_remote(out);
+    let want: Refs = [
+        ("HEAD", "aaaa"),
+        ("refs/heads/main", "bbbb"),
+        ("refs/tags/v1.0.0", "dddd"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(refs, want);
+}
+
+#[test]
+fn hex() {
+    assert!(all_hex("0123456789abcdef"));
+    assert!(!all_hex("0123456789ABCDEF"));
+    assert!(!all_hex("v1"));
+}
+
+#[tokio::test]
+async fn stat_fetches_shallow_then_full_for_ancestry() {
+    let lab = Lab::new();
+    let mut r = lab.repo("shallow");
+    r.write("a", "1\n");
+    let c1 = r.commit("one");
+    r.tag("v1.0.0");
+    r.write("a", "2\n");
+    let c2 = r.commit("two");
+    r.annotated_tag("v1.1.0");
+    r.write("a", "3\n");
+    let c3 = r.commit("three");
+    let unreachable = {
+        r.checkout("side", true).write("a", "side\n");
+        let h = r.commit("side");
+        r.checkout("main", false);
+        r.git(&["branch", "-D", "side"]);
+        h
+    };
+
+    let repos = Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+    let git = repos.get("https://example.test/shallow").await.unwrap();
+    // Same object for the same remote.
+    assert!(Arc::ptr_eq(
+        &git,
+        &repos.get("https://example.test/shallow").await.unwrap()
+    ));
+
+    let info = git.stat("v1.1.0").await.unwrap();
+    assert_eq!(info.name, c2);
+    assert_eq!(info.short, &c2[..12]);
+    assert_eq!(info.version, "v1.1.0");
+    assert_eq!(info.tags, ["v1.1.0"]);
+    assert_eq!(info.time, 1_600_000_000 + 2 * 3600);
+    assert!(
+        git.dir().join("shallow").exists(),
+        "a single ref is fetched shallow"
+    );
+
+    let head = git.stat("main").await.unwrap();
+    assert_eq!(head.name, c3);
+    assert_eq!(head.version, c3);
+    assert_eq!(git.latest().await.unwrap().name, c3);
+    assert_eq!(git.stat(&c1[..7]).await.unwrap().name, c1);
+    assert!(matches!(
+        git.stat(&unreachable[..12]).await,
+        Err(GitError::UnknownRevision(_))
+    ));
+    assert!(matches!(
+        git.stat("nosuch").await,
+        Err(GitError::UnknownRevision(_))
+    ));
+
+    assert_eq!(
+        git.read_file("v1.0.0", "a").await.unwrap().as_deref(),
+        Some(&b"1\n"[..])
+    );
+    assert_eq!(git.read_file("v1.0.0", "missing").await.unwrap(), None);
+
+    // Ancestry needs the full history: fetched and unshallowed.
+    assert!(git.descends_from(&c3, "v1.0.0").await.unwrap());
+    assert!(!git.dir().join("shallow").exists());
+    assert!(!git.descends_from(&c1, "v1.1.0").await.unwrap());
+    let tag = git.recent_tag(&c3, "", &|_| true).await.unwrap();
+    assert_eq!(tag.as_deref(), Some("v1.1.0"));
+    let tag = git.recent_tag(&c3, "", &|t| t != "v1.1.0").await.unwrap();
+    assert_eq!(tag.as_deref(), Some("v1.0.0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_share_one_fetch() {
+    let lab = Lab::new();
+    let mut r = lab.repo("shared");
+    r.write("a", "1\n");
+    r.commit("one");
+    r.tag("v1.0.0");
+    // Count fetches through a wrapper around git.
+    let log = lab.root.path().join("fetches");
+    let wrapper = lab.root.path().join("git-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do if [ \"$a\" = fetch ]; then echo x >> {}; sleep 0.3; fi; done\nexec git \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let repos = Arc::new(Repos::new(
+        lab.runner().with_git(&wrapper),
+        lab.cache_dir(),
+        Duration::from_secs(60),
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let repos = repos.clone();
+        tasks.push(tokio::spawn(async move {
+            let git = repos.get("https://example.test/shared").await.unwrap();
+            git.stat("v1.0.0").await.unwrap().name
+        }));
+    }
+    let mut names = Vec::new();
+    for t in tasks {
+        names.push(t.await.unwrap());
+    }
+    names.dedup();
+    assert_eq!(names.len(), 1);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
+}
