@@ -470,3 +470,76 @@ fn text_report_has_checks_findings_and_fixes() {
         "{text}"
     );
 }
+
+#[test]
+fn explain_check_runs_the_matching_doctor_checks() {
+    let sb = Sandbox::new();
+    let port = closed_port();
+    let text = format!(
+        "go: example.com/m@v1.0.0: Get \"http://127.0.0.1:{port}/example.com/m/@v/list\": dial tcp 127.0.0.1:{port}: connect: connection refused"
+    );
+    let target = format!("127.0.0.1:{port}");
+    // Without --check: the explanation and an offer to run the checks.
+    let out = sb
+        .command(&[])
+        .args(["explain", &text])
+        .output()
+        .expect("run");
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{plain}");
+    assert!(plain.contains("modgate explain --check"), "{plain}");
+    assert!(!plain.contains("doctor checks on this machine"), "{plain}");
+
+    // --check --json: the doctor's check lines in `checks`, its findings
+    // under `doctor`, beside explain's own findings.
+    let out = sb
+        .command(&[("GOSUMDB", "off")])
+        .args(["explain", "--check", "--json", "--timeout", "4", &text])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    assert_eq!(v["findings"][0]["code"], "tcp.refused", "{v:#}");
+    let checks = v["checks"].as_array().expect("checks");
+    assert!(
+        checks.iter().any(|c| c["check"] == "tcp"
+            && c["target"] == target.as_str()
+            && c["status"] == "fail"),
+        "{v:#}"
+    );
+    assert_eq!(v["doctor"]["verdict"], "broken", "{v:#}");
+    assert!(
+        v["doctor"]["findings"]
+            .as_array()
+            .expect("doctor findings")
+            .iter()
+            .any(|f| f["code"] == "tcp.refused" && f["target"] == target.as_str()),
+        "{v:#}"
+    );
+
+    // --check as text.
+    let out = sb
+        .command(&[("GOSUMDB", "off")])
+        .args(["explain", "--check", &text])
+        .output()
+        .expect("run");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains("doctor checks on this machine"), "{t}");
+    assert!(t.contains("doctor verdict: broken"), "{t}");
+    assert!(t.ends_with("verdict: broken\n"), "{t}");
+
+    // The same text once something listens there: the checks do not
+    // confirm it.
+    let port = serve_ok_proxy();
+    let text = format!(
+        "go: example.com/m@v1.0.0: Get \"http://127.0.0.1:{port}/example.com/m/@v/list\": dial tcp 127.0.0.1:{port}: connect: connection refused"
+    );
+    let out = sb
+        .command(&[("GOSUMDB", "off")])
+        .args(["explain", "--check", "--json", &text])
+        .output()
+        .expect("run");
+    let v = json(&out);
+    assert_eq!(v["doctor"]["verdict"], "ok", "{v:#}");
+    assert_eq!(v["doctor"]["findings"], serde_json::json!([]), "{v:#}");
+}

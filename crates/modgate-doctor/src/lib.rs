@@ -16,6 +16,7 @@
 //! print as text or as JSON with the same content.
 
 pub mod checks;
+pub mod confirm;
 pub mod env;
 pub mod explain;
 pub mod finding;

@@ -27,7 +27,7 @@ pub mod json;
 pub mod platform;
 mod record;
 pub mod render;
-mod scan;
+pub(crate) mod scan;
 
 use crate::finding::{Code, Finding};
 
