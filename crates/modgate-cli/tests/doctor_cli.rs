@@ -146,10 +146,11 @@ fn assert_no_code(report: &Value, code: &str) {
     );
 }
 
-/// GOSUMDB on a closed loopback port, so that its probe fails at once.
+/// A valid GOSUMDB (a test key) on a closed loopback port, so that its
+/// probe fails at once.
 fn local_sumdb() -> String {
     format!(
-        "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ld4pbnUs3WzG9D3k2P http://127.0.0.1:{}",
+        "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH http://127.0.0.1:{}",
         closed_port()
     )
 }
@@ -542,4 +543,76 @@ fn explain_check_runs_the_matching_doctor_checks() {
     let v = json(&out);
     assert_eq!(v["doctor"]["verdict"], "ok", "{v:#}");
     assert_eq!(v["doctor"]["findings"], serde_json::json!([]), "{v:#}");
+}
+
+#[test]
+fn insecure_settings() {
+    let sb = Sandbox::new();
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let sumdb = local_sumdb();
+    let (_, r) = sb.doctor(
+        &[
+            ("GOPROXY", &proxy),
+            ("GOSUMDB", &sumdb),
+            ("GOINSECURE", "git.corp.example"),
+        ],
+        None,
+    );
+    let f = assert_finding(&r, "config.insecure", "GOINSECURE", "go env -u GOINSECURE");
+    assert_eq!(f["severity"], "degraded");
+    // GOPRIVATE over public modules turns verification off for them.
+    let (_, r) = sb.doctor(
+        &[
+            ("GOPROXY", &proxy),
+            ("GOSUMDB", &sumdb),
+            ("GOPRIVATE", "github.com"),
+        ],
+        None,
+    );
+    assert_finding(&r, "config.insecure", "GOPRIVATE", "go env -w GOPRIVATE=");
+    // A private GOPRIVATE is not an insecure setting.
+    let (_, r) = sb.doctor(
+        &[
+            ("GOPROXY", &proxy),
+            ("GOSUMDB", &sumdb),
+            ("GOPRIVATE", "git.corp.example,github.com/acme"),
+        ],
+        None,
+    );
+    assert_no_code(&r, "config.insecure");
+}
+
+#[test]
+fn works_without_go_installed() {
+    let sb = Sandbox::new();
+    // An empty PATH: no go (and no git) to ask.
+    let empty = sb.dir.path().join("empty-path");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let empty = empty.to_str().expect("utf-8");
+    let (rc, r) = sb.doctor(
+        &[("PATH", empty), ("GOPROXY", "off"), ("GOSUMDB", "off")],
+        None,
+    );
+    assert!(
+        r["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .any(|l| l.as_str().is_some_and(|l| l.starts_with("go: not found"))),
+        "{r:#}"
+    );
+    assert_finding(&r, "config.goproxy-off", "GOPROXY", "GOPROXY=");
+    assert_finding(&r, "config.sumdb-off", "GOSUMDB", "GOSUMDB=sum.golang.org");
+    assert_eq!(rc, 0, "degraded only: {r:#}");
+    let out = sb
+        .command(&[("PATH", empty)])
+        .args([
+            "explain",
+            "--json",
+            "go: example.com/m@v1.0.0: module lookup disabled by GOPROXY=off",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0);
+    assert_eq!(json(&out)["findings"][0]["code"], "config.goproxy-off");
 }
