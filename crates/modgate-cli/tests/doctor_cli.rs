@@ -64,7 +64,8 @@ impl Sandbox {
             .env("GOTOOLCHAIN", "local")
             .env("GOFLAGS", "")
             .env("MODGATE_HOSTS", self.dir.path().join("hosts"))
-            .env("MODGATE_RESOLV_CONF", self.dir.path().join("resolv.conf"));
+            .env("MODGATE_RESOLV_CONF", self.dir.path().join("resolv.conf"))
+            .env("MODGATE_PUBLIC_DNS", "off");
         if let Some(p) = std::env::var_os("PATH") {
             c.env("PATH", p);
         }
@@ -615,4 +616,91 @@ fn works_without_go_installed() {
         .expect("run");
     assert_eq!(code(&out), 0);
     assert_eq!(json(&out)["findings"][0]["code"], "config.goproxy-off");
+}
+
+/// A DNS server on loopback standing in for public DNS: NXDOMAIN for names
+/// under `intra.example.com`, 127.0.0.1 for any other A query.
+fn serve_public_dns() -> u16 {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+    let port = sock.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let q = &buf[..n];
+            if q.len() < 12 {
+                continue;
+            }
+            // The question: labels up to the root, then type and class.
+            let mut i = 12;
+            let mut labels = Vec::new();
+            while i < q.len() && q[i] != 0 {
+                let l = q[i] as usize;
+                labels.push(
+                    String::from_utf8_lossy(q.get(i + 1..i + 1 + l).unwrap_or(&[])).into_owned(),
+                );
+                i += 1 + l;
+            }
+            let end = (i + 5).min(q.len());
+            let name = labels.join(".");
+            let nx = name.ends_with("intra.example.com");
+            let mut r = Vec::new();
+            r.extend_from_slice(&q[..2]);
+            r.extend_from_slice(if nx { &[0x81, 0x83] } else { &[0x81, 0x80] });
+            r.extend_from_slice(&[0, 1, 0, if nx { 0 } else { 1 }, 0, 0, 0, 0]);
+            r.extend_from_slice(&q[12..end]);
+            if !nx {
+                r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+            }
+            let _ = sock.send_to(&r, from);
+        }
+    });
+    port
+}
+
+#[test]
+fn private_leak_for_a_host_public_dns_does_not_know() {
+    let sb = Sandbox::new();
+    let dns = format!("127.0.0.1:{}", serve_public_dns());
+    let m = sb.dir.path().join("mod2");
+    std::fs::create_dir_all(&m).expect("mkdir");
+    std::fs::write(
+        m.join("go.mod"),
+        "module example.com/app\n\ngo 1.22\n\nrequire (\n\tmods.intra.example.com/lib v1.0.0\n\tgo.public.example.com/lib v1.0.0\n)\n",
+    )
+    .expect("go.mod");
+    std::fs::write(m.join("go.sum"), "").expect("go.sum");
+    let (_, r) = sb.doctor(&[("MODGATE_PUBLIC_DNS", &dns)], Some(&m));
+    let f = assert_finding(
+        &r,
+        "config.private-leak",
+        "mods.intra.example.com/lib",
+        "go env -w GOPRIVATE=mods.intra.example.com",
+    );
+    assert!(
+        f["evidence"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("public DNS does not know"),
+        "{f:#}"
+    );
+    // The host public DNS knows is not private.
+    assert!(
+        !findings(&r)
+            .iter()
+            .any(|f| f["target"] == "go.public.example.com/lib"),
+        "{r:#}"
+    );
+    // Covered by GOPRIVATE: go would not leak it, no finding.
+    let (_, r) = sb.doctor(
+        &[
+            ("MODGATE_PUBLIC_DNS", &dns),
+            ("GOPRIVATE", "mods.intra.example.com"),
+        ],
+        Some(&m),
+    );
+    assert_no_code(&r, "config.private-leak");
+    // No public resolver answers (a closed port): nothing can be concluded.
+    let closed = format!("127.0.0.1:{}", closed_port());
+    let (_, r) = sb.doctor(&[("MODGATE_PUBLIC_DNS", &closed)], Some(&m));
+    assert_no_code(&r, "config.private-leak");
 }
