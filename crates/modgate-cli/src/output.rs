@@ -15,6 +15,17 @@ pub fn report_error(err: &anyhow::Error) {
     eprintln!("{out}");
 }
 
+/// Writes a report to stdout. A reader that went away (`| head`) is not an
+/// error: the rest of the report is simply not wanted.
+pub fn print_report(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
 /// Joins the error chain with `": "`, leaving out a cause whose text the
 /// error above it already contains. The core's errors print Go's full text
 /// (`open x: no such file or directory`) and still expose their cause as

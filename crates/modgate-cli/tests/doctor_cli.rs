@@ -704,3 +704,22 @@ fn private_leak_for_a_host_public_dns_does_not_know() {
     let (_, r) = sb.doctor(&[("MODGATE_PUBLIC_DNS", &closed)], Some(&m));
     assert_no_code(&r, "config.private-leak");
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    // `modgate doctor | head -1`: the reader is gone before the report is
+    // written (the run takes a moment), which must not panic.
+    let sb = Sandbox::new();
+    let mut child = sb
+        .command(&[("GOPROXY", "off"), ("GOSUMDB", "off")])
+        .args(["doctor", "--timeout", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code(&out), 0, "{stderr}");
+}

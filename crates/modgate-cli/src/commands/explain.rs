@@ -36,12 +36,13 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         opts.budget = Duration::from_secs(args.timeout);
         modgate_doctor::confirm::confirm_blocking(&e, &opts)
     });
-    match (&checked, args.json) {
-        (Some(r), true) => println!("{}", json::to_string_pretty_checked(&e, r)),
-        (None, true) => println!("{}", json::to_string_pretty(&e)),
-        (Some(r), false) => print!("{}", render::to_text_checked(&e, r)),
-        (None, false) => print!("{}", render::to_text(&e, args.check)),
-    }
+    let text = match (&checked, args.json) {
+        (Some(r), true) => json::to_string_pretty_checked(&e, r) + "\n",
+        (None, true) => json::to_string_pretty(&e) + "\n",
+        (Some(r), false) => render::to_text_checked(&e, r),
+        (None, false) => render::to_text(&e, args.check),
+    };
+    crate::output::print_report(&text).context("writing the explanation")?;
     Ok(if e.findings.is_empty() {
         ExitCode::FAILURE
     } else {
