@@ -55,9 +55,12 @@ pub struct ExplainArgs {
     /// Print JSON in the doctor's report shape.
     #[arg(long)]
     pub json: bool,
-    /// Also list the `modgate doctor` checks that would confirm each finding.
+    /// Also run the matching `modgate doctor` checks on this machine and show their results.
     #[arg(long)]
     pub check: bool,
+    /// Seconds the `--check` network checks may take in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout: u64,
 }
 
 /// `modgate serve` settings. Each also comes from the config file and from

@@ -19,8 +19,6 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
-        // 141 = 128 + SIGPIPE: what a shell reports for a writer whose reader left.
-        Err(err) if output::is_broken_pipe(&err) => ExitCode::from(141),
         Err(err) => {
             output::report_error(&err);
             ExitCode::FAILURE

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-/// Prints to stdout like `print!`, but returns an error instead of panicking
-/// when stdout is closed (`modgate zip check x.zip | head -1`); `main` turns
-/// a broken pipe into a quiet exit.
+/// Prints to stdout like `print!`, without `print!`'s panic when stdout is
+/// closed (`modgate zip check x.zip | head -1`): a reader that went away is
+/// not an error, the rest of the output is simply not wanted, and the command
+/// still exits with the status its result calls for.
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::output::write_stdout(format_args!($($arg)*))?
@@ -19,28 +20,23 @@ macro_rules! outln {
     };
 }
 
-/// Writes formatted text to stdout and flushes it.
+/// Writes formatted text to stdout and flushes it (see [`out!`]).
 pub fn write_stdout(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_fmt(args)?;
-    stdout.flush()
+    ignore_closed_reader(stdout.write_fmt(args).and_then(|()| stdout.flush()))
 }
 
-/// Writes raw bytes to stdout and flushes them.
+/// Writes raw bytes to stdout and flushes them (see [`out!`]).
 pub fn write_stdout_bytes(bytes: &[u8]) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(bytes)?;
-    stdout.flush()
+    ignore_closed_reader(stdout.write_all(bytes).and_then(|()| stdout.flush()))
 }
 
-/// Whether the failure is only that the reader of stdout went away: the
-/// conventional answer is to stop quietly, as a process killed by SIGPIPE does.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+fn ignore_closed_reader(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Prints `modgate: <context>: <cause>` on stderr: the first line names what

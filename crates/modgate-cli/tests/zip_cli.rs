@@ -606,5 +606,6 @@ fn closed_stdout_ends_quietly_without_a_panic() {
         err.is_empty(),
         "a closed pipe is not an error worth reporting: {err}"
     );
-    assert_eq!(out.status.code(), Some(141));
+    // The exit status is still the check's verdict: every entry is valid.
+    assert_eq!(out.status.code(), Some(0));
 }

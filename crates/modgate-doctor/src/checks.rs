@@ -9,6 +9,7 @@ pub mod dns;
 pub mod git;
 pub mod http;
 pub mod proxy;
+pub mod public_dns;
 pub mod tcp;
 pub mod tls;
 

@@ -10,12 +10,15 @@
 //!   with tight timeouts, and turns what it saw into findings with exact fixes
 //!   ([`report`]).
 //! * **explain** reads the text a failed `go` command printed and maps it to the
-//!   same findings, without touching the network.
+//!   same findings, without touching the network; with `--check`,
+//!   [`confirm`] runs the doctor checks for the targets the text names and
+//!   reports what they see on this machine.
 //!
 //! Every finding has a stable code (documented in `docs/doctor.md`); reports
 //! print as text or as JSON with the same content.
 
 pub mod checks;
+pub mod confirm;
 pub mod env;
 pub mod explain;
 pub mod finding;

@@ -101,6 +101,11 @@ pub fn private_reason(host: &str) -> Option<String> {
     None
 }
 
+/// A public hosting site (its name is public whatever its repositories are).
+pub fn is_public_hosting(host: &str) -> bool {
+    PUBLIC_HOSTS.contains(&host.trim_end_matches('.').to_ascii_lowercase().as_str())
+}
+
 pub fn looks_private_host(host: &str) -> bool {
     private_reason(host).is_some()
 }

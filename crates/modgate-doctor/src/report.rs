@@ -147,17 +147,9 @@ impl Report {
         serde_json::to_string_pretty(&self.document()).unwrap_or_default()
     }
 
-    /// The readable report: settings, one line per check with its timing,
-    /// then the findings in the block format `modgate explain` uses
-    /// (docs/doctor.md, "Output"), then the verdict.
-    pub fn to_text(&self) -> String {
+    /// One line per check: status, kind, target, timing, detail.
+    pub fn checks_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "modgate doctor ({} ms)", crate::net::ms(self.elapsed));
-        let _ = writeln!(s, "\nsettings");
-        for l in &self.settings {
-            let _ = writeln!(s, "  {l}");
-        }
-        let _ = writeln!(s, "\nchecks");
         for c in &self.checks {
             let t = c
                 .elapsed
@@ -171,13 +163,12 @@ impl Report {
                 c.detail
             );
         }
-        s.push('\n');
-        if self.findings.is_empty() {
-            let _ = writeln!(
-                s,
-                "no findings: go should be able to download modules here\n"
-            );
-        }
+        s
+    }
+
+    /// The findings in the block format shared with explain.
+    pub fn findings_text(&self) -> String {
+        let mut s = String::new();
         for f in &self.findings {
             let _ = writeln!(s, "{:<8} {}  {}", f.severity.as_str(), f.code, f.target);
             let _ = writeln!(s, "  {}", f.summary);
@@ -192,6 +183,29 @@ impl Report {
             }
             s.push('\n');
         }
+        s
+    }
+
+    /// The readable report: settings, one line per check with its timing,
+    /// then the findings in the block format `modgate explain` uses
+    /// (docs/doctor.md, "Output"), then the verdict.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "modgate doctor ({} ms)", crate::net::ms(self.elapsed));
+        let _ = writeln!(s, "\nsettings");
+        for l in &self.settings {
+            let _ = writeln!(s, "  {l}");
+        }
+        let _ = writeln!(s, "\nchecks");
+        s.push_str(&self.checks_text());
+        s.push('\n');
+        if self.findings.is_empty() {
+            let _ = writeln!(
+                s,
+                "no findings: go should be able to download modules here\n"
+            );
+        }
+        s.push_str(&self.findings_text());
         let _ = writeln!(s, "verdict: {}", self.verdict().as_str());
         s
     }

@@ -130,6 +130,30 @@ pub async fn diagnose(opts: &Options) -> Report {
         plan.git.iter().cloned().partition(|g| g.url.is_some());
     let env = settings.env.clone();
     let git_fut = run_git(env.clone(), static_git, deadline);
+    // Module hosts that do not look private by name but go to a public
+    // proxy or checksum database: does public DNS know them?
+    let candidates = checks::config::leak_candidates(&settings, &plan);
+    let public_servers = checks::public_dns::servers(&settings.env);
+    let public_dns_fut = async {
+        let mut out = Vec::new();
+        if public_servers.is_empty() {
+            return out;
+        }
+        let mut set = tokio::task::JoinSet::new();
+        for (i, (module, host)) in candidates.iter().take(8).cloned().enumerate() {
+            let servers = public_servers.clone();
+            let timeout = deadline.cap(checks::public_dns::QUERY_TIMEOUT);
+            set.spawn(async move {
+                let (c, reason) = checks::public_dns::ask(&host, &servers, timeout).await;
+                (i, module, c, reason)
+            });
+        }
+        while let Some(Ok(r)) = set.join_next().await {
+            out.push(r);
+        }
+        out.sort_by_key(|(i, ..)| *i);
+        out
+    };
     let net_fut = async {
         let mut set = tokio::task::JoinSet::new();
         for h in &plan.hosts {
@@ -190,8 +214,16 @@ pub async fn diagnose(opts: &Options) -> Report {
             dyn_git,
         )
     };
-    let (git_static_results, (resolutions, outcomes, git_dyn_results)) =
-        tokio::join!(git_fut, net_fut);
+    let (git_static_results, (resolutions, outcomes, git_dyn_results), public_dns) =
+        tokio::join!(git_fut, net_fut, public_dns_fut);
+    for (_, module, c, reason) in public_dns {
+        checks.push(c);
+        if let Some(reason) = reason
+            && let Some(f) = checks::config::leak_for(&settings, &plan, &module, &reason)
+        {
+            findings.push(f);
+        }
+    }
 
     reconcile(
         &settings,

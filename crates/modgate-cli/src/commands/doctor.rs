@@ -3,6 +3,8 @@
 //! report's: 0 ok or degraded, 1 broken (usage errors are clap's 2).
 
 use std::process::ExitCode;
+
+use anyhow::Context;
 use std::time::Duration;
 
 use modgate_doctor::{Env, Options};
@@ -23,11 +25,12 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     opts.module_dir = args.module;
     opts.budget = Duration::from_secs(args.timeout);
     let report = modgate_doctor::diagnose_blocking(&opts);
-    if args.json {
-        outln!("{}", report.to_json_string());
+    let text = if args.json {
+        report.to_json_string() + "\n"
     } else {
-        out!("{}", report.to_text());
-    }
+        report.to_text()
+    };
+    crate::output::write_stdout_bytes(text.as_bytes()).context("writing the report")?;
     Ok(ExitCode::from(
         u8::try_from(report.exit_code()).unwrap_or(1),
     ))

@@ -213,10 +213,6 @@ fn private_leaks(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
         gonoproxy_without_gonosumdb(s, p, out);
         return;
     };
-    let chain = p.chain.as_deref().unwrap_or_default();
-    let public_proxy =
-        first_proxy_host(chain).filter(|h| plan::PUBLIC_PROXIES.contains(&h.as_str()));
-    let public_sumdb = matches!(&p.sumdb, Ok(SumDb::On { name, .. }) if name == "sum.golang.org");
     let mut hosts_done: Vec<String> = Vec::new();
     for r in &m.requires {
         let host = module_host(&r.path).to_string();
@@ -226,12 +222,75 @@ fn private_leaks(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
         if hosts_done.contains(&host) {
             continue;
         }
-        let to_proxy = public_proxy.is_some() && !match_prefix_patterns(s.gonoproxy(), &r.path);
-        let to_sumdb = public_sumdb && !match_prefix_patterns(s.gonosumdb(), &r.path);
-        if !to_proxy && !to_sumdb {
+        if let Some(f) = leak(s, p, m, r, &reason) {
+            hosts_done.push(host);
+            out.push(f);
+        }
+    }
+}
+
+/// The required modules whose hosts do not look private by name but whose
+/// paths go to the public proxy or checksum database: `(module, host)`, one
+/// per host. Their names are asked of public DNS ([`super::public_dns`]).
+pub fn leak_candidates(s: &Settings, p: &Plan) -> Vec<(String, String)> {
+    let Some(m) = &s.module else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in &m.requires {
+        let host = module_host(&r.path).to_string();
+        if private_reason(&host).is_some()
+            || crate::private::is_public_hosting(&host)
+            || out.iter().any(|(_, h)| *h == host)
+        {
             continue;
         }
-        hosts_done.push(host.clone());
+        let (to_proxy, to_sumdb) = leak_routes(s, p, &r.path);
+        if to_proxy || to_sumdb {
+            out.push((r.path.clone(), host));
+        }
+    }
+    out
+}
+
+/// The private-leak finding for `module`, whose host is private for
+/// `reason` (a host public DNS does not know, found by the run).
+pub fn leak_for(s: &Settings, p: &Plan, module: &str, reason: &str) -> Option<Finding> {
+    let m = s.module.as_ref()?;
+    let r = m.requires.iter().find(|r| r.path == module)?;
+    leak(s, p, m, r, reason)
+}
+
+/// Whether go sends `path` to a public proxy, and to the public checksum
+/// database (GONOPROXY paths are fetched directly, GONOSUMDB paths are not
+/// looked up).
+fn leak_routes(s: &Settings, p: &Plan, path: &str) -> (bool, bool) {
+    let chain = p.chain.as_deref().unwrap_or_default();
+    let public_proxy =
+        first_proxy_host(chain).is_some_and(|h| plan::PUBLIC_PROXIES.contains(&h.as_str()));
+    let public_sumdb = matches!(&p.sumdb, Ok(SumDb::On { name, .. }) if name == "sum.golang.org");
+    (
+        public_proxy && !match_prefix_patterns(s.gonoproxy(), path),
+        public_sumdb && !match_prefix_patterns(s.gonosumdb(), path),
+    )
+}
+
+fn leak(
+    s: &Settings,
+    p: &Plan,
+    m: &crate::gomod::GoMod,
+    r: &crate::gomod::Requirement,
+    reason: &str,
+) -> Option<Finding> {
+    let chain = p.chain.as_deref().unwrap_or_default();
+    let public_proxy =
+        first_proxy_host(chain).filter(|h| plan::PUBLIC_PROXIES.contains(&h.as_str()));
+    let host = module_host(&r.path).to_string();
+    let (to_proxy, to_sumdb) = leak_routes(s, p, &r.path);
+    if !to_proxy && !to_sumdb {
+        return None;
+    }
+    {
         let mut fix = vec![extend_cmd("GOPRIVATE", s.get("GOPRIVATE"), &host)];
         if !s.get("GONOPROXY").is_empty() && to_proxy {
             fix.push(extend_cmd("GONOPROXY", s.get("GONOPROXY"), &host));
@@ -301,14 +360,14 @@ fn private_leaks(s: &Settings, p: &Plan, out: &mut Vec<Finding>) {
                 ),
             )
         };
-        out.push(Finding {
+        Some(Finding {
             code: Code::PrivateLeak,
             severity,
             target: r.path.clone(),
             summary,
             evidence,
             fix,
-        });
+        })
     }
 }
 

@@ -207,7 +207,7 @@ impl Answer {
     fn ok(&self) -> bool {
         matches!(self, Answer::Addrs(_) | Answer::NoData)
     }
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Answer::Addrs(a) => a
                 .iter()

@@ -612,7 +612,9 @@ fn advise_inner(cause: &Cause, ctx: &Ctx, platform: Option<&Platform>) -> Advice
         }
         Cause::Dns { name, server, kind } => dns(ctx, name, server.as_deref(), *kind, os),
         Cause::Tcp { addr, local, kind, phase } => tcp(ctx, addr.as_deref(), local.as_deref(), *kind, *phase, platform),
-        Cause::NotConnected { local, remote } => not_connected(ctx, local, remote, platform),
+        Cause::NotConnected { local, remote, op } => {
+            not_connected(ctx, local.as_deref(), remote.as_deref(), op, platform)
+        }
         Cause::Tls { kind } => tls(ctx, kind, os),
         Cause::ProxyUnreachable { addr, inner } => {
             let addr = addr.clone().unwrap_or_else(|| "the HTTP proxy".into());
@@ -973,10 +975,25 @@ fn tcp(
     advice(code, target, summary, fixes).key(key)
 }
 
-fn not_connected(ctx: &Ctx, local: &str, remote: &str, platform: Option<&Platform>) -> Advice {
+/// ENOTCONN: the socket "connected" (or the stack accepted the connect) but
+/// the path cannot carry data. Over IPv6, or when the text names no address,
+/// this is the broken-IPv6 path a VPN leaves behind (golang/go#68237); over
+/// IPv4 it is a dropped connection, still most often a VPN's tunnel.
+fn not_connected(
+    ctx: &Ctx,
+    local: Option<&str>,
+    remote: Option<&str>,
+    op: &str,
+    platform: Option<&Platform>,
+) -> Advice {
     let os = platform.map(|p| p.os);
-    let target = endpoint(ctx, Some(remote));
-    let local_host = scan::addr_host(local);
+    let target = endpoint(ctx, remote);
+    let target = if target.is_empty() {
+        "the server".to_string()
+    } else {
+        target
+    };
+    let local_host = local.map(scan::addr_host).unwrap_or("");
     let tunnel = local_host
         .split_once('%')
         .map(|(_, iface)| iface.to_string())
@@ -989,9 +1006,16 @@ fn not_connected(ctx: &Ctx, local: &str, remote: &str, platform: Option<&Platfor
     let errno = match os {
         Some(Os::Darwin) => "ENOTCONN (\"socket is not connected\", the macOS/BSD text)",
         Some(Os::Linux) => "ENOTCONN (\"transport endpoint is not connected\", the Linux text)",
-        _ => "ENOTCONN",
+        Some(Os::Windows) => "ENOTCONN (WSAENOTCONN, the Windows text)",
+        None => "ENOTCONN",
     };
-    if scan::is_ipv6_addr(remote) {
+    let failed = match op {
+        "connect" => format!("the connect itself failed with {errno}"),
+        "read" => format!("the first read failed with {errno}"),
+        _ => format!("the first write failed with {errno}"),
+    };
+    let ipv4 = remote.is_some_and(|r| !scan::is_ipv6_addr(r));
+    if !ipv4 {
         let via = match (&tunnel, link_local) {
             (Some(i), true) => format!(
                 " The local address {local_host} is link-local on the tunnel interface {i}: a VPN holds the IPv6 default route but has no routable IPv6 address."
@@ -1002,7 +1026,12 @@ fn not_connected(ctx: &Ctx, local: &str, remote: &str, platform: Option<&Platfor
             (None, true) => format!(
                 " The local address {local_host} is link-local: there is no routable IPv6 address."
             ),
-            _ => String::new(),
+            _ => " Typically a VPN (utun, ipsec, ppp, tun interfaces) holds the IPv6 default route without a routable IPv6 address.".to_string(),
+        };
+        let family = if remote.is_some() {
+            "The IPv6 path"
+        } else {
+            "The path (ENOTCONN is the signature of a broken IPv6 or VPN route)"
         };
         let fixes = match os {
             Some(Os::Darwin) => vec![
@@ -1022,16 +1051,24 @@ fn not_connected(ctx: &Ctx, local: &str, remote: &str, platform: Option<&Platfor
         return advice(
             Code::Ipv6Broken,
             target.clone(),
-            format!("The IPv6 connection to {target} was accepted by the local stack but cannot carry data: the first write failed with {errno}. Go's Happy Eyeballs fallback to IPv4 never starts because the connect itself \"succeeded\".{via}"),
+            format!("{family} to {target} was accepted by the local stack but cannot carry data: {failed}. {}{via}", if op == "connect" {
+                "Go dials the IPv6 address first and reports its failure; IPv4 may well work."
+            } else {
+                "Go's Happy Eyeballs fallback to IPv4 never starts because the connect itself \"succeeded\"."
+            }),
             fixes,
         )
         .key("not connected");
     }
+    let mut fixes = vec![
+        "# disconnect or reconnect the VPN, then retry: a tunnel that dropped its route gives ENOTCONN".to_string(),
+    ];
+    fixes.extend(reroute(ctx));
     advice(
         Code::TcpReset,
         target.clone(),
-        format!("The connection to {target} was dropped right after it opened: the first write failed with {errno}."),
-        reroute(ctx),
+        format!("The connection to {target} was dropped right after it opened: {failed} (over IPv4: usually a VPN tunnel or firewall that tore the route down)."),
+        fixes,
     )
     .key("not connected")
 }

@@ -2,9 +2,10 @@
 //!
 //! explain works from text alone; the doctor probes the network. Each
 //! network finding maps to the doctor checks (issue #5: configuration, DNS,
-//! TCP, TLS, HTTP, proxy environment, git) that look at the same target, so
-//! a user can re-run exactly those. Findings about local state (go.sum, the
-//! module cache, go.mod) have no network check.
+//! TCP, TLS, HTTP, proxy environment, git) that look at the same target;
+//! [`crate::confirm`] runs exactly those (`modgate explain --check`).
+//! Findings about local state (go.sum, the module cache, go.mod) have no
+//! network check.
 
 use serde::Serialize;
 

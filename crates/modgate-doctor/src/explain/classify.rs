@@ -294,10 +294,16 @@ pub(crate) enum Cause {
         kind: TcpKind,
         phase: Phase,
     },
-    /// ENOTCONN after a successful connect: the path cannot carry data.
+    /// ENOTCONN (at connect, or on the first read or write after it): the
+    /// path "connected" but cannot carry data.
     NotConnected {
-        local: String,
-        remote: String,
+        /// The local address (`read|write tcp <local>-><remote>`), absent
+        /// after `dial tcp <remote>: connect:`.
+        local: Option<String>,
+        /// Absent when the text names no address.
+        remote: Option<String>,
+        /// The failed operation: `connect`, `read` or `write`.
+        op: &'static str,
     },
     Tls {
         kind: TlsKind,
@@ -924,10 +930,16 @@ fn network(t: &str) -> Option<Cause> {
             });
         }
     }
-    if has_any(t, NOT_CONNECTED)
-        && let Some((local, remote)) = scan::socket_pair(t)
-    {
-        return Some(Cause::NotConnected { local, remote });
+    if has_any(t, NOT_CONNECTED) {
+        let (local, remote) = match (scan::socket_pair(t), scan::dial_addr(t)) {
+            (Some((l, r)), _) => (Some(l), Some(r)),
+            (None, a) => (None, a),
+        };
+        return Some(Cause::NotConnected {
+            local,
+            remote,
+            op: enotconn_op(t),
+        });
     }
     if let Some(kind) = tcp_kind_words(t) {
         let pair = scan::socket_pair(t);
@@ -974,6 +986,31 @@ fn network(t: &str) -> Option<Cause> {
         });
     }
     None
+}
+
+/// The socket operation that failed with ENOTCONN, from the word before the
+/// errno text (`connect: `, `read: `, `write: `; Windows `wsasend`/`wsarecv`).
+fn enotconn_op(t: &str) -> &'static str {
+    let lower = t.to_ascii_lowercase();
+    let at = NOT_CONNECTED
+        .iter()
+        .filter_map(|n| lower.find(n))
+        .min()
+        .unwrap_or(lower.len());
+    let before = &lower[..at];
+    // The marker nearest to the errno text names the operation.
+    [
+        ("connect: ", "connect"),
+        ("connectex: ", "connect"),
+        ("read: ", "read"),
+        ("wsarecv: ", "read"),
+        ("write: ", "write"),
+        ("wsasend: ", "write"),
+    ]
+    .iter()
+    .filter_map(|(m, op)| before.rfind(m).map(|i| (i, *op)))
+    .max_by_key(|(i, _)| *i)
+    .map_or("write", |(_, op)| op)
 }
 
 /// `Get "<url>": <Reason>`: an HTTPS_PROXY refusing CONNECT. net/http

@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 
 use super::{Explanation, Platform, SuggestedCheck};
 use crate::finding::{Finding, Severity};
+use crate::report::Report;
 
 /// The overall result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -103,33 +104,60 @@ impl<'a, C: Serialize> ReportJson<'a, C> {
 #[derive(Serialize)]
 struct ExplainJson<'a> {
     verdict: Verdict,
-    /// explain runs no checks; the key is kept for the shared shape.
-    checks: [(); 0],
+    /// Empty unless `--check` ran the doctor checks: then their lines, in
+    /// the doctor's JSON form.
+    checks: serde_json::Value,
     findings: FindingsJson<'a>,
     platform: Option<&'a Platform>,
     unexplained: &'a [String],
     suggested_checks: Vec<SuggestedCheck>,
+    /// With `--check`: the doctor's verdict, findings and time for those checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doctor: Option<serde_json::Value>,
 }
 
-fn document(e: &Explanation) -> ExplainJson<'_> {
+fn document<'a>(e: &'a Explanation, checked: Option<&Report>) -> ExplainJson<'a> {
+    let (checks, doctor) = match checked.map(Report::to_json) {
+        Some(v) => (
+            v["checks"].clone(),
+            Some(serde_json::json!({
+                "verdict": v["verdict"],
+                "findings": v["findings"],
+                "elapsed_ms": v["elapsed_ms"],
+            })),
+        ),
+        None => (serde_json::Value::Array(Vec::new()), None),
+    };
     ExplainJson {
         verdict: e.verdict(),
-        checks: [],
+        checks,
         findings: FindingsJson(&e.findings),
         platform: e.platform.as_ref(),
         unexplained: &e.unexplained,
         suggested_checks: e.suggested_checks(),
+        doctor,
     }
 }
 
 /// The explanation as a JSON value.
 pub fn to_value(e: &Explanation) -> serde_json::Value {
     // Serialising plain strings, vectors and maps cannot fail.
-    serde_json::to_value(document(e)).unwrap_or(serde_json::Value::Null)
+    serde_json::to_value(document(e, None)).unwrap_or(serde_json::Value::Null)
+}
+
+/// With the doctor checks `--check` ran: `checks` holds their lines and
+/// `doctor` their verdict, findings and time.
+pub fn to_value_checked(e: &Explanation, doctor: &Report) -> serde_json::Value {
+    serde_json::to_value(document(e, Some(doctor))).unwrap_or(serde_json::Value::Null)
+}
+
+/// [`to_value_checked`] as pretty-printed text, keys in the shared order.
+pub fn to_string_pretty_checked(e: &Explanation, doctor: &Report) -> String {
+    serde_json::to_string_pretty(&document(e, Some(doctor))).unwrap_or_default()
 }
 
 /// The explanation as pretty-printed JSON text, keys in the shared order
 /// (verdict, checks, findings, then explain's own).
 pub fn to_string_pretty(e: &Explanation) -> String {
-    serde_json::to_string_pretty(&document(e)).unwrap_or_default()
+    serde_json::to_string_pretty(&document(e, None)).unwrap_or_default()
 }

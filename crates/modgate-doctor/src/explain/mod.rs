@@ -17,7 +17,8 @@
 //! than guessed at.
 //!
 //! [`json`] renders the result in the doctor's JSON shape and [`render`] as
-//! text; [`checks`] says which doctor checks would confirm each finding.
+//! text; [`checks`] says which doctor checks would confirm each finding, and
+//! [`crate::confirm`] runs them (`modgate explain --check`).
 
 mod advice;
 pub mod checks;
@@ -27,7 +28,7 @@ pub mod json;
 pub mod platform;
 mod record;
 pub mod render;
-mod scan;
+pub(crate) mod scan;
 
 use crate::finding::{Code, Finding};
 

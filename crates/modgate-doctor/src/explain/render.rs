@@ -6,10 +6,36 @@
 use std::fmt::Write;
 
 use super::{Explanation, SuggestedCheck};
+use crate::report::Report;
 
-/// Renders the explanation as text. `with_checks` adds the doctor checks
-/// that would confirm the findings.
+/// Renders the explanation as text. `with_checks` lists the doctor checks
+/// that would confirm the findings; without it, one line offers to run them
+/// (`modgate explain --check`).
 pub fn to_text(e: &Explanation, with_checks: bool) -> String {
+    render(
+        e,
+        if with_checks {
+            Checks::List
+        } else {
+            Checks::Offer
+        },
+    )
+}
+
+/// The explanation, then what the doctor checks saw on this machine
+/// (`modgate explain --check`): one line per check with its timing, the
+/// findings they led to, and the doctor's verdict.
+pub fn to_text_checked(e: &Explanation, doctor: &Report) -> String {
+    render(e, Checks::Ran(doctor))
+}
+
+enum Checks<'a> {
+    Offer,
+    List,
+    Ran(&'a Report),
+}
+
+fn render(e: &Explanation, checks: Checks<'_>) -> String {
     let mut out = String::new();
     if let Some(p) = &e.platform {
         let _ = writeln!(
@@ -53,8 +79,19 @@ pub fn to_text(e: &Explanation, with_checks: bool) -> String {
         }
         out.push('\n');
     }
-    if with_checks {
-        out.push_str(&checks_text(&e.suggested_checks()));
+    match checks {
+        Checks::List => out.push_str(&checks_text(&e.suggested_checks())),
+        Checks::Offer => {
+            let n = e.suggested_checks().len();
+            if n > 0 {
+                let _ = writeln!(
+                    out,
+                    "`modgate explain --check` runs the {n} matching doctor check{} on this machine.\n",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+        }
+        Checks::Ran(r) => out.push_str(&ran_text(e, r)),
     }
     let _ = writeln!(out, "verdict: {}", e.verdict().as_str());
     out
@@ -74,5 +111,29 @@ pub fn checks_text(checks: &[SuggestedCheck]) -> String {
         let _ = writeln!(out, "  {:<8} {}  ({})", c.check, c.target, c.what);
     }
     out.push('\n');
+    out
+}
+
+/// What the doctor checks saw, for `--check`.
+fn ran_text(e: &Explanation, r: &Report) -> String {
+    let mut out = String::new();
+    if r.checks.is_empty() {
+        out.push_str(&checks_text(&e.suggested_checks()));
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "doctor checks on this machine ({} ms):",
+        crate::net::ms(r.elapsed)
+    );
+    out.push_str(&r.checks_text());
+    out.push('\n');
+    if r.findings.is_empty() {
+        out.push_str("the doctor checks found nothing wrong here now: the failure did not reproduce on this machine (another network, or it has been fixed).\n\n");
+    } else {
+        out.push_str("the doctor checks found:\n\n");
+        out.push_str(&r.findings_text());
+    }
+    let _ = writeln!(out, "doctor verdict: {}", r.verdict().as_str());
     out
 }

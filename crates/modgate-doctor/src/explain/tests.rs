@@ -403,3 +403,76 @@ fn suggested_checks_follow_the_findings() {
     assert_eq!(sum.codes(), vec![Code::GoSumMismatch]);
     assert!(sum.suggested_checks().is_empty());
 }
+
+#[test]
+fn every_enotconn_form_is_the_broken_path_diagnosis() {
+    // (text after `Get "https://proxy.golang.org/x.y/z/@v/list": `, code, platform, op words)
+    let cases: &[(&str, Code, Os, &str)] = &[
+        (
+            "dial tcp [2a00:1450::1]:443: connect: socket is not connected",
+            Code::Ipv6Broken,
+            Os::Darwin,
+            "the connect itself failed",
+        ),
+        (
+            "read tcp [fe80::1%utun4]:1->[2a00:1450::1]:443: read: socket is not connected",
+            Code::Ipv6Broken,
+            Os::Darwin,
+            "the first read failed",
+        ),
+        (
+            "write tcp [fe80::1%utun4]:1->[2a00:1450::1]:443: write: socket is not connected",
+            Code::Ipv6Broken,
+            Os::Darwin,
+            "the first write failed",
+        ),
+        (
+            "dial tcp [2a00:1450::1]:443: connect: transport endpoint is not connected",
+            Code::Ipv6Broken,
+            Os::Linux,
+            "the connect itself failed",
+        ),
+        (
+            "read tcp [2001:db8::5]:1->[2a00:1450::1]:443: read: transport endpoint is not connected",
+            Code::Ipv6Broken,
+            Os::Linux,
+            "the first read failed",
+        ),
+        (
+            "write tcp [2001:db8::5]:1->[2a00:1450::1]:443: write: transport endpoint is not connected",
+            Code::Ipv6Broken,
+            Os::Linux,
+            "the first write failed",
+        ),
+        (
+            "dial tcp 142.250.1.1:443: connect: transport endpoint is not connected",
+            Code::TcpReset,
+            Os::Linux,
+            "the connect itself failed",
+        ),
+        (
+            "read tcp 10.0.0.2:1->142.250.1.1:443: read: socket is not connected",
+            Code::TcpReset,
+            Os::Darwin,
+            "the first read failed",
+        ),
+    ];
+    for (tail, code, os, op) in cases {
+        let text =
+            format!("go: x.y/z@v1.0.0: Get \"https://proxy.golang.org/x.y/z/@v/list\": {tail}");
+        let e = explain(&text);
+        assert_eq!(e.codes(), vec![*code], "{tail}");
+        assert_eq!(e.platform.as_ref().map(|p| p.os), Some(*os), "{tail}");
+        let f = &e.findings[0];
+        assert_eq!(f.target, "proxy.golang.org:443", "{tail}");
+        assert!(f.summary.contains(op), "{tail}: {}", f.summary);
+        assert!(f.summary.contains("ENOTCONN"), "{tail}: {}", f.summary);
+        assert!(f.summary.contains("VPN"), "{tail}: {}", f.summary);
+        assert!(
+            f.evidence.iter().any(|l| l.starts_with("platform: ")),
+            "{tail}: {:?}",
+            f.evidence
+        );
+        assert!(!f.fix.is_empty(), "{tail}");
+    }
+}

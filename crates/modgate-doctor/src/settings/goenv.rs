@@ -167,5 +167,20 @@ pub fn resolve(
         };
         out.insert(var, setting);
     }
+    // `go env` reports GONOPROXY and GONOSUMDB defaulted to GOPRIVATE
+    // (cfg.go); such a value was not set by the user, so it must not be
+    // named as the variable to change (the defaulting is Settings's job).
+    let private = out.get("GOPRIVATE").map(|s| s.value.clone());
+    for var in ["GONOPROXY", "GONOSUMDB"] {
+        if let Some(s) = out.get_mut(var)
+            && s.source == Source::GoEnv
+            && Some(&s.value) == private.as_ref()
+        {
+            *s = Setting {
+                value: String::new(),
+                source: Source::Default,
+            };
+        }
+    }
     out
 }

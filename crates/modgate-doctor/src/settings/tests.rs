@@ -76,6 +76,33 @@ fn go_env_json_values_are_used_when_go_answers() {
 }
 
 #[test]
+fn go_env_defaults_of_gonoproxy_and_gonosumdb_are_not_user_settings() {
+    // What `go env -json` prints with only GOPRIVATE=github.com set.
+    let json: std::collections::BTreeMap<String, String> = [
+        ("GOPRIVATE".to_string(), "github.com".to_string()),
+        ("GONOPROXY".to_string(), "github.com".to_string()),
+        ("GONOSUMDB".to_string(), "github.com".to_string()),
+    ]
+    .into();
+    let env = Env::from_pairs([("GOENV", "off"), ("GOPRIVATE", "github.com")]);
+    let r = goenv::resolve(&env, Some(&json));
+    assert_eq!(r["GONOPROXY"].value, "");
+    assert_eq!(r["GONOSUMDB"].value, "");
+    assert_eq!(r["GONOSUMDB"].source, Source::Default);
+    // One the user set differently is kept.
+    let env = Env::from_pairs([
+        ("GOENV", "off"),
+        ("GOPRIVATE", "github.com"),
+        ("GONOSUMDB", "git.corp.example"),
+    ]);
+    let mut json = json;
+    json.insert("GONOSUMDB".into(), "git.corp.example".into());
+    let r = goenv::resolve(&env, Some(&json));
+    assert_eq!(r["GONOSUMDB"].value, "git.corp.example");
+    assert_eq!(r["GONOSUMDB"].source, Source::Env);
+}
+
+#[test]
 fn modgate_resolver_overrides() {
     let s = load(
         &[
