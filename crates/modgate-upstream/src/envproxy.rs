@@ -1,19 +1,16 @@
-//! Outbound HTTP proxy selection exactly as Go's `http.ProxyFromEnvironment` does it
-//! (`golang.org/x/net/http/httpproxy`): the go command and modgate then agree on
-//! which requests use the corporate proxy.
+//! Outbound HTTP proxy selection exactly as Go's `http.ProxyFromEnvironment` does it,
+//! so the go command and modgate agree on which requests use the corporate proxy.
 //!
-//! * `HTTPS_PROXY`/`https_proxy` for https URLs, `HTTP_PROXY`/`http_proxy` for http URLs
-//!   (the uppercase name wins; `HTTP_PROXY` is ignored when `REQUEST_METHOD` is set,
-//!   the CGI rule). An https request never falls back to `HTTP_PROXY`.
-//! * A proxy value without a scheme gets `http://`.
-//! * Requests to `localhost` and loopback IPs are never proxied.
-//! * `NO_PROXY`/`no_proxy`: comma-separated, trimmed, lowercased entries: `*` (no proxy
-//!   at all), an IP or CIDR, `[v6]:port`/`ip:port`, or a domain with optional port where
-//!   `foo.com` matches `foo.com` and its subdomains and `.foo.com`/`*.foo.com` match only
-//!   subdomains.
+//! The rules (uppercase variables first, `http://` assumed, https never falling back
+//! to `HTTP_PROXY`, the CGI rule, localhost/loopback never proxied, NO_PROXY entries)
+//! live in [`modgate_core::goenv::httpproxy`], the one port of
+//! `golang.org/x/net/http/httpproxy`. This module holds the client's configuration
+//! type and turns the chosen proxy into the `url::Url` reqwest wants; it refuses at
+//! start-up what Go would only fail on per request (an unparsable value, SOCKS,
+//! an unknown scheme), since a proxy the operator set but we cannot use is a
+//! configuration error for a server.
 
-use std::net::IpAddr;
-
+use modgate_core::goenv::httpproxy::{self, EnvVars, ProxyUrl};
 use url::Url;
 
 /// The proxy settings taken from the environment.
@@ -25,216 +22,107 @@ pub struct ProxyEnv {
     pub cgi: bool,
 }
 
+/// The process environment.
+struct ProcessEnv;
+
+impl EnvVars for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+/// These settings as the environment the core reads them from.
+impl EnvVars for ProxyEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        let v = match name {
+            "HTTP_PROXY" => &self.http_proxy,
+            "HTTPS_PROXY" => &self.https_proxy,
+            "NO_PROXY" => &self.no_proxy,
+            "REQUEST_METHOD" if self.cgi => "GET",
+            _ => return None,
+        };
+        Some(v.to_owned())
+    }
+}
+
 impl ProxyEnv {
     /// Reads the variables Go reads.
     pub fn from_env() -> ProxyEnv {
-        let get = |upper: &str, lower: &str| {
-            std::env::var(upper)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .or_else(|| std::env::var(lower).ok())
-                .unwrap_or_default()
-        };
+        let pe = httpproxy::ProxyEnv::from_env(&ProcessEnv);
+        let raw = |v: Option<httpproxy::ProxyVar>| v.map(|v| v.raw).unwrap_or_default();
         ProxyEnv {
-            http_proxy: get("HTTP_PROXY", "http_proxy"),
-            https_proxy: get("HTTPS_PROXY", "https_proxy"),
-            no_proxy: get("NO_PROXY", "no_proxy"),
-            cgi: std::env::var_os("REQUEST_METHOD").is_some(),
+            no_proxy: pe.no_proxy.map(|(_, v)| v).unwrap_or_default(),
+            cgi: pe.cgi,
+            http_proxy: raw(pe.http),
+            https_proxy: raw(pe.https),
         }
     }
 
-    /// Compiles the settings; an unparsable proxy URL is an error.
+    /// Compiles the settings; an unusable proxy value is an error.
     pub fn compile(&self) -> Result<ProxySelector, String> {
-        let parse = |s: &str| -> Result<Option<Url>, String> {
-            if s.is_empty() {
-                return Ok(None);
-            }
-            let parsed = match Url::parse(s) {
-                Ok(u) if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") => u,
-                _ => Url::parse(&format!("http://{s}"))
-                    .map_err(|e| format!("invalid proxy address {s:?}: {e}"))?,
-            };
-            if parsed.scheme().starts_with("socks") {
-                return Err(format!("proxy {s:?}: SOCKS proxies are not supported"));
-            }
-            Ok(Some(parsed))
-        };
-        let http = if self.cgi {
+        let env = httpproxy::ProxyEnv::from_env(self);
+        let http = if env.cgi {
             None
         } else {
-            parse(&self.http_proxy)?
+            usable(env.http.as_ref())?
         };
-        Ok(ProxySelector {
-            http,
-            https: parse(&self.https_proxy)?,
-            no_proxy: NoProxy::parse(&self.no_proxy),
-        })
+        let https = usable(env.https.as_ref())?;
+        Ok(ProxySelector { env, http, https })
     }
+}
+
+/// The reqwest proxy URL for a variable's value, or why it cannot be used.
+fn usable(var: Option<&httpproxy::ProxyVar>) -> Result<Option<Url>, String> {
+    let Some(var) = var else { return Ok(None) };
+    let p = var.parsed.as_ref().map_err(String::clone)?;
+    let s = &var.raw;
+    match p.scheme.as_str() {
+        "http" | "https" => to_url(p)
+            .map(Some)
+            .map_err(|e| format!("invalid proxy address {s:?}: {e}")),
+        "socks5" | "socks5h" => Err(format!("proxy {s:?}: SOCKS proxies are not supported")),
+        other => Err(format!("proxy {s:?}: unsupported proxy scheme {other:?}")),
+    }
+}
+
+fn to_url(p: &ProxyUrl) -> Result<Url, String> {
+    let mut u = Url::parse(&format!(
+        "{}://{}/",
+        p.scheme,
+        httpproxy::join_host_port(&p.host, p.port)
+    ))
+    .map_err(|e| e.to_string())?;
+    if let Some((user, pass)) = &p.user {
+        u.set_username(user)
+            .and_then(|()| u.set_password(Some(pass)))
+            .map_err(|()| "cannot carry credentials".to_string())?;
+    }
+    Ok(u)
 }
 
 /// Chooses the proxy (if any) for a request URL.
 #[derive(Debug, Clone)]
 pub struct ProxySelector {
+    env: httpproxy::ProxyEnv,
     http: Option<Url>,
     https: Option<Url>,
-    no_proxy: NoProxy,
 }
 
 impl ProxySelector {
     /// The proxy to use for `url`, or `None` to connect directly.
     pub fn proxy_for(&self, url: &Url) -> Option<Url> {
-        let proxy = match url.scheme() {
-            "https" => self.https.as_ref()?,
-            "http" => self.http.as_ref()?,
-            _ => return None,
-        };
         let host = match url.host()? {
-            url::Host::Domain(d) => d.to_ascii_lowercase(),
+            url::Host::Domain(d) => d.to_owned(),
             url::Host::Ipv4(ip) => ip.to_string(),
             url::Host::Ipv6(ip) => ip.to_string(),
         };
-        let port = url.port_or_known_default()?.to_string();
-        if self.no_proxy.use_proxy(&host, &port) {
-            Some(proxy.clone())
-        } else {
-            None
+        let port = url.port_or_known_default()?;
+        self.env.proxy_for(url.scheme(), &host, port)?;
+        match url.scheme() {
+            "https" => self.https.clone(),
+            "http" => self.http.clone(),
+            _ => None,
         }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-struct NoProxy {
-    all: bool,
-    ips: Vec<(IpAddr, String)>,
-    cidrs: Vec<(IpAddr, u8)>,
-    domains: Vec<DomainMatch>,
-}
-
-#[derive(Debug, Clone)]
-struct DomainMatch {
-    /// Always starts with '.'.
-    suffix: String,
-    port: String,
-    match_host: bool,
-}
-
-impl NoProxy {
-    fn parse(value: &str) -> NoProxy {
-        let mut np = NoProxy::default();
-        for p in value.split(',') {
-            let p = p.trim().to_ascii_lowercase();
-            if p.is_empty() {
-                continue;
-            }
-            if p == "*" {
-                np.all = true;
-                return np;
-            }
-            if let Some(cidr) = parse_cidr(&p) {
-                np.cidrs.push(cidr);
-                continue;
-            }
-            let (mut host, port) = match split_host_port(&p) {
-                Some((h, port)) => {
-                    if h.is_empty() {
-                        continue;
-                    }
-                    (h.to_owned(), port.to_owned())
-                }
-                None => (p.clone(), String::new()),
-            };
-            if host.starts_with('[') && host.ends_with(']') && host.len() >= 2 {
-                host = host[1..host.len() - 1].to_owned();
-            }
-            if let Ok(ip) = host.parse::<IpAddr>() {
-                np.ips.push((ip, port));
-                continue;
-            }
-            if host.is_empty() {
-                continue;
-            }
-            if let Some(rest) = host.strip_prefix("*.") {
-                host = format!(".{rest}");
-            }
-            let match_host = !host.starts_with('.');
-            if match_host {
-                host = format!(".{host}");
-            }
-            np.domains.push(DomainMatch {
-                suffix: host,
-                port,
-                match_host,
-            });
-        }
-        np
-    }
-
-    fn use_proxy(&self, host: &str, port: &str) -> bool {
-        if host == "localhost" {
-            return false;
-        }
-        let ip = host.parse::<IpAddr>().ok();
-        if ip.is_some_and(|ip| ip.is_loopback()) {
-            return false;
-        }
-        if self.all {
-            return false;
-        }
-        if let Some(ip) = ip {
-            if self
-                .ips
-                .iter()
-                .any(|(m, p)| *m == ip && (p.is_empty() || p == port))
-            {
-                return false;
-            }
-            if self.cidrs.iter().any(|&(net, bits)| in_cidr(ip, net, bits)) {
-                return false;
-            }
-        }
-        for d in &self.domains {
-            let hit = host.ends_with(&d.suffix) || (d.match_host && host == &d.suffix[1..]);
-            if hit && (d.port.is_empty() || d.port == port) {
-                return false;
-            }
-        }
-        true
-    }
-}
-
-/// `net.SplitHostPort` for the shapes NO_PROXY uses (`host:port`, `[v6]:port`).
-fn split_host_port(s: &str) -> Option<(&str, &str)> {
-    if let Some(rest) = s.strip_prefix('[') {
-        let end = rest.find(']')?;
-        let port = rest[end + 1..].strip_prefix(':')?;
-        return Some((&s[..end + 2], port));
-    }
-    let (h, p) = s.rsplit_once(':')?;
-    if h.contains(':') {
-        return None; // a bare IPv6 address, not host:port
-    }
-    Some((h, p))
-}
-
-fn parse_cidr(s: &str) -> Option<(IpAddr, u8)> {
-    let (ip, bits) = s.split_once('/')?;
-    let ip: IpAddr = ip.parse().ok()?;
-    let bits: u8 = bits.parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    (bits <= max).then_some((ip, bits))
-}
-
-fn in_cidr(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
     }
 }
 

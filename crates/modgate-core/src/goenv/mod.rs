@@ -10,6 +10,7 @@
 
 pub mod goproxy;
 pub mod gosumdb;
+pub mod httpproxy;
 mod netip;
 mod url;
 

@@ -1,59 +1,7 @@
-//! Go's proxy-from-environment rules, with x/net/http/httpproxy's TestUseProxy
-//! NO_PROXY table.
+//! The client's use of Go's proxy-from-environment rules (the rules and their
+//! x/net tables are tested in modgate-core's goenv::httpproxy).
 
 use super::*;
-
-// The NO_PROXY list and host table of x/net/http/httpproxy's TestUseProxy, every host
-// tried on port 80.
-const NO_PROXY: &str = "foobar.com, .barbaz.net, *.wildcard.io, 192.168.1.1, 192.168.1.2:81, \
-     192.168.1.3:80, 10.0.0.0/30, 2001:db8::52:0:1, [2001:db8::52:0:3]:80, 2002:db8:a::45/64";
-
-#[test]
-fn use_proxy_table() {
-    let np = NoProxy::parse(NO_PROXY);
-    let cases: &[(&str, bool)] = &[
-        ("localhost", false),
-        ("127.0.0.1", false),
-        ("127.0.0.2", false),
-        ("::1", false),
-        ("::2", true),
-        ("192.168.1.1", false),
-        ("192.168.1.2", true),
-        ("192.168.1.3", false),
-        ("192.168.1.4", true),
-        ("10.0.0.2", false),
-        ("2001:db8::52:0:1", false),
-        ("2001:db8::52:0:2", true),
-        ("2001:db8::52:0:3", false),
-        ("2002:db8:a::123", false),
-        ("fe80::424b:c8be:1643:a1b6", true),
-        ("barbaz.net", true),
-        ("www.barbaz.net", false),
-        ("foobar.com", false),
-        ("www.foobar.com", false),
-        ("foofoobar.com", true),
-        ("baz.com", true),
-        ("localhost.net", true),
-        ("local.localhost", true),
-        ("barbarbaz.net", true),
-        ("wildcard.io", true),
-        ("nested.wildcard.io", false),
-        ("awildcard.io", true),
-    ];
-    for &(host, want) in cases {
-        assert_eq!(np.use_proxy(host, "80"), want, "host {host}");
-    }
-}
-
-#[test]
-fn star_disables_everything_and_ports_must_match() {
-    assert!(!NoProxy::parse("*").use_proxy("example.com", "443"));
-    let np = NoProxy::parse("example.com:8080");
-    assert!(np.use_proxy("example.com", "443"));
-    assert!(!np.use_proxy("example.com", "8080"));
-    // Malformed entries are ignored, not fatal.
-    assert!(NoProxy::parse(":80, ,").use_proxy("example.com", "80"));
-}
 
 fn env(http: &str, https: &str, no: &str) -> ProxySelector {
     ProxyEnv {
