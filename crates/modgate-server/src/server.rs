@@ -147,19 +147,29 @@ fn sumdb_upstreams(
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
-pub fn init_logging(format: LogFormat) {
+///
+/// Lines are handed to a writer thread instead of being written to stderr on
+/// the request path: one log line per request would otherwise cost every
+/// request a locked, unbuffered system call. The writer never drops lines (it
+/// applies back-pressure if it falls far behind). Keep the returned guard
+/// alive until shutdown: dropping it flushes what is still queued.
+pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Colour codes only on a terminal: log files and collectors get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    guard
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -15,7 +15,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .or_else(|| std::env::var_os("MODGATE_CONFIG").map(Into::into));
     let cfg = Config::load(file.as_deref(), std::env::vars(), &flags(&args))
         .context("serve: configuration")?;
-    modgate_server::init_logging(cfg.log_format);
+    // Held to the end: dropping it flushes the log lines still queued.
+    let _log_guard = modgate_server::init_logging(cfg.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
