@@ -275,6 +275,23 @@ impl FileSyntax {
         line.comments.suffix.clear();
     }
 
+    /// Removes from `items` every entry `drop` selects and marks its line
+    /// removed: the shared body of the `Drop*` edits.
+    pub(crate) fn drop_entries<T>(
+        &mut self,
+        items: &mut Vec<T>,
+        line: impl Fn(&T) -> LineId,
+        drop: impl Fn(&T) -> bool,
+    ) {
+        items.retain(|item| {
+            let dropped = drop(item);
+            if dropped {
+                self.mark_removed(line(item));
+            }
+            !dropped
+        });
+    }
+
     /// Replaces the tokens of a line; `tokens` starts with the verb, which is
     /// dropped for a line inside a block. Go's `FileSyntax.updateLine`.
     pub fn update_line(&mut self, id: LineId, tokens: Vec<Vec<u8>>) {

@@ -313,14 +313,11 @@ impl File {
 
     /// Removes the exclusion of `path@vers` (Go's `File.DropExclude`).
     pub fn drop_exclude(&mut self, path: &str, vers: &str) {
-        let syntax = &mut self.syntax;
-        self.exclude.retain(|x| {
-            let drop = x.module.path == path && x.module.version == vers;
-            if drop {
-                syntax.mark_removed(x.syntax);
-            }
-            !drop
-        });
+        self.syntax.drop_entries(
+            &mut self.exclude,
+            |x| x.syntax,
+            |x| x.module.path == path && x.module.version == vers,
+        );
     }
 
     /// Adds or updates a replacement (Go's `File.AddReplace`); an empty
@@ -379,14 +376,8 @@ impl File {
 
     /// Removes every retraction of exactly `vi` (Go's `File.DropRetract`).
     pub fn drop_retract(&mut self, vi: &VersionInterval) {
-        let syntax = &mut self.syntax;
-        self.retract.retain(|r| {
-            let drop = r.interval == *vi;
-            if drop {
-                syntax.mark_removed(r.syntax);
-            }
-            !drop
-        });
+        self.syntax
+            .drop_entries(&mut self.retract, |r| r.syntax, |r| r.interval == *vi);
     }
 
     /// Adds a `tool` line unless present, then sorts blocks (Go's `File.AddTool`).
@@ -407,14 +398,8 @@ impl File {
 
     /// Removes the `tool` lines for `path` (Go's `File.DropTool`).
     pub fn drop_tool(&mut self, path: &str) {
-        let syntax = &mut self.syntax;
-        self.tool.retain(|t| {
-            let drop = t.path == path;
-            if drop {
-                syntax.mark_removed(t.syntax);
-            }
-            !drop
-        });
+        self.syntax
+            .drop_entries(&mut self.tool, |t| t.syntax, |t| t.path == path);
     }
 
     /// Adds an `ignore` line unless present, then sorts blocks (Go's `File.AddIgnore`).
@@ -434,14 +419,8 @@ impl File {
 
     /// Removes the `ignore` lines for `path` (Go's `File.DropIgnore`).
     pub fn drop_ignore(&mut self, path: &str) {
-        let syntax = &mut self.syntax;
-        self.ignore.retain(|t| {
-            let drop = t.path == path;
-            if drop {
-                syntax.mark_removed(t.syntax);
-            }
-            !drop
-        });
+        self.syntax
+            .drop_entries(&mut self.ignore, |t| t.syntax, |t| t.path == path);
     }
 }
 
@@ -583,14 +562,8 @@ impl WorkFile {
 
     /// Removes the `use` lines for `path` (Go's `WorkFile.DropUse`).
     pub fn drop_use(&mut self, path: &str) {
-        let syntax = &mut self.syntax;
-        self.use_.retain(|u| {
-            let drop = u.path == path;
-            if drop {
-                syntax.mark_removed(u.syntax);
-            }
-            !drop
-        });
+        self.syntax
+            .drop_entries(&mut self.use_, |u| u.syntax, |u| u.path == path);
     }
 
     /// See [`File::add_replace`].
