@@ -20,6 +20,8 @@
 
 pub mod config;
 pub mod flight;
+pub mod hot;
+pub mod logwriter;
 pub mod metrics;
 pub mod offline;
 pub mod proxy;

@@ -26,12 +26,36 @@ use modgate_storage::{Key, Storage, StorageError};
 use modgate_upstream::{Body, Client, ErrorKind, FetchError, FileKind, Routes};
 
 use crate::flight::{self, Flights, Join};
+use crate::hot::{self, Hot, HotEntry};
 use crate::metrics::{CacheLabels, Metrics};
 use crate::offline;
 use crate::request::{ModuleFile, ModuleRequest, Rejection, SumdbFile, SumdbRequest};
 use crate::respond;
 use crate::sumdb::SumdbFiles;
 use crate::verify::{Verifier, VerifyError};
+
+/// Reads a small immutable object whole and keeps it in memory.
+async fn remember(
+    hot: &Hot,
+    key: Key,
+    mut obj: modgate_storage::Object,
+) -> Result<Arc<HotEntry>, StorageError> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::with_capacity(usize::try_from(obj.meta.size).unwrap_or(0));
+    let n = (&mut obj.body)
+        .take(obj.meta.size)
+        .read_to_end(&mut buf)
+        .await
+        .map_err(|e| StorageError::io("read", key.as_str(), e))?;
+    if n as u64 != obj.meta.size {
+        return Err(StorageError::io(
+            "read",
+            key.as_str(),
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "shorter than its size"),
+        ));
+    }
+    Ok(hot.insert(key, obj.meta, Bytes::from(buf)))
+}
 
 /// Cache-Control of immutable files.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -121,6 +145,7 @@ pub struct Proxy {
     verifier: Verifier,
     pub(crate) metrics: Arc<Metrics>,
     sumdb: Option<Arc<SumdbFiles>>,
+    hot: Hot,
 }
 
 impl Proxy {
@@ -143,6 +168,7 @@ impl Proxy {
             verifier,
             metrics,
             sumdb,
+            hot: Hot::default(),
         }
     }
 
@@ -194,15 +220,31 @@ impl Proxy {
             return served(self.computed(method, headers, &req).await, "offline");
         }
 
+        let immutable = req.immutable();
+        if immutable && let Some(e) = self.hot.get(&key) {
+            self.cache(endpoint, "hit");
+            let r = respond::memory(method, headers, &e.meta, &e.data, content_type, IMMUTABLE);
+            return served(r, "hit");
+        }
         let cached = match self.storage.get(&key).await {
             Ok(c) => c,
             Err(e) => return served(self.error(&e.into()), "error"),
         };
-        let immutable = req.immutable();
         let cc = if immutable {
             IMMUTABLE.to_owned()
         } else {
             self.short_cc()
+        };
+        let cached = match cached {
+            Some(obj) if immutable && obj.meta.size <= hot::MAX_ENTRY => {
+                self.cache(endpoint, "hit");
+                let r = match remember(&self.hot, key, obj).await {
+                    Ok(e) => respond::memory(method, headers, &e.meta, &e.data, content_type, &cc),
+                    Err(e) => self.error(&e.into()),
+                };
+                return served(r, "hit");
+            }
+            other => other,
         };
         if let Some(obj) = cached {
             let age = SystemTime::now()

@@ -27,15 +27,25 @@ use tokio_util::io::ReaderStream;
 /// Read buffer for streamed bodies.
 const CHUNK: usize = 64 * 1024;
 
-/// Serves an opened object, honouring conditional and range headers.
-pub async fn object(
+/// The headers and extent of an answer, or the whole answer when it has no body.
+enum Plan {
+    Done(Response),
+    Body {
+        base: axum::http::response::Builder,
+        start: u64,
+        len: u64,
+    },
+}
+
+/// Decides status and headers from the object's validators and the request's
+/// conditional and range headers.
+fn plan(
     method: &Method,
     req: &HeaderMap,
-    mut obj: Object,
+    meta: &Meta,
     content_type: &'static str,
     cache_control: &str,
-) -> Response {
-    let meta = obj.meta.clone();
+) -> Plan {
     let mut base = Response::builder()
         .header(header::ETAG, &meta.etag)
         .header(
@@ -45,28 +55,30 @@ pub async fn object(
         .header(header::CACHE_CONTROL, cache_control)
         .header(header::ACCEPT_RANGES, "bytes");
 
-    if not_modified(req, &meta) {
-        return base
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Body::empty())
-            .unwrap_or_default();
+    if not_modified(req, meta) {
+        return Plan::Done(
+            base.status(StatusCode::NOT_MODIFIED)
+                .body(Body::empty())
+                .unwrap_or_default(),
+        );
     }
     base = base.header(header::CONTENT_TYPE, content_type);
 
     let size = meta.size;
     let range = match req.get(header::RANGE).and_then(|v| v.to_str().ok()) {
-        Some(r) if if_range_matches(req, &meta) => parse_range(r, size),
+        Some(r) if if_range_matches(req, meta) => parse_range(r, size),
         _ => RangeReq::Full,
     };
     let (status, start, len) = match range {
         RangeReq::Full => (StatusCode::OK, 0, size),
         RangeReq::Unsatisfiable => {
-            return base
-                .status(StatusCode::RANGE_NOT_SATISFIABLE)
-                .header(header::CONTENT_RANGE, format!("bytes */{size}"))
-                .header(header::CONTENT_LENGTH, 0)
-                .body(Body::empty())
-                .unwrap_or_default();
+            return Plan::Done(
+                base.status(StatusCode::RANGE_NOT_SATISFIABLE)
+                    .header(header::CONTENT_RANGE, format!("bytes */{size}"))
+                    .header(header::CONTENT_LENGTH, 0)
+                    .body(Body::empty())
+                    .unwrap_or_default(),
+            );
         }
         RangeReq::Part { start, end } => {
             base = base.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}"));
@@ -75,8 +87,23 @@ pub async fn object(
     };
     let base = base.status(status).header(header::CONTENT_LENGTH, len);
     if method == Method::HEAD {
-        return base.body(Body::empty()).unwrap_or_default();
+        return Plan::Done(base.body(Body::empty()).unwrap_or_default());
     }
+    Plan::Body { base, start, len }
+}
+
+/// Serves an opened object, honouring conditional and range headers.
+pub async fn object(
+    method: &Method,
+    req: &HeaderMap,
+    mut obj: Object,
+    content_type: &'static str,
+    cache_control: &str,
+) -> Response {
+    let (base, start, len) = match plan(method, req, &obj.meta, content_type, cache_control) {
+        Plan::Done(r) => return r,
+        Plan::Body { base, start, len } => (base, start, len),
+    };
     if start > 0 && obj.body.seek(SeekFrom::Start(start)).await.is_err() {
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +126,35 @@ pub async fn object(
     }
     let stream = ReaderStream::with_capacity(obj.body.take(len), CHUNK);
     base.body(Body::from_stream(stream)).unwrap_or_default()
+}
+
+/// Serves a stored object held in memory (`data` is its whole content, `meta`
+/// its stored metadata), with the same semantics as [`object`].
+pub fn memory(
+    method: &Method,
+    req: &HeaderMap,
+    meta: &Meta,
+    data: &bytes::Bytes,
+    content_type: &'static str,
+    cache_control: &str,
+) -> Response {
+    match plan(method, req, meta, content_type, cache_control) {
+        Plan::Done(r) => r,
+        Plan::Body { base, start, len } => {
+            let part = usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(start + len).ok())
+                .and_then(|(a, b)| data.get(a..b).map(|_| data.slice(a..b)));
+            match part {
+                Some(p) => base.body(Body::from(p)).unwrap_or_default(),
+                None => text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage: cached object shorter than its size",
+                    "no-store",
+                ),
+            }
+        }
+    }
 }
 
 /// Serves bytes that are not stored (computed answers such as an offline list).

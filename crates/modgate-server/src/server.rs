@@ -148,19 +148,16 @@ fn sumdb_upstreams(
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
 ///
-/// Lines are handed to a writer thread instead of being written to stderr on
-/// the request path: one log line per request would otherwise cost every
-/// request a locked, unbuffered system call. The writer never drops lines (it
-/// applies back-pressure if it falls far behind). Keep the returned guard
-/// alive until shutdown: dropping it flushes what is still queued.
-pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+/// Lines go through [`crate::logwriter`]: a request appends its line to a
+/// buffer, and a writer thread writes batches to stderr, so one log line per
+/// request costs no system call on the request path. Keep the returned guard
+/// alive until shutdown: dropping it writes what is still buffered.
+pub fn init_logging(format: LogFormat) -> crate::logwriter::FlushGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Colour codes only on a terminal: log files and collectors get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(std::io::stderr());
+    let (writer, guard) = crate::logwriter::batch_writer(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)

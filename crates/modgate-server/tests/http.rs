@@ -17,15 +17,43 @@ fn fixture() -> Fixture {
             ("data.txt", &big),
         ],
     );
+    // Incompressible: its zip is larger than what is kept in memory.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let noise: String = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect();
+    f.add(
+        "example.com/m",
+        "v1.1.0",
+        &[("go.mod", "module example.com/m\n"), ("noise.txt", &noise)],
+    );
     f
 }
 
+/// Small files are answered from memory after their first read, large ones are
+/// streamed from storage: both must behave the same, first time and after.
 #[test]
 fn validators_ranges_and_cache_control() {
     let fx = fixture();
     let server = start(ServerSpec::new(&fx.url()));
+    for version in ["v1.0.0", "v1.1.0"] {
+        for _ in 0..2 {
+            check_validators(&fx, &server, version);
+        }
+    }
+    let small = std::fs::metadata(fx.root().join("example.com/m/@v/v1.0.0.zip")).unwrap();
+    let large = std::fs::metadata(fx.root().join("example.com/m/@v/v1.1.0.zip")).unwrap();
+    assert!(small.len() < 64 << 10 && large.len() > 64 << 10);
+}
+
+fn check_validators(fx: &Fixture, server: &Running, version: &str) {
     let c = http();
-    let url = format!("{}/example.com/m/@v/v1.0.0.zip", server.url());
+    let url = format!("{}/example.com/m/@v/{version}.zip", server.url());
     let full = c
         .get(&url)
         .header(header::ACCEPT_ENCODING, "gzip")
@@ -50,7 +78,7 @@ fn validators_ranges_and_cache_control() {
     let last_modified = h[header::LAST_MODIFIED].to_str().unwrap().to_owned();
     assert_eq!(
         &body[..],
-        std::fs::read(fx.root().join("example.com/m/@v/v1.0.0.zip")).unwrap()
+        std::fs::read(fx.root().join(format!("example.com/m/@v/{version}.zip"))).unwrap()
     );
 
     // HEAD: same headers, no body.
@@ -140,7 +168,7 @@ fn validators_ranges_and_cache_control() {
         "text/plain; charset=utf-8"
     );
     let info = c
-        .get(format!("{}/example.com/m/@v/v1.0.0.info", server.url()))
+        .get(format!("{}/example.com/m/@v/{version}.info", server.url()))
         .send()
         .unwrap();
     assert_eq!(info.headers()[header::CONTENT_TYPE], "application/json");

@@ -88,7 +88,7 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    pub(crate) fn io(op: &'static str, key: impl Into<String>, source: io::Error) -> Self {
+    pub fn io(op: &'static str, key: impl Into<String>, source: io::Error) -> Self {
         StorageError::Io {
             op,
             key: key.into(),
