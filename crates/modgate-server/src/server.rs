@@ -15,7 +15,7 @@ use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, Upstre
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
 use crate::proxy::{Options, Proxy};
-use crate::sumdb::{HttpChecksumDb, SumdbFiles};
+use crate::sumdb::{HttpChecksumDb, SumdbFiles, SumdbRoute};
 use crate::verify::{ChecksumDb, Verifier};
 
 /// Builds the proxy `cfg` describes (opening the data directory).
@@ -76,12 +76,12 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
     let (db, files): (Option<Arc<dyn ChecksumDb>>, Option<Arc<SumdbFiles>>) = match &sumdb {
         SumdbConfig::Off => (None, None),
         SumdbConfig::On { name, key, url } => {
-            let list = sumdb_upstreams(name, url.as_deref(), &default, cfg.offline, breaker)?;
+            let route = sumdb_route(name, url.as_deref(), &default, cfg.offline, breaker)?;
             let files = Arc::new(SumdbFiles::new(
                 name.clone(),
                 storage.clone(),
                 client.clone(),
-                list,
+                route,
                 cfg.offline,
                 cfg.sumdb_latest_ttl,
             ));
@@ -116,34 +116,45 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
     Ok((Arc::new(proxy), storage))
 }
 
-/// Where the checksum database's files come from: its explicit URL if GOSUMDB gave
-/// one; otherwise, as the go command does, each proxy upstream's `/sumdb/<name>/`
-/// (falling through on any error) and finally `https://<name>`.
-fn sumdb_upstreams(
+/// The ways to the checksum database (see [`crate::sumdb`]): each proxy upstream
+/// up to the first `direct` or `off`, then the database's own URL (GOSUMDB's, else
+/// `https://<name>`). Offline, none.
+fn sumdb_route(
     name: &str,
     url: Option<&str>,
     upstreams: &UpstreamList,
     offline: bool,
     breaker: modgate_upstream::BreakerSettings,
-) -> Result<UpstreamList, ConfigError> {
+) -> Result<SumdbRoute, ConfigError> {
+    let one = |u: String| {
+        UpstreamList::from_specs(vec![(UpstreamSpec::Url(u), false)], breaker)
+            .map_err(|e| ConfigError(format!("sumdb: {}", e.0)))
+    };
     if offline {
-        return UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
-            .map_err(|e| ConfigError(e.0));
+        return Ok(SumdbRoute {
+            proxies: Vec::new(),
+            direct: UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
+                .map_err(|e| ConfigError(e.0))?,
+        });
     }
-    let mut specs = Vec::new();
-    match url {
-        Some(u) => specs.push((UpstreamSpec::Url(u.to_owned()), false)),
-        None => {
-            for e in &upstreams.entries {
-                if let modgate_upstream::Upstream::Http { base, .. } = e.upstream.as_ref() {
-                    let base = base.as_str().trim_end_matches('/');
-                    specs.push((UpstreamSpec::Url(format!("{base}/sumdb/{name}")), true));
-                }
+    let mut proxies = Vec::new();
+    for e in &upstreams.entries {
+        let base = match e.upstream.as_ref() {
+            modgate_upstream::Upstream::Http { base, .. } => {
+                base.as_str().trim_end_matches('/').to_owned()
             }
-            specs.push((UpstreamSpec::Url(format!("https://{name}")), false));
-        }
+            modgate_upstream::Upstream::File { root, .. } => {
+                format!("file://{}", root.display())
+            }
+            modgate_upstream::Upstream::Direct | modgate_upstream::Upstream::Off => break,
+        };
+        proxies.push((
+            one(format!("{base}/sumdb/{name}"))?,
+            e.fallback_on_any_error,
+        ));
     }
-    UpstreamList::from_specs(specs, breaker).map_err(|e| ConfigError(format!("sumdb: {}", e.0)))
+    let direct = one(url.map_or_else(|| format!("https://{name}"), str::to_owned))?;
+    Ok(SumdbRoute { proxies, direct })
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).

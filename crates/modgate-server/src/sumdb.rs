@@ -6,6 +6,15 @@
 //! immutable; `latest` is cached for `sumdb_latest_ttl` and served stale if the
 //! database is unreachable. The `/sumdb/<name>/` endpoints and the verifier share it.
 //!
+//! Which URL serves the database is decided as the go command decides it
+//! (`modfetch/sumdb.go` `initBase`, the sumdb design's proxying rule): each proxy
+//! upstream, in order, is asked for `<proxy>/sumdb/<name>/supported`; the first to
+//! answer 200 serves every file. A 404 or 410, or any error after a `|`, moves on
+//! to the next proxy; any other error is the database being unavailable. A
+//! `direct` or `off` entry, or the end of the list, means the database's own URL
+//! (GOSUMDB's URL, else `https://<name>`). The choice is kept for
+//! [`ROUTE_TTL`], then asked again, so a long-running server follows changes.
+//!
 //! [`HttpChecksumDb`] is the verifier's [`ChecksumDb`]: it fetches the lookup record,
 //! and runs the core's verification (signed tree note, consistency with the newest
 //! tree seen so far, record inclusion via tiles). The newest trusted tree is kept in
@@ -28,12 +37,27 @@ use tokio::io::AsyncReadExt;
 use crate::proxy::FillError;
 use crate::verify::ChecksumDb;
 
+/// How long the chosen way to the database is kept before it is asked again.
+pub const ROUTE_TTL: Duration = Duration::from_secs(600);
+
+/// The ways to a checksum database, in the order the go command tries them.
+#[derive(Debug, Clone)]
+pub struct SumdbRoute {
+    /// Each proxy's `<base>/sumdb/<name>` as a one-entry list, and whether any
+    /// error (`|`) rather than only "not found" (`,`) moves on to the next.
+    pub proxies: Vec<(UpstreamList, bool)>,
+    /// The database's own URL.
+    pub direct: UpstreamList,
+}
+
 /// Cached access to one checksum database's files.
 pub struct SumdbFiles {
     pub name: String,
     storage: Arc<dyn Storage>,
     client: Client,
-    list: UpstreamList,
+    route: SumdbRoute,
+    /// The chosen base and when it was chosen.
+    base: tokio::sync::Mutex<Option<(UpstreamList, std::time::Instant)>>,
     offline: bool,
     latest_ttl: Duration,
 }
@@ -46,7 +70,7 @@ impl SumdbFiles {
         name: impl Into<String>,
         storage: Arc<dyn Storage>,
         client: Client,
-        list: UpstreamList,
+        route: SumdbRoute,
         offline: bool,
         latest_ttl: Duration,
     ) -> SumdbFiles {
@@ -54,10 +78,40 @@ impl SumdbFiles {
             name: name.into(),
             storage,
             client,
-            list,
+            route,
+            base: tokio::sync::Mutex::new(None),
             offline,
             latest_ttl,
         }
+    }
+
+    /// Where the database's files are fetched from (see the module comment).
+    /// Concurrent callers wait for one probe; a failed probe is not remembered.
+    async fn base(&self) -> Result<UpstreamList, FillError> {
+        let mut base = self.base.lock().await;
+        if let Some((list, at)) = base.as_ref()
+            && at.elapsed() < ROUTE_TTL
+        {
+            return Ok(list.clone());
+        }
+        let mut chosen = None;
+        for (proxy, any_error) in &self.route.proxies {
+            match self.client.fetch(proxy, "supported", FileKind::Sumdb).await {
+                Ok(_) => {
+                    chosen = Some(proxy.clone());
+                    break;
+                }
+                Err(e) if *any_error || e.kind == modgate_upstream::ErrorKind::NotFound => {
+                    tracing::debug!(db = %self.name, error = %e, "proxy does not serve the checksum database");
+                }
+                Err(e) => {
+                    return Err(FillError::from(e));
+                }
+            }
+        }
+        let list = chosen.unwrap_or_else(|| self.route.direct.clone());
+        *base = Some((list.clone(), std::time::Instant::now()));
+        Ok(list)
     }
 
     /// The storage key of `rest` (`latest`, `lookup/…`, `tile/…`).
@@ -129,7 +183,8 @@ impl SumdbFiles {
     }
 
     async fn fetch(&self, rest: &str) -> Result<Bytes, FillError> {
-        let fetched = self.client.fetch(&self.list, rest, FileKind::Sumdb).await?;
+        let base = self.base().await?;
+        let fetched = self.client.fetch(&base, rest, FileKind::Sumdb).await?;
         match fetched.body {
             Body::Memory(b) => Ok(b),
             Body::File { .. } => Err(FillError::new(

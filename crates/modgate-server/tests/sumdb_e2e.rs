@@ -334,3 +334,78 @@ fn a_forked_database_is_detected_even_after_a_restart() {
             .exists()
     );
 }
+
+/// modgate finds the database the way the go command does: each proxy upstream is
+/// asked `/sumdb/<name>/supported` in turn; 404 moves on after `,`, any error moves
+/// on after `|`, another error is the database being unavailable; `off` (or
+/// `direct`, or the end of the list) means the database's own URL.
+#[test]
+fn the_database_is_reached_through_the_first_proxy_that_supports_it() {
+    use common::Mode;
+    let fx = fixture();
+    let db = TestSumdb::start(DB, &fx);
+    // `front` proxies the database (it knows its URL); the others only know the key.
+    let front = start(spec(&fx.url(), &db));
+    let empty = tempfile::tempdir().unwrap();
+    let missing = FakeUpstream::start(empty.path());
+    let failing = FakeUpstream::start(empty.path());
+    failing.set(Mode::Status(500));
+    let supported = format!("/sumdb/{DB}/supported");
+    let lookup = format!("/sumdb/{DB}/lookup/example.com/words@v1.0.0");
+    let through = |upstream: String, sumdb: String| {
+        let mut s = ServerSpec::new(&upstream);
+        s.config.sumdb = sumdb;
+        let server = start(s);
+        let r = http()
+            .get(format!("{}{lookup}", server.url()))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let front_lookups = || front.data.join(lookup.trim_start_matches('/')).is_file();
+
+    // 404 after `,`: next proxy.
+    let (status, body) = through(
+        format!("{},{}", missing.url(), front.url()),
+        db.vkey.clone(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("example.com/words v1.0.0 h1:"), "{body}");
+    assert_eq!(missing.hits(&supported), 1);
+    assert!(
+        front_lookups(),
+        "the lookup went through the supporting proxy"
+    );
+
+    // 500 after `,`: unavailable, the next proxy is not asked.
+    let before = db.hits_with("/");
+    let (status, body) = through(
+        format!("{},{}", failing.url(), front.url()),
+        db.vkey.clone(),
+    );
+    assert_eq!(status, 502, "{body}");
+    // (A 500 is retried, as every upstream request is.)
+    let probes = failing.hits(&supported);
+    assert!(probes >= 1);
+    assert_eq!(db.hits_with("/"), before, "nothing reached the database");
+
+    // 500 after `|`: next proxy.
+    let (status, body) = through(
+        format!("{}|{}", failing.url(), front.url()),
+        db.vkey.clone(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(failing.hits(&supported) > probes);
+
+    // `off` ends the search: the database's own URL, never the proxy after it.
+    std::fs::remove_file(front.data.join(lookup.trim_start_matches('/'))).unwrap();
+    let before = db.hits_with("/lookup/");
+    let (status, body) = through(
+        format!("{},off,{}", missing.url(), front.url()),
+        db.gosumdb(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(missing.hits(&supported), 2);
+    assert!(!front_lookups(), "the proxy after off was asked");
+    assert_eq!(db.hits_with("/lookup/"), before + 1);
+}
