@@ -51,24 +51,82 @@ pub fn app(proxy: Arc<Proxy>) -> axum::Router {
     axum::Router::new().fallback(handle).with_state(proxy)
 }
 
+/// What one connection may buffer for writing (and for reading a request
+/// head). hyper's default lets an HTTP/1 connection queue about 400 KiB of a body
+/// ahead of a slow client, and HTTP/2 1 MiB per stream: with hundreds of clients
+/// downloading zips that, not the data, is the memory. 64 KiB keeps a connection
+/// to one or two reads of the file ahead of the socket.
+pub const CONN_BUFFER: usize = 64 * 1024;
+
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight requests
-/// (and the downloads they wait on) finish.
+/// (and the downloads they wait on) finish: each connection completes the request
+/// it is answering and then closes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     proxy: Arc<Proxy>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt as _;
-    // Without TCP_NODELAY, a response whose body is written after its headers (every
-    // streamed file) waits for the client's delayed ACK: about 40 ms per request.
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let app = app(proxy);
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .max_buf_size(CONN_BUFFER);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_send_buf_size(CONN_BUFFER);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    accept_error(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY, a response whose body is written after its headers
+        // (every streamed file) waits for the client's delayed ACK: about 40 ms.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "setting TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app(proxy))
-        .with_graceful_shutdown(shutdown)
-        .await
+        let conn = builder
+            .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()))
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// A failed `accept`: a connection that went away before it was accepted is
+/// nothing; anything else (out of file descriptors) is logged and waited out
+/// briefly instead of spinning.
+async fn accept_error(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accepting a connection");
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
 }
 
 async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response {
