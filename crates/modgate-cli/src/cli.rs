@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// private [default: none].
     #[arg(long, value_name = "RANGES")]
     pub direct_allow: Option<String>,
+    /// Whether public modules need a token: open or token (private modules always
+    /// need one; tokens are defined in the config file's [[tokens]]) [default: open].
+    #[arg(long, value_name = "MODE")]
+    pub public_access: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -121,6 +121,8 @@ pub struct Proxy {
     verifier: Verifier,
     pub(crate) metrics: Arc<Metrics>,
     sumdb: Option<Arc<SumdbFiles>>,
+    /// Who may read what; checked in `crate::route` before anything here runs.
+    pub(crate) access: crate::access::Access,
 }
 
 impl Proxy {
@@ -143,7 +145,14 @@ impl Proxy {
             verifier,
             metrics,
             sumdb,
+            access: crate::access::Access::default(),
         }
+    }
+
+    /// Replaces the access rules (default: no tokens, everything open).
+    pub fn with_access(mut self, access: crate::access::Access) -> Proxy {
+        self.access = access;
+        self
     }
 
     fn cache(&self, endpoint: &'static str, result: &'static str) {

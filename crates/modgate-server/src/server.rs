@@ -12,6 +12,7 @@ use modgate_core::goenv::gosumdb::{self, SumdbConfig};
 use modgate_storage::{FsStorage, Storage};
 use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
 
+use crate::access::Access;
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
 use crate::proxy::{Options, Proxy};
@@ -104,6 +105,16 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         negative_ttl: cfg.negative_ttl,
         sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
     };
+    let access = Access::new(&cfg.tokens, &cfg.private, cfg.public_access, |var| {
+        std::env::var(var).ok()
+    })
+    .map_err(ConfigError)?;
+    if !cfg.private.trim().is_empty() && !access.has_private_readers() {
+        tracing::warn!(
+            private = %cfg.private,
+            "no [[tokens]] entry has modules: private modules are served to nobody"
+        );
+    }
     let proxy = Proxy::new(
         storage.clone(),
         client,
@@ -112,7 +123,8 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         verifier,
         metrics,
         files,
-    );
+    )
+    .with_access(access);
     Ok((Arc::new(proxy), storage))
 }
 

@@ -147,3 +147,37 @@ fn configuration_doc_lists_every_key_with_its_default() {
         }
     }
 }
+
+#[test]
+fn tokens_and_public_access_from_the_file() {
+    let mut cfg = Config::default();
+    cfg.apply_toml(
+        r#"
+public_access = "token"
+
+[[tokens]]
+name = "ci"
+env = "MODGATE_TOKEN_CI"
+modules = "git.corp.example"
+
+[[tokens]]
+name = "alice"
+sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+"#,
+    )
+    .unwrap();
+    assert_eq!(cfg.public_access, crate::access::PublicAccess::Token);
+    assert_eq!(cfg.tokens.len(), 2);
+    assert_eq!(cfg.tokens[0].env.as_deref(), Some("MODGATE_TOKEN_CI"));
+    assert_eq!(cfg.tokens[0].modules, "git.corp.example");
+    assert_eq!(cfg.tokens[1].modules, "");
+    // No inline secrets, no misspelt fields.
+    let e = Config::default()
+        .apply_toml("[[tokens]]\nname = \"x\"\nsecret = \"hunter2hunter2hunter2\"\n")
+        .unwrap_err();
+    assert!(e.0.contains("tokens") && e.0.contains("secret"), "{e}");
+    let e = Config::default()
+        .apply_toml("public_access = \"closed\"")
+        .unwrap_err();
+    assert!(e.0.contains("want open or token"), "{e}");
+}
