@@ -12,10 +12,10 @@
 mod common;
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use common::tls::tls_front;
 use common::*;
 use modgate_server::access::PublicAccess;
 
@@ -107,51 +107,6 @@ fn server(fx: &Fixture, public: PublicAccess) -> Running {
         token("other", OTHER, "corp.example/elsewhere"),
     ];
     start(spec)
-}
-
-/// A TLS front on 127.0.0.1 relaying to `backend`, with a fresh self-signed
-/// certificate written to `ca` (for go's SSL_CERT_FILE).
-fn tls_front(backend: SocketAddr, ca: &Path) -> SocketAddr {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    std::fs::write(ca, cert.pem()).unwrap();
-    let config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            loop {
-                let Ok((sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(sock).await else {
-                        return;
-                    };
-                    let Ok(mut up) = tokio::net::TcpStream::connect(backend).await else {
-                        return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
-                });
-            }
-        });
-    });
-    rx.recv().unwrap()
 }
 
 #[test]

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod git;
+pub mod tls;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
