@@ -92,8 +92,8 @@ pub const KEYS: &[KeyDoc] = &[
     },
     KeyDoc {
         name: "upstream",
-        default: "https://proxy.golang.org",
-        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error).",
+        default: "https://proxy.golang.org,direct",
+        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error). Private paths skip proxy URLs (they get direct and file:// entries only).",
     },
     KeyDoc {
         name: "private",
@@ -197,7 +197,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:3000".into(),
             data: PathBuf::from("./modgate-data"),
-            upstream: "https://proxy.golang.org".into(),
+            upstream: "https://proxy.golang.org,direct".into(),
             private: String::new(),
             sumdb: "sum.golang.org".into(),
             nosumdb: None,

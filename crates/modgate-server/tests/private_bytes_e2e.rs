@@ -6,6 +6,8 @@
 //!
 //! * Deleting modgate's stored copy and fetching again from the unchanged
 //!   repository gives the same bytes: the zips direct mode builds are deterministic.
+//! * The upstream list is the default's shape, `<proxy>,direct`: the private path
+//!   is never sent to the proxy.
 //! * Force-moving the tag to another commit changes nothing for clients: the
 //!   stored `.info`, `.mod` and `.zip` are immutable, and go's `h1:` sums stay put.
 
@@ -42,8 +44,12 @@ fn private_module_bytes_never_change() {
     ]);
     repo.commit(&["v1.0.0"]);
 
+    // The default upstream's shape (a proxy, then direct), with a local stand-in for
+    // the public proxy: a private path must skip it and go direct.
+    let empty = tempfile::tempdir().unwrap();
+    let public_proxy = FakeUpstream::start(empty.path());
     let spec = || {
-        let mut spec = ServerSpec::new("direct");
+        let mut spec = ServerSpec::new(&format!("{},direct", public_proxy.url()));
         spec.config.git_config = Some(gitconfig.clone());
         spec.config.private = "example.test".into();
         spec.config.tokens = vec![token("ci", TOKEN, "example.test")];
@@ -137,4 +143,9 @@ fn private_module_bytes_never_change() {
     drop(fresh);
     assert_eq!(download("after-move"), Some(first_sums));
     assert_eq!(files("after the tag moved"), first, "stored files changed");
+    assert_eq!(
+        public_proxy.total_hits(),
+        0,
+        "a private path reached the proxy"
+    );
 }
