@@ -137,11 +137,11 @@ fn go_reads_a_private_module_with_a_netrc_token_and_only_then() {
         p
     };
     // A fresh module cache per attempt, so nothing read before is reused.
-    let download = |name: &str, netrc: &Path, target: &str| {
+    let download_with = |name: &str, goauth: &str, netrc: &Path, target: &str| {
         let mut cmd = go(&lab.path().join(name), &goproxy)?;
         cmd.current_dir(&work)
             .env("SSL_CERT_FILE", &ca)
-            .env("GOAUTH", "netrc")
+            .env("GOAUTH", goauth)
             .env("NETRC", netrc)
             .env("GONOSUMDB", "corp.example")
             .args(["mod", "download", "-json", target]);
@@ -150,6 +150,8 @@ fn go_reads_a_private_module_with_a_netrc_token_and_only_then() {
         let text = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
         Some((out, text))
     };
+    let download =
+        |name: &str, netrc: &Path, target: &str| download_with(name, "netrc", netrc, target);
 
     let Some((out, text)) = download("ci", &netrc("ci", Some(CI)), "corp.example/secret@v1.0.0")
     else {
@@ -176,6 +178,25 @@ fn go_reads_a_private_module_with_a_netrc_token_and_only_then() {
         );
         assert_no_secret("go's error", &err);
     }
+    // A GOAUTH command printing a Bearer header (docs/private-modules.md).
+    let script = lab.path().join("modgate-auth");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf 'https://{front}\\n\\nAuthorization: Bearer %s\\n\\n' '{CI}'\n"),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&script, perms).unwrap();
+    let (out, text) = download_with(
+        "goauth",
+        script.to_str().unwrap(),
+        &netrc("goauth", None),
+        "corp.example/secret@v1.0.0",
+    )
+    .unwrap();
+    assert!(out.status.success(), "GOAUTH command: {text}");
+
     // Public modules stay open without any token.
     let (out, text) = download("pub", &netrc("pub", None), "example.com/pub@v1.0.0").unwrap();
     assert!(out.status.success(), "public module: {text}");
