@@ -184,6 +184,30 @@ pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::Worker
     guard
 }
 
+/// `list` (GOPROXY syntax) with the user information of every URL (`user:password@`,
+/// often a token) replaced by `xxxxx`, for logs.
+pub fn redact_userinfo(list: &str) -> String {
+    list.split_inclusive([',', '|'])
+        .map(|piece| {
+            let (entry, sep) = match piece.strip_suffix([',', '|']) {
+                Some(e) => (e, &piece[e.len()..]),
+                None => (piece, ""),
+            };
+            let redacted = match entry.split_once("://") {
+                Some((scheme, rest)) => {
+                    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                    match rest[..authority_end].rfind('@') {
+                        Some(at) => format!("{scheme}://xxxxx{}", &rest[at..]),
+                        None => entry.to_owned(),
+                    }
+                }
+                None => entry.to_owned(),
+            };
+            redacted + sep
+        })
+        .collect()
+}
+
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -234,7 +258,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %cfg.upstream, offline = cfg.offline, "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;
@@ -255,3 +279,6 @@ pub async fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
