@@ -181,3 +181,25 @@ sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
         .unwrap_err();
     assert!(e.0.contains("want open or token"), "{e}");
 }
+
+/// Every TOML example in the docs is a valid configuration: the keys they mention
+/// exist and their values parse.
+#[test]
+fn toml_examples_in_the_docs_parse() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let mut checked = 0;
+    for name in ["configuration.md", "private-modules.md"] {
+        let text = std::fs::read_to_string(docs.join(name)).expect(name);
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("```toml\n") {
+            let body = &rest[start + 8..];
+            let end = body.find("```").expect("closed code block");
+            let mut cfg = Config::default();
+            cfg.apply_toml(&body[..end])
+                .unwrap_or_else(|e| panic!("{name}: {e}:\n{}", &body[..end]));
+            checked += 1;
+            rest = &body[end..];
+        }
+    }
+    assert!(checked >= 5, "only {checked} examples found");
+}
