@@ -76,7 +76,9 @@ pub struct ServeArgs {
     /// Data directory, laid out like $GOMODCACHE/cache/download [default: ./modgate-data].
     #[arg(long, value_name = "DIR")]
     pub data: Option<String>,
-    /// Upstreams in GOPROXY syntax (`,` falls back on 404/410, `|` on any error) [default: https://proxy.golang.org].
+    /// Upstreams in GOPROXY syntax (`,` falls back on 404/410, `|` on any error; `direct`
+    /// is the module's own repository; --private paths never go to a proxy URL)
+    /// [default: https://proxy.golang.org,direct].
     #[arg(long, value_name = "LIST")]
     pub upstream: Option<String>,
     /// GOPRIVATE-syntax patterns never sent to a public upstream or checksum database [default: none].
@@ -137,6 +139,10 @@ pub struct ServeArgs {
     /// private [default: none].
     #[arg(long, value_name = "RANGES")]
     pub direct_allow: Option<String>,
+    /// Whether public modules need a token: open or token (private modules always
+    /// need one; tokens are defined in the config file's [[tokens]]) [default: open].
+    #[arg(long, value_name = "MODE")]
+    pub public_access: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

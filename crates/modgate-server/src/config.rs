@@ -3,7 +3,7 @@
 //! Precedence, lowest first: built-in defaults, the TOML file (`--config`), `MODGATE_*`
 //! environment variables, command-line flags. Every scalar key can be given in all
 //! three places under the same name (`fresh_for` in TOML, `MODGATE_FRESH_FOR` in the
-//! environment, `--fresh-for` on the command line); routes are TOML only. [`KEYS`]
+//! environment, `--fresh-for` on the command line); routes and tokens are TOML only. [`KEYS`]
 //! documents every key and is what `docs/configuration.md` and `--help` are checked
 //! against.
 //!
@@ -64,6 +64,10 @@ pub struct Config {
     pub git_config: Option<PathBuf>,
     /// Address ranges direct mode may reach besides public ones.
     pub direct_allow: modgate_upstream::Egress,
+    /// Whether public modules need a token (`access`).
+    pub public_access: crate::access::PublicAccess,
+    /// Inbound tokens (`[[tokens]]`, config file only).
+    pub tokens: Vec<crate::access::TokenConfig>,
 }
 
 /// Documentation of one key.
@@ -88,8 +92,8 @@ pub const KEYS: &[KeyDoc] = &[
     },
     KeyDoc {
         name: "upstream",
-        default: "https://proxy.golang.org",
-        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error).",
+        default: "https://proxy.golang.org,direct",
+        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error). Private paths skip proxy URLs (they get direct and file:// entries only).",
     },
     KeyDoc {
         name: "private",
@@ -181,6 +185,11 @@ pub const KEYS: &[KeyDoc] = &[
         default: "none",
         help: "Address ranges direct mode may reach besides public ones: none, loopback, private, or loopback,private.",
     },
+    KeyDoc {
+        name: "public_access",
+        default: "open",
+        help: "open: public modules are served to anyone; token: every request (public modules, /sumdb, /metrics) needs a valid token. Private modules always need a token whose modules match (see [[tokens]]).",
+    },
 ];
 
 impl Default for Config {
@@ -188,7 +197,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:3000".into(),
             data: PathBuf::from("./modgate-data"),
-            upstream: "https://proxy.golang.org".into(),
+            upstream: "https://proxy.golang.org,direct".into(),
             private: String::new(),
             sumdb: "sum.golang.org".into(),
             nosumdb: None,
@@ -209,6 +218,8 @@ impl Default for Config {
             routes: Vec::new(),
             git_config: None,
             direct_allow: modgate_upstream::Egress::default(),
+            public_access: crate::access::PublicAccess::Open,
+            tokens: Vec::new(),
         }
     }
 }
@@ -262,6 +273,12 @@ impl Config {
             if k == "routes" {
                 self.routes = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("routes: {}", e.message()))
+                })?;
+                continue;
+            }
+            if k == "tokens" {
+                self.tokens = v.try_into().map_err(|e: toml::de::Error| {
+                    ConfigError(format!("tokens: {}", e.message()))
                 })?;
                 continue;
             }
@@ -335,6 +352,10 @@ impl Config {
                     }
                 }
                 self.direct_allow = allow;
+            }
+            "public_access" => {
+                self.public_access = crate::access::PublicAccess::parse(value)
+                    .ok_or_else(|| err("want open or token, not"))?;
             }
             _ => return Err(ConfigError(format!("unknown key {key:?}"))),
         }

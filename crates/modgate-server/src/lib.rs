@@ -12,12 +12,16 @@
 //! | `/metrics` | Prometheus metrics ([`metrics`]) |
 //!
 //! Only GET and HEAD are answered (405 otherwise). Every request is logged as one
-//! line with its timing and cache result, and counted.
+//! line with its timing, cache result and the name of the token it carried (never
+//! the secret, never the `Authorization` header), and counted. Who may read what
+//! ([`access`]) is decided from the path and the credentials before any storage or
+//! upstream access.
 //!
-//! Modules: [`request`] (path parsing), [`respond`] (HTTP semantics), [`proxy`]
+//! Modules: [`access`] (inbound tokens), [`request`] (path parsing), [`respond`] (HTTP semantics), [`proxy`]
 //! (caching policy, single flight, verification hand-off), [`verify`], [`offline`],
 //! [`flight`], [`metrics`].
 
+pub mod access;
 pub mod config;
 pub mod flight;
 pub mod hot;
@@ -40,6 +44,7 @@ use axum::extract::State;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
 
+use crate::access::{Caller, Decision};
 use crate::metrics::{EndpointLabels, RequestLabels};
 use crate::proxy::{Proxy, Served};
 
@@ -135,6 +140,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
     let path = req.uri().path().to_owned();
     let headers = req.headers().clone();
     drop(req);
+    let caller = proxy.access.caller(&headers);
     let served = if method != Method::GET && method != Method::HEAD {
         Served {
             response: respond::method_not_allowed(),
@@ -142,7 +148,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
             cache: "-",
         }
     } else {
-        route(&proxy, &method, &headers, &path).await
+        route(&proxy, &method, &headers, &path, caller).await
     };
     let status = served.response.status();
     let bytes = served
@@ -176,6 +182,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
         status = status.as_u16(),
         endpoint = served.endpoint,
         cache = served.cache,
+        token = proxy.access.label(caller),
         bytes,
         // Whole microseconds, so the field prints as e.g. 0.455, not 0.45541800000000005.
         ms = start.elapsed().as_micros() as f64 / 1000.0,
@@ -189,12 +196,14 @@ async fn route(
     method: &Method,
     headers: &axum::http::HeaderMap,
     path: &str,
+    caller: Caller,
 ) -> Served {
     let plain = |endpoint, status, msg: &str| Served {
         response: respond::text(status, msg, "no-store"),
         endpoint,
         cache: "-",
     };
+    let access = &proxy.access;
     match path {
         "/healthz" => return plain("healthz", StatusCode::OK, "ok"),
         "/readyz" => {
@@ -208,6 +217,9 @@ async fn route(
             };
         }
         "/metrics" => {
+            if access.other(caller) != Decision::Allow {
+                return denied(proxy, "metrics", Decision::Unauthorized, None);
+            }
             let body = proxy.metrics.encode();
             let response = Response::builder()
                 .header(
@@ -226,12 +238,104 @@ async fn route(
         _ => {}
     }
     match request::parse(path) {
-        Ok(request::Request::Module(m)) => proxy.module(method, headers, m).await,
-        Ok(request::Request::Sumdb(s)) => proxy.sumdb(method, headers, s).await,
+        Ok(request::Request::Module(m)) => {
+            let decision = access.module(caller, &m.path);
+            if decision != Decision::Allow {
+                return denied(proxy, m.endpoint(), decision, Some(&m));
+            }
+            let personal = access.personal(&m.path);
+            let mut served = proxy.module(method, headers, m).await;
+            if personal {
+                keep_out_of_shared_caches(&mut served.response);
+            }
+            served
+        }
+        Ok(request::Request::Sumdb(s)) => {
+            if access.other(caller) != Decision::Allow {
+                return denied(proxy, "sumdb", Decision::Unauthorized, None);
+            }
+            proxy.sumdb(method, headers, s).await
+        }
+        Err(_) if access.other(caller) != Decision::Allow => {
+            denied(proxy, "invalid", Decision::Unauthorized, None)
+        }
         Err(r) => Served {
             response: proxy::rejection(&r),
             endpoint: "invalid",
             cache: "-",
         },
+    }
+}
+
+/// The answer to a request its credentials do not allow. A hidden module gets a
+/// 404 made from the request path alone, so a module that exists and one that does
+/// not are answered byte for byte alike; `no-store` keeps the refusal out of any
+/// cache, where it could otherwise be served to someone who may read the module.
+fn denied(
+    proxy: &Proxy,
+    endpoint: &'static str,
+    decision: Decision,
+    module: Option<&request::ModuleRequest>,
+) -> Served {
+    let response = match (decision, module) {
+        (Decision::Hidden, Some(m)) => {
+            proxy.metrics.access_denied("hidden");
+            let what = match m.version() {
+                Some(v) => format!("{}@{v}", m.path),
+                None => m.path.clone(),
+            };
+            respond::text(
+                StatusCode::NOT_FOUND,
+                &format!("not found: {what}"),
+                "no-store",
+            )
+        }
+        _ => {
+            proxy.metrics.access_denied("unauthorized");
+            let mut r = respond::text(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized: this proxy needs a token (HTTP Basic with the token as password, e.g. from .netrc, or Authorization: Bearer)",
+                "no-store",
+            );
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Basic realm=\"modgate\""),
+            );
+            r
+        }
+    };
+    Served {
+        response,
+        endpoint,
+        cache: "-",
+    }
+}
+
+/// Answers that depend on the caller's token must not be kept by shared caches
+/// (RFC 9111 §5.2.2.7): `public` becomes `private`.
+fn keep_out_of_shared_caches(response: &mut Response) {
+    let Some(cc) = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    if !cc.split(',').any(|d| d.trim() == "public") {
+        return;
+    }
+    let cc = cc
+        .split(',')
+        .map(|d| {
+            if d.trim() == "public" {
+                "private"
+            } else {
+                d.trim()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(v) = header::HeaderValue::from_str(&cc) {
+        response.headers_mut().insert(header::CACHE_CONTROL, v);
     }
 }

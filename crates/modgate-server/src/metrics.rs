@@ -9,6 +9,9 @@
 //! | `modgate_singleflight_waits_total` | — |
 //! | `modgate_bytes_served_total` | `endpoint` |
 //! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_zip`, `info_mismatch`, `sumdb_unavailable`, ...) |
+//! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
+//!
+//! No label carries a module path, a token name or a secret.
 
 use std::sync::Mutex;
 
@@ -62,6 +65,7 @@ pub struct Metrics {
     pub singleflight_waits: Counter,
     pub bytes_served: Family<EndpointLabels, Counter>,
     pub verification_failures: Family<ReasonLabels, Counter>,
+    pub access_denied: Family<ReasonLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -76,6 +80,7 @@ impl Default for Metrics {
         let singleflight_waits = Counter::default();
         let bytes_served = Family::<EndpointLabels, Counter>::default();
         let verification_failures = Family::<ReasonLabels, Counter>::default();
+        let access_denied = Family::<ReasonLabels, Counter>::default();
         registry.register(
             "requests",
             "Requests by endpoint and status",
@@ -103,6 +108,11 @@ impl Default for Metrics {
             "Upstream files refused by verification",
             verification_failures.clone(),
         );
+        registry.register(
+            "access_denied",
+            "Requests refused by inbound access control",
+            access_denied.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -112,6 +122,7 @@ impl Default for Metrics {
             singleflight_waits,
             bytes_served,
             verification_failures,
+            access_denied,
         }
     }
 }
@@ -129,6 +140,12 @@ impl Metrics {
 
     pub fn verification_failure(&self, reason: &'static str) {
         self.verification_failures
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
+    }
+
+    pub fn access_denied(&self, reason: &'static str) {
+        self.access_denied
             .get_or_create(&ReasonLabels { reason })
             .inc();
     }

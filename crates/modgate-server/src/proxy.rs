@@ -146,6 +146,8 @@ pub struct Proxy {
     pub(crate) metrics: Arc<Metrics>,
     sumdb: Option<Arc<SumdbFiles>>,
     hot: Hot,
+    /// Who may read what; checked in `crate::route` before anything here runs.
+    pub(crate) access: crate::access::Access,
 }
 
 impl Proxy {
@@ -169,7 +171,14 @@ impl Proxy {
             metrics,
             sumdb,
             hot: Hot::default(),
+            access: crate::access::Access::default(),
         }
+    }
+
+    /// Replaces the access rules (default: no tokens, everything open).
+    pub fn with_access(mut self, access: crate::access::Access) -> Proxy {
+        self.access = access;
+        self
     }
 
     fn cache(&self, endpoint: &'static str, result: &'static str) {

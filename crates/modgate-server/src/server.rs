@@ -12,6 +12,7 @@ use modgate_core::goenv::gosumdb::{self, SumdbConfig};
 use modgate_storage::{FsStorage, Storage};
 use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
 
+use crate::access::Access;
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
 use crate::proxy::{Options, Proxy};
@@ -104,6 +105,16 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         negative_ttl: cfg.negative_ttl,
         sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
     };
+    let access = Access::new(&cfg.tokens, &cfg.private, cfg.public_access, |var| {
+        std::env::var(var).ok()
+    })
+    .map_err(ConfigError)?;
+    if !cfg.private.trim().is_empty() && !access.has_private_readers() {
+        tracing::warn!(
+            private = %cfg.private,
+            "no [[tokens]] entry has modules: private modules are served to nobody"
+        );
+    }
     let proxy = Proxy::new(
         storage.clone(),
         client,
@@ -112,7 +123,8 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         verifier,
         metrics,
         files,
-    );
+    )
+    .with_access(access);
     Ok((Arc::new(proxy), storage))
 }
 
@@ -180,6 +192,30 @@ pub fn init_logging(format: LogFormat) -> crate::logwriter::FlushGuard {
     guard
 }
 
+/// `list` (GOPROXY syntax) with the user information of every URL (`user:password@`,
+/// often a token) replaced by `xxxxx`, for logs.
+pub fn redact_userinfo(list: &str) -> String {
+    list.split_inclusive([',', '|'])
+        .map(|piece| {
+            let (entry, sep) = match piece.strip_suffix([',', '|']) {
+                Some(e) => (e, &piece[e.len()..]),
+                None => (piece, ""),
+            };
+            let redacted = match entry.split_once("://") {
+                Some((scheme, rest)) => {
+                    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                    match rest[..authority_end].rfind('@') {
+                        Some(at) => format!("{scheme}://xxxxx{}", &rest[at..]),
+                        None => entry.to_owned(),
+                    }
+                }
+                None => entry.to_owned(),
+            };
+            redacted + sep
+        })
+        .collect()
+}
+
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -230,7 +266,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %cfg.upstream, offline = cfg.offline, "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;
@@ -251,3 +287,6 @@ pub async fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

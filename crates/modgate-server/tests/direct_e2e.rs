@@ -6,68 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::git::Repo;
 use common::*;
-
-/// A git working repository with fixed authors and commit times.
-struct Repo {
-    dir: PathBuf,
-    gitconfig: PathBuf,
-    tick: u32,
-}
-
-impl Repo {
-    fn new(root: &Path, name: &str, gitconfig: &Path) -> Repo {
-        let dir = root.join(format!("{name}.git"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let r = Repo {
-            dir,
-            gitconfig: gitconfig.to_path_buf(),
-            tick: 0,
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let date = format!("@{} +0000", 1_700_000_000 + self.tick * 3600);
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.dir)
-            .env("GIT_CONFIG_GLOBAL", &self.gitconfig)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.test")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.test")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-
-    fn write(&self, files: &[(&str, &str)]) -> &Self {
-        for (p, c) in files {
-            let p = self.dir.join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, c).unwrap();
-        }
-        self
-    }
-
-    fn commit(&mut self, tags: &[&str]) {
-        self.tick += 1;
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", "c"]);
-        for t in tags {
-            self.git(&["tag", t]);
-        }
-    }
-}
 
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()

@@ -383,9 +383,19 @@ fn routes_send_paths_to_their_upstreams_and_private_paths_stay_home() {
         upstream: internal_up.url(),
         private: true,
     }];
+    spec.config.tokens = vec![token(
+        "team",
+        "team-token-0123456789",
+        "git.corp.example,secret.corp.example",
+    )];
     let server = start(spec);
     let c = http();
-    let get = |p: &str| c.get(format!("{}{p}", server.url())).send().unwrap();
+    let get = |p: &str| {
+        c.get(format!("{}{p}", server.url()))
+            .bearer_auth("team-token-0123456789")
+            .send()
+            .unwrap()
+    };
 
     assert_eq!(
         get("/git.corp.example/team/lib/@v/v0.1.0.mod").status(),

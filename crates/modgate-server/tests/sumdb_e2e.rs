@@ -234,6 +234,7 @@ fn private_paths_are_never_looked_up() {
     s.config.private = "corp.example".into();
     // Even an explicit --nosumdb that forgets the private paths cannot leak them.
     s.config.nosumdb = Some("other.example".into());
+    s.config.tokens = vec![token("dev", "dev-token-0123456789", "corp.example")];
     let server = start(s);
     let c = http();
     let r = c
@@ -241,6 +242,7 @@ fn private_paths_are_never_looked_up() {
             "{}/corp.example/secret/@v/v1.0.0.zip",
             server.url()
         ))
+        .bearer_auth("dev-token-0123456789")
         .send()
         .unwrap();
     assert_eq!(

@@ -6,9 +6,12 @@
 //!
 //! Privacy is enforced here, whatever the routes say: a module path matching the
 //! `--private` patterns is only ever requested from a route marked `private` (an
-//! internal proxy the operator vouches for) or from local `file://` trees. Remote
-//! entries of any other list are dropped for such a path; if nothing is left the path
-//! is reported not found, so the private name never leaves the machine.
+//! internal proxy the operator vouches for), from `direct` (the module's own
+//! repository, where a private module lives: Go's GOPRIVATE means direct too) or
+//! from local `file://` trees. Proxy URLs of any other list are dropped for such a
+//! path (so the default `https://proxy.golang.org,direct` leaves it `direct`); if
+//! nothing is left the path is reported not found, so the private name never reaches
+//! a third-party proxy.
 
 use modgate_core::pattern::match_prefix_patterns;
 
@@ -162,6 +165,33 @@ mod tests {
         );
         assert!(routes.is_private("git.corp.example/a"));
         assert!(!routes.is_private("golang.org/x/text"));
+    }
+
+    #[test]
+    fn default_list_sends_private_paths_direct_only() {
+        let b = BreakerSettings {
+            threshold: 5,
+            cooldown: Duration::from_secs(1),
+        };
+        let default = UpstreamList::parse("https://proxy.golang.org,direct", b).unwrap();
+        let routes = Routes::new(default, vec![], "github.com/acme,*.corp.example").unwrap();
+        for private in [
+            "github.com/acme/sdk",
+            "github.com/acme/sdk/v2",
+            "git.corp.example/team/lib",
+        ] {
+            let l = routes.select(private).unwrap();
+            assert_eq!(shown(&l), ["direct"], "{private}");
+            assert!(!l.has_remote(), "{private}");
+        }
+        assert_eq!(
+            shown(&routes.select("github.com/acmeinc/x").unwrap()),
+            ["https://proxy.golang.org", "direct"]
+        );
+        assert_eq!(
+            shown(&routes.select("golang.org/x/text").unwrap()),
+            ["https://proxy.golang.org", "direct"]
+        );
     }
 
     #[test]

@@ -147,3 +147,59 @@ fn configuration_doc_lists_every_key_with_its_default() {
         }
     }
 }
+
+#[test]
+fn tokens_and_public_access_from_the_file() {
+    let mut cfg = Config::default();
+    cfg.apply_toml(
+        r#"
+public_access = "token"
+
+[[tokens]]
+name = "ci"
+env = "MODGATE_TOKEN_CI"
+modules = "git.corp.example"
+
+[[tokens]]
+name = "alice"
+sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+"#,
+    )
+    .unwrap();
+    assert_eq!(cfg.public_access, crate::access::PublicAccess::Token);
+    assert_eq!(cfg.tokens.len(), 2);
+    assert_eq!(cfg.tokens[0].env.as_deref(), Some("MODGATE_TOKEN_CI"));
+    assert_eq!(cfg.tokens[0].modules, "git.corp.example");
+    assert_eq!(cfg.tokens[1].modules, "");
+    // No inline secrets, no misspelt fields.
+    let e = Config::default()
+        .apply_toml("[[tokens]]\nname = \"x\"\nsecret = \"hunter2hunter2hunter2\"\n")
+        .unwrap_err();
+    assert!(e.0.contains("tokens") && e.0.contains("secret"), "{e}");
+    let e = Config::default()
+        .apply_toml("public_access = \"closed\"")
+        .unwrap_err();
+    assert!(e.0.contains("want open or token"), "{e}");
+}
+
+/// Every TOML example in the docs is a valid configuration: the keys they mention
+/// exist and their values parse.
+#[test]
+fn toml_examples_in_the_docs_parse() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let mut checked = 0;
+    for name in ["configuration.md", "private-modules.md"] {
+        let text = std::fs::read_to_string(docs.join(name)).expect(name);
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("```toml\n") {
+            let body = &rest[start + 8..];
+            let end = body.find("```").expect("closed code block");
+            let mut cfg = Config::default();
+            cfg.apply_toml(&body[..end])
+                .unwrap_or_else(|e| panic!("{name}: {e}:\n{}", &body[..end]));
+            checked += 1;
+            rest = &body[end..];
+        }
+    }
+    assert!(checked >= 5, "only {checked} examples found");
+}

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod git;
+pub mod tls;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -271,6 +274,22 @@ pub fn project(dir: &Path, requires: &[(&str, &str)], imports: &[&str]) {
     }
     main.push_str("}\n");
     std::fs::write(dir.join("main.go"), main).unwrap();
+}
+
+/// A `[[tokens]]` entry reading `modules`, given by the SHA-256 of `secret`.
+pub fn token(name: &str, secret: &str, modules: &str) -> modgate_server::access::TokenConfig {
+    use sha2::Digest as _;
+    let hex = sha2::Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    modgate_server::access::TokenConfig {
+        name: name.into(),
+        sha256: Some(hex),
+        env: None,
+        file: None,
+        modules: modules.into(),
+    }
 }
 
 /// A blocking HTTP client for poking the server.
