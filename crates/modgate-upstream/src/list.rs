@@ -90,8 +90,8 @@ impl UpstreamList {
         if spec.trim().is_empty() {
             return Err(ConfigError("upstream list is empty".into()));
         }
-        let parsed =
-            goproxy::parse(spec).map_err(|e| ConfigError(format!("upstream {spec:?}: {e}")))?;
+        let parsed = goproxy::parse(spec)
+            .map_err(|e| ConfigError(redact_passwords(&format!("upstream {spec:?}: {e}"))))?;
         let specs = parsed
             .entries
             .into_iter()
@@ -148,8 +148,13 @@ fn bind_url(raw: &str, breaker: BreakerSettings) -> Result<Upstream, ConfigError
     } else {
         raw.to_owned()
     };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| ConfigError(format!("upstream {raw:?}: invalid URL: {e}")))?;
+    // Error messages show the entry with any password masked (they reach logs).
+    let raw = &redact_passwords(raw);
+    let url = Url::parse(&with_scheme).map_err(|e| {
+        ConfigError(redact_passwords(&format!(
+            "upstream {raw:?}: invalid URL: {e}"
+        )))
+    })?;
     match url.scheme() {
         "https" | "http" => {
             let mut shown = url.clone();
@@ -185,6 +190,37 @@ fn bind_url(raw: &str, breaker: BreakerSettings) -> Result<Upstream, ConfigError
             "upstream {raw:?}: unsupported scheme {other:?} (use https, http or file)"
         ))),
     }
+}
+
+/// `s` with the password of every `scheme://user:password@host` in it replaced by
+/// `xxxxx` (as Go's `url.URL.Redacted`), also where the URL does not parse.
+pub fn redact_passwords(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the first '/', or at a list separator.
+        let end = tail.find(['/', ',', '|']).unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        out.push_str(user);
+                        out.push_str(":xxxxx");
+                        out.push_str(&authority[at..]);
+                    }
+                    None => out.push_str(authority),
+                }
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -111,3 +111,25 @@ fn parses_go_syntax() {
         "{e}"
     );
 }
+
+#[test]
+fn configuration_errors_never_show_a_password() {
+    assert_eq!(
+        redact_passwords("https://u:s3cret@proxy.corp/x,https://other|file:///a"),
+        "https://u:xxxxx@proxy.corp/x,https://other|file:///a"
+    );
+    assert_eq!(redact_passwords("https://tok@h"), "https://tok@h");
+    assert_eq!(redact_passwords("https://a:b@c@h/p"), "https://a:xxxxx@h/p");
+    let b = BreakerSettings {
+        threshold: 5,
+        cooldown: std::time::Duration::from_secs(1),
+    };
+    for bad in [
+        "https://u:s3cret@[bad/x",
+        "ftp://u:s3cret@h/",
+        "https://u:s3cret@h:99999/",
+    ] {
+        let e = UpstreamList::parse(bad, b).unwrap_err();
+        assert!(!e.0.contains("s3cret"), "{bad}: {}", e.0);
+    }
+}
