@@ -8,7 +8,7 @@
 //! | `modgate_upstream_duration_seconds` | `kind` (histogram) |
 //! | `modgate_singleflight_waits_total` | — |
 //! | `modgate_bytes_served_total` | `endpoint` |
-//! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_zip`, `info_mismatch`, `sumdb_unavailable`, ...) |
+//! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_file`, `invalid_info`, `info_mismatch`, `sumdb_unavailable`) |
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
 //!
 //! No label carries a module path, a token name or a secret.
