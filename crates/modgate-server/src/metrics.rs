@@ -187,3 +187,60 @@ pub fn upstream_observer(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every exported metric is documented for operators.
+    #[test]
+    fn every_metric_is_in_docs_metrics_md() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/metrics.md");
+        let docs =
+            std::fs::read_to_string(&docs).unwrap_or_else(|e| panic!("{}: {e}", docs.display()));
+        use super::*;
+        // Families print only the label sets they have: give each one.
+        let m = Metrics::default();
+        m.requests
+            .get_or_create(&RequestLabels {
+                endpoint: "mod",
+                status: 200,
+            })
+            .inc();
+        m.cache
+            .get_or_create(&CacheLabels {
+                endpoint: "mod",
+                result: "hit",
+            })
+            .inc();
+        m.upstream
+            .get_or_create(&UpstreamLabels {
+                upstream: "u".into(),
+                kind: "mod",
+                outcome: "ok",
+            })
+            .inc();
+        m.upstream_duration
+            .get_or_create(&KindLabels { kind: "mod" })
+            .observe(0.1);
+        m.bytes_served
+            .get_or_create(&EndpointLabels { endpoint: "mod" })
+            .inc();
+        m.verification_failure("checksum_mismatch");
+        m.access_denied("hidden");
+        let text = m.encode();
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert!(names.len() >= 8, "{text}");
+        for name in names {
+            // Counters are exported as `<name>_total`.
+            let shown = if text.contains(&format!("# TYPE {name} counter")) {
+                format!("`{name}_total`")
+            } else {
+                format!("`{name}`")
+            };
+            assert!(docs.contains(&shown), "docs/metrics.md lacks {shown}");
+        }
+    }
+}
