@@ -128,12 +128,15 @@ struct Memo {
 
 impl GitRepo {
     /// Opens (creating when needed) the bare repository for `remote_url`
-    /// under `base`: `git init --bare`, then `git remote add origin`.
+    /// under `base`: `git init --bare`, then `git remote add origin`. When
+    /// it is created and `tag_hint` names the tag the caller will ask for
+    /// first, that tag is fetched while `ls-remote` runs (see [`Self::init`]).
     pub async fn open(
         runner: Runner,
         base: &Path,
         remote_url: &str,
         refs_max_age: Duration,
+        tag_hint: Option<&str>,
     ) -> Result<GitRepo, GitError> {
         if !remote_url.contains("://") {
             let what = if remote_url.contains(':') {
@@ -165,12 +168,17 @@ impl GitRepo {
                 .unwrap_or_default();
             repo.sha256 = String::from_utf8_lossy(&format).trim() == "sha256";
         } else {
-            match repo.init().await {
-                Ok(sha256) => {
+            match repo.init(tag_hint).await {
+                Ok((sha256, fetched)) => {
                     repo.sha256 = sha256;
                     repo.fresh = true;
-                    // A new repository has no tags: no `git tag -l`.
-                    let _ = repo.local_tags.set(Default::default());
+                    // A new repository has no tags but the one fetched: no
+                    // `git tag -l`.
+                    let tags = fetched.iter().map(|t| t.to_string()).collect();
+                    let _ = repo.local_tags.set(tags);
+                    if fetched.is_some() {
+                        repo.fetch = Mutex::new(FetchLevel::Some);
+                    }
                 }
                 Err(e) => {
                     let _ = std::fs::remove_dir_all(&repo.dir);
@@ -181,22 +189,79 @@ impl GitRepo {
         Ok(repo)
     }
 
-    /// Creates the bare repository; returns whether it uses sha256.
-    async fn init(&self) -> Result<bool, GitError> {
+    /// Creates the bare repository; returns whether it uses sha256, and
+    /// `tag_hint` when that tag was fetched.
+    ///
+    /// The repository is made as sha1 and the remote asked at the same time
+    /// as the remote is added (git replaces its config file by a rename, so
+    /// ls-remote reads either version of it): the network answer is the slow
+    /// part. A sha256 remote (rare) gets the repository made again in its
+    /// format. The answer also fills the refs cache.
+    ///
+    /// With a `tag_hint` (the tag of the version asked for, e.g. `v1.2.0`
+    /// or `sub/v0.1.0`), the shallow fetch `stat` would make after
+    /// ls-remote runs alongside it instead: the same command as Go's, only
+    /// started before the refs confirm the tag. It is kept only when
+    /// ls-remote lists the tag at the commit fetched; otherwise (no such
+    /// tag, a tag that moved in between) the repository is made again and
+    /// `stat` goes the usual way.
+    async fn init(&self, tag_hint: Option<&str>) -> Result<(bool, Option<String>), GitError> {
         std::fs::create_dir_all(&self.dir)?;
-        // The repository is made as sha1 and the remote asked at the same
-        // time as the remote is added (git replaces its config file by a
-        // rename, so ls-remote reads either version of it): the network
-        // answer is the slow part. A sha256 remote (rare) gets the
-        // repository made again in its format. The answer also fills the
-        // refs cache.
         self.git(&["init", "--bare", "--object-format=sha1"])
             .await?;
         let add = ["remote", "add", "origin", "--", &self.remote_url];
-        let (refs, added) = tokio::join!(self.ls_remote(&self.remote_url), self.git(&add));
-        added?;
+        let add_and_fetch = async {
+            self.git(&add).await?;
+            let Some(tag) = tag_hint else {
+                return Ok::<_, RunError>(None);
+            };
+            let refspec = format!("refs/tags/{tag}:refs/tags/{tag}");
+            let fetched = self
+                .git(&[
+                    "-c",
+                    "maintenance.auto=false",
+                    "-c",
+                    "protocol.version=2",
+                    "fetch",
+                    "-f",
+                    "--depth=1",
+                    "--end-of-options",
+                    "origin",
+                    &refspec,
+                ])
+                .await;
+            if fetched.is_err() {
+                return Ok(None);
+            }
+            let at = self
+                .git(&[
+                    "rev-parse",
+                    "--verify",
+                    "--end-of-options",
+                    &format!("refs/tags/{tag}^{{commit}}"),
+                ])
+                .await?;
+            Ok(Some((
+                tag.to_string(),
+                String::from_utf8_lossy(&at).trim().to_string(),
+            )))
+        };
+        let (refs, added) = tokio::join!(self.ls_remote(&self.remote_url), add_and_fetch);
+        let mut fetched = added?;
         let sha256 = matches!(&refs, Ok(r) if r.values().next().is_some_and(|h| h.len() == 64));
+        let confirmed = matches!((&refs, &fetched), (Ok(r), Some((tag, at)))
+            if r.get(&format!("refs/tags/{tag}")) == Some(at));
+        if fetched.is_some() && !confirmed && !sha256 {
+            // Start again empty, as if nothing had been fetched.
+            fetched = None;
+            std::fs::remove_dir_all(&self.dir)?;
+            std::fs::create_dir_all(&self.dir)?;
+            self.git(&["init", "--bare", "--object-format=sha1"])
+                .await?;
+            self.git(&add).await?;
+        }
         if sha256 {
+            fetched = None;
             std::fs::remove_dir_all(&self.dir)?;
             std::fs::create_dir_all(&self.dir)?;
             self.git(&["init", "--bare", "--object-format=sha256"])
@@ -207,7 +272,7 @@ impl GitRepo {
             *self.refs.lock().await = Some((Instant::now(), Arc::new(refs)));
             self.memo().stats_until = Instant::now().checked_add(self.refs_max_age);
         }
-        Ok(sha256)
+        Ok((sha256, fetched.map(|(tag, _)| tag)))
     }
 
     fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
@@ -753,6 +818,17 @@ impl Repos {
 
     /// The repository for `remote_url`, opened on first use.
     pub async fn get(&self, remote_url: &str) -> Result<Arc<GitRepo>, GitError> {
+        self.get_for(remote_url, None).await
+    }
+
+    /// [`Self::get`] for a caller that will first ask for the tag
+    /// `tag_hint`: a repository created now fetches it while it lists the
+    /// remote's refs ([`GitRepo::open`]).
+    pub async fn get_for(
+        &self,
+        remote_url: &str,
+        tag_hint: Option<&str>,
+    ) -> Result<Arc<GitRepo>, GitError> {
         let cell = {
             let mut map = self.repos.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(remote_url.to_string()).or_default().clone()
@@ -763,6 +839,7 @@ impl Repos {
                 &self.base,
                 remote_url,
                 self.refs_max_age,
+                tag_hint,
             )
             .await
             .map(Arc::new)

@@ -233,3 +233,60 @@ async fn memoized_stat_lasts_as_long_as_the_refs() {
     let info = git.stat("main").await.unwrap();
     assert_eq!((info.name, info.tags), (c2, vec!["v1.1.0".to_string()]));
 }
+
+#[tokio::test]
+async fn hinted_tag_is_fetched_while_listing_refs() {
+    let lab = Lab::new();
+    let mut r = lab.repo("hinted");
+    r.write("sub/go.mod", "module example.test/hinted/sub\n");
+    r.commit("one");
+    r.annotated_tag("sub/v0.1.0");
+    r.write("a", "2\n");
+    let c2 = r.commit("two");
+    r.tag("v1.0.0");
+    let (runner, log) = logging_runner(&lab);
+    let repos = Repos::new(runner, lab.cache_dir(), Duration::from_secs(60));
+
+    let git = repos
+        .get_for("https://example.test/hinted", Some("v1.0.0"))
+        .await
+        .unwrap();
+    let mut opened = take_log(&log);
+    opened[1..].sort();
+    assert_eq!(
+        opened,
+        ["init", "fetch", "ls-remote", "remote", "rev-parse"]
+    );
+    // The tag is there: stat needs only git log, and nothing else was
+    // fetched.
+    let info = git.stat("v1.0.0").await.unwrap();
+    assert_eq!(
+        (info.name.as_str(), info.tags.clone()),
+        (c2.as_str(), vec!["v1.0.0".to_string()])
+    );
+    assert_eq!(take_log(&log), ["log"]);
+    // Another tag (annotated) is fetched the usual way.
+    let sub = git.read_file("sub/v0.1.0", "sub/go.mod").await.unwrap();
+    assert_eq!(
+        sub.as_deref(),
+        Some(&b"module example.test/hinted/sub\n"[..])
+    );
+
+    // A hint that names no tag costs one failed fetch; the repository is
+    // then used as if there had been no hint.
+    let other = Repos::new(
+        lab.runner(),
+        lab.root.path().join("other"),
+        Duration::from_secs(60),
+    );
+    let git = other
+        .get_for("https://example.test/hinted", Some("v9.9.9"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        git.stat("v9.9.9").await,
+        Err(GitError::UnknownRevision(_))
+    ));
+    assert_eq!(git.stat("v1.0.0").await.unwrap().name, c2);
+    assert!(git.dir().join("shallow").exists());
+}
