@@ -18,9 +18,10 @@
 //! The go command answers `.info`, `.mod` and `.zip` of a version in one
 //! process and caches `Stat` and `ReadFile` answers there (`cachingRepo`);
 //! a server gets them as separate requests. So the repository memoizes
-//! them too ([`Memo`]): file contents by full commit hash forever (they
-//! cannot change), `stat` answers until the refs or the local repository
-//! change.
+//! them too ([`Memo`]): `stat` answers until the refs or the local
+//! repository change, file contents by full commit hash (they cannot
+//! change); both only as long as the cached refs, the time in which one
+//! client's requests for a version arrive.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -107,7 +108,7 @@ pub struct GitRepo {
 
 /// Largest total size of file contents one repository memoizes; beyond it
 /// files are read with `git cat-file` every time.
-const MEMO_FILE_BYTES: usize = 4 << 20;
+const MEMO_FILE_BYTES: usize = 1 << 20;
 
 /// Answers reused across requests (see the module documentation).
 #[derive(Debug, Default)]
@@ -121,7 +122,8 @@ struct Memo {
     /// depend on them, so they are not reused after it.
     stats_until: Option<Instant>,
     /// `read_file` answers by (full commit hash, path): `None` is a file
-    /// that does not exist there.
+    /// that does not exist there. Kept across generations (a commit's files
+    /// never change), dropped with the stats when the refs expire.
     files: HashMap<(String, String), Option<Vec<u8>>>,
     file_bytes: usize,
 }
@@ -368,7 +370,11 @@ impl GitRepo {
                     return Ok(info.clone());
                 }
             } else {
+                // Idle for the refs' lifetime: let the file contents go too,
+                // so memory follows recent use, not every version ever asked.
                 memo.stats.clear();
+                memo.files.clear();
+                memo.file_bytes = 0;
             }
             memo.generation
         };
