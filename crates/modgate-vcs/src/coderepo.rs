@@ -134,6 +134,40 @@ impl CodeRepo {
         subdir: &str,
         path: &str,
     ) -> Result<CodeRepo, CodeError> {
+        let (path_prefix, major, code_dir) = Self::layout(code_root, subdir, path)?;
+        Ok(CodeRepo {
+            mod_path: path.to_string(),
+            code,
+            code_root: code_root.to_string(),
+            code_dir,
+            path_prefix: path_prefix.to_string(),
+            path_major: major.to_string(),
+            pseudo_major: path_major_prefix(major).unwrap_or_default().to_string(),
+        })
+    }
+
+    /// The tag a request for `version` of the module `path` (in the
+    /// repository rooted at `code_root`, go-import `subdir`) looks up first:
+    /// `<code_dir>/<version>` for a canonical release or pre-release,
+    /// `None` for a pseudo-version or anything else.
+    pub fn tag_for(code_root: &str, subdir: &str, path: &str, version: &str) -> Option<String> {
+        if version != module::canonical_version(version)
+            || version.ends_with("+incompatible")
+            || module::is_pseudo_version(version)
+        {
+            return None;
+        }
+        let (_, _, code_dir) = Self::layout(code_root, subdir, path).ok()?;
+        Some(join(&code_dir, version))
+    }
+
+    /// The module path's prefix without the major suffix, the suffix, and
+    /// the module's directory in the repository (Go's `newCodeRepo`).
+    fn layout<'a>(
+        code_root: &str,
+        subdir: &str,
+        path: &'a str,
+    ) -> Result<(&'a str, &'a str, String), CodeError> {
         if !has_path_prefix(path, code_root) {
             return Err(CodeError::Other(format!(
                 "mismatched repo: found {code_root} for {path}"
@@ -158,15 +192,7 @@ impl CodeRepo {
         if !subdir.is_empty() {
             code_dir = join(&code_dir, subdir);
         }
-        Ok(CodeRepo {
-            mod_path: path.to_string(),
-            code,
-            code_root: code_root.to_string(),
-            code_dir,
-            path_prefix: path_prefix.to_string(),
-            path_major: major.to_string(),
-            pseudo_major: path_major_prefix(major).unwrap_or_default().to_string(),
-        })
+        Ok((path_prefix, major, code_dir))
     }
 
     /// The module path.

@@ -135,7 +135,12 @@ impl<F: Fetch + Sync> Direct<F> {
             return Err(not_found(format!("not a module proxy path: {escaped}")).into());
         };
         let path = unescape_path(epath).map_err(|e| not_found(e.to_string()))?;
-        let repo = self.code_repo(&path).await?;
+        // The version of a .info/.mod/.zip request, so that a repository
+        // created for it fetches its tag while listing the refs.
+        let version_hint = what
+            .and_then(|f| f.rsplit_once('.'))
+            .and_then(|(v, _)| unescape_version(v).ok());
+        let repo = self.code_repo(&path, version_hint.as_deref()).await?;
         let code = |e: CodeError| Failure::Code(path.clone(), e);
         let Some(file) = what else {
             let info = repo.latest().await.map_err(code)?;
@@ -180,8 +185,9 @@ impl<F: Fetch + Sync> Direct<F> {
         }
     }
 
-    /// The code repository for a module path.
-    async fn code_repo(&self, path: &str) -> Result<CodeRepo, DirectError> {
+    /// The code repository for a module path; `version` is the version the
+    /// request asks for, if any.
+    async fn code_repo(&self, path: &str, version: Option<&str>) -> Result<CodeRepo, DirectError> {
         let found = self.find(path).await?;
         let (root, url, subdir) = match found {
             Found::Git { root, url, subdir } => (root, url, subdir),
@@ -195,10 +201,15 @@ impl<F: Fetch + Sync> Direct<F> {
             not_found: false,
             message: format!("module {path}: {e}"),
         })?;
-        let git = self.repos.get(&url).await.map_err(|e| DirectError {
-            not_found: false,
-            message: format!("module {path}: {e}"),
-        })?;
+        let tag = version.and_then(|v| CodeRepo::tag_for(&root, &subdir, path, v));
+        let git = self
+            .repos
+            .get_for(&url, tag.as_deref())
+            .await
+            .map_err(|e| DirectError {
+                not_found: false,
+                message: format!("module {path}: {e}"),
+            })?;
         CodeRepo::new(git, &root, &subdir, path).map_err(DirectError::from)
     }
 

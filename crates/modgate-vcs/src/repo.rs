@@ -14,6 +14,14 @@
 //! for one fetch and then find the objects locally. The refs from
 //! `ls-remote` are cached for a configurable time; the go command keeps them
 //! for one invocation, a server must look again now and then.
+//!
+//! The go command answers `.info`, `.mod` and `.zip` of a version in one
+//! process and caches `Stat` and `ReadFile` answers there (`cachingRepo`);
+//! a server gets them as separate requests. So the repository memoizes
+//! them too ([`Memo`]): `stat` answers until the refs or the local
+//! repository change, file contents by full commit hash (they cannot
+//! change); both only as long as the cached refs, the time in which one
+//! client's requests for a version arrive.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -92,16 +100,45 @@ pub struct GitRepo {
     refs: Mutex<Option<(Instant, Arc<Refs>)>>,
     fetch: Mutex<FetchLevel>,
     local_tags: OnceCell<std::collections::HashSet<String>>,
+    memo: std::sync::Mutex<Memo>,
+    /// Created by this process: until the first fetch it holds no objects,
+    /// so looking for one locally is skipped.
+    fresh: bool,
+}
+
+/// Largest total size of file contents one repository memoizes; beyond it
+/// files are read with `git cat-file` every time.
+const MEMO_FILE_BYTES: usize = 1 << 20;
+
+/// Answers reused across requests (see the module documentation).
+#[derive(Debug, Default)]
+struct Memo {
+    /// Moves on whenever the refs or the local repository change; a `stat`
+    /// answer is only stored when it was computed within one generation.
+    generation: u64,
+    /// `stat` answers of this generation, by the revision asked for.
+    stats: HashMap<String, RevInfo>,
+    /// When the cached refs are due to be asked for again: `stat` answers
+    /// depend on them, so they are not reused after it.
+    stats_until: Option<Instant>,
+    /// `read_file` answers by (full commit hash, path): `None` is a file
+    /// that does not exist there. Kept across generations (a commit's files
+    /// never change), dropped with the stats when the refs expire.
+    files: HashMap<(String, String), Option<Vec<u8>>>,
+    file_bytes: usize,
 }
 
 impl GitRepo {
     /// Opens (creating when needed) the bare repository for `remote_url`
-    /// under `base`: `git init --bare`, then `git remote add origin`.
+    /// under `base`: `git init --bare`, then `git remote add origin`. When
+    /// it is created and `tag_hint` names the tag the caller will ask for
+    /// first, that tag is fetched while `ls-remote` runs (see [`Self::init`]).
     pub async fn open(
         runner: Runner,
         base: &Path,
         remote_url: &str,
         refs_max_age: Duration,
+        tag_hint: Option<&str>,
     ) -> Result<GitRepo, GitError> {
         if !remote_url.contains("://") {
             let what = if remote_url.contains(':') {
@@ -123,39 +160,136 @@ impl GitRepo {
             refs: Mutex::new(None),
             fetch: Mutex::new(FetchLevel::None),
             local_tags: OnceCell::new(),
+            memo: Default::default(),
+            fresh: false,
         };
-        if !repo.dir.join("objects").exists()
-            && let Err(e) = repo.init().await
-        {
-            let _ = std::fs::remove_dir_all(&repo.dir);
-            return Err(e);
+        if repo.dir.join("objects").exists() {
+            let format = repo
+                .git(&["config", "--get", "extensions.objectformat"])
+                .await
+                .unwrap_or_default();
+            repo.sha256 = String::from_utf8_lossy(&format).trim() == "sha256";
+        } else {
+            match repo.init(tag_hint).await {
+                Ok((sha256, fetched)) => {
+                    repo.sha256 = sha256;
+                    repo.fresh = true;
+                    // A new repository has no tags but the one fetched: no
+                    // `git tag -l`.
+                    let tags = fetched.iter().map(|t| t.to_string()).collect();
+                    let _ = repo.local_tags.set(tags);
+                    if fetched.is_some() {
+                        repo.fetch = Mutex::new(FetchLevel::Some);
+                    }
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&repo.dir);
+                    return Err(e);
+                }
+            }
         }
-        let format = repo
-            .git(&["config", "--get", "extensions.objectformat"])
-            .await
-            .unwrap_or_default();
-        repo.sha256 = String::from_utf8_lossy(&format).trim() == "sha256";
         Ok(repo)
     }
 
-    async fn init(&self) -> Result<(), GitError> {
+    /// Creates the bare repository; returns whether it uses sha256, and
+    /// `tag_hint` when that tag was fetched.
+    ///
+    /// The repository is made as sha1 and the remote asked at the same time
+    /// as the remote is added (git replaces its config file by a rename, so
+    /// ls-remote reads either version of it): the network answer is the slow
+    /// part. A sha256 remote (rare) gets the repository made again in its
+    /// format. The answer also fills the refs cache.
+    ///
+    /// With a `tag_hint` (the tag of the version asked for, e.g. `v1.2.0`
+    /// or `sub/v0.1.0`), the shallow fetch `stat` would make after
+    /// ls-remote runs alongside it instead: the same command as Go's, only
+    /// started before the refs confirm the tag. It is kept only when
+    /// ls-remote lists the tag at the commit fetched; otherwise (no such
+    /// tag, a tag that moved in between) the repository is made again and
+    /// `stat` goes the usual way.
+    async fn init(&self, tag_hint: Option<&str>) -> Result<(bool, Option<String>), GitError> {
         std::fs::create_dir_all(&self.dir)?;
-        // Ask the remote first so that a sha256 repository gets a sha256
-        // cache; the answer also fills the refs cache.
-        let refs = self.ls_remote(&self.remote_url).await;
-        let sha256 = matches!(&refs, Ok(r) if r.values().next().is_some_and(|h| h.len() == 64));
-        let format = if sha256 {
-            "--object-format=sha256"
-        } else {
-            "--object-format=sha1"
-        };
-        self.git(&["init", "--bare", format]).await?;
-        self.git(&["remote", "add", "origin", "--", &self.remote_url])
+        self.git(&["init", "--bare", "--object-format=sha1"])
             .await?;
+        let add = ["remote", "add", "origin", "--", &self.remote_url];
+        let add_and_fetch = async {
+            self.git(&add).await?;
+            let Some(tag) = tag_hint else {
+                return Ok::<_, RunError>(None);
+            };
+            let refspec = format!("refs/tags/{tag}:refs/tags/{tag}");
+            let fetched = self
+                .git(&[
+                    "-c",
+                    "maintenance.auto=false",
+                    "-c",
+                    "protocol.version=2",
+                    "fetch",
+                    "-f",
+                    "--depth=1",
+                    "--end-of-options",
+                    "origin",
+                    &refspec,
+                ])
+                .await;
+            if fetched.is_err() {
+                return Ok(None);
+            }
+            let at = self
+                .git(&[
+                    "rev-parse",
+                    "--verify",
+                    "--end-of-options",
+                    &format!("refs/tags/{tag}^{{commit}}"),
+                ])
+                .await?;
+            Ok(Some((
+                tag.to_string(),
+                String::from_utf8_lossy(&at).trim().to_string(),
+            )))
+        };
+        let (refs, added) = tokio::join!(self.ls_remote(&self.remote_url), add_and_fetch);
+        let mut fetched = added?;
+        let sha256 = matches!(&refs, Ok(r) if r.values().next().is_some_and(|h| h.len() == 64));
+        let confirmed = matches!((&refs, &fetched), (Ok(r), Some((tag, at)))
+            if r.get(&format!("refs/tags/{tag}")) == Some(at));
+        if fetched.is_some() && !confirmed && !sha256 {
+            // Start again empty, as if nothing had been fetched.
+            fetched = None;
+            std::fs::remove_dir_all(&self.dir)?;
+            std::fs::create_dir_all(&self.dir)?;
+            self.git(&["init", "--bare", "--object-format=sha1"])
+                .await?;
+            self.git(&add).await?;
+        }
+        if sha256 {
+            fetched = None;
+            std::fs::remove_dir_all(&self.dir)?;
+            std::fs::create_dir_all(&self.dir)?;
+            self.git(&["init", "--bare", "--object-format=sha256"])
+                .await?;
+            self.git(&add).await?;
+        }
         if let Ok(refs) = refs {
             *self.refs.lock().await = Some((Instant::now(), Arc::new(refs)));
+            self.memo().stats_until = Instant::now().checked_add(self.refs_max_age);
         }
-        Ok(())
+        Ok((sha256, fetched.map(|(tag, _)| tag)))
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets the `stat` answers: the refs or the local repository
+    /// changed. Called after the change, so that an answer computed during
+    /// it is either cleared here or refused by the generation check.
+    /// Returns the new generation.
+    fn invalidate(&self) -> u64 {
+        let mut memo = self.memo();
+        memo.generation += 1;
+        memo.stats.clear();
+        memo.generation
     }
 
     /// The directory of the bare repository.
@@ -197,7 +331,11 @@ impl GitRepo {
             return Ok(refs.clone());
         }
         let refs = Arc::new(self.ls_remote("origin").await?);
+        if cached.as_ref().is_none_or(|(_, old)| old != &refs) {
+            self.invalidate();
+        }
         *cached = Some((Instant::now(), refs.clone()));
+        self.memo().stats_until = Instant::now().checked_add(self.refs_max_age);
         Ok(refs)
     }
 
@@ -225,6 +363,36 @@ impl GitRepo {
     /// Resolves a tag, branch, `HEAD` or hash (prefix) to a commit, fetching
     /// what is needed.
     pub async fn stat(&self, rev: &str) -> Result<RevInfo, GitError> {
+        let generation = {
+            let mut memo = self.memo();
+            if memo.stats_until.is_some_and(|t| Instant::now() < t) {
+                if let Some(info) = memo.stats.get(rev) {
+                    return Ok(info.clone());
+                }
+            } else {
+                // Idle for the refs' lifetime: let the file contents go too,
+                // so memory follows recent use, not every version ever asked.
+                memo.stats.clear();
+                memo.files.clear();
+                memo.file_bytes = 0;
+            }
+            memo.generation
+        };
+        let mut generation = generation;
+        let info = self.stat_uncached(rev, &mut generation).await?;
+        let mut memo = self.memo();
+        // A fetch or a refs refresh during the computation (other than the
+        // fetch the computation made itself, before its answer) may have
+        // changed the answer's inputs; then it is only returned, not kept.
+        if memo.generation == generation {
+            memo.stats.insert(rev.to_string(), info.clone());
+        }
+        Ok(info)
+    }
+
+    /// `stat` without the memo; `generation` is moved on past the changes
+    /// this call makes itself before computing its answer.
+    async fn stat_uncached(&self, rev: &str, generation: &mut u64) -> Result<RevInfo, GitError> {
         let mut rev = rev.to_string();
         let mut did_stat_local = false;
         if self.is_hash_prefix(&rev) {
@@ -296,11 +464,16 @@ impl GitRepo {
         }
 
         let mut level = self.fetch.lock().await;
-        if !did_stat_local && let Ok(info) = self.stat_local(&rev, &hash).await {
+        let empty = self.fresh && *level == FetchLevel::None;
+        if !did_stat_local
+            && !empty
+            && let Ok(info) = self.stat_local(&rev, &hash).await
+        {
             if let Some(tag) = ref_name.strip_prefix("refs/tags/")
                 && !info.tags.iter().any(|t| t == tag)
             {
                 self.git(&["tag", "--end-of-options", tag, &hash]).await?;
+                *generation = self.invalidate();
                 return self.stat_local(&rev, &ref_name).await;
             }
             return Ok(info);
@@ -313,41 +486,54 @@ impl GitRepo {
             } else {
                 format!("{ref_name}:{ref_name}")
             };
-            let fetched = self
-                .git(&[
-                    "-c",
-                    "protocol.version=2",
-                    "fetch",
-                    "-f",
-                    "--depth=1",
-                    "--end-of-options",
-                    "origin",
-                    &refspec,
-                ])
-                .await;
+            let mut args = vec![
+                "-c",
+                "protocol.version=2",
+                "fetch",
+                "-f",
+                "--depth=1",
+                "--end-of-options",
+                "origin",
+                &refspec,
+            ];
+            // The first fetch into a new repository leaves nothing for
+            // `git maintenance run --auto` to do: skip starting it.
+            if empty {
+                args.splice(0..0, ["-c", "maintenance.auto=false"]);
+            }
+            let fetched = self.git(&args).await;
+            *generation = self.invalidate();
             if fetched.is_ok() {
                 return self.stat_local(&rev, &ref_name).await;
             }
         }
         self.fetch_all(&mut level).await?;
+        *generation = self.memo().generation;
         self.stat_local(&rev, &rev).await
     }
 
     /// Fetches every branch and tag and unshallows the repository.
     async fn fetch_all(&self, level: &mut FetchLevel) -> Result<(), GitError> {
         if *level < FetchLevel::All {
-            self.git(&[
-                "fetch",
-                "-f",
-                "--end-of-options",
-                "origin",
-                "refs/heads/*:refs/heads/*",
-                "refs/tags/*:refs/tags/*",
-            ])
-            .await?;
+            let fetched = self
+                .git(&[
+                    "fetch",
+                    "-f",
+                    "--end-of-options",
+                    "origin",
+                    "refs/heads/*:refs/heads/*",
+                    "refs/tags/*:refs/tags/*",
+                ])
+                .await;
+            // Even a failed fetch may have changed the repository.
+            let _ = self.invalidate();
+            fetched?;
             if self.dir.join("shallow").exists() {
-                self.git(&["fetch", "--unshallow", "-f", "--end-of-options", "origin"])
-                    .await?;
+                let unshallowed = self
+                    .git(&["fetch", "--unshallow", "-f", "--end-of-options", "origin"])
+                    .await;
+                let _ = self.invalidate();
+                unshallowed?;
             }
             *level = FetchLevel::All;
         }
@@ -427,15 +613,32 @@ impl GitRepo {
     /// The content of `file` at `rev`, or `None` when it does not exist.
     pub async fn read_file(&self, rev: &str, file: &str) -> Result<Option<Vec<u8>>, GitError> {
         let info = self.stat(rev).await?;
-        let spec = format!("{}:{}", info.name, file);
-        match self
+        let key = (info.name, file.to_string());
+        if let Some(content) = self.memo().files.get(&key) {
+            return Ok(content.clone());
+        }
+        let spec = format!("{}:{}", key.0, key.1);
+        let content = match self
             .git(&["cat-file", "--end-of-options", "blob", &spec])
             .await
         {
-            Ok(out) => Ok(Some(out)),
-            // Go maps every failure here to "does not exist".
-            Err(_) => Ok(None),
+            Ok(out) => Some(out),
+            // Go maps every failure here to "does not exist"; only git's own
+            // answer is kept, not a timeout or a failure to start it.
+            Err(e) => {
+                if e.exit_code().is_none() {
+                    return Ok(None);
+                }
+                None
+            }
+        };
+        let mut memo = self.memo();
+        let size = content.as_ref().map_or(0, Vec::len) + key.1.len();
+        if memo.file_bytes + size <= MEMO_FILE_BYTES {
+            memo.file_bytes += size;
+            memo.files.insert(key, content.clone());
         }
+        Ok(content)
     }
 
     /// The highest tag `prefix + vX.Y.Z` reachable from `rev` that
@@ -621,6 +824,17 @@ impl Repos {
 
     /// The repository for `remote_url`, opened on first use.
     pub async fn get(&self, remote_url: &str) -> Result<Arc<GitRepo>, GitError> {
+        self.get_for(remote_url, None).await
+    }
+
+    /// [`Self::get`] for a caller that will first ask for the tag
+    /// `tag_hint`: a repository created now fetches it while it lists the
+    /// remote's refs ([`GitRepo::open`]).
+    pub async fn get_for(
+        &self,
+        remote_url: &str,
+        tag_hint: Option<&str>,
+    ) -> Result<Arc<GitRepo>, GitError> {
         let cell = {
             let mut map = self.repos.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(remote_url.to_string()).or_default().clone()
@@ -631,6 +845,7 @@ impl Repos {
                 &self.base,
                 remote_url,
                 self.refs_max_age,
+                tag_hint,
             )
             .await
             .map(Arc::new)
