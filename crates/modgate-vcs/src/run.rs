@@ -174,7 +174,7 @@ impl Runner {
             Some(f) => cmd.stdout(Stdio::from(f)),
             None => cmd.stdout(Stdio::piped()),
         };
-        let child = cmd.spawn().map_err(|source| RunError::Spawn {
+        let child = spawn(&mut cmd).await.map_err(|source| RunError::Spawn {
             cmd: cmd_line.clone(),
             source,
         })?;
@@ -217,6 +217,25 @@ impl Drop for GroupGuard {
             let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
         }
     }
+}
+
+/// Starts `cmd`, retrying briefly while the executable is busy (ETXTBSY): a
+/// program that was just written is briefly held open for writing by any child
+/// forked at that moment, until that child's exec closes it. That happens to
+/// scripts written by tests (and to a git being upgraded in place), never for
+/// long.
+async fn spawn(cmd: &mut tokio::process::Command) -> std::io::Result<tokio::process::Child> {
+    let mut delay = std::time::Duration::from_millis(5);
+    for _ in 0..8 {
+        match cmd.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    cmd.spawn()
 }
 
 #[cfg(test)]
