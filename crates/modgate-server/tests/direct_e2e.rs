@@ -81,7 +81,9 @@ fn go_through_direct_upstream_matches_go_direct() {
     std::fs::write(
         &gitconfig,
         format!(
-            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
+            // Every scheme go probes with GOINSECURE (git:// first), so that
+            // neither go nor modgate ever looks example.test up.
+            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n\tinsteadOf = http://example.test/\n\tinsteadOf = git://example.test/\n\tinsteadOf = ssh://example.test/\n\tinsteadOf = git+ssh://example.test/\n",
             repos.display()
         ),
     )

@@ -56,6 +56,23 @@ impl modgate_vcs::Fetch for DiscoveryFetch {
     }
 }
 
+/// The configured resolver as reqwest's: the port is left 0 so that the
+/// connector uses the URL's (a resolver table may name another port, which is
+/// kept when the URL has none).
+#[derive(Debug)]
+struct Dns(Arc<dyn modgate_vcs::Resolve>);
+
+impl reqwest::dns::Resolve for Dns {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let resolver = self.0.clone();
+        Box::pin(async move {
+            let addrs = resolver.resolve(name.as_str(), 0).await?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 /// Go's `codehost.MaxZipFile`.
 pub const MAX_ZIP_FILE: u64 = 500 << 20;
 /// Go's `codehost.MaxGoMod`.
@@ -119,6 +136,10 @@ pub struct ClientConfig {
     pub vcs_dir: Option<PathBuf>,
     /// Which addresses `direct` may reach (default: public addresses only).
     pub direct_egress: modgate_vcs::Egress,
+    /// Name resolution for every HTTP request and for direct mode's egress guard
+    /// (default: the system resolver, bounded by `connect_timeout`). Tests give a
+    /// fixed [`modgate_vcs::Table`] so that nothing asks the machine's DNS.
+    pub resolver: Option<Arc<dyn modgate_vcs::Resolve>>,
     /// GOINSECURE patterns: paths whose discovery may use plain HTTP (default: the
     /// `GOINSECURE` environment variable).
     pub goinsecure: Option<String>,
@@ -145,6 +166,7 @@ impl Default for ClientConfig {
             proxy_env: None,
             vcs_dir: None,
             direct_egress: modgate_vcs::Egress::default(),
+            resolver: None,
             goinsecure: None,
             git_timeout: Duration::from_secs(600),
             git_processes: 8,
@@ -249,7 +271,13 @@ impl Client {
                 attempt.follow()
             }
         });
+        let resolver: Arc<dyn modgate_vcs::Resolve> = cfg.resolver.clone().unwrap_or_else(|| {
+            Arc::new(modgate_vcs::SystemResolver {
+                timeout: cfg.connect_timeout,
+            })
+        });
         let http = reqwest::Client::builder()
+            .dns_resolver(Arc::new(Dns(resolver.clone())))
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
@@ -282,7 +310,7 @@ impl Client {
                 http: http.clone(),
                 timeout: cfg.timeout,
             },
-            cfg.direct_egress,
+            modgate_vcs::Guard::new(cfg.direct_egress, resolver),
             insecure,
         ));
         Ok(Client {

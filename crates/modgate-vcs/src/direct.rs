@@ -5,8 +5,11 @@
 //! Follows `cmd/go/internal/modfetch/repo.go` `lookupDirect`: the module
 //! path is resolved to a repository (static patterns, then `?go-get=1`,
 //! [`crate::discovery`]), and the module is the code repository rooted
-//! there ([`CodeRepo`]). Every repository URL and discovery address passes
-//! the egress guard first. A `mod` go-import (the module is served by
+//! there ([`CodeRepo`]). Every discovery address passes the egress guard
+//! first, and so does every repository URL as git will contact it: after
+//! git's `insteadOf` rewriting (asked once per remote with
+//! `git ls-remote --get-url`), so a URL rewritten to `file://` is not looked
+//! up at all. A `mod` go-import (the module is served by
 //! another proxy) is reported as not supported here. Discovery answers are
 //! cached for a minute; repositories live as long as the process.
 
@@ -20,7 +23,7 @@ use modgate_core::pattern::match_prefix_patterns;
 
 use crate::coderepo::{CodeError, CodeRepo};
 use crate::discovery::{Fetch, Found, discover};
-use crate::egress::Egress;
+use crate::egress::Guard;
 use crate::repo::Repos;
 
 /// How long a discovery answer is reused.
@@ -83,16 +86,18 @@ impl From<DirectError> for Failure {
 pub struct Direct<F> {
     repos: Repos,
     fetch: F,
-    egress: Egress,
+    guard: Guard,
     insecure: String,
     found: Mutex<HashMap<String, (Instant, Found)>>,
+    /// Remote URL -> the URL git contacts (after `insteadOf`).
+    rewritten: Mutex<HashMap<String, String>>,
 }
 
 impl<F> std::fmt::Debug for Direct<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Direct")
             .field("repos", &self.repos)
-            .field("egress", &self.egress)
+            .field("guard", &self.guard)
             .field("insecure", &self.insecure)
             .finish_non_exhaustive()
     }
@@ -100,16 +105,56 @@ impl<F> std::fmt::Debug for Direct<F> {
 
 impl<F: Fetch + Sync> Direct<F> {
     /// A source using `repos` for git, `fetch` for `?go-get=1` pages,
-    /// `egress` for which addresses may be reached, and `insecure` (GOINSECURE
+    /// `guard` for which addresses may be reached, and `insecure` (GOINSECURE
     /// patterns) for which paths may use plain HTTP.
-    pub fn new(repos: Repos, fetch: F, egress: Egress, insecure: impl Into<String>) -> Direct<F> {
+    pub fn new(repos: Repos, fetch: F, guard: Guard, insecure: impl Into<String>) -> Direct<F> {
         Direct {
             repos,
             fetch,
-            egress,
+            guard,
             insecure: insecure.into(),
             found: Mutex::new(HashMap::new()),
+            rewritten: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The URL git will contact for `url`: git's own `insteadOf` rewriting
+    /// (`git ls-remote --get-url`, with the runner's configuration), cached
+    /// per remote for the life of the process.
+    async fn git_url(&self, url: &str) -> Result<String, DirectError> {
+        if let Some(u) = self
+            .rewritten
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(url)
+        {
+            return Ok(u.clone());
+        }
+        let failed = |e: String| DirectError {
+            not_found: false,
+            message: format!("rewriting {url} with the git configuration: {e}"),
+        };
+        // Outside any repository, so only the user's and system configuration
+        // apply, as for the repositories kept under the base directory.
+        std::fs::create_dir_all(self.repos.base()).map_err(|e| failed(e.to_string()))?;
+        let out = self
+            .repos
+            .runner()
+            .output(
+                self.repos.base(),
+                &["ls-remote", "--get-url", "--end-of-options", url],
+            )
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let target = String::from_utf8_lossy(&out).trim().to_string();
+        if target.is_empty() {
+            return Err(failed("git printed no URL".into()));
+        }
+        self.rewritten
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(url.to_string(), target.clone());
+        Ok(target)
     }
 
     /// Answers a protocol path relative to a proxy base, e.g.
@@ -191,10 +236,14 @@ impl<F: Fetch + Sync> Direct<F> {
                 )));
             }
         };
-        self.egress.check_url(&url).await.map_err(|e| DirectError {
-            not_found: false,
-            message: format!("module {path}: {e}"),
-        })?;
+        let target = self.git_url(&url).await?;
+        self.guard
+            .check_url(&target)
+            .await
+            .map_err(|e| DirectError {
+                not_found: false,
+                message: format!("module {path}: {e}"),
+            })?;
         let git = self.repos.get(&url).await.map_err(|e| DirectError {
             not_found: false,
             message: format!("module {path}: {e}"),
@@ -214,7 +263,7 @@ impl<F: Fetch + Sync> Direct<F> {
         let insecure = match_prefix_patterns(&self.insecure, path);
         let guarded = Guarded {
             inner: &self.fetch,
-            egress: self.egress,
+            guard: &self.guard,
         };
         let found = discover(&guarded, path, insecure)
             .await
@@ -230,15 +279,12 @@ impl<F: Fetch + Sync> Direct<F> {
 /// A fetcher that asks the egress guard before every request.
 struct Guarded<'a, F> {
     inner: &'a F,
-    egress: Egress,
+    guard: &'a Guard,
 }
 
 impl<F: Fetch + Sync> Fetch for Guarded<'_, F> {
     async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        self.egress
-            .check_url(url)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.guard.check_url(url).await.map_err(|e| e.to_string())?;
         self.inner.get(url).await
     }
 }

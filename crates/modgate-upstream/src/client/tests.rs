@@ -115,6 +115,9 @@ fn client(staging: &Path, tweak: impl FnOnce(&mut ClientConfig)) -> Client {
     let mut cfg = ClientConfig {
         retry_backoff: Duration::from_millis(5),
         proxy_env: Some(ProxyEnv::default()),
+        // Names (skip.example, ...) resolve from an empty table, never from the
+        // machine's DNS.
+        resolver: Some(std::sync::Arc::new(modgate_vcs::Table::default())),
         ..ClientConfig::default()
     };
     tweak(&mut cfg);

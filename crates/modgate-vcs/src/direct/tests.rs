@@ -4,10 +4,22 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::egress::{Egress, Table};
 use crate::testgit::Lab;
+
+/// A guard whose resolver knows only `names` (never the system's).
+fn guard(policy: Egress, names: &[(&str, &str)]) -> Guard {
+    Guard::new(
+        policy,
+        Arc::new(Table::new(
+            names.iter().map(|(n, a)| (*n, a.parse().unwrap())),
+        )),
+    )
+}
 
 struct Pages(HashMap<String, String>);
 
@@ -51,7 +63,12 @@ async fn serves_protocol_paths() {
         .collect(),
     );
     let repos = Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
-    let direct = Direct::new(repos, pages, Egress::default(), "");
+    let direct = Direct::new(
+        repos,
+        pages,
+        guard(Egress::default(), &[("corp.example", "93.184.215.14:0")]),
+        "",
+    );
     let staging = tempfile::tempdir().unwrap();
     let s = staging.path();
 
@@ -126,6 +143,43 @@ async fn serves_protocol_paths() {
     assert!(e.message.contains("egress refused"), "{e}");
 }
 
+/// A module whose `https://example.test/...` URL git rewrites to a file://
+/// remote is served without a single name lookup: the guard judges the URL
+/// git contacts, not the one before `insteadOf`.
+#[tokio::test]
+async fn insteadof_file_remote_needs_no_lookup() {
+    let lab = Lab::new();
+    let mut r = lab.repo("quiet");
+    r.write("go.mod", "module example.test/quiet.git\n");
+    r.commit("one");
+    r.tag("v1.0.0");
+    let resolver = Arc::new(crate::testgit::Counting::new(Table::default()));
+    let direct = Direct::new(
+        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Pages(HashMap::new()),
+        Guard::new(Egress::default(), resolver.clone()),
+        "",
+    );
+    let staging = tempfile::tempdir().unwrap();
+    assert_eq!(
+        memory(
+            direct
+                .get("example.test/quiet.git/@v/list", staging.path())
+                .await
+                .unwrap()
+        ),
+        "v1.0.0\n"
+    );
+    assert_eq!(
+        direct
+            .git_url("https://example.test/quiet.git")
+            .await
+            .unwrap(),
+        format!("file://{}/repos/quiet.git", lab.root.path().display())
+    );
+    assert_eq!(resolver.asked(), Vec::<String>::new());
+}
+
 /// Maps `https://corp.example/<p>` discovery requests to the local test
 /// server (standing in for DNS and TLS); everything else fails.
 struct ToLocal(u16);
@@ -179,19 +233,29 @@ async fn discovery_and_git_http_backend() {
     let staging = tempfile::tempdir().unwrap();
     let s = staging.path();
     let fetch = || ToLocal(http.port);
+    // The discovery host is served on loopback, and is resolved so.
+    let names = &[("corp.example", "127.0.0.1:0")];
     let repos = || Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
 
     // Plain http needs GOINSECURE, and loopback needs the egress allowance.
-    let strict = Direct::new(repos(), fetch(), Egress::default(), "corp.example");
+    let strict = Direct::new(
+        repos(),
+        fetch(),
+        guard(Egress::default(), names),
+        "corp.example",
+    );
     let e = strict.get("corp.example/lib/@v/list", s).await.unwrap_err();
     assert!(e.message.contains("loopback address"), "{e}");
     let secure_only = Direct::new(
         repos(),
         fetch(),
-        Egress {
-            allow_loopback: true,
-            allow_private: false,
-        },
+        guard(
+            Egress {
+                allow_loopback: true,
+                allow_private: false,
+            },
+            names,
+        ),
         "",
     );
     let e = secure_only
@@ -203,10 +267,13 @@ async fn discovery_and_git_http_backend() {
     let direct = Direct::new(
         repos(),
         fetch(),
-        Egress {
-            allow_loopback: true,
-            allow_private: false,
-        },
+        guard(
+            Egress {
+                allow_loopback: true,
+                allow_private: false,
+            },
+            names,
+        ),
         "corp.example",
     );
     assert_eq!(

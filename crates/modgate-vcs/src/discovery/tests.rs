@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::egress::Egress;
+use crate::egress::{Egress, Guard, Table};
 
 fn mi(prefix: &str, vcs: &str, repo: &str, subdir: &str) -> MetaImport {
     MetaImport {
@@ -370,5 +370,6 @@ async fn discover_dynamic() {
     let Found::Git { url, .. } = discover(&pages, "corp.example/loop", false).await.unwrap() else {
         panic!("not git")
     };
-    assert!(Egress::default().check_url(&url).await.is_err());
+    let guard = Guard::new(Egress::default(), std::sync::Arc::new(Table::default()));
+    assert!(guard.check_url(&url).await.is_err());
 }
