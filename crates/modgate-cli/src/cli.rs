@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// private [default: none].
     #[arg(long, value_name = "RANGES")]
     pub direct_allow: Option<String>,
+    /// GOVCS-syntax rules for the version control systems direct mode may use
+    /// [default: public:git|hg,private:all].
+    #[arg(long, value_name = "RULES")]
+    pub govcs: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

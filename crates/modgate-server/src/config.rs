@@ -64,6 +64,8 @@ pub struct Config {
     pub git_config: Option<PathBuf>,
     /// Address ranges direct mode may reach besides public ones.
     pub direct_allow: modgate_upstream::Egress,
+    /// GOVCS rules for direct mode (validated when set).
+    pub govcs: String,
 }
 
 /// Documentation of one key.
@@ -181,6 +183,11 @@ pub const KEYS: &[KeyDoc] = &[
         default: "none",
         help: "Address ranges direct mode may reach besides public ones: none, loopback, private, or loopback,private.",
     },
+    KeyDoc {
+        name: "govcs",
+        default: "public:git|hg,private:all",
+        help: "GOVCS-syntax rules (pattern:vcs|vcs,...; patterns may be public or private, the --private paths) for the version control systems direct mode may use; direct mode runs only git.",
+    },
 ];
 
 impl Default for Config {
@@ -209,6 +216,7 @@ impl Default for Config {
             routes: Vec::new(),
             git_config: None,
             direct_allow: modgate_upstream::Egress::default(),
+            govcs: "public:git|hg,private:all".into(),
         }
     }
 }
@@ -335,6 +343,11 @@ impl Config {
                     }
                 }
                 self.direct_allow = allow;
+            }
+            "govcs" => {
+                modgate_core::goenv::govcs::Govcs::setting(value)
+                    .map_err(|e| ConfigError(format!("{key}: {e}")))?;
+                self.govcs = value.to_owned();
             }
             _ => return Err(ConfigError(format!("unknown key {key:?}"))),
         }

@@ -140,6 +140,10 @@ pub struct ClientConfig {
     /// (default: the system resolver, bounded by `connect_timeout`). Tests give a
     /// fixed [`modgate_vcs::Table`] so that nothing asks the machine's DNS.
     pub resolver: Option<Arc<dyn modgate_vcs::Resolve>>,
+    /// Which version control systems `direct` may run for which paths (GOVCS rules and
+    /// the private patterns; default: Go's `public:git|hg,private:all`, nothing
+    /// private). Only git is ever run; other allowed systems get a clear error.
+    pub direct_vcs: modgate_vcs::VcsPolicy,
     /// GOINSECURE patterns: paths whose discovery may use plain HTTP (default: the
     /// `GOINSECURE` environment variable).
     pub goinsecure: Option<String>,
@@ -167,6 +171,7 @@ impl Default for ClientConfig {
             vcs_dir: None,
             direct_egress: modgate_vcs::Egress::default(),
             resolver: None,
+            direct_vcs: modgate_vcs::VcsPolicy::default(),
             goinsecure: None,
             git_timeout: Duration::from_secs(600),
             git_processes: 8,
@@ -304,15 +309,18 @@ impl Client {
             .goinsecure
             .clone()
             .unwrap_or_else(|| std::env::var("GOINSECURE").unwrap_or_default());
-        let direct = Arc::new(modgate_vcs::Direct::new(
-            repos,
-            DiscoveryFetch {
-                http: http.clone(),
-                timeout: cfg.timeout,
-            },
-            modgate_vcs::Guard::new(cfg.direct_egress, resolver),
-            insecure,
-        ));
+        let direct = Arc::new(
+            modgate_vcs::Direct::new(
+                repos,
+                DiscoveryFetch {
+                    http: http.clone(),
+                    timeout: cfg.timeout,
+                },
+                modgate_vcs::Guard::new(cfg.direct_egress, resolver),
+                insecure,
+            )
+            .with_vcs_policy(cfg.direct_vcs.clone()),
+        );
         Ok(Client {
             http,
             cfg: Arc::new(cfg),

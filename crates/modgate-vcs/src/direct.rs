@@ -22,7 +22,7 @@ use modgate_core::module::{unescape_path, unescape_version};
 use modgate_core::pattern::match_prefix_patterns;
 
 use crate::coderepo::{CodeError, CodeRepo};
-use crate::discovery::{Fetch, Found, discover};
+use crate::discovery::{Fetch, Found, VcsPolicy, discover};
 use crate::egress::Guard;
 use crate::repo::Repos;
 
@@ -88,6 +88,7 @@ pub struct Direct<F> {
     fetch: F,
     guard: Guard,
     insecure: String,
+    policy: VcsPolicy,
     found: Mutex<HashMap<String, (Instant, Found)>>,
     /// Remote URL -> the URL git contacts (after `insteadOf`).
     rewritten: Mutex<HashMap<String, String>>,
@@ -113,9 +114,17 @@ impl<F: Fetch + Sync> Direct<F> {
             fetch,
             guard,
             insecure: insecure.into(),
+            policy: VcsPolicy::default(),
             found: Mutex::new(HashMap::new()),
             rewritten: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Applies `policy` (GOVCS and the private patterns) before any VCS
+    /// command; the default is Go's default with no private paths.
+    pub fn with_vcs_policy(mut self, policy: VcsPolicy) -> Direct<F> {
+        self.policy = policy;
+        self
     }
 
     /// The URL git will contact for `url`: git's own `insteadOf` rewriting
@@ -230,6 +239,11 @@ impl<F: Fetch + Sync> Direct<F> {
         let found = self.find(path).await?;
         let (root, url, subdir) = match found {
             Found::Git { root, url, subdir } => (root, url, subdir),
+            Found::Other { vcs, .. } => {
+                return Err(not_found(format!(
+                    "direct mode supports only git: {path} uses {vcs}"
+                )));
+            }
             Found::Proxy { url, .. } => {
                 return Err(not_found(format!(
                     "module {path}: served by the module proxy {url} (go-import mod), which direct mode does not follow"
@@ -265,7 +279,7 @@ impl<F: Fetch + Sync> Direct<F> {
             inner: &self.fetch,
             guard: &self.guard,
         };
-        let found = discover(&guarded, path, insecure)
+        let found = discover(&guarded, path, insecure, &self.policy)
             .await
             .map_err(|e| not_found(e.0))?;
         self.found

@@ -51,6 +51,7 @@ fn flags(a: &ServeArgs) -> Vec<(&'static str, String)> {
         ("shutdown_timeout", &a.shutdown_timeout),
         ("git_config", &a.git_config),
         ("direct_allow", &a.direct_allow),
+        ("govcs", &a.govcs),
     ];
     let mut out: Vec<(&'static str, String)> = given
         .into_iter()

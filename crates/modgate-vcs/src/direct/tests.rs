@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::discovery::VcsPolicy;
 use crate::egress::{Egress, Table};
 use crate::testgit::Lab;
 
@@ -310,5 +311,96 @@ async fn discovery_and_git_http_backend() {
             "corp.example/lib@v1.0.0/go.mod",
             "corp.example/lib@v1.0.0/lib.go"
         ]
+    );
+}
+
+/// GOVCS is applied before any VCS command, and a VCS it allows that is
+/// not git is refused by name, as "not found" (the next upstream may have
+/// the module).
+#[tokio::test]
+async fn govcs_and_other_vcs() {
+    let lab = Lab::new();
+    let mut r = lab.repo("allowed");
+    r.write("go.mod", "module example.test/allowed.git\n");
+    r.commit("one");
+    r.tag("v1.0.0");
+    let page = |c: &str| format!("<meta name=\"go-import\" content=\"{c}\">");
+    let pages = Pages(
+        [
+            (
+                "https://example.org/x?go-get=1".to_string(),
+                page("example.org/x hg https://hg.example.org/x"),
+            ),
+            (
+                "https://corp.example/s?go-get=1".to_string(),
+                page("corp.example/s svn https://svn.corp.example/s"),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let resolver = Arc::new(crate::testgit::Counting::new(Table::default()));
+    let policy = VcsPolicy {
+        govcs: modgate_core::goenv::govcs::Govcs::setting("example.test/denied.git:off").unwrap(),
+        private: "corp.example".into(),
+    };
+    let direct = Direct::new(
+        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        pages,
+        Guard::new(Egress::default(), resolver.clone()),
+        "",
+    )
+    .with_vcs_policy(policy);
+    let s = tempfile::tempdir().unwrap();
+    let s = s.path();
+    let e = direct.get("example.org/x/@v/list", s).await.unwrap_err();
+    assert_eq!(
+        (e.not_found, e.message.as_str()),
+        (true, "direct mode supports only git: example.org/x uses hg")
+    );
+    // Private: svn is allowed by Go's default, and refused by name.
+    let e = direct.get("corp.example/s/@v/list", s).await.unwrap_err();
+    assert_eq!(
+        e.message,
+        "direct mode supports only git: corp.example/s uses svn"
+    );
+    // Public svn: GOVCS refuses first.
+    let e = direct
+        .get("example.test/repo.svn/@v/list", s)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.not_found, e.message.as_str()),
+        (
+            true,
+            "GOVCS disallows using svn for public example.test/repo.svn; see 'go help vcs'"
+        )
+    );
+    // A rule refusing git: no git runs (the repository exists and would
+    // answer), and nothing is looked up.
+    let mut d = lab.repo("denied");
+    d.write("go.mod", "module example.test/denied.git\n");
+    d.commit("one");
+    let e = direct
+        .get("example.test/denied.git/@v/list", s)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "GOVCS disallows using git for public example.test/denied.git; see 'go help vcs'"
+    );
+    assert!(!lab.cache_dir().read_dir().unwrap().any(|_| true));
+    assert_eq!(
+        memory(
+            direct
+                .get("example.test/allowed.git/@v/list", s)
+                .await
+                .unwrap()
+        ),
+        "v1.0.0\n"
+    );
+    assert_eq!(
+        resolver.asked(),
+        ["example.org", "corp.example"].map(String::from)
     );
 }
