@@ -9,8 +9,9 @@
 //! first, and so does every repository URL as git will contact it: after
 //! git's `insteadOf` rewriting (asked once per remote with
 //! `git ls-remote --get-url`), so a URL rewritten to `file://` is not looked
-//! up at all. A `mod` go-import (the module is served by
-//! another proxy) is reported as not supported here. Discovery answers are
+//! up at all. A `mod` go-import (the module is served by another proxy) is
+//! answered [`DirectBody::Proxy`]: the caller fetches the same path from
+//! that proxy (this crate has no HTTP client of its own). Discovery answers are
 //! cached for a minute; repositories live as long as the process.
 
 use std::collections::HashMap;
@@ -40,6 +41,13 @@ pub enum DirectBody {
         path: tempfile::TempPath,
         /// Its size.
         size: u64,
+    },
+    /// A `mod` go-import: the module is served by the GOPROXY-protocol
+    /// server at `base` (already checked by the egress guard); the caller
+    /// fetches the same path from it, as Go's `lookupDirect` does.
+    Proxy {
+        /// The proxy's base URL.
+        base: String,
     },
 }
 
@@ -189,7 +197,10 @@ impl<F: Fetch + Sync> Direct<F> {
             return Err(not_found(format!("not a module proxy path: {escaped}")).into());
         };
         let path = unescape_path(epath).map_err(|e| not_found(e.to_string()))?;
-        let repo = self.code_repo(&path).await?;
+        let repo = match self.code_repo(&path).await? {
+            Source::Git(repo) => repo,
+            Source::Proxy(base) => return Ok(DirectBody::Proxy { base }),
+        };
         let code = |e: CodeError| Failure::Code(path.clone(), e);
         let Some(file) = what else {
             let info = repo.latest().await.map_err(code)?;
@@ -234,8 +245,8 @@ impl<F: Fetch + Sync> Direct<F> {
         }
     }
 
-    /// The code repository for a module path.
-    async fn code_repo(&self, path: &str) -> Result<CodeRepo, DirectError> {
+    /// The code repository for a module path, or the proxy serving it.
+    async fn code_repo(&self, path: &str) -> Result<Source, DirectError> {
         let found = self.find(path).await?;
         let (root, url, subdir) = match found {
             Found::Git { root, url, subdir } => (root, url, subdir),
@@ -245,9 +256,11 @@ impl<F: Fetch + Sync> Direct<F> {
                 )));
             }
             Found::Proxy { url, .. } => {
-                return Err(not_found(format!(
-                    "module {path}: served by the module proxy {url} (go-import mod), which direct mode does not follow"
-                )));
+                self.guard.check_url(&url).await.map_err(|e| DirectError {
+                    not_found: false,
+                    message: format!("module {path}: module proxy {url}: {e}"),
+                })?;
+                return Ok(Source::Proxy(url));
             }
         };
         let target = self.git_url(&url).await?;
@@ -262,7 +275,9 @@ impl<F: Fetch + Sync> Direct<F> {
             not_found: false,
             message: format!("module {path}: {e}"),
         })?;
-        CodeRepo::new(git, &root, &subdir, path).map_err(DirectError::from)
+        CodeRepo::new(git, &root, &subdir, path)
+            .map(Source::Git)
+            .map_err(DirectError::from)
     }
 
     async fn find(&self, path: &str) -> Result<Found, DirectError> {
@@ -288,6 +303,13 @@ impl<F: Fetch + Sync> Direct<F> {
             .insert(path.to_string(), (Instant::now(), found.clone()));
         Ok(found)
     }
+}
+
+/// Where a module's files come from.
+enum Source {
+    Git(CodeRepo),
+    /// A GOPROXY-protocol base URL (`mod` go-import).
+    Proxy(String),
 }
 
 /// A fetcher that asks the egress guard before every request.

@@ -39,6 +39,7 @@ fn memory(b: DirectBody) -> String {
     match b {
         DirectBody::Memory(m) => String::from_utf8(m).unwrap(),
         DirectBody::File { .. } => panic!("file body"),
+        DirectBody::Proxy { base } => panic!("proxy answer {base}"),
     }
 }
 
@@ -402,5 +403,59 @@ async fn govcs_and_other_vcs() {
     assert_eq!(
         resolver.asked(),
         ["example.org", "corp.example"].map(String::from)
+    );
+}
+
+/// A `mod` go-import is answered with the proxy to fetch from, once the
+/// egress guard has accepted the proxy's address.
+#[tokio::test]
+async fn go_import_mod_answers_the_proxy() {
+    let lab = Lab::new();
+    let page = |c: &str| format!("<meta name=\"go-import\" content=\"{c}\">");
+    let pages = Pages(
+        [
+            (
+                "https://corp.example/p?go-get=1".to_string(),
+                page("corp.example/p mod https://proxy.corp.example/base"),
+            ),
+            (
+                "https://corp.example/inside?go-get=1".to_string(),
+                page("corp.example/inside mod https://10.1.2.3/base"),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let direct = Direct::new(
+        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        pages,
+        guard(
+            Egress::default(),
+            &[
+                ("corp.example", "93.184.215.14:0"),
+                ("proxy.corp.example", "93.184.215.15:0"),
+            ],
+        ),
+        "",
+    );
+    let s = tempfile::tempdir().unwrap();
+    let DirectBody::Proxy { base } = direct
+        .get("corp.example/p/@v/list", s.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!("not a proxy answer")
+    };
+    assert_eq!(base, "https://proxy.corp.example/base");
+    let e = direct
+        .get("corp.example/inside/@v/list", s.path())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.not_found, e.message.as_str()),
+        (
+            false,
+            "module corp.example/inside: module proxy https://10.1.2.3/base: egress refused: 10.1.2.3 resolves to 10.1.2.3 (private address)"
+        )
     );
 }
