@@ -178,14 +178,28 @@ impl<F: Fetch + Sync> Direct<F> {
     /// `golang.org/x/text/@v/v0.3.0.zip` (case-encoded); zips are written
     /// into `staging`.
     pub async fn get(&self, escaped: &str, staging: &Path) -> Result<DirectBody, DirectError> {
-        self.answer(escaped, staging).await.map_err(|e| match e {
-            Failure::Code(path, e @ (CodeError::Git(_) | CodeError::Io(_))) => DirectError {
-                not_found: false,
-                message: format!("module {path}: {e}"),
-            },
+        let mut e = self.answer(escaped, staging).await.map_err(|e| match e {
+            Failure::Code(path, e @ (CodeError::Git(_) | CodeError::Io(_))) => {
+                let text = e.to_string();
+                let message = if is_auth_failure(&text) {
+                    format!("module {path}: authentication failed: {text}")
+                } else {
+                    format!("module {path}: {text}")
+                };
+                DirectError {
+                    not_found: false,
+                    message,
+                }
+            }
             Failure::Code(_, e) => e.into(),
             Failure::Direct(e) => e,
-        })
+        });
+        // URLs with credentials (from insteadOf or a go-import tag) never
+        // reach an error text.
+        if let Err(e) = &mut e {
+            e.message = redact_userinfo(&e.message);
+        }
+        e
     }
 
     async fn answer(&self, escaped: &str, staging: &Path) -> Result<DirectBody, Failure> {
@@ -303,6 +317,39 @@ impl<F: Fetch + Sync> Direct<F> {
             .insert(path.to_string(), (Instant::now(), found.clone()));
         Ok(found)
     }
+}
+
+/// Whether git's error text says the server wanted credentials it did not
+/// get (prompts are disabled, so a missing username shows up this way).
+fn is_auth_failure(text: &str) -> bool {
+    [
+        "terminal prompts disabled",
+        "could not read Username",
+        "could not read Password",
+        "Authentication failed",
+        "Permission denied (publickey",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// `scheme://user:password@host/...` -> `scheme://host/...` everywhere in
+/// `text`.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let end = rest
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '\'' || c == '"')
+            .unwrap_or(rest.len());
+        if let Some(at) = rest[..end].rfind('@') {
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where a module's files come from.

@@ -459,3 +459,214 @@ async fn go_import_mod_answers_the_proxy() {
         )
     );
 }
+
+/// Appends `text` to a git configuration file.
+fn append(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+fn no_lookups() -> Arc<crate::testgit::Counting> {
+    Arc::new(crate::testgit::Counting::new(Table::default()))
+}
+
+const LOOPBACK: Egress = Egress {
+    allow_loopback: true,
+    allow_private: false,
+};
+
+/// `url.<base>.insteadOf` sends https://git.corp.example/ to a second
+/// remote, a real `git http-backend` on loopback: direct mode serves the
+/// module from it, and the guard judges the rewritten address (refused
+/// without the loopback allowance), never looking git.corp.example up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insteadof_to_a_second_http_remote() {
+    let lab = Lab::new();
+    let mut r = lab.repo("lib");
+    r.write("go.mod", "module git.corp.example/lib.git\n")
+        .write("lib.go", "package lib\n");
+    r.commit("one");
+    r.tag("v1.0.0");
+    let http = crate::testhttp::GitHttp::start(&lab.root.path().join("repos"), |_, _| None);
+    append(
+        &lab.gitconfig(),
+        &format!(
+            "[url \"http://127.0.0.1:{}/git/\"]\n\tinsteadOf = https://git.corp.example/\n",
+            http.port
+        ),
+    );
+    let resolver = no_lookups();
+    let s = tempfile::tempdir().unwrap();
+    let s = s.path();
+    let direct = Direct::new(
+        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Pages(HashMap::new()),
+        Guard::new(LOOPBACK, resolver.clone()),
+        "",
+    );
+    assert_eq!(
+        memory(
+            direct
+                .get("git.corp.example/lib.git/@v/list", s)
+                .await
+                .unwrap()
+        ),
+        "v1.0.0\n"
+    );
+    assert_eq!(
+        memory(
+            direct
+                .get("git.corp.example/lib.git/@v/v1.0.0.mod", s)
+                .await
+                .unwrap()
+        ),
+        "module git.corp.example/lib.git\n"
+    );
+    assert!(matches!(
+        direct
+            .get("git.corp.example/lib.git/@v/v1.0.0.zip", s)
+            .await
+            .unwrap(),
+        DirectBody::File { .. }
+    ));
+
+    let other_cache = tempfile::tempdir().unwrap();
+    let strict = Direct::new(
+        Repos::new(lab.runner(), other_cache.path(), Duration::from_secs(60)),
+        Pages(HashMap::new()),
+        Guard::new(Egress::default(), resolver.clone()),
+        "",
+    );
+    let e = strict
+        .get("git.corp.example/lib.git/@v/list", s)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        format!(
+            "module git.corp.example/lib.git: egress refused: 127.0.0.1:{0} resolves to 127.0.0.1 (loopback address)",
+            http.port
+        )
+    );
+    assert_eq!(resolver.asked(), Vec::<String>::new());
+}
+
+/// A private repository behind HTTP Basic auth, reached through insteadOf:
+/// served with credentials from `.netrc` (found through HOME) or from a
+/// `credential.helper store` file; without them (or with wrong ones embedded
+/// in the URL) the request fails fast, says authentication failed, and
+/// shows neither the password nor a URL carrying it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_repository_behind_basic_auth() {
+    let lab = Lab::new();
+    let mut r = lab.repo("private");
+    r.write("go.mod", "module git.corp.example/private.git\n");
+    r.commit("one");
+    r.tag("v0.1.0");
+    // base64("alice:s3cret-pw")
+    let http = crate::testhttp::GitHttp::start_with_auth(
+        &lab.root.path().join("repos"),
+        |_, _| None,
+        Some("Basic YWxpY2U6czNjcmV0LXB3".into()),
+    );
+    let port = http.port;
+    append(
+        &lab.gitconfig(),
+        &format!(
+            "[url \"http://127.0.0.1:{port}/git/\"]\n\tinsteadOf = https://git.corp.example/\n"
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let home = |name: &str| {
+        let h = dir.path().join(name);
+        std::fs::create_dir_all(&h).unwrap();
+        h
+    };
+    let base_config = std::fs::read_to_string(lab.gitconfig()).unwrap();
+    let config = |name: &str, extra: &str| {
+        let p = dir.path().join(format!("{name}.gitconfig"));
+        std::fs::write(&p, format!("{base_config}{extra}")).unwrap();
+        p
+    };
+    let s = tempfile::tempdir().unwrap();
+    let direct = |runner: crate::run::Runner, cache: &str| {
+        Direct::new(
+            Repos::new(runner, dir.path().join(cache), Duration::from_secs(60)),
+            Pages(HashMap::new()),
+            Guard::new(LOOPBACK, no_lookups()),
+            "",
+        )
+    };
+    let list = "git.corp.example/private.git/@v/list";
+
+    // .netrc in HOME.
+    let netrc_home = home("netrc-home");
+    std::fs::write(
+        netrc_home.join(".netrc"),
+        "machine 127.0.0.1 login alice password s3cret-pw\n",
+    )
+    .unwrap();
+    let d = direct(lab.runner().with_env("HOME", &netrc_home), "c1");
+    assert_eq!(memory(d.get(list, s.path()).await.unwrap()), "v0.1.0\n");
+
+    // credential.helper store.
+    let store = dir.path().join("git-credentials");
+    std::fs::write(&store, format!("http://alice:s3cret-pw@127.0.0.1:{port}\n")).unwrap();
+    let cfg = config(
+        "store",
+        &format!(
+            "[credential]\n\thelper = store --file={}\n",
+            store.display()
+        ),
+    );
+    let d = direct(
+        lab.runner()
+            .with_env("HOME", home("empty-1"))
+            .with_env("GIT_CONFIG_GLOBAL", &cfg),
+        "c2",
+    );
+    assert_eq!(memory(d.get(list, s.path()).await.unwrap()), "v0.1.0\n");
+
+    // No credentials: no prompt, a fast and clear failure.
+    let d = direct(lab.runner().with_env("HOME", home("empty-2")), "c3");
+    let start = Instant::now();
+    let e = d.get(list, s.path()).await.unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!e.not_found, "{e}");
+    assert!(e.message.contains("authentication failed"), "{e}");
+
+    // Wrong credentials embedded in the rewritten URL.
+    let cfg = config(
+        "embedded",
+        &format!(
+            "[url \"http://alice:wr0ng-pw@127.0.0.1:{port}/git/\"]\n\tinsteadOf = https://git.corp.example/\n"
+        ),
+    );
+    let d = direct(
+        lab.runner()
+            .with_env("HOME", home("empty-3"))
+            .with_env("GIT_CONFIG_GLOBAL", &cfg),
+        "c4",
+    );
+    let e = d.get(list, s.path()).await.unwrap_err();
+    assert!(e.message.contains("authentication failed"), "{e}");
+    for secret in ["wr0ng-pw", "alice:", "s3cret-pw"] {
+        assert!(!e.message.contains(secret), "{secret} in {e}");
+    }
+}
+
+#[test]
+fn userinfo_is_redacted() {
+    assert_eq!(
+        redact_userinfo(
+            "fatal: unable to access 'https://bob:pw@h.example/x.git/': 401; see http://h/ and ssh://git@h:22/r"
+        ),
+        "fatal: unable to access 'https://h.example/x.git/': 401; see http://h/ and ssh://h:22/r"
+    );
+    assert_eq!(redact_userinfo("no urls: a@b"), "no urls: a@b");
+}
