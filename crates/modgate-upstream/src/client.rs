@@ -75,13 +75,25 @@ impl reqwest::dns::Resolve for Dns {
 
 /// The resolver through the egress guard: a name any of whose addresses the policy
 /// refuses does not resolve, so the address judged is the address connected to.
+/// The configured outbound proxies (`exempt`) are the operator's own and are
+/// resolved without judging (the proxy resolves the destination; the request's
+/// URL was judged before it was sent).
 #[derive(Debug)]
-struct GuardedDns(modgate_vcs::Guard);
+struct GuardedDns {
+    guard: modgate_vcs::Guard,
+    exempt: Vec<String>,
+}
 
 impl reqwest::dns::Resolve for GuardedDns {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let guard = self.0.clone();
+        let guard = self.guard.clone();
+        let exempt = self.exempt.contains(&name.as_str().to_ascii_lowercase());
         Box::pin(async move {
+            if exempt {
+                let addrs = guard.resolver().resolve(name.as_str(), 0).await?;
+                let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+                return Ok(addrs);
+            }
             let addrs = guard.resolve_allowed(name.as_str(), 0).await?;
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
@@ -336,8 +348,11 @@ impl Client {
         // to addresses the egress guard allows, redirects included.
         let direct_http = build_http(
             &cfg,
-            proxy,
-            Arc::new(GuardedDns(guard.clone())),
+            proxy.clone(),
+            Arc::new(GuardedDns {
+                guard: guard.clone(),
+                exempt: proxy.proxy_hosts(),
+            }),
             Some(cfg.direct_egress),
         )?;
         let staging: PathBuf = staging.into();

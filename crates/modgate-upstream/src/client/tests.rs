@@ -498,8 +498,20 @@ async fn go_import_mod_server(tree: std::path::PathBuf) -> (SocketAddr, Arc<Hits
             let path = req.uri().path().to_owned();
             hits.bump(&path);
             if req.uri().query() == Some("go-get=1") {
-                let page = "<html><head><meta name=\"go-import\" content=\"corp.example/m mod http://corp.example/proxy\"></head></html>";
+                // corp.example/r's proxy redirects to a private address.
+                let (prefix, base) = if path.starts_with("/r") {
+                    ("corp.example/r", "redir")
+                } else {
+                    ("corp.example/m", "proxy")
+                };
+                let page = format!(
+                    "<html><head><meta name=\"go-import\" content=\"{prefix} mod http://corp.example/{base}\"></head></html>"
+                );
                 return (StatusCode::OK, page).into_response();
+            }
+            if path.starts_with("/redir/") {
+                return (StatusCode::FOUND, [(header::LOCATION, "http://10.0.0.1/x")], "")
+                    .into_response();
             }
             let file = path
                 .strip_prefix("/proxy/")
@@ -605,4 +617,33 @@ async fn direct_follows_go_import_mod_proxy() {
         .unwrap_err();
     assert!(e.to_string().contains("unrecognized import path"), "{e}");
     assert_eq!(hits.get("/proxy/corp.example/m/@v/list"), before);
+}
+
+/// Direct mode's HTTP goes through the egress guard, but the operator's own
+/// outbound proxy (here on loopback, with loopback not allowed) is not judged: the
+/// discovery request reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_discovery_through_an_internal_outbound_proxy() {
+    let (proxy, hits) = upstream().await;
+    let dir = tempfile::tempdir().unwrap();
+    let public: SocketAddr = "93.184.215.14:0".parse().unwrap();
+    let c = client(dir.path(), |cfg| {
+        cfg.proxy_env = Some(ProxyEnv {
+            http_proxy: format!("http://proxy.internal:{}", proxy.port()),
+            ..ProxyEnv::default()
+        });
+        cfg.resolver = Some(Arc::new(modgate_vcs::Table::new([
+            ("proxy.internal", proxy),
+            ("corp.example", public),
+        ])));
+        cfg.goinsecure = Some("corp.example".into());
+    });
+    let direct = UpstreamList::parse("direct", c.breaker_settings()).unwrap();
+    let e = c
+        .fetch(&direct, "corp.example/m/@v/list", FileKind::List)
+        .await
+        .unwrap_err();
+    // The proxy answered "via proxy", which has no go-import tag.
+    assert!(e.to_string().contains("no go-import meta tags"), "{e}");
+    assert_eq!(hits.get("proxied http://corp.example/m?go-get=1"), 1);
 }
