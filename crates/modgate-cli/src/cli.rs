@@ -143,6 +143,10 @@ pub struct ServeArgs {
     /// need one; tokens are defined in the config file's [[tokens]]) [default: open].
     #[arg(long, value_name = "MODE")]
     pub public_access: Option<String>,
+    /// GOVCS-syntax rules for the version control systems direct mode may use
+    /// [default: public:git|hg,private:all].
+    #[arg(long, value_name = "RULES")]
+    pub govcs: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -68,6 +68,8 @@ pub struct Config {
     pub public_access: crate::access::PublicAccess,
     /// Inbound tokens (`[[tokens]]`, config file only).
     pub tokens: Vec<crate::access::TokenConfig>,
+    /// GOVCS rules for direct mode (validated when set).
+    pub govcs: String,
 }
 
 /// Documentation of one key.
@@ -190,6 +192,11 @@ pub const KEYS: &[KeyDoc] = &[
         default: "open",
         help: "open: public modules are served to anyone; token: every request (public modules, /sumdb, /metrics) needs a valid token. Private modules always need a token whose modules match (see [[tokens]]).",
     },
+    KeyDoc {
+        name: "govcs",
+        default: "public:git|hg,private:all",
+        help: "GOVCS-syntax rules (pattern:vcs|vcs,...; patterns may be public or private, the --private paths) for the version control systems direct mode may use; direct mode runs only git.",
+    },
 ];
 
 impl Default for Config {
@@ -220,6 +227,7 @@ impl Default for Config {
             direct_allow: modgate_upstream::Egress::default(),
             public_access: crate::access::PublicAccess::Open,
             tokens: Vec::new(),
+            govcs: "public:git|hg,private:all".into(),
         }
     }
 }
@@ -356,6 +364,11 @@ impl Config {
             "public_access" => {
                 self.public_access = crate::access::PublicAccess::parse(value)
                     .ok_or_else(|| err("want open or token, not"))?;
+            }
+            "govcs" => {
+                modgate_core::goenv::govcs::Govcs::setting(value)
+                    .map_err(|e| ConfigError(format!("{key}: {e}")))?;
+                self.govcs = value.to_owned();
             }
             _ => return Err(ConfigError(format!("unknown key {key:?}"))),
         }

@@ -43,6 +43,11 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         breaker_cooldown: cfg.breaker_cooldown,
         git_config: cfg.git_config.clone(),
         direct_egress: cfg.direct_allow,
+        direct_vcs: modgate_upstream::VcsPolicy {
+            govcs: modgate_core::goenv::govcs::Govcs::setting(&cfg.govcs)
+                .map_err(|e| ConfigError(format!("govcs: {e}")))?,
+            private: cfg.private.clone(),
+        },
         ..ClientConfig::default()
     };
     let client = Client::new(client_cfg, storage.staging_dir())

@@ -23,7 +23,9 @@ fn go_through_direct_upstream_matches_go_direct() {
     std::fs::write(
         &gitconfig,
         format!(
-            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
+            // Every scheme go probes with GOINSECURE (git:// first), so that
+            // neither go nor modgate ever looks example.test up.
+            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n\tinsteadOf = http://example.test/\n\tinsteadOf = git://example.test/\n\tinsteadOf = ssh://example.test/\n\tinsteadOf = git+ssh://example.test/\n",
             repos.display()
         ),
     )
@@ -123,4 +125,58 @@ fn go_through_direct_upstream_matches_go_direct() {
         "through modgate vs go direct: {lists} version lists, {downloads} downloads: all equal"
     );
     assert_eq!((lists, downloads), (4, 10));
+}
+
+/// The `govcs` setting reaches direct mode: a rule refusing git for one repository
+/// answers Go's GOVCS error, a VCS other than git is refused by name, and other
+/// repositories are served.
+#[test]
+fn govcs_setting_reaches_direct_mode() {
+    let lab = tempfile::tempdir().unwrap();
+    let repos = lab.path().join("repos");
+    let gitconfig = lab.path().join("gitconfig");
+    std::fs::write(
+        &gitconfig,
+        format!(
+            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
+            repos.display()
+        ),
+    )
+    .unwrap();
+    for name in ["open", "denied"] {
+        let mut r = Repo::new(&repos, name, &gitconfig);
+        r.write(&[("go.mod", &format!("module example.test/{name}.git\n"))]);
+        r.commit(&["v1.0.0"]);
+    }
+    let mut spec = ServerSpec::new("direct");
+    spec.config.git_config = Some(gitconfig);
+    spec.config
+        .set("govcs", "example.test/denied.git:off")
+        .unwrap();
+    let server = start(spec);
+    let get = |path: &str| {
+        let r = http()
+            .get(format!("{}/{path}", server.url()))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    assert_eq!(
+        get("example.test/open.git/@v/list"),
+        (200, "v1.0.0\n".to_owned())
+    );
+    let (status, body) = get("example.test/denied.git/@v/list");
+    assert!(matches!(status, 404 | 410), "{status} {body}");
+    assert!(
+        body.contains(
+            "GOVCS disallows using git for public example.test/denied.git; see 'go help vcs'"
+        ),
+        "{body}"
+    );
+    let (status, body) = get("example.test/x.hg/@v/list");
+    assert!(matches!(status, 404 | 410), "{status} {body}");
+    assert!(
+        body.contains("direct mode supports only git: example.test/x.hg uses hg"),
+        "{body}"
+    );
 }

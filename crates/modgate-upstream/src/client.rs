@@ -56,6 +56,96 @@ impl modgate_vcs::Fetch for DiscoveryFetch {
     }
 }
 
+/// The configured resolver as reqwest's: the port is left 0 so that the
+/// connector uses the URL's (a resolver table may name another port, which is
+/// kept when the URL has none).
+#[derive(Debug)]
+struct Dns(Arc<dyn modgate_vcs::Resolve>);
+
+impl reqwest::dns::Resolve for Dns {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let resolver = self.0.clone();
+        Box::pin(async move {
+            let addrs = resolver.resolve(name.as_str(), 0).await?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// The resolver through the egress guard: a name any of whose addresses the policy
+/// refuses does not resolve, so the address judged is the address connected to.
+/// The configured outbound proxies (`exempt`) are the operator's own and are
+/// resolved without judging (the proxy resolves the destination; the request's
+/// URL was judged before it was sent).
+#[derive(Debug)]
+struct GuardedDns {
+    guard: modgate_vcs::Guard,
+    exempt: Vec<String>,
+}
+
+impl reqwest::dns::Resolve for GuardedDns {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let guard = self.guard.clone();
+        let exempt = self.exempt.contains(&name.as_str().to_ascii_lowercase());
+        Box::pin(async move {
+            if exempt {
+                let addrs = guard.resolver().resolve(name.as_str(), 0).await?;
+                let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+                return Ok(addrs);
+            }
+            let addrs = guard.resolve_allowed(name.as_str(), 0).await?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// One pooled HTTP client: Go's redirect rules (at most 10, never from https to
+/// http), the environment's proxies, `dns` for names; with `egress`, redirects to
+/// refused address literals are refused too (names go through `dns`).
+fn build_http(
+    cfg: &ClientConfig,
+    proxy: ProxySelector,
+    dns: Arc<dyn reqwest::dns::Resolve>,
+    egress: Option<modgate_vcs::Egress>,
+) -> Result<reqwest::Client, ConfigError> {
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let literal = match attempt.url().host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        let refused = egress.zip(literal).and_then(|(e, ip)| e.refusal(ip));
+        if attempt.previous().len() >= 10 {
+            attempt.error("stopped after 10 redirects")
+        } else if attempt.url().scheme() != "https"
+            && attempt
+                .previous()
+                .last()
+                .is_some_and(|u| u.scheme() == "https")
+        {
+            attempt.error("redirected from secure URL to insecure URL")
+        } else if let Some(why) = refused {
+            attempt.error(format!("egress refused: redirect to {why}"))
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .dns_resolver(dns)
+        .user_agent(cfg.user_agent.clone())
+        .connect_timeout(cfg.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(32)
+        .tcp_nodelay(true)
+        .redirect(redirects)
+        .no_proxy()
+        .proxy(reqwest::Proxy::custom(move |u| proxy.proxy_for(u)))
+        .build()
+        .map_err(|e| ConfigError(format!("building the HTTP client: {e}")))
+}
+
 /// Go's `codehost.MaxZipFile`.
 pub const MAX_ZIP_FILE: u64 = 500 << 20;
 /// Go's `codehost.MaxGoMod`.
@@ -119,6 +209,14 @@ pub struct ClientConfig {
     pub vcs_dir: Option<PathBuf>,
     /// Which addresses `direct` may reach (default: public addresses only).
     pub direct_egress: modgate_vcs::Egress,
+    /// Name resolution for every HTTP request and for direct mode's egress guard
+    /// (default: the system resolver, bounded by `connect_timeout`). Tests give a
+    /// fixed [`modgate_vcs::Table`] so that nothing asks the machine's DNS.
+    pub resolver: Option<Arc<dyn modgate_vcs::Resolve>>,
+    /// Which version control systems `direct` may run for which paths (GOVCS rules and
+    /// the private patterns; default: Go's `public:git|hg,private:all`, nothing
+    /// private). Only git is ever run; other allowed systems get a clear error.
+    pub direct_vcs: modgate_vcs::VcsPolicy,
     /// GOINSECURE patterns: paths whose discovery may use plain HTTP (default: the
     /// `GOINSECURE` environment variable).
     pub goinsecure: Option<String>,
@@ -145,6 +243,8 @@ impl Default for ClientConfig {
             proxy_env: None,
             vcs_dir: None,
             direct_egress: modgate_vcs::Egress::default(),
+            resolver: None,
+            direct_vcs: modgate_vcs::VcsPolicy::default(),
             goinsecure: None,
             git_timeout: Duration::from_secs(600),
             git_processes: 8,
@@ -208,6 +308,8 @@ type Observer = Arc<dyn Fn(&AttemptEvent<'_>) + Send + Sync>;
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// For direct mode's HTTP: resolves through the egress guard.
+    direct_http: reqwest::Client,
     cfg: Arc<ClientConfig>,
     staging: PathBuf,
     observer: Option<Observer>,
@@ -235,31 +337,24 @@ impl Client {
             .unwrap_or_else(ProxyEnv::from_env)
             .compile()
             .map_err(ConfigError)?;
-        let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= 10 {
-                attempt.error("stopped after 10 redirects")
-            } else if attempt.url().scheme() != "https"
-                && attempt
-                    .previous()
-                    .last()
-                    .is_some_and(|u| u.scheme() == "https")
-            {
-                attempt.error("redirected from secure URL to insecure URL")
-            } else {
-                attempt.follow()
-            }
+        let resolver: Arc<dyn modgate_vcs::Resolve> = cfg.resolver.clone().unwrap_or_else(|| {
+            Arc::new(modgate_vcs::SystemResolver {
+                timeout: cfg.connect_timeout,
+            })
         });
-        let http = reqwest::Client::builder()
-            .user_agent(cfg.user_agent.clone())
-            .connect_timeout(cfg.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(32)
-            .tcp_nodelay(true)
-            .redirect(redirects)
-            .no_proxy()
-            .proxy(reqwest::Proxy::custom(move |u| proxy.proxy_for(u)))
-            .build()
-            .map_err(|e| ConfigError(format!("building the HTTP client: {e}")))?;
+        let guard = modgate_vcs::Guard::new(cfg.direct_egress, resolver.clone());
+        let http = build_http(&cfg, proxy.clone(), Arc::new(Dns(resolver)), None)?;
+        // Direct mode's own requests (discovery, go-import `mod` proxies) connect only
+        // to addresses the egress guard allows, redirects included.
+        let direct_http = build_http(
+            &cfg,
+            proxy.clone(),
+            Arc::new(GuardedDns {
+                guard: guard.clone(),
+                exempt: proxy.proxy_hosts(),
+            }),
+            Some(cfg.direct_egress),
+        )?;
         let staging: PathBuf = staging.into();
         let vcs_dir = cfg.vcs_dir.clone().unwrap_or_else(|| {
             staging
@@ -276,17 +371,21 @@ impl Client {
             .goinsecure
             .clone()
             .unwrap_or_else(|| std::env::var("GOINSECURE").unwrap_or_default());
-        let direct = Arc::new(modgate_vcs::Direct::new(
-            repos,
-            DiscoveryFetch {
-                http: http.clone(),
-                timeout: cfg.timeout,
-            },
-            cfg.direct_egress,
-            insecure,
-        ));
+        let direct = Arc::new(
+            modgate_vcs::Direct::new(
+                repos,
+                DiscoveryFetch {
+                    http: direct_http.clone(),
+                    timeout: cfg.timeout,
+                },
+                guard,
+                insecure,
+            )
+            .with_vcs_policy(cfg.direct_vcs.clone()),
+        );
         Ok(Client {
             http,
+            direct_http,
             cfg: Arc::new(cfg),
             staging,
             observer: None,
@@ -372,7 +471,7 @@ impl Client {
             }
             Upstream::Direct => {
                 let start = Instant::now();
-                let r = self.fetch_direct(path).await;
+                let r = self.fetch_direct(path, kind).await;
                 self.observe("direct", kind, &r, start);
                 r
             }
@@ -397,7 +496,7 @@ impl Client {
                 let mut attempt = 0u32;
                 loop {
                     let start = Instant::now();
-                    let r = self.fetch_http(&url, display, kind).await;
+                    let r = self.fetch_http(&self.http, &url, display, kind).await;
                     self.observe(display, kind, &r, start);
                     match r {
                         Ok(body) => {
@@ -424,11 +523,25 @@ impl Client {
         }
     }
 
-    /// Answers `path` from the module's own repository.
-    async fn fetch_direct(&self, path: &str) -> Result<Body, FetchError> {
+    /// Answers `path` from the module's own repository, or from the module proxy its
+    /// go-import `mod` tag names (Go's `lookupDirect`: that URL is a GOPROXY for
+    /// the module; the egress guard has checked it and applies to the connection).
+    async fn fetch_direct(&self, path: &str, kind: FileKind) -> Result<Body, FetchError> {
         match self.direct.get(path, &self.staging).await {
             Ok(modgate_vcs::DirectBody::Memory(b)) => Ok(Body::Memory(Bytes::from(b))),
             Ok(modgate_vcs::DirectBody::File { path, size }) => Ok(Body::File { path, size }),
+            Ok(modgate_vcs::DirectBody::Proxy { base }) => {
+                let base = Url::parse(&base).map_err(|e| {
+                    FetchError::new(
+                        ErrorKind::NotFound,
+                        "direct",
+                        format!("go-import mod proxy {base}: {e}"),
+                    )
+                })?;
+                let display = format!("direct (go-import mod {base})");
+                self.fetch_http(&self.direct_http, &join_url(&base, path), &display, kind)
+                    .await
+            }
             Err(e) => {
                 let kind = if e.not_found {
                     ErrorKind::NotFound
@@ -468,6 +581,7 @@ impl Client {
 
     async fn fetch_http(
         &self,
+        http: &reqwest::Client,
         url: &Url,
         display: &str,
         kind: FileKind,
@@ -480,8 +594,7 @@ impl Client {
         let err =
             |k: ErrorKind, m: String| FetchError::new(k, display, format!("reading {url}: {m}"));
         let work = async {
-            let resp = self
-                .http
+            let resp = http
                 .get(url.clone())
                 .timeout(timeout)
                 .send()

@@ -109,6 +109,19 @@ pub struct ProxySelector {
 }
 
 impl ProxySelector {
+    /// The host names of the configured proxies (the operator's own, so direct
+    /// mode's egress guard does not judge them).
+    pub fn proxy_hosts(&self) -> Vec<String> {
+        [&self.http, &self.https]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| match u.host()? {
+                url::Host::Domain(d) => Some(d.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The proxy to use for `url`, or `None` to connect directly.
     pub fn proxy_for(&self, url: &Url) -> Option<Url> {
         let host = match url.host()? {

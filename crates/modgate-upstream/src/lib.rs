@@ -21,5 +21,5 @@ pub mod routes;
 pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
 pub use error::{ConfigError, ErrorKind, FetchError};
 pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
-pub use modgate_vcs::Egress;
+pub use modgate_vcs::{Egress, VcsPolicy};
 pub use routes::{Route, Routes};

@@ -5,9 +5,13 @@
 //! Follows `cmd/go/internal/modfetch/repo.go` `lookupDirect`: the module
 //! path is resolved to a repository (static patterns, then `?go-get=1`,
 //! [`crate::discovery`]), and the module is the code repository rooted
-//! there ([`CodeRepo`]). Every repository URL and discovery address passes
-//! the egress guard first. A `mod` go-import (the module is served by
-//! another proxy) is reported as not supported here. Discovery answers are
+//! there ([`CodeRepo`]). Every discovery address passes the egress guard
+//! first, and so does every repository URL as git will contact it: after
+//! git's `insteadOf` rewriting (asked once per remote with
+//! `git ls-remote --get-url`), so a URL rewritten to `file://` is not looked
+//! up at all. A `mod` go-import (the module is served by another proxy) is
+//! answered [`DirectBody::Proxy`]: the caller fetches the same path from
+//! that proxy (this crate has no HTTP client of its own). Discovery answers are
 //! cached for a minute; repositories live as long as the process.
 
 use std::collections::HashMap;
@@ -19,8 +23,8 @@ use modgate_core::module::{unescape_path, unescape_version};
 use modgate_core::pattern::match_prefix_patterns;
 
 use crate::coderepo::{CodeError, CodeRepo};
-use crate::discovery::{Fetch, Found, discover};
-use crate::egress::Egress;
+use crate::discovery::{Fetch, Found, VcsPolicy, discover};
+use crate::egress::Guard;
 use crate::repo::Repos;
 
 /// How long a discovery answer is reused.
@@ -37,6 +41,13 @@ pub enum DirectBody {
         path: tempfile::TempPath,
         /// Its size.
         size: u64,
+    },
+    /// A `mod` go-import: the module is served by the GOPROXY-protocol
+    /// server at `base` (already checked by the egress guard); the caller
+    /// fetches the same path from it, as Go's `lookupDirect` does.
+    Proxy {
+        /// The proxy's base URL.
+        base: String,
     },
 }
 
@@ -83,16 +94,19 @@ impl From<DirectError> for Failure {
 pub struct Direct<F> {
     repos: Repos,
     fetch: F,
-    egress: Egress,
+    guard: Guard,
     insecure: String,
+    policy: VcsPolicy,
     found: Mutex<HashMap<String, (Instant, Found)>>,
+    /// Remote URL -> the URL git contacts (after `insteadOf`).
+    rewritten: Mutex<HashMap<String, String>>,
 }
 
 impl<F> std::fmt::Debug for Direct<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Direct")
             .field("repos", &self.repos)
-            .field("egress", &self.egress)
+            .field("guard", &self.guard)
             .field("insecure", &self.insecure)
             .finish_non_exhaustive()
     }
@@ -100,30 +114,92 @@ impl<F> std::fmt::Debug for Direct<F> {
 
 impl<F: Fetch + Sync> Direct<F> {
     /// A source using `repos` for git, `fetch` for `?go-get=1` pages,
-    /// `egress` for which addresses may be reached, and `insecure` (GOINSECURE
+    /// `guard` for which addresses may be reached, and `insecure` (GOINSECURE
     /// patterns) for which paths may use plain HTTP.
-    pub fn new(repos: Repos, fetch: F, egress: Egress, insecure: impl Into<String>) -> Direct<F> {
+    pub fn new(repos: Repos, fetch: F, guard: Guard, insecure: impl Into<String>) -> Direct<F> {
         Direct {
             repos,
             fetch,
-            egress,
+            guard,
             insecure: insecure.into(),
+            policy: VcsPolicy::default(),
             found: Mutex::new(HashMap::new()),
+            rewritten: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Applies `policy` (GOVCS and the private patterns) before any VCS
+    /// command; the default is Go's default with no private paths.
+    pub fn with_vcs_policy(mut self, policy: VcsPolicy) -> Direct<F> {
+        self.policy = policy;
+        self
+    }
+
+    /// The URL git will contact for `url`: git's own `insteadOf` rewriting
+    /// (`git ls-remote --get-url`, with the runner's configuration), cached
+    /// per remote for the life of the process.
+    async fn git_url(&self, url: &str) -> Result<String, DirectError> {
+        if let Some(u) = self
+            .rewritten
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(url)
+        {
+            return Ok(u.clone());
+        }
+        let failed = |e: String| DirectError {
+            not_found: false,
+            message: format!("rewriting {url} with the git configuration: {e}"),
+        };
+        // Outside any repository, so only the user's and system configuration
+        // apply, as for the repositories kept under the base directory.
+        std::fs::create_dir_all(self.repos.base()).map_err(|e| failed(e.to_string()))?;
+        let out = self
+            .repos
+            .runner()
+            .output(
+                self.repos.base(),
+                &["ls-remote", "--get-url", "--end-of-options", url],
+            )
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let target = String::from_utf8_lossy(&out).trim().to_string();
+        if target.is_empty() {
+            return Err(failed("git printed no URL".into()));
+        }
+        self.rewritten
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(url.to_string(), target.clone());
+        Ok(target)
     }
 
     /// Answers a protocol path relative to a proxy base, e.g.
     /// `golang.org/x/text/@v/v0.3.0.zip` (case-encoded); zips are written
     /// into `staging`.
     pub async fn get(&self, escaped: &str, staging: &Path) -> Result<DirectBody, DirectError> {
-        self.answer(escaped, staging).await.map_err(|e| match e {
-            Failure::Code(path, e @ (CodeError::Git(_) | CodeError::Io(_))) => DirectError {
-                not_found: false,
-                message: format!("module {path}: {e}"),
-            },
+        let mut e = self.answer(escaped, staging).await.map_err(|e| match e {
+            Failure::Code(path, e @ (CodeError::Git(_) | CodeError::Io(_))) => {
+                let text = e.to_string();
+                let message = if is_auth_failure(&text) {
+                    format!("module {path}: authentication failed: {text}")
+                } else {
+                    format!("module {path}: {text}")
+                };
+                DirectError {
+                    not_found: false,
+                    message,
+                }
+            }
             Failure::Code(_, e) => e.into(),
             Failure::Direct(e) => e,
-        })
+        });
+        // URLs with credentials (from insteadOf or a go-import tag) never
+        // reach an error text.
+        if let Err(e) = &mut e {
+            e.message = redact_userinfo(&e.message);
+        }
+        e
     }
 
     async fn answer(&self, escaped: &str, staging: &Path) -> Result<DirectBody, Failure> {
@@ -140,7 +216,10 @@ impl<F: Fetch + Sync> Direct<F> {
         let version_hint = what
             .and_then(|f| f.rsplit_once('.'))
             .and_then(|(v, _)| unescape_version(v).ok());
-        let repo = self.code_repo(&path, version_hint.as_deref()).await?;
+        let repo = match self.code_repo(&path, version_hint.as_deref()).await? {
+            Source::Git(repo) => repo,
+            Source::Proxy(base) => return Ok(DirectBody::Proxy { base }),
+        };
         let code = |e: CodeError| Failure::Code(path.clone(), e);
         let Some(file) = what else {
             let info = repo.latest().await.map_err(code)?;
@@ -185,22 +264,33 @@ impl<F: Fetch + Sync> Direct<F> {
         }
     }
 
-    /// The code repository for a module path; `version` is the version the
-    /// request asks for, if any.
-    async fn code_repo(&self, path: &str, version: Option<&str>) -> Result<CodeRepo, DirectError> {
+    /// The code repository for a module path, or the proxy serving it;
+    /// `version` is the version the request asks for, if any.
+    async fn code_repo(&self, path: &str, version: Option<&str>) -> Result<Source, DirectError> {
         let found = self.find(path).await?;
         let (root, url, subdir) = match found {
             Found::Git { root, url, subdir } => (root, url, subdir),
-            Found::Proxy { url, .. } => {
+            Found::Other { vcs, .. } => {
                 return Err(not_found(format!(
-                    "module {path}: served by the module proxy {url} (go-import mod), which direct mode does not follow"
+                    "direct mode supports only git: {path} uses {vcs}"
                 )));
             }
+            Found::Proxy { url, .. } => {
+                self.guard.check_url(&url).await.map_err(|e| DirectError {
+                    not_found: false,
+                    message: format!("module {path}: module proxy {url}: {e}"),
+                })?;
+                return Ok(Source::Proxy(url));
+            }
         };
-        self.egress.check_url(&url).await.map_err(|e| DirectError {
-            not_found: false,
-            message: format!("module {path}: {e}"),
-        })?;
+        let target = self.git_url(&url).await?;
+        self.guard
+            .check_url(&target)
+            .await
+            .map_err(|e| DirectError {
+                not_found: false,
+                message: format!("module {path}: {e}"),
+            })?;
         let tag = version.and_then(|v| CodeRepo::tag_for(&root, &subdir, path, v));
         let git = self
             .repos
@@ -210,7 +300,9 @@ impl<F: Fetch + Sync> Direct<F> {
                 not_found: false,
                 message: format!("module {path}: {e}"),
             })?;
-        CodeRepo::new(git, &root, &subdir, path).map_err(DirectError::from)
+        CodeRepo::new(git, &root, &subdir, path)
+            .map(Source::Git)
+            .map_err(DirectError::from)
     }
 
     async fn find(&self, path: &str) -> Result<Found, DirectError> {
@@ -225,9 +317,9 @@ impl<F: Fetch + Sync> Direct<F> {
         let insecure = match_prefix_patterns(&self.insecure, path);
         let guarded = Guarded {
             inner: &self.fetch,
-            egress: self.egress,
+            guard: &self.guard,
         };
-        let found = discover(&guarded, path, insecure)
+        let found = discover(&guarded, path, insecure, &self.policy)
             .await
             .map_err(|e| not_found(e.0))?;
         self.found
@@ -238,18 +330,55 @@ impl<F: Fetch + Sync> Direct<F> {
     }
 }
 
+/// Whether git's error text says the server wanted credentials it did not
+/// get (prompts are disabled, so a missing username shows up this way).
+fn is_auth_failure(text: &str) -> bool {
+    [
+        "terminal prompts disabled",
+        "could not read Username",
+        "could not read Password",
+        "Authentication failed",
+        "Permission denied (publickey",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// `scheme://user:password@host/...` -> `scheme://host/...` everywhere in
+/// `text`.
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let end = rest
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '\'' || c == '"')
+            .unwrap_or(rest.len());
+        if let Some(at) = rest[..end].rfind('@') {
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a module's files come from.
+enum Source {
+    Git(CodeRepo),
+    /// A GOPROXY-protocol base URL (`mod` go-import).
+    Proxy(String),
+}
+
 /// A fetcher that asks the egress guard before every request.
 struct Guarded<'a, F> {
     inner: &'a F,
-    egress: Egress,
+    guard: &'a Guard,
 }
 
 impl<F: Fetch + Sync> Fetch for Guarded<'_, F> {
     async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        self.egress
-            .check_url(url)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.guard.check_url(url).await.map_err(|e| e.to_string())?;
         self.inner.get(url).await
     }
 }

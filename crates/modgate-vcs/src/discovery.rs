@@ -10,12 +10,34 @@
 //! `ascii` charsets are accepted in an XML declaration.
 //!
 //! HTTP is behind the [`Fetch`] trait so the caller decides the client,
-//! proxies and the egress policy ([`crate::egress`]); only the `git` VCS is
-//! supported, any other gets a clear "not supported" error.
+//! proxies and the egress policy ([`crate::egress`]). Once the VCS and root
+//! are known, the GOVCS policy ([`VcsPolicy`], Go's `checkGOVCS`) is applied
+//! as Go applies it; a VCS it allows that is not git is reported as
+//! [`Found::Other`] for the caller to refuse clearly.
 
 use std::future::Future;
 
+use modgate_core::goenv::govcs::Govcs;
 use modgate_core::quote::quote;
+
+/// Which version control systems may be run for which paths: the GOVCS
+/// rules and the private (GOPRIVATE) patterns they call `private`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VcsPolicy {
+    /// The rules (Go's defaults included).
+    pub govcs: Govcs,
+    /// GOPRIVATE-syntax patterns.
+    pub private: String,
+}
+
+impl VcsPolicy {
+    /// Go's `checkGOVCS` for a repository root.
+    pub fn check(&self, vcs: &str, root: &str) -> Result<(), DiscoveryError> {
+        self.govcs
+            .check(vcs, root, &self.private)
+            .map_err(|e| err(e.to_string()))
+    }
+}
 
 /// Where a module path's code lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +51,16 @@ pub enum Found {
         url: String,
         /// Subdirectory of the repository (go-import's fourth field).
         subdir: String,
+    },
+    /// A repository of another version control system (`hg`, `svn`, `bzr`,
+    /// `fossil`), which GOVCS allowed but direct mode cannot use.
+    Other {
+        /// Import path of the repository root.
+        root: String,
+        /// The VCS command.
+        vcs: String,
+        /// The repository URL.
+        url: String,
     },
     /// A `mod` go-import: the module is served by the GOPROXY-protocol
     /// server at `url`.
@@ -79,9 +111,24 @@ fn is_word(s: &str) -> bool {
 
 const VCS_NAMES: [&str; 4] = ["fossil", "git", "hg", "svn"];
 
-/// The static patterns (Go's `vcsPaths`): `None` when no pattern applies
-/// and dynamic discovery should be tried.
-pub fn static_root(path: &str) -> Option<Result<Found, DiscoveryError>> {
+/// The static patterns (Go's `vcsPaths`) with the GOVCS check Go makes once
+/// the root is known: `None` when no pattern applies and dynamic discovery
+/// should be tried.
+pub fn static_root(path: &str, policy: &VcsPolicy) -> Option<Result<Found, DiscoveryError>> {
+    let found = static_pattern(path)?;
+    Some(found.and_then(|f| {
+        let (vcs, root) = match &f {
+            Found::Git { root, .. } => ("git", root),
+            Found::Other { vcs, root, .. } => (vcs.as_str(), root),
+            Found::Proxy { root, .. } => ("mod", root),
+        };
+        policy.check(vcs, root)?;
+        Ok(f)
+    }))
+}
+
+/// The static patterns alone.
+fn static_pattern(path: &str) -> Option<Result<Found, DiscoveryError>> {
     let elems: Vec<&str> = path.split('/').collect();
     let git = |n: usize, check_suffix: bool| -> Result<Found, DiscoveryError> {
         let root = elems[..n].join("/");
@@ -149,17 +196,30 @@ pub fn static_root(path: &str) -> Option<Result<Found, DiscoveryError>> {
         } else {
             Err(invalid("git.openstack.org"))
         }),
-        "chiselapp.com" => Some(Err(err(format!(
-            "{}: fossil is not supported",
-            quote(path)
-        )))),
-        _ => vcs_suffix_root(path, &elems),
+        "chiselapp.com" => Some(
+            if elems.len() == 5
+                && elems[1] == "user"
+                && !elems[2].is_empty()
+                && elems[2].bytes().all(|c| c.is_ascii_alphanumeric())
+                && elems[3] == "repository"
+                && is_word(elems[4])
+            {
+                Ok(Found::Other {
+                    root: path.to_string(),
+                    vcs: "fossil".into(),
+                    url: format!("https://{path}"),
+                })
+            } else {
+                Err(invalid("chiselapp.com"))
+            },
+        ),
+        _ => vcs_suffix_root(&elems),
     }
 }
 
 /// The generic `host/path.vcs[/sub]` pattern. The scheme is `https`: modgate
 /// does not probe other schemes (users rewrite URLs with insteadOf).
-fn vcs_suffix_root(path: &str, elems: &[&str]) -> Option<Result<Found, DiscoveryError>> {
+fn vcs_suffix_root(elems: &[&str]) -> Option<Result<Found, DiscoveryError>> {
     let host = elems[0];
     let host_ok = {
         let (name, port) = host.split_once(':').unwrap_or((host, ""));
@@ -188,10 +248,11 @@ fn vcs_suffix_root(path: &str, elems: &[&str]) -> Option<Result<Found, Discovery
                 }
                 let root = elems[..=i].join("/");
                 if vcs != "git" {
-                    return Some(Err(err(format!(
-                        "{}: {vcs} is not supported (only git)",
-                        quote(path)
-                    ))));
+                    return Some(Ok(Found::Other {
+                        url: format!("https://{root}"),
+                        root,
+                        vcs: vcs.to_string(),
+                    }));
                 }
                 return Some(Ok(Found::Git {
                     url: format!("https://{root}"),
@@ -418,6 +479,9 @@ pub fn match_go_import(imports: &[MetaImport], path: &str) -> Result<MetaImport,
     })
 }
 
+/// The VCS commands Go knows (`vcsList`).
+const KNOWN_VCS: [&str; 5] = ["git", "hg", "svn", "bzr", "fossil"];
+
 /// Schemes git may use without GOINSECURE.
 const SECURE_SCHEMES: [&str; 4] = ["https", "git+ssh", "ssh", "svn+ssh"];
 
@@ -428,8 +492,9 @@ pub async fn discover<F: Fetch>(
     fetch: &F,
     path: &str,
     insecure: bool,
+    policy: &VcsPolicy,
 ) -> Result<Found, DiscoveryError> {
-    if let Some(found) = static_root(path) {
+    if let Some(found) = static_root(path, policy) {
         return found;
     }
     let imports = fetch_imports(fetch, path, insecure).await?;
@@ -466,17 +531,30 @@ pub async fn discover<F: Fetch>(
             quote(&mi.subdir)
         )));
     }
+    if mi.vcs != "mod" && !KNOWN_VCS.contains(&mi.vcs.as_str()) {
+        return Err(err(format!("{}: unknown vcs {}", path, quote(&mi.vcs))));
+    }
+    policy.check(&mi.vcs, &mi.prefix)?;
     if mi.vcs == "mod" {
+        // A proxy is fetched over https, or http when GOINSECURE allows it.
+        if !insecure && scheme != "https" {
+            return Err(err(format!(
+                "{}: insecure module proxy URL {} (set GOINSECURE to allow)",
+                path,
+                quote(&mi.repo_root)
+            )));
+        }
         return Ok(Found::Proxy {
             root: mi.prefix,
             url: mi.repo_root,
         });
     }
     if mi.vcs != "git" {
-        return Err(err(format!(
-            "{}: {} is not supported (only git)",
-            path, mi.vcs
-        )));
+        return Ok(Found::Other {
+            root: mi.prefix,
+            vcs: mi.vcs,
+            url: mi.repo_root,
+        });
     }
     if !insecure && !SECURE_SCHEMES.contains(&scheme) {
         return Err(err(format!(

@@ -7,11 +7,25 @@
 //! unspecified, multicast or broadcast; IPv4-mapped IPv6 addresses are
 //! judged by their IPv4 address. Loopback and private ranges can each be
 //! allowed. A name that does not resolve is let through (it reaches
-//! nothing; `insteadOf` rewriting is the operator's own configuration).
-//! The check resolves names itself; git resolves them again, so a
-//! name that changes its answer between the two lookups is not covered.
+//! nothing); a lookup that times out is refused.
+//!
+//! [`Guard`] pairs the policy with an injectable [`Resolve`]r (the system
+//! resolver by default, a fixed table in tests), so no check ever has to ask
+//! the machine's DNS when the caller says otherwise. Repository URLs are
+//! judged as git will contact them, i.e. after `insteadOf` rewriting (the
+//! caller rewrites, see [`crate::direct`]): `file://` URLs and local paths are
+//! not network egress; scheme URLs and scp-like `host:path` are judged by
+//! host. HTTP clients can connect to the addresses
+//! [`Guard::resolve_allowed`] returned, so the address judged is the one
+//! used; git resolves names again itself, so a name that changes its answer
+//! between the two lookups is not covered for git.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::fmt;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Which address ranges outgoing connections may reach.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,15 +38,28 @@ pub struct Egress {
 
 /// A refused destination.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("egress refused: {host} resolves to {addr} ({why})")]
+#[error("egress refused: {host} {}", self.detail())]
 pub struct EgressError {
     /// The host as given.
     pub host: String,
     /// The offending address (or the lookup failure).
     pub addr: String,
-    /// Which rule refused it.
+    /// Which rule refused it (`lookup failed` when the name could not be
+    /// judged).
     pub why: &'static str,
 }
+
+impl EgressError {
+    fn detail(&self) -> String {
+        if self.why == LOOKUP_FAILED {
+            format!("could not be checked: {}", self.addr)
+        } else {
+            format!("resolves to {} ({})", self.addr, self.why)
+        }
+    }
+}
+
+const LOOKUP_FAILED: &str = "lookup failed";
 
 impl Egress {
     /// Why `ip` is refused, if it is.
@@ -65,46 +92,242 @@ impl Egress {
         }
         None
     }
+}
 
-    /// Resolves `host` (a name or an address literal, optionally with a
-    /// port) and refuses it when any of its addresses is refused.
-    pub async fn check_host(&self, host: &str) -> Result<(), EgressError> {
-        let bare = host.trim_start_matches('[');
-        let (name, port) = match bare.rsplit_once(']') {
-            Some((n, rest)) => (n, rest.trim_start_matches(':')),
-            None => match host.rsplit_once(':') {
-                Some((n, p)) if !n.contains(':') => (n, p),
-                _ => (host, ""),
-            },
+/// A future resolving a name.
+pub type ResolveFuture<'a> =
+    Pin<Box<dyn Future<Output = std::io::Result<Vec<SocketAddr>>> + Send + 'a>>;
+
+/// Name resolution for the guard (and for HTTP clients that connect where the
+/// guard looked), injectable so that tests answer from a fixed table and never
+/// ask the system resolver.
+pub trait Resolve: Send + Sync + fmt::Debug {
+    /// The addresses of `name` for connecting to `port` (the URL's port or
+    /// its scheme's default). A resolver may answer another port, which HTTP
+    /// clients use when the URL names none (test tables do this).
+    fn resolve<'a>(&'a self, name: &'a str, port: u16) -> ResolveFuture<'a>;
+}
+
+/// The system resolver (`getaddrinfo` on tokio's blocking pool), bounded in
+/// time.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemResolver {
+    /// How long one lookup may take.
+    pub timeout: Duration,
+}
+
+impl Default for SystemResolver {
+    fn default() -> Self {
+        SystemResolver {
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Resolve for SystemResolver {
+    fn resolve<'a>(&'a self, name: &'a str, port: u16) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.timeout, tokio::net::lookup_host((name, port))).await {
+                Ok(r) => r.map(Iterator::collect),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("lookup of {name} timed out after {:?}", self.timeout),
+                )),
+            }
+        })
+    }
+}
+
+/// A fixed table of names, for tests and pinned deployments: a name in the
+/// table resolves to its addresses (a port of 0 means the asked-for port),
+/// any other name does not resolve. It never asks the system.
+#[derive(Debug, Clone, Default)]
+pub struct Table(pub std::collections::HashMap<String, Vec<SocketAddr>>);
+
+impl Table {
+    /// A table from `(name, address)` pairs.
+    pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, SocketAddr)>) -> Table {
+        let mut t = Table::default();
+        for (name, addr) in entries {
+            t.0.entry(name.to_ascii_lowercase()).or_default().push(addr);
+        }
+        t
+    }
+}
+
+impl Resolve for Table {
+    fn resolve<'a>(&'a self, name: &'a str, port: u16) -> ResolveFuture<'a> {
+        let r = match self.0.get(&name.to_ascii_lowercase()) {
+            Some(addrs) => Ok(addrs
+                .iter()
+                .map(|a| match a.port() {
+                    0 => SocketAddr::new(a.ip(), port),
+                    _ => *a,
+                })
+                .collect()),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{name}: no such host in the resolver table"),
+            )),
         };
-        let port: u16 = port.parse().unwrap_or(443);
+        Box::pin(async move { r })
+    }
+}
+
+/// The egress guard: a policy and the resolver it judges names with.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    policy: Egress,
+    resolver: Arc<dyn Resolve>,
+}
+
+impl Guard {
+    /// A guard applying `policy` to the answers of `resolver`.
+    pub fn new(policy: Egress, resolver: Arc<dyn Resolve>) -> Guard {
+        Guard { policy, resolver }
+    }
+
+    /// A guard using the system resolver.
+    pub fn system(policy: Egress) -> Guard {
+        Guard::new(policy, Arc::new(SystemResolver::default()))
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Egress {
+        self.policy
+    }
+
+    /// The resolver.
+    pub fn resolver(&self) -> &Arc<dyn Resolve> {
+        &self.resolver
+    }
+
+    /// Resolves `name` and returns its addresses when none is refused: what an
+    /// HTTP client should connect to, so that the address judged is the one
+    /// used. Literal addresses are judged without a lookup.
+    pub async fn resolve_allowed(
+        &self,
+        name: &str,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, EgressError> {
         let refuse = |addr: String, why| EgressError {
-            host: host.to_string(),
+            host: name.to_string(),
             addr,
             why,
         };
-        let addrs: Vec<IpAddr> = match name.parse::<IpAddr>() {
-            Ok(ip) => vec![ip],
-            // A name that does not resolve reaches nothing; git may still
-            // reach something else through the user's insteadOf rewriting,
-            // which the operator configured.
-            Err(_) => match tokio::net::lookup_host((name, port)).await {
-                Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+        let addrs: Vec<SocketAddr> = match name.trim_matches(['[', ']']).parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => match self.resolver.resolve(name, port).await {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    return Err(refuse(e.to_string(), LOOKUP_FAILED));
+                }
+                // A name that does not resolve reaches nothing.
                 Err(_) => Vec::new(),
             },
         };
-        for ip in addrs {
-            if let Some(why) = self.refusal(ip) {
-                return Err(refuse(ip.to_string(), why));
+        for a in &addrs {
+            if let Some(why) = self.policy.refusal(a.ip()) {
+                return Err(refuse(a.ip().to_string(), why));
             }
         }
-        Ok(())
+        Ok(addrs)
     }
 
-    /// Checks the host of a URL (`scheme://[user@]host[:port]/...`) or of
-    /// scp-style `user@host:path`.
+    /// Resolves `host` (a name or an address literal, optionally with a
+    /// port) and refuses it when any of its addresses is refused. A name that
+    /// does not resolve is let through; a lookup that times out is refused.
+    pub async fn check_host(&self, host: &str) -> Result<(), EgressError> {
+        self.check_host_port(host, 443).await
+    }
+
+    async fn check_host_port(&self, host: &str, default_port: u16) -> Result<(), EgressError> {
+        let (name, port) = split_host_port(host);
+        let port = port.and_then(|p| p.parse().ok()).unwrap_or(default_port);
+        self.resolve_allowed(name, port)
+            .await
+            .map(drop)
+            .map_err(|mut e| {
+                e.host = host.to_string();
+                e
+            })
+    }
+
+    /// Checks the destination of a repository or HTTP URL as git would
+    /// contact it (give it the URL after `insteadOf` rewriting): the host of
+    /// `scheme://[user@]host[:port]/...` and of scp-style
+    /// `[user@]host:path`; `<transport>::<address>` is judged by its address.
+    /// `file://` URLs and local paths are not network egress and pass
+    /// without a lookup.
     pub async fn check_url(&self, url: &str) -> Result<(), EgressError> {
-        self.check_host(url_host(url)).await
+        match classify(url) {
+            Target::Local => Ok(()),
+            Target::Helper(address) => Box::pin(self.check_url(address)).await,
+            Target::Host { host, port } => self.check_host_port(host, port).await,
+        }
+    }
+}
+
+/// What a git remote URL points at.
+enum Target<'a> {
+    /// A file on this machine.
+    Local,
+    /// `<transport>::<address>`.
+    Helper(&'a str),
+    /// A host (with the scheme's default port).
+    Host { host: &'a str, port: u16 },
+}
+
+/// Classifies a URL the way git's `transport.c`/`connect.c` do: a scheme
+/// URL, a transport-helper address, scp-like syntax (a colon before the
+/// first slash), or else a local path.
+fn classify(url: &str) -> Target<'_> {
+    if let Some((scheme, _)) = url.split_once("://")
+        && !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"+.-".contains(&c))
+    {
+        let port = match scheme.to_ascii_lowercase().as_str() {
+            "file" => return Target::Local,
+            "http" => 80,
+            "git" => 9418,
+            "ssh" | "git+ssh" | "ssh+git" => 22,
+            _ => 443,
+        };
+        return Target::Host {
+            host: url_host(url),
+            port,
+        };
+    }
+    if let Some((transport, address)) = url.split_once("::")
+        && !transport.is_empty()
+        && transport.bytes().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Target::Helper(address);
+    }
+    let colon = url.find(':');
+    let slash = url.find('/');
+    match colon {
+        Some(c) if slash.is_none_or(|s| c < s) || url.starts_with('[') => Target::Host {
+            host: url_host(url),
+            port: 22,
+        },
+        _ => Target::Local,
+    }
+}
+
+/// Splits `host[:port]` or `[v6]:port`.
+fn split_host_port(host: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((n, p)) => (n, p.strip_prefix(':')),
+            None => (rest, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((n, p)) if !n.contains(':') => (n, Some(p)),
+        _ => (host, None),
     }
 }
 

@@ -29,7 +29,7 @@ mod testhttp;
 
 pub use coderepo::{CodeError, CodeRepo, Info};
 pub use direct::{Direct, DirectBody, DirectError};
-pub use discovery::Fetch;
-pub use egress::Egress;
+pub use discovery::{Fetch, VcsPolicy};
+pub use egress::{Egress, Guard, Resolve, ResolveFuture, SystemResolver, Table};
 pub use repo::{GitError, GitRepo, Repos, RevInfo};
 pub use run::{RunError, Runner};

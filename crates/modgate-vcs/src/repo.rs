@@ -822,6 +822,16 @@ impl Repos {
         }
     }
 
+    /// The runner git is started with.
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// The directory the repositories are kept in.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
     /// The repository for `remote_url`, opened on first use.
     pub async fn get(&self, remote_url: &str) -> Result<Arc<GitRepo>, GitError> {
         self.get_for(remote_url, None).await

@@ -1,12 +1,42 @@
 //! Test support: git repositories built by the tests, with fixed authors and
 //! commit times so that hashes and pseudo-versions are reproducible, and a
-//! git configuration that maps `https://example.test/` onto them.
+//! git configuration that maps `https://example.test/` (and the other
+//! schemes the go command probes) onto them, so no test looks the name up.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::egress::{Resolve, ResolveFuture, Table};
 use crate::run::Runner;
+
+/// A table resolver that records the names it was asked for.
+#[derive(Debug)]
+pub struct Counting {
+    table: Table,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl Counting {
+    pub fn new(table: Table) -> Counting {
+        Counting {
+            table,
+            asked: Default::default(),
+        }
+    }
+
+    /// The names asked so far, in order.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl Resolve for Counting {
+    fn resolve<'a>(&'a self, name: &'a str, port: u16) -> ResolveFuture<'a> {
+        self.asked.lock().unwrap().push(name.to_string());
+        self.table.resolve(name, port)
+    }
+}
 
 /// The host used in module paths; `insteadOf` maps it to local files.
 pub const HOST: &str = "example.test";
@@ -22,7 +52,9 @@ impl Lab {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(root.path().join("repos")).unwrap();
         let cfg = format!(
-            "[url \"file://{}/repos/\"]\n\tinsteadOf = https://{HOST}/\n[protocol \"file\"]\n\tallow = always\n",
+            // Every scheme the go command may probe (with GOINSECURE it
+            // tries git:// and http:// too), so that no test looks the name up.
+            "[url \"file://{}/repos/\"]\n\tinsteadOf = https://{HOST}/\n\tinsteadOf = http://{HOST}/\n\tinsteadOf = git://{HOST}/\n\tinsteadOf = ssh://{HOST}/\n\tinsteadOf = git+ssh://{HOST}/\n[protocol \"file\"]\n\tallow = always\n",
             root.path().display()
         );
         std::fs::write(root.path().join("gitconfig"), cfg).unwrap();

@@ -1,6 +1,7 @@
 //! Test support: a tiny HTTP/1.1 server on loopback that answers `?go-get=1`
 //! with a go-import page and serves git repositories through
-//! `git http-backend` (CGI), one request per connection.
+//! `git http-backend` (CGI), one request per connection, optionally behind
+//! HTTP Basic authentication.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -16,14 +17,25 @@ impl GitHttp {
     /// Serves `<root>/<name>.git` at `/git/<name>.git`, and for any other path
     /// `p?go-get=1` a page whose go-import tag comes from `meta(p)`.
     pub fn start(root: &Path, meta: fn(&str, u16) -> Option<String>) -> GitHttp {
+        GitHttp::start_with_auth(root, meta, None)
+    }
+
+    /// Like [`GitHttp::start`], but the repositories answer 401 (HTTP Basic)
+    /// unless the request carries `Authorization: <auth>`.
+    pub fn start_with_auth(
+        root: &Path,
+        meta: fn(&str, u16) -> Option<String>,
+        auth: Option<String>,
+    ) -> GitHttp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let root = root.to_path_buf();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let root = root.clone();
+                let auth = auth.clone();
                 std::thread::spawn(move || {
-                    let _ = handle(stream, &root, port, meta);
+                    let _ = handle(stream, &root, port, meta, auth.as_deref());
                 });
             }
         });
@@ -36,6 +48,7 @@ fn handle(
     root: &PathBuf,
     port: u16,
     meta: fn(&str, u16) -> Option<String>,
+    auth: Option<&str>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -87,6 +100,14 @@ fn handle(
         )?;
         return Ok(());
     };
+    if let Some(want) = auth
+        && header("authorization") != want
+    {
+        stream.write_all(
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?;
+        return Ok(());
+    }
     let mut child = Command::new("git")
         .arg("http-backend")
         .env_clear()

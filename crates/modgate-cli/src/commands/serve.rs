@@ -52,6 +52,7 @@ fn flags(a: &ServeArgs) -> Vec<(&'static str, String)> {
         ("git_config", &a.git_config),
         ("direct_allow", &a.direct_allow),
         ("public_access", &a.public_access),
+        ("govcs", &a.govcs),
     ];
     let mut out: Vec<(&'static str, String)> = given
         .into_iter()

@@ -1,6 +1,6 @@
 //! The go command's module-download settings, parsed exactly as
 //! `cmd/go/internal/modfetch` parses them: the [`goproxy`] list and the
-//! [`gosumdb`] checksum-database setting.
+//! [`gosumdb`] checksum-database setting, and the [`govcs`] policy.
 //!
 //! The go command validates these with Go's `net/url`, so the acceptance
 //! rules and error messages depend on URL-parsing details; a private port of
@@ -10,6 +10,7 @@
 
 pub mod goproxy;
 pub mod gosumdb;
+pub mod govcs;
 pub mod httpproxy;
 mod netip;
 mod url;

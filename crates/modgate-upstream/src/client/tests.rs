@@ -115,6 +115,9 @@ fn client(staging: &Path, tweak: impl FnOnce(&mut ClientConfig)) -> Client {
     let mut cfg = ClientConfig {
         retry_backoff: Duration::from_millis(5),
         proxy_env: Some(ProxyEnv::default()),
+        // Names (skip.example, ...) resolve from an empty table, never from the
+        // machine's DNS.
+        resolver: Some(std::sync::Arc::new(modgate_vcs::Table::default())),
         ..ClientConfig::default()
     };
     tweak(&mut cfg);
@@ -481,4 +484,166 @@ fn paths_that_could_escape_are_refused() {
         assert!(check_rel_path(p).is_err(), "{p:?}");
     }
     assert!(check_rel_path("golang.org/x/text/@v/v0.3.0+incompatible.zip").is_ok());
+}
+
+/// A `<meta name="go-import" content="corp.example/m mod http://corp.example/proxy">`
+/// page for `?go-get=1`, and a file-tree GOPROXY under `/proxy/`; counts requests.
+async fn go_import_mod_server(tree: std::path::PathBuf) -> (SocketAddr, Arc<Hits>) {
+    let hits = Arc::new(Hits::default());
+    let h = hits.clone();
+    let app = axum::Router::new().fallback(move |req: Request<AxBody>| {
+        let hits = h.clone();
+        let tree = tree.clone();
+        async move {
+            let path = req.uri().path().to_owned();
+            hits.bump(&path);
+            if req.uri().query() == Some("go-get=1") {
+                // corp.example/r's proxy redirects to a private address.
+                let (prefix, base) = if path.starts_with("/r") {
+                    ("corp.example/r", "redir")
+                } else {
+                    ("corp.example/m", "proxy")
+                };
+                let page = format!(
+                    "<html><head><meta name=\"go-import\" content=\"{prefix} mod http://corp.example/{base}\"></head></html>"
+                );
+                return (StatusCode::OK, page).into_response();
+            }
+            if path.starts_with("/redir/") {
+                return (StatusCode::FOUND, [(header::LOCATION, "http://10.0.0.1/x")], "")
+                    .into_response();
+            }
+            let file = path
+                .strip_prefix("/proxy/")
+                .filter(|p| !p.split('/').any(|e| e == ".."))
+                .and_then(|p| std::fs::read(tree.join(p)).ok());
+            match file {
+                Some(b) => (StatusCode::OK, b).into_response(),
+                None => (StatusCode::NOT_FOUND, "not found").into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, hits)
+}
+
+/// Go's lookupDirect for a `mod` go-import: direct mode fetches the request from the
+/// proxy the tag names, through the egress guard (loopback must be allowed, plain
+/// http needs GOINSECURE). corp.example resolves from a table to the loopback server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_follows_go_import_mod_proxy() {
+    let tree = tempfile::tempdir().unwrap();
+    let v = tree.path().join("corp.example/m/@v");
+    std::fs::create_dir_all(&v).unwrap();
+    std::fs::write(v.join("list"), "v1.0.0\n").unwrap();
+    std::fs::write(v.join("v1.0.0.mod"), "module corp.example/m\n").unwrap();
+    std::fs::write(v.join("v1.0.0.zip"), "PK zip bytes").unwrap();
+    let (addr, hits) = go_import_mod_server(tree.path().to_path_buf()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let make = |loopback: bool, insecure: &str| {
+        let insecure = insecure.to_owned();
+        client(dir.path(), move |cfg| {
+            cfg.resolver = Some(Arc::new(modgate_vcs::Table::new([("corp.example", addr)])));
+            cfg.direct_egress = modgate_vcs::Egress {
+                allow_loopback: loopback,
+                allow_private: false,
+            };
+            cfg.goinsecure = Some(insecure);
+            cfg.timeout = Duration::from_secs(5);
+        })
+    };
+    let c = make(true, "corp.example");
+    let direct = UpstreamList::parse("direct", c.breaker_settings()).unwrap();
+    let f = c
+        .fetch(&direct, "corp.example/m/@v/list", FileKind::List)
+        .await
+        .unwrap();
+    assert_eq!(text(&f), "v1.0.0\n");
+    let f = c
+        .fetch(&direct, "corp.example/m/@v/v1.0.0.mod", FileKind::Mod)
+        .await
+        .unwrap();
+    assert_eq!(text(&f), "module corp.example/m\n");
+    let Body::File { path, size } = c
+        .fetch(&direct, "corp.example/m/@v/v1.0.0.zip", FileKind::Zip)
+        .await
+        .unwrap()
+        .body
+    else {
+        panic!("zip in memory")
+    };
+    assert_eq!(
+        (std::fs::read(&path).unwrap(), size),
+        (b"PK zip bytes".to_vec(), 12)
+    );
+    assert_eq!(hits.get("/proxy/corp.example/m/@v/v1.0.0.zip"), 1);
+    // The proxy's 404 is direct's "not found".
+    let e = c
+        .fetch(&direct, "corp.example/m/@v/v2.0.0.info", FileKind::Info)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(
+        e.to_string()
+            .contains("go-import mod http://corp.example/proxy"),
+        "{e}"
+    );
+
+    // Loopback refused: neither the discovery page nor the proxy is reached.
+    let before = hits.get("/proxy/corp.example/m/@v/list");
+    let strict = make(false, "corp.example");
+    let e = strict
+        .fetch(
+            &UpstreamList::parse("direct", strict.breaker_settings()).unwrap(),
+            "corp.example/m/@v/list",
+            FileKind::List,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("loopback address"), "{e}");
+    assert_eq!(hits.get("/proxy/corp.example/m/@v/list"), before);
+
+    // Without GOINSECURE the plain-http discovery page is not even asked for.
+    let secure = make(true, "");
+    let e = secure
+        .fetch(
+            &UpstreamList::parse("direct", secure.breaker_settings()).unwrap(),
+            "corp.example/m/@v/list",
+            FileKind::List,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("unrecognized import path"), "{e}");
+    assert_eq!(hits.get("/proxy/corp.example/m/@v/list"), before);
+}
+
+/// Direct mode's HTTP goes through the egress guard, but the operator's own
+/// outbound proxy (here on loopback, with loopback not allowed) is not judged: the
+/// discovery request reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_discovery_through_an_internal_outbound_proxy() {
+    let (proxy, hits) = upstream().await;
+    let dir = tempfile::tempdir().unwrap();
+    let public: SocketAddr = "93.184.215.14:0".parse().unwrap();
+    let c = client(dir.path(), |cfg| {
+        cfg.proxy_env = Some(ProxyEnv {
+            http_proxy: format!("http://proxy.internal:{}", proxy.port()),
+            ..ProxyEnv::default()
+        });
+        cfg.resolver = Some(Arc::new(modgate_vcs::Table::new([
+            ("proxy.internal", proxy),
+            ("corp.example", public),
+        ])));
+        cfg.goinsecure = Some("corp.example".into());
+    });
+    let direct = UpstreamList::parse("direct", c.breaker_settings()).unwrap();
+    let e = c
+        .fetch(&direct, "corp.example/m/@v/list", FileKind::List)
+        .await
+        .unwrap_err();
+    // The proxy answered "via proxy", which has no go-import tag.
+    assert!(e.to_string().contains("no go-import meta tags"), "{e}");
+    assert_eq!(hits.get("proxied http://corp.example/m?go-get=1"), 1);
 }

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::egress::Egress;
+use crate::egress::{Egress, Guard, Table};
+use modgate_core::goenv::govcs::Govcs;
 
 fn mi(prefix: &str, vcs: &str, repo: &str, subdir: &str) -> MetaImport {
     MetaImport {
@@ -147,7 +148,11 @@ fn static_patterns() {
         ),
     ];
     for (path, root) in ok {
-        assert_eq!(static_root(path), Some(Ok(git(root))), "{path}");
+        assert_eq!(
+            static_root(path, &VcsPolicy::default()),
+            Some(Ok(git(root))),
+            "{path}"
+        );
     }
     let bad: &[(&str, &str)] = &[
         (
@@ -166,20 +171,16 @@ fn static_patterns() {
             "hub.jazz.net/git/User/pkg",
             "invalid hub.jazz.net/git import path \"hub.jazz.net/git/User/pkg\"",
         ),
-        (
-            "example.com/repo.hg",
-            "\"example.com/repo.hg\": hg is not supported (only git)",
-        ),
     ];
     for (path, msg) in bad {
         assert_eq!(
-            static_root(path),
+            static_root(path, &VcsPolicy::default()),
             Some(Err(DiscoveryError(msg.to_string()))),
             "{path}"
         );
     }
     for path in ["example.com/repo", "golang.org/x/tools", "localhost/x.git"] {
-        assert_eq!(static_root(path), None, "{path}");
+        assert_eq!(static_root(path, &VcsPolicy::default()), None, "{path}");
     }
 }
 
@@ -296,19 +297,20 @@ async fn discover_dynamic() {
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
     );
+    let d = VcsPolicy::default();
     let git = |root: &str, url: &str, subdir: &str| Found::Git {
         root: root.into(),
         url: url.into(),
         subdir: subdir.into(),
     };
     assert_eq!(
-        discover(&pages, "corp.example/lib/sub", false)
+        discover(&pages, "corp.example/lib/sub", false, &d)
             .await
             .unwrap(),
         git("corp.example/lib", "https://git.corp.example/lib.git", "")
     );
     assert_eq!(
-        discover(&pages, "corp.example/mono/x", false)
+        discover(&pages, "corp.example/mono/x", false, &d)
             .await
             .unwrap(),
         git(
@@ -318,11 +320,13 @@ async fn discover_dynamic() {
         )
     );
     assert_eq!(
-        discover(&pages, "github.com/a/b/c", false).await.unwrap(),
+        discover(&pages, "github.com/a/b/c", false, &d)
+            .await
+            .unwrap(),
         git("github.com/a/b", "https://github.com/a/b", "")
     );
     assert_eq!(
-        discover(&pages, "corp.example/p", false).await.unwrap(),
+        discover(&pages, "corp.example/p", false, &d).await.unwrap(),
         Found::Proxy {
             root: "corp.example/p".into(),
             url: "https://proxy.corp.example".into()
@@ -330,7 +334,7 @@ async fn discover_dynamic() {
     );
     let e = |s: &str| DiscoveryError(s.to_string());
     assert_eq!(
-        discover(&pages, "corp.example/liar/x", false)
+        discover(&pages, "corp.example/liar/x", false, &d)
             .await
             .unwrap_err(),
         e(
@@ -338,28 +342,44 @@ async fn discover_dynamic() {
         )
     );
     assert_eq!(
-        discover(&pages, "corp.example/f", false).await.unwrap_err(),
+        discover(&pages, "corp.example/f", false, &d)
+            .await
+            .unwrap_err(),
         e("corp.example/f: invalid repo root \"file:///etc\"; file scheme disallowed")
     );
+    // hg is allowed for public paths by Go's default GOVCS; direct mode
+    // refuses it later, by name.
     assert_eq!(
-        discover(&pages, "corp.example/h", false).await.unwrap_err(),
-        e("corp.example/h: hg is not supported (only git)")
+        discover(&pages, "corp.example/h", false, &d).await.unwrap(),
+        Found::Other {
+            root: "corp.example/h".into(),
+            vcs: "hg".into(),
+            url: "https://hg.example/h".into()
+        }
     );
     assert_eq!(
-        discover(&pages, "corp.example/i", false).await.unwrap_err(),
+        discover(&pages, "corp.example/i", false, &d)
+            .await
+            .unwrap_err(),
         e(
             "corp.example/i: insecure repository URL \"http://git.example/i\" (set GOINSECURE to allow)"
         )
     );
-    assert!(discover(&pages, "corp.example/i", true).await.is_ok());
+    assert!(discover(&pages, "corp.example/i", true, &d).await.is_ok());
     // https fails, GOINSECURE allows the http page.
     assert_eq!(
-        discover(&pages, "insecure.example/i", true).await.unwrap(),
+        discover(&pages, "insecure.example/i", true, &d)
+            .await
+            .unwrap(),
         git("insecure.example/i", "http://git.example/i", "")
     );
-    assert!(discover(&pages, "insecure.example/i", false).await.is_err());
+    assert!(
+        discover(&pages, "insecure.example/i", false, &d)
+            .await
+            .is_err()
+    );
     assert_eq!(
-        discover(&pages, "nowhere.example/x", false)
+        discover(&pages, "nowhere.example/x", false, &d)
             .await
             .unwrap_err(),
         e("unrecognized import path \"nowhere.example/x\": connection refused")
@@ -367,8 +387,167 @@ async fn discover_dynamic() {
 
     // A discovery answer pointing at loopback is found, then refused by
     // the egress guard before git is run.
-    let Found::Git { url, .. } = discover(&pages, "corp.example/loop", false).await.unwrap() else {
+    let Found::Git { url, .. } = discover(&pages, "corp.example/loop", false, &d)
+        .await
+        .unwrap()
+    else {
         panic!("not git")
     };
-    assert!(Egress::default().check_url(&url).await.is_err());
+    let guard = Guard::new(Egress::default(), std::sync::Arc::new(Table::default()));
+    assert!(guard.check_url(&url).await.is_err());
+}
+
+fn policy(govcs: &str, private: &str) -> VcsPolicy {
+    VcsPolicy {
+        govcs: Govcs::setting(govcs).unwrap(),
+        private: private.into(),
+    }
+}
+
+#[test]
+fn static_patterns_under_govcs() {
+    let d = VcsPolicy::default();
+    let other = |root: &str, vcs: &str| {
+        Some(Ok(Found::Other {
+            root: root.into(),
+            vcs: vcs.into(),
+            url: format!("https://{root}"),
+        }))
+    };
+    let denied = |msg: &str| Some(Err(DiscoveryError(msg.into())));
+    // Public: git and hg only.
+    assert_eq!(
+        static_root("example.com/repo.hg/sub", &d),
+        other("example.com/repo.hg", "hg")
+    );
+    assert_eq!(
+        static_root("example.com/repo.svn", &d),
+        denied("GOVCS disallows using svn for public example.com/repo.svn; see 'go help vcs'")
+    );
+    assert_eq!(
+        static_root("chiselapp.com/user/kyle/repository/fossilgg", &d),
+        denied(
+            "GOVCS disallows using fossil for public chiselapp.com/user/kyle/repository/fossilgg; see 'go help vcs'"
+        )
+    );
+    assert_eq!(
+        static_root("chiselapp.com/user/kyle/x", &d),
+        denied("invalid chiselapp.com import path \"chiselapp.com/user/kyle/x\"")
+    );
+    // Private: anything.
+    let p = policy("", "example.com,chiselapp.com");
+    assert_eq!(
+        static_root("example.com/repo.svn", &p),
+        other("example.com/repo.svn", "svn")
+    );
+    assert_eq!(
+        static_root("chiselapp.com/user/kyle/repository/fossilgg", &p),
+        other("chiselapp.com/user/kyle/repository/fossilgg", "fossil")
+    );
+    // A rule can refuse git itself.
+    assert_eq!(
+        static_root("github.com/a/b/c", &policy("github.com:off", "")),
+        denied("GOVCS disallows using git for public github.com/a/b; see 'go help vcs'")
+    );
+    assert_eq!(
+        static_root("example.com/r.git", &policy("public:hg", "")),
+        denied("GOVCS disallows using git for public example.com/r.git; see 'go help vcs'")
+    );
+}
+
+#[tokio::test]
+async fn discover_under_govcs() {
+    let pages = Pages(
+        [
+            (
+                "https://corp.example/s?go-get=1",
+                meta("corp.example/s svn https://svn.corp.example/s"),
+            ),
+            (
+                "https://corp.example/b?go-get=1",
+                meta("corp.example/b bzr https://bzr.corp.example/b"),
+            ),
+            (
+                "https://corp.example/c?go-get=1",
+                meta("corp.example/c cvs https://cvs.corp.example/c"),
+            ),
+            (
+                "https://corp.example/lib?go-get=1",
+                meta("corp.example/lib git https://git.corp.example/lib.git"),
+            ),
+            (
+                "https://corp.example/p?go-get=1",
+                meta("corp.example/p mod https://proxy.corp.example"),
+            ),
+            (
+                "https://corp.example/q?go-get=1",
+                meta("corp.example/q mod http://proxy.corp.example"),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    );
+    let e = |s: &str| DiscoveryError(s.to_string());
+    let public = VcsPolicy::default();
+    assert_eq!(
+        discover(&pages, "corp.example/s", false, &public)
+            .await
+            .unwrap_err(),
+        e("GOVCS disallows using svn for public corp.example/s; see 'go help vcs'")
+    );
+    assert_eq!(
+        discover(&pages, "corp.example/b", false, &public)
+            .await
+            .unwrap_err(),
+        e("GOVCS disallows using bzr for public corp.example/b; see 'go help vcs'")
+    );
+    assert_eq!(
+        discover(&pages, "corp.example/c", false, &public)
+            .await
+            .unwrap_err(),
+        e("corp.example/c: unknown vcs \"cvs\"")
+    );
+    let private = policy("", "corp.example");
+    assert_eq!(
+        discover(&pages, "corp.example/s", false, &private)
+            .await
+            .unwrap(),
+        Found::Other {
+            root: "corp.example/s".into(),
+            vcs: "svn".into(),
+            url: "https://svn.corp.example/s".into()
+        }
+    );
+    assert_eq!(
+        discover(
+            &pages,
+            "corp.example/lib",
+            false,
+            &policy("private:hg", "corp.example")
+        )
+        .await
+        .unwrap_err(),
+        e("GOVCS disallows using git for private corp.example/lib; see 'go help vcs'")
+    );
+    // mod needs no VCS: never refused by GOVCS, even by *:off.
+    let off = policy("*:off", "");
+    assert!(matches!(
+        discover(&pages, "corp.example/p", false, &off).await,
+        Ok(Found::Proxy { .. })
+    ));
+    // A plain-http proxy needs GOINSECURE.
+    assert_eq!(
+        discover(&pages, "corp.example/q", false, &public)
+            .await
+            .unwrap_err(),
+        e(
+            "corp.example/q: insecure module proxy URL \"http://proxy.corp.example\" (set GOINSECURE to allow)"
+        )
+    );
+    assert!(
+        discover(&pages, "corp.example/q", true, &public)
+            .await
+            .is_ok()
+    );
 }

@@ -1,6 +1,7 @@
 //! Egress guard tests: address classes, host parsing and resolution.
 
 use super::*;
+use crate::testgit::Counting;
 
 #[test]
 fn address_classes() {
@@ -57,25 +58,153 @@ fn hosts_of_urls() {
     }
 }
 
+fn counting() -> Arc<Counting> {
+    let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+    Arc::new(Counting::new(Table::new([
+        ("localhost", a("127.0.0.1:0")),
+        ("localhost", a("[::1]:0")),
+        ("public.example", a("93.184.215.14:0")),
+        ("internal.example", a("10.0.0.5:0")),
+        // One public and one private address: refused.
+        ("mixed.example", a("93.184.215.14:0")),
+        ("mixed.example", a("[fd00::5]:0")),
+        ("git.example", a("93.184.215.15:0")),
+    ])))
+}
+
 #[tokio::test]
 async fn check_resolves_and_refuses() {
-    let deny = Egress::default();
+    let r = counting();
+    let deny = Guard::new(Egress::default(), r.clone());
     let e = deny.check_url("https://127.0.0.1:9/x").await.unwrap_err();
     assert_eq!(
         e.to_string(),
         "egress refused: 127.0.0.1:9 resolves to 127.0.0.1 (loopback address)"
     );
     assert!(deny.check_url("https://[::1]:9/x").await.is_err());
-    assert!(deny.check_url("https://localhost/x").await.is_err());
     assert!(deny.check_url("https://93.184.215.14/x").await.is_ok());
+    // Literals are judged without asking the resolver.
+    assert!(r.asked().is_empty());
+
+    assert_eq!(
+        deny.check_url("https://localhost/x")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "egress refused: localhost resolves to 127.0.0.1 (loopback address)"
+    );
+    assert_eq!(
+        deny.check_url("https://user:pw@internal.example:8443/x")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "egress refused: internal.example:8443 resolves to 10.0.0.5 (private address)"
+    );
+    assert_eq!(
+        deny.check_url("http://mixed.example/x")
+            .await
+            .unwrap_err()
+            .why,
+        "unique-local address"
+    );
+    assert!(deny.check_url("https://public.example/x").await.is_ok());
+    // A name that does not resolve reaches nothing.
     assert!(
         deny.check_url("https://no-such-host.invalid/x")
             .await
             .is_ok()
     );
-    let lo = Egress {
-        allow_loopback: true,
-        allow_private: false,
-    };
+    // scp-like and ssh:// are judged by host.
+    assert!(
+        deny.check_url("git@internal.example:org/r.git")
+            .await
+            .is_err()
+    );
+    assert!(deny.check_url("ssh://git@localhost/r.git").await.is_err());
+    assert!(deny.check_url("git@git.example:org/r.git").await.is_ok());
+    // A transport helper is judged by its address.
+    assert!(deny.check_url("ext::https://localhost/x").await.is_err());
+
+    let lo = Guard::new(
+        Egress {
+            allow_loopback: true,
+            allow_private: false,
+        },
+        r.clone(),
+    );
     assert!(lo.check_url("https://localhost:8080/x").await.is_ok());
+    assert!(lo.check_url("https://internal.example/x").await.is_err());
+    let addrs = lo.resolve_allowed("localhost", 8080).await.unwrap();
+    assert_eq!(
+        addrs,
+        [
+            "127.0.0.1:8080".parse::<SocketAddr>().unwrap(),
+            "[::1]:8080".parse().unwrap()
+        ]
+    );
+    assert_eq!(
+        *r.asked(),
+        [
+            "localhost",
+            "internal.example",
+            "mixed.example",
+            "public.example",
+            "no-such-host.invalid",
+            "internal.example",
+            "localhost",
+            "git.example",
+            "localhost",
+            "localhost",
+            "internal.example",
+            "localhost"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn local_remotes_are_not_looked_up() {
+    let r = counting();
+    let deny = Guard::new(Egress::default(), r.clone());
+    for url in [
+        "file:///srv/git/r.git",
+        "FILE:///srv/git/r.git",
+        "/srv/git/r.git",
+        "./r.git",
+        "../x/y:z",
+        "r.git",
+    ] {
+        assert!(deny.check_url(url).await.is_ok(), "{url}");
+    }
+    assert!(r.asked().is_empty());
+}
+
+/// A resolver that never answers: the lookup must not hang the check
+/// forever when bounded, and a timeout is a refusal.
+#[derive(Debug)]
+struct Hung;
+
+impl Resolve for Hung {
+    fn resolve<'a>(&'a self, name: &'a str, _port: u16) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout(Duration::from_millis(50), std::future::pending::<()>())
+                .await
+            {
+                Ok(()) => Ok(Vec::new()),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("lookup of {name} timed out"),
+                )),
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn lookup_timeout_refuses() {
+    let g = Guard::new(Egress::default(), Arc::new(Hung));
+    let e = g.check_url("https://slow.example/x").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "egress refused: slow.example could not be checked: lookup of slow.example timed out"
+    );
 }
