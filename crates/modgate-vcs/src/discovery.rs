@@ -217,8 +217,11 @@ fn static_pattern(path: &str) -> Option<Result<Found, DiscoveryError>> {
     }
 }
 
-/// The generic `host/path.vcs[/sub]` pattern. The scheme is `https`: modgate
-/// does not probe other schemes (users rewrite URLs with insteadOf).
+/// The generic `host/path.vcs[/sub]` pattern. The root keeps the `.vcs`
+/// suffix; the repository URL, as in Go, does not (`example.com/x.git` is
+/// cloned from `https://example.com/x`). The scheme is `https`: go pings
+/// `https`, then `git+ssh` and `ssh` (and `git://`, `http` under GOINSECURE);
+/// modgate does not probe (users rewrite URLs with insteadOf).
 fn vcs_suffix_root(elems: &[&str]) -> Option<Result<Found, DiscoveryError>> {
     let host = elems[0];
     let host_ok = {
@@ -247,15 +250,17 @@ fn vcs_suffix_root(elems: &[&str]) -> Option<Result<Found, DiscoveryError>> {
                     return None;
                 }
                 let root = elems[..=i].join("/");
+                let repo = &root[..root.len() - vcs.len() - 1];
+                let url = format!("https://{repo}");
                 if vcs != "git" {
                     return Some(Ok(Found::Other {
-                        url: format!("https://{root}"),
+                        url,
                         root,
                         vcs: vcs.to_string(),
                     }));
                 }
                 return Some(Ok(Found::Git {
-                    url: format!("https://{root}"),
+                    url,
                     root,
                     subdir: String::new(),
                 }));
