@@ -148,7 +148,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
             cache: "-",
         }
     } else {
-        route(&proxy, &method, &headers, &path, caller).await
+        route(&proxy, &method, &headers, path, caller).await
     };
     let status = served.response.status();
     let bytes = served
