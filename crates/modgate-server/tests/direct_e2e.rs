@@ -18,18 +18,7 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 #[test]
 fn go_through_direct_upstream_matches_go_direct() {
     let lab = tempfile::tempdir().unwrap();
-    let repos = lab.path().join("repos");
-    let gitconfig = lab.path().join("gitconfig");
-    std::fs::write(
-        &gitconfig,
-        format!(
-            // Every scheme go probes with GOINSECURE (git:// first), so that
-            // neither go nor modgate ever looks example.test up.
-            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n\tinsteadOf = http://example.test/\n\tinsteadOf = git://example.test/\n\tinsteadOf = ssh://example.test/\n\tinsteadOf = git+ssh://example.test/\n",
-            repos.display()
-        ),
-    )
-    .unwrap();
+    let (repos, gitconfig) = common::git::lab(lab.path());
 
     let mut lib = Repo::new(&repos, "lib", &gitconfig);
     lib.write(&[
@@ -133,16 +122,7 @@ fn go_through_direct_upstream_matches_go_direct() {
 #[test]
 fn govcs_setting_reaches_direct_mode() {
     let lab = tempfile::tempdir().unwrap();
-    let repos = lab.path().join("repos");
-    let gitconfig = lab.path().join("gitconfig");
-    std::fs::write(
-        &gitconfig,
-        format!(
-            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
-            repos.display()
-        ),
-    )
-    .unwrap();
+    let (repos, gitconfig) = common::git::lab(lab.path());
     for name in ["open", "denied"] {
         let mut r = Repo::new(&repos, name, &gitconfig);
         r.write(&[("go.mod", &format!("module example.test/{name}.git\n"))]);

@@ -25,16 +25,7 @@ const MODULE: &str = "example.test/secret.git";
 #[test]
 fn private_module_bytes_never_change() {
     let lab = tempfile::tempdir().unwrap();
-    let repos = lab.path().join("repos");
-    let gitconfig = lab.path().join("gitconfig");
-    std::fs::write(
-        &gitconfig,
-        format!(
-            "[url \"file://{}/\"]\n\tinsteadOf = https://example.test/\n",
-            repos.display()
-        ),
-    )
-    .unwrap();
+    let (repos, gitconfig) = common::git::lab(lab.path());
     let mut repo = Repo::new(&repos, "secret", &gitconfig);
     repo.write(&[
         ("go.mod", &format!("module {MODULE}\n\ngo 1.21\n")),

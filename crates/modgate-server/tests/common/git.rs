@@ -6,6 +6,21 @@ use std::process::Command;
 
 use super::stderr;
 
+/// Under `lab`: the directory the test's repositories live in, and a git
+/// configuration file that rewrites `example.test` to it for every scheme go
+/// may try (with GOINSECURE it probes `git://` first), so neither go nor
+/// modgate ever looks `example.test` up.
+pub fn lab(lab: &Path) -> (PathBuf, PathBuf) {
+    let repos = lab.join("repos");
+    let gitconfig = lab.join("gitconfig");
+    let mut config = format!("[url \"file://{}/\"]\n", repos.display());
+    for scheme in ["https", "http", "git", "ssh", "git+ssh"] {
+        config.push_str(&format!("\tinsteadOf = {scheme}://example.test/\n"));
+    }
+    std::fs::write(&gitconfig, config).unwrap();
+    (repos, gitconfig)
+}
+
 /// A git working repository with fixed authors and commit times.
 pub struct Repo {
     pub dir: PathBuf,
