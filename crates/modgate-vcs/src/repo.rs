@@ -218,20 +218,7 @@ impl GitRepo {
                 return Ok::<_, RunError>(None);
             };
             let refspec = format!("refs/tags/{tag}:refs/tags/{tag}");
-            let fetched = self
-                .git(&[
-                    "-c",
-                    "maintenance.auto=false",
-                    "-c",
-                    "protocol.version=2",
-                    "fetch",
-                    "-f",
-                    "--depth=1",
-                    "--end-of-options",
-                    "origin",
-                    &refspec,
-                ])
-                .await;
+            let fetched = self.git(&shallow_fetch(&refspec, true)).await;
             if fetched.is_err() {
                 return Ok(None);
             }
@@ -486,22 +473,7 @@ impl GitRepo {
             } else {
                 format!("{ref_name}:{ref_name}")
             };
-            let mut args = vec![
-                "-c",
-                "protocol.version=2",
-                "fetch",
-                "-f",
-                "--depth=1",
-                "--end-of-options",
-                "origin",
-                &refspec,
-            ];
-            // The first fetch into a new repository leaves nothing for
-            // `git maintenance run --auto` to do: skip starting it.
-            if empty {
-                args.splice(0..0, ["-c", "maintenance.auto=false"]);
-            }
-            let fetched = self.git(&args).await;
+            let fetched = self.git(&shallow_fetch(&refspec, empty)).await;
             *generation = self.invalidate();
             if fetched.is_ok() {
                 return self.stat_local(&rev, &ref_name).await;
@@ -863,6 +835,27 @@ impl Repos {
         .await
         .cloned()
     }
+}
+
+/// Go's single-ref fetch (`codehost/git.go` `stat`): `refspec` at
+/// depth 1 over protocol v2. The first fetch into a new repository leaves
+/// nothing for `git maintenance run --auto` to do, so `first` skips starting it.
+fn shallow_fetch(refspec: &str, first: bool) -> Vec<&str> {
+    let mut args = Vec::with_capacity(10);
+    if first {
+        args.extend(["-c", "maintenance.auto=false"]);
+    }
+    args.extend([
+        "-c",
+        "protocol.version=2",
+        "fetch",
+        "-f",
+        "--depth=1",
+        "--end-of-options",
+        "origin",
+        refspec,
+    ]);
+    args
 }
 
 #[cfg(test)]
