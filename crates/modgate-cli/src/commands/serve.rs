@@ -63,3 +63,45 @@ fn flags(a: &ServeArgs) -> Vec<(&'static str, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    /// Every configuration key has its flag, and `flags` passes it on: a key
+    /// documented in `docs/configuration.md` cannot lack a `--flag`.
+    #[test]
+    fn every_key_has_a_flag_that_reaches_the_config() {
+        let cli = crate::cli::Cli::command();
+        let serve = cli.find_subcommand("serve").expect("serve subcommand");
+        let longs: Vec<String> = serve
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(str::to_owned))
+            .collect();
+        for key in modgate_server::config::KEYS {
+            let flag = key.name.replace('_', "-");
+            assert!(
+                longs.contains(&flag),
+                "--{flag} missing for key {}",
+                key.name
+            );
+            let mut argv = vec![
+                "modgate".to_owned(),
+                "serve".to_owned(),
+                format!("--{flag}"),
+            ];
+            if key.name != "offline" {
+                argv.push("v".into());
+            }
+            let parsed = crate::cli::Cli::try_parse_from(&argv).expect("parses");
+            let crate::cli::Command::Serve(args) = parsed.command else {
+                panic!("not serve");
+            };
+            assert!(
+                super::flags(&args).iter().any(|(k, _)| *k == key.name),
+                "--{flag} is parsed but not passed on as {}",
+                key.name
+            );
+        }
+    }
+}
