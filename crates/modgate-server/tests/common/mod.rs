@@ -341,25 +341,15 @@ impl FakeUpstream {
             hits: std::sync::Mutex::new(BTreeMap::new()),
         });
         let st = state.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                loop {
-                    let (sock, _) = listener.accept().await.unwrap();
-                    let st = st.clone();
-                    tokio::spawn(async move { fake_conn(sock, st).await });
-                }
-            });
+        let (addr, thread) = serve_in_thread(move |listener| async move {
+            loop {
+                let (sock, _) = listener.accept().await.unwrap();
+                let st = st.clone();
+                tokio::spawn(async move { fake_conn(sock, st).await });
+            }
         });
         FakeUpstream {
-            addr: rx.recv().unwrap(),
+            addr,
             state,
             _thread: thread,
         }
@@ -469,6 +459,29 @@ async fn fake_conn(mut sock: tokio::net::TcpStream, st: Arc<FakeState>) {
     }
 }
 
+/// Runs `serve` with a listener on 127.0.0.1 on a runtime of its own thread;
+/// returns the bound address (once listening) and the thread.
+pub fn serve_in_thread<F, Fut>(serve: F) -> (SocketAddr, std::thread::JoinHandle<()>)
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            serve(listener).await;
+        });
+    });
+    (rx.recv().unwrap(), thread)
+}
+
 /// A port with nothing listening.
 pub fn closed_port() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -551,20 +564,11 @@ impl TestSumdb {
                 }
             }
         });
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
+        let (addr, thread) = serve_in_thread(move |listener| async move {
+            axum::serve(listener, app).await.unwrap();
         });
         TestSumdb {
-            addr: rx.recv().unwrap(),
+            addr,
             vkey,
             name: name.to_owned(),
             db,
