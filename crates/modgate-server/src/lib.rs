@@ -17,23 +17,20 @@
 //! ([`access`]) is decided from the path and the credentials before any storage or
 //! upstream access.
 //!
-//! Modules: [`access`] (inbound tokens), [`request`] (path parsing), [`respond`] (HTTP semantics), [`proxy`]
-//! (caching policy, single flight, verification hand-off), [`verify`], [`offline`],
-//! [`flight`], [`metrics`].
+//! This crate is HTTP only: [`access`] (inbound tokens), [`request`] (URL path to
+//! protocol request), [`proxy`] (a request to the cache, its answer or error to a
+//! response: statuses are decided in [`proxy::status_of`]), [`respond`] (validators,
+//! Range, HEAD), [`metrics`], [`logwriter`], [`server`] (assembly from [`config`]).
+//! What is served, fetched, verified and stored is `modgate-cache`'s business.
 
 pub mod access;
 pub mod config;
-pub mod flight;
-pub mod hot;
 pub mod logwriter;
 pub mod metrics;
-pub mod offline;
 pub mod proxy;
 pub mod request;
 pub mod respond;
 pub mod server;
-pub mod sumdb;
-pub mod verify;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -48,7 +45,7 @@ use crate::access::{Caller, Decision};
 use crate::metrics::{EndpointLabels, RequestLabels};
 use crate::proxy::{Proxy, Served};
 
-pub use proxy::Options;
+pub use modgate_cache::Options;
 pub use server::{build, init_logging, run, shutdown_signal};
 
 /// The axum application for `proxy`.
@@ -207,7 +204,7 @@ async fn route(
     match path {
         "/healthz" => return plain("healthz", StatusCode::OK, "ok"),
         "/readyz" => {
-            return match proxy.storage.check_writable().await {
+            return match proxy.cache.storage().check_writable().await {
                 Ok(()) => plain("readyz", StatusCode::OK, "ready"),
                 Err(e) => plain(
                     "readyz",

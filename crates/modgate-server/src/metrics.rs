@@ -151,6 +151,26 @@ impl Metrics {
     }
 }
 
+/// The cache's events, counted.
+impl modgate_cache::Observer for Metrics {
+    fn answered(&self, endpoint: &'static str, origin: modgate_cache::Origin) {
+        self.cache
+            .get_or_create(&CacheLabels {
+                endpoint,
+                result: origin.label(),
+            })
+            .inc();
+    }
+
+    fn refused(&self, reason: &'static str) {
+        self.verification_failure(reason);
+    }
+
+    fn followed(&self) {
+        self.singleflight_waits.inc();
+    }
+}
+
 /// The upstream client's observer that feeds these metrics.
 pub fn upstream_observer(
     metrics: std::sync::Arc<Metrics>,

@@ -14,14 +14,14 @@
 //! Error bodies are short `text/plain; charset=utf-8`, since the go command shows
 //! them (at most 8 lines of 81 bytes, stopping at a blank line).
 
-use std::io::SeekFrom;
 use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
-use modgate_storage::{Meta, Object};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use modgate_cache::Cache;
+use modgate_storage::{Body as StoredBody, Key, Meta};
+use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
 /// Read buffer for streamed bodies.
@@ -92,30 +92,60 @@ fn plan(
     Plan::Body { base, start, len }
 }
 
-/// Serves an opened object, honouring conditional and range headers.
-pub async fn object(
+/// Serves a stored answer (`body` is the whole object `meta` describes), honouring
+/// conditional and range headers. A range of a streamed body is read afresh from
+/// `cache` (a ranged read in the store), so it never reads what it skips.
+#[allow(clippy::too_many_arguments)]
+pub async fn stored(
     method: &Method,
     req: &HeaderMap,
-    mut obj: Object,
+    cache: &Cache,
+    key: &Key,
+    meta: &Meta,
+    body: StoredBody,
     content_type: &'static str,
     cache_control: &str,
 ) -> Response {
-    let (base, start, len) = match plan(method, req, &obj.meta, content_type, cache_control) {
+    let (base, start, len) = match plan(method, req, meta, content_type, cache_control) {
         Plan::Done(r) => return r,
         Plan::Body { base, start, len } => (base, start, len),
     };
-    if start > 0 && obj.body.seek(SeekFrom::Start(start)).await.is_err() {
-        return text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "storage: seek failed",
-            "no-store",
-        );
-    }
+    let reader = match body {
+        StoredBody::Bytes(data) => {
+            let part = usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(start + len).ok())
+                .and_then(|(a, b)| data.get(a..b).map(|_| data.slice(a..b)));
+            return match part {
+                Some(p) => base.body(Body::from(p)).unwrap_or_default(),
+                None => text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage: object shorter than its size",
+                    "no-store",
+                ),
+            };
+        }
+        StoredBody::Reader(r) if start == 0 => r,
+        StoredBody::Reader(r) => {
+            drop(r);
+            match cache.read_range(key, start, len).await {
+                Ok(b) => b.into_reader(),
+                Err(e) => {
+                    return text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &e.to_string(),
+                        "no-store",
+                    );
+                }
+            }
+        }
+    };
+    let mut reader = reader.take(len);
     if len <= CHUNK as u64 {
-        // Small files (every .info and .mod) go out as one buffer: one read, and the
-        // headers and body leave in a single write.
+        // Small files go out as one buffer: one read, and the headers and body
+        // leave in a single write.
         let mut buf = vec![0; usize::try_from(len).unwrap_or(CHUNK)];
-        if obj.body.read_exact(&mut buf).await.is_err() {
+        if reader.read_exact(&mut buf).await.is_err() {
             return text(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "storage: read failed",
@@ -124,37 +154,8 @@ pub async fn object(
         }
         return base.body(Body::from(buf)).unwrap_or_default();
     }
-    let stream = ReaderStream::with_capacity(obj.body.take(len), CHUNK);
+    let stream = ReaderStream::with_capacity(reader, CHUNK);
     base.body(Body::from_stream(stream)).unwrap_or_default()
-}
-
-/// Serves a stored object held in memory (`data` is its whole content, `meta`
-/// its stored metadata), with the same semantics as [`object`].
-pub fn memory(
-    method: &Method,
-    req: &HeaderMap,
-    meta: &Meta,
-    data: &bytes::Bytes,
-    content_type: &'static str,
-    cache_control: &str,
-) -> Response {
-    match plan(method, req, meta, content_type, cache_control) {
-        Plan::Done(r) => r,
-        Plan::Body { base, start, len } => {
-            let part = usize::try_from(start)
-                .ok()
-                .zip(usize::try_from(start + len).ok())
-                .and_then(|(a, b)| data.get(a..b).map(|_| data.slice(a..b)));
-            match part {
-                Some(p) => base.body(Body::from(p)).unwrap_or_default(),
-                None => text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "storage: cached object shorter than its size",
-                    "no-store",
-                ),
-            }
-        }
-    }
 }
 
 /// Serves bytes that are not stored (computed answers such as an offline list).

@@ -8,6 +8,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use modgate_cache::sumdb::{SumdbClient, SumdbFiles, SumdbRoute};
+use modgate_cache::tree::StoredTree;
+use modgate_cache::verify::{ChecksumDb, Verifier};
+use modgate_cache::{Cache, Options, Parts};
 use modgate_core::goenv::gosumdb::{self, SumdbConfig};
 use modgate_storage::{FsStorage, Storage};
 use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
@@ -15,9 +19,7 @@ use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, Upstre
 use crate::access::Access;
 use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
-use crate::proxy::{Options, Proxy};
-use crate::sumdb::{HttpChecksumDb, SumdbFiles, SumdbRoute};
-use crate::verify::{ChecksumDb, Verifier};
+use crate::proxy::Proxy;
 
 /// Builds the proxy `cfg` describes (opening the data directory).
 pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
@@ -27,11 +29,12 @@ pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
 /// Temporary files older than this are leftovers of killed writers.
 const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError> {
-    let storage = Arc::new(
-        FsStorage::open(&cfg.data)
-            .map_err(|e| ConfigError(format!("data directory {}: {e}", cfg.data.display())))?,
-    );
+fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
+    let fs = FsStorage::open(&cfg.data)
+        .map_err(|e| ConfigError(format!("data directory {}: {e}", cfg.data.display())))?;
+    // Zips are spooled beside the store, so storing one is a rename.
+    let spool = fs.spool_dir().to_owned();
+    let storage: Arc<dyn Storage> = Arc::new(fs);
     let metrics = Arc::new(Metrics::default());
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
@@ -42,6 +45,7 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         breaker_threshold: cfg.breaker_threshold,
         breaker_cooldown: cfg.breaker_cooldown,
         git_config: cfg.git_config.clone(),
+        vcs_dir: Some(cfg.data.join(".vcs")),
         direct_egress: cfg.direct_allow,
         direct_vcs: modgate_upstream::VcsPolicy {
             govcs: modgate_core::goenv::govcs::Govcs::setting(&cfg.govcs)
@@ -50,7 +54,7 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
         },
         ..ClientConfig::default()
     };
-    let client = Client::new(client_cfg, storage.staging_dir())
+    let client = Client::new(client_cfg, spool)
         .map_err(|e| ConfigError(e.0))?
         .with_observer(upstream_observer(metrics.clone()));
     let breaker = client.breaker_settings();
@@ -91,8 +95,11 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
                 cfg.offline,
                 cfg.sumdb_latest_ttl,
             ));
-            let db =
-                HttpChecksumDb::new(files.clone(), key, storage.clone()).map_err(ConfigError)?;
+            let tree_key = modgate_cache::keys::trusted_tree(name)
+                .map_err(|e| ConfigError(format!("sumdb {name:?}: {e}")))?;
+            let tree = Arc::new(StoredTree::new(storage.clone(), tree_key));
+            let db = SumdbClient::new(files.clone(), key, tree)
+                .map_err(|e| ConfigError(format!("checksum database key {key:?}: {e}")))?;
             (Some(Arc::new(db)), Some(files))
         }
     };
@@ -120,16 +127,16 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<FsStorage>), ConfigError
             "no [[tokens]] entry has modules: private modules are served to nobody"
         );
     }
-    let proxy = Proxy::new(
-        storage.clone(),
+    let cache = Cache::new(Parts {
+        storage: storage.clone(),
         client,
         routes,
-        opts,
+        options: opts,
         verifier,
-        metrics,
-        files,
-    )
-    .with_access(access);
+        sumdb: files,
+    })
+    .with_observer(metrics.clone());
+    let proxy = Proxy::new(Arc::new(cache), metrics).with_access(access);
     Ok((Arc::new(proxy), storage))
 }
 
@@ -257,11 +264,10 @@ pub async fn run(
         let mut tick = tokio::time::interval(SWEEP_AGE);
         loop {
             tick.tick().await;
-            let s = storage.clone();
-            match tokio::task::spawn_blocking(move || s.sweep(SWEEP_AGE)).await {
-                Ok(Ok(n)) if n > 0 => tracing::info!(removed = n, "swept stale temporary files"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "sweeping temporary files"),
-                _ => {}
+            match storage.sweep(SWEEP_AGE).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "swept stale temporary files"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sweeping temporary files"),
             }
         }
     });

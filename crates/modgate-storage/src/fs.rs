@@ -23,12 +23,12 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::{Key, Meta, Object, ObjectBody, Storage, StorageError};
+use crate::{Body, Conditional, Key, Meta, Object, Storage, StorageError, Upload};
 
 /// Name of the staging directory under the root (hidden, so never a key).
 const STAGING: &str = ".tmp";
-/// Prefix of every temporary file the backend creates. Callers that stage files in
-/// [`Storage::staging_dir`] use it too, so [`FsStorage::sweep`] finds their leftovers.
+/// Prefix of every temporary file the backend creates. Callers that spool files in
+/// [`FsStorage::spool_dir`] use it too, so [`Storage::sweep`] finds their leftovers.
 pub const TEMP_PREFIX: &str = ".tmp-";
 
 /// A directory-tree store.
@@ -63,11 +63,10 @@ impl FsStorage {
         self.root.join(key.as_str())
     }
 
-    /// Removes temporary files older than `older_than` anywhere in the tree (left by
-    /// writers that were killed between creating and renaming them). Returns how many
-    /// were removed.
-    pub fn sweep(&self, older_than: Duration) -> io::Result<usize> {
-        sweep_dir(&self.root, older_than, true)
+    /// A directory on the store's filesystem for local scratch files (downloads being
+    /// verified): an [`Upload`] takes a file from here over by renaming it.
+    pub fn spool_dir(&self) -> &Path {
+        &self.staging
     }
 }
 
@@ -95,18 +94,126 @@ impl Storage for FsStorage {
         }
     }
 
+    async fn get_range(
+        &self,
+        key: &Key,
+        offset: u64,
+        len: u64,
+    ) -> Result<Option<Object>, StorageError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let Some(obj) = self.get(key).await? else {
+            return Ok(None);
+        };
+        let bad_range = || {
+            StorageError::io(
+                "read",
+                key.as_str(),
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("range {offset}+{len} outside the object"),
+                ),
+            )
+        };
+        if offset
+            .checked_add(len)
+            .is_none_or(|end| end > obj.meta.size)
+        {
+            return Err(bad_range());
+        }
+        let body = match obj.body {
+            Body::Bytes(b) => {
+                let (a, z) = (offset as usize, (offset + len) as usize);
+                Body::Bytes(b.get(a..z).map(|_| b.slice(a..z)).ok_or_else(bad_range)?)
+            }
+            Body::Reader(_) => {
+                let mut f = open_large(&self.path_of(key), obj.meta.size)
+                    .await
+                    .map_err(|e| StorageError::io("open", key.as_str(), e))?;
+                f.seek(io::SeekFrom::Start(offset))
+                    .await
+                    .map_err(|e| StorageError::io("seek", key.as_str(), e))?;
+                Body::Reader(Box::new(f.take(len)))
+            }
+        };
+        Ok(Some(Object {
+            meta: obj.meta,
+            body,
+        }))
+    }
+
     async fn put_bytes(&self, key: &Key, data: Bytes) -> Result<Meta, StorageError> {
         let (root, path) = (self.root.clone(), self.path_of(key));
-        blocking(move || write_atomic(&root, &path, Source::Bytes(&data)))
+        blocking(move || write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace))
             .await
+            .and_then(|m| m.ok_or_else(|| io::Error::other("replacing write did not write")))
             .map_err(|e| StorageError::io("write", key.as_str(), e))
     }
 
-    async fn put_file(&self, key: &Key, src: &Path) -> Result<Meta, StorageError> {
-        let (root, path, src) = (self.root.clone(), self.path_of(key), src.to_owned());
-        blocking(move || write_atomic(&root, &path, Source::File(&src)))
-            .await
-            .map_err(|e| StorageError::io("write", key.as_str(), e))
+    async fn upload(&self, key: &Key) -> Result<Box<dyn Upload>, StorageError> {
+        let (root, path) = (self.root.clone(), self.path_of(key));
+        let k = key.to_string();
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let tmp = blocking(move || {
+            ensure_dir(&root, &dir)?;
+            let tmp = temp_name(&dir);
+            std::fs::File::create_new(&tmp)?;
+            Ok(tmp)
+        })
+        .await
+        .map_err(|e| StorageError::io("upload", &k, e))?;
+        Ok(Box::new(FsUpload {
+            key: k,
+            path,
+            tmp: Some(tmp),
+            written: false,
+        }))
+    }
+
+    async fn put_if_absent(&self, key: &Key, data: Bytes) -> Result<Conditional, StorageError> {
+        let (root, path) = (self.root.clone(), self.path_of(key));
+        let written =
+            blocking(move || write_atomic(&root, &path, Source::Bytes(&data), Mode::CreateNew))
+                .await
+                .map_err(|e| StorageError::io("create", key.as_str(), e))?;
+        Ok(written.map_or(Conditional::Conflict, Conditional::Written))
+    }
+
+    async fn compare_and_swap(
+        &self,
+        key: &Key,
+        expected: Option<&str>,
+        data: Bytes,
+    ) -> Result<Conditional, StorageError> {
+        let (root, path) = (self.root.clone(), self.path_of(key));
+        let expected = expected.map(str::to_owned);
+        blocking(move || {
+            let dir = path
+                .parent()
+                .ok_or_else(|| io::Error::other("key has no parent directory"))?;
+            ensure_dir(&root, dir)?;
+            // Writers of one key serialise on a hidden lock file beside it (no key can
+            // name it); the lock dies with its process, so a killed writer frees it.
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join(format!(".lock-{name}")))?;
+            lock_exclusive(&lock)?;
+            let current = match std::fs::metadata(&path) {
+                Ok(md) if md.is_file() => Some(meta_of(&md).etag),
+                Ok(_) => None,
+                Err(e) if is_absent(&e) => None,
+                Err(e) => return Err(e),
+            };
+            if current != expected {
+                return Ok(Conditional::Conflict);
+            }
+            let meta = write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace)?;
+            Ok(meta.map_or(Conditional::Conflict, Conditional::Written))
+        })
+        .await
+        .map_err(|e| StorageError::io("swap", key.as_str(), e))
     }
 
     async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError> {
@@ -138,8 +245,11 @@ impl Storage for FsStorage {
         .map_err(|e| StorageError::io("delete", key.as_str(), e))
     }
 
-    fn staging_dir(&self) -> &Path {
-        &self.staging
+    async fn sweep(&self, older_than: Duration) -> Result<usize, StorageError> {
+        let root = self.root.clone();
+        blocking(move || sweep_dir(&root, older_than, true))
+            .await
+            .map_err(|e| StorageError::io("sweep", "", e))
     }
 
     async fn check_writable(&self) -> Result<(), StorageError> {
@@ -155,7 +265,130 @@ impl Storage for FsStorage {
         .await
         .map_err(|e| StorageError::io("probe", STAGING, e))
     }
+
+    fn describe(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
 }
+
+/// An upload to a hidden temporary file in the destination directory, renamed over
+/// the key's file on commit.
+struct FsUpload {
+    key: String,
+    path: PathBuf,
+    /// The temporary file; `None` once committed or aborted.
+    tmp: Option<PathBuf>,
+    /// Whether anything was written to it yet.
+    written: bool,
+}
+
+impl FsUpload {
+    fn tmp(&self) -> Result<PathBuf, StorageError> {
+        self.tmp.clone().ok_or_else(|| {
+            StorageError::io(
+                "upload",
+                &self.key,
+                io::Error::other("upload already ended"),
+            )
+        })
+    }
+}
+
+impl Drop for FsUpload {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+#[async_trait]
+impl Upload for FsUpload {
+    async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        let tmp = self.tmp()?;
+        self.written = true;
+        blocking(move || {
+            let mut f = std::fs::OpenOptions::new().append(true).open(&tmp)?;
+            f.write_all(&chunk)
+        })
+        .await
+        .map_err(|e| StorageError::io("upload", &self.key, e))
+    }
+
+    async fn write_file(&mut self, src: PathBuf) -> Result<(), StorageError> {
+        let tmp = self.tmp()?;
+        let first = !self.written;
+        self.written = true;
+        blocking(move || {
+            // Same filesystem and nothing written yet: take the file over by renaming.
+            if first && std::fs::rename(&src, &tmp).is_ok() {
+                return Ok(());
+            }
+            let mut out = std::fs::OpenOptions::new().append(true).open(&tmp)?;
+            io::copy(&mut std::fs::File::open(&src)?, &mut out)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StorageError::io("upload", &self.key, e))
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<Meta, StorageError> {
+        let tmp = self.tmp()?;
+        let path = self.path.clone();
+        let result = blocking(move || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&tmp)?
+                .sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            if let Some(dir) = path.parent() {
+                sync_dir(dir)?;
+            }
+            std::fs::metadata(&path).map(|md| meta_of(&md))
+        })
+        .await
+        .map_err(|e| StorageError::io("commit", &self.key, e));
+        if result.is_ok() {
+            self.tmp = None; // renamed: nothing left to remove
+        }
+        result
+    }
+
+    async fn abort(mut self: Box<Self>) -> Result<(), StorageError> {
+        match self.tmp.take() {
+            Some(tmp) => blocking(move || match std::fs::remove_file(tmp) {
+                Err(e) if !is_absent(&e) => Err(e),
+                _ => Ok(()),
+            })
+            .await
+            .map_err(|e| StorageError::io("abort", &self.key, e)),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn lock_exclusive(f: &std::fs::File) -> io::Result<()> {
+    rustix::fs::flock(f, rustix::fs::FlockOperation::LockExclusive).map_err(io::Error::from)
+}
+
+#[cfg(not(unix))]
+fn lock_exclusive(_f: &std::fs::File) -> io::Result<()> {
+    Err(io::Error::other(
+        "file locks are not supported on this platform",
+    ))
+}
+
+/// Opens a large object as a seekable stream.
+async fn open_large(path: &Path, size: u64) -> io::Result<Box<dyn ObjectReader>> {
+    let path = path.to_owned();
+    let file = blocking(move || std::fs::File::open(path)).await?;
+    Ok(large_body(file, size))
+}
+
+/// What a large file's reader can do: read and seek.
+trait ObjectReader: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin> ObjectReader for T {}
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
@@ -182,13 +415,13 @@ fn open_object(path: &Path) -> Result<Option<Object>, (&'static str, io::Error)>
         return Ok(None);
     }
     let meta = meta_of(&md);
-    let body: Box<dyn ObjectBody> = if md.len() <= SMALL {
+    let body = if md.len() <= SMALL {
         let mut buf = Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0));
         io::Read::read_to_end(&mut io::Read::take(file, md.len()), &mut buf)
             .map_err(|e| ("read", e))?;
-        Box::new(io::Cursor::new(buf))
+        Body::Bytes(Bytes::from(buf))
     } else {
-        large_body(file, md.len())
+        Body::Reader(large_body(file, md.len()))
     };
     Ok(Some(Object { meta, body }))
 }
@@ -205,23 +438,23 @@ fn open_cached_object(path: &Path) -> Option<Option<Object>> {
         return Some(None);
     }
     let meta = meta_of(&md);
-    let body: Box<dyn ObjectBody> = if md.len() <= SMALL {
+    let body = if md.len() <= SMALL {
         let mut buf = vec![0; usize::try_from(md.len()).ok()?];
         cached::read_cached(&file, &mut buf, 0)?;
-        Box::new(io::Cursor::new(buf))
+        Body::Bytes(Bytes::from(buf))
     } else {
-        large_body(file, md.len())
+        Body::Reader(large_body(file, md.len()))
     };
     Some(Some(Object { meta, body }))
 }
 
 #[cfg(target_os = "linux")]
-fn large_body(file: std::fs::File, size: u64) -> Box<dyn ObjectBody> {
+fn large_body(file: std::fs::File, size: u64) -> Box<dyn ObjectReader> {
     Box::new(cached::CachedFile::new(file, size))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn large_body(file: std::fs::File, _size: u64) -> Box<dyn ObjectBody> {
+fn large_body(file: std::fs::File, _size: u64) -> Box<dyn ObjectReader> {
     Box::new(tokio::fs::File::from_std(file))
 }
 
@@ -253,7 +486,13 @@ fn meta_of(md: &std::fs::Metadata) -> Meta {
 
 enum Source<'a> {
     Bytes(&'a [u8]),
-    File(&'a Path),
+}
+
+/// Whether a write replaces an existing object or only creates an absent one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Replace,
+    CreateNew,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -267,8 +506,15 @@ fn temp_name(dir: &Path) -> PathBuf {
     dir.join(format!("{TEMP_PREFIX}{}-{n}-{nanos}", std::process::id()))
 }
 
-/// The durable write: temp file in the destination directory, fsync, rename, fsync dir.
-fn write_atomic(root: &Path, path: &Path, source: Source<'_>) -> io::Result<Meta> {
+/// The durable write: temp file in the destination directory, fsync, rename (or, to
+/// create only, hard-link: it fails if the name exists), fsync dir. `None`: the
+/// object existed and `mode` was [`Mode::CreateNew`].
+fn write_atomic(
+    root: &Path,
+    path: &Path,
+    source: Source<'_>,
+    mode: Mode,
+) -> io::Result<Option<Meta>> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("key has no parent directory"))?;
@@ -281,24 +527,23 @@ fn write_atomic(root: &Path, path: &Path, source: Source<'_>) -> io::Result<Meta
                 f.write_all(data)?;
                 f.sync_all()?;
             }
-            Source::File(src) => {
-                // Same filesystem: a rename moves it without copying; otherwise copy.
-                if std::fs::rename(src, &tmp).is_err() {
-                    std::fs::copy(src, &tmp)?;
-                    std::fs::remove_file(src)?;
+        }
+        match mode {
+            Mode::Replace => std::fs::rename(&tmp, path)?,
+            Mode::CreateNew => {
+                let linked = std::fs::hard_link(&tmp, path);
+                std::fs::remove_file(&tmp)?;
+                match linked {
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
+                    other => other?,
                 }
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&tmp)?
-                    .sync_all()?;
             }
         }
-        std::fs::rename(&tmp, path)?;
         sync_dir(dir)?;
-        std::fs::metadata(path)
+        std::fs::metadata(path).map(Some)
     })();
     match result {
-        Ok(md) => Ok(meta_of(&md)),
+        Ok(md) => Ok(md.map(|md| meta_of(&md))),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
             Err(e)

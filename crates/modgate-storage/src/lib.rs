@@ -1,43 +1,41 @@
-//! # modgate-storage: where `modgate serve` keeps modules
+//! # modgate-storage: where modgate keeps module files
 //!
-//! The proxy stores every file it serves under a [`Key`]: a relative, slash-separated
-//! name laid out exactly like the go command's download cache
-//! (`$GOMODCACHE/cache/download`, see `cmd/go/internal/modfetch/cache.go`):
+//! Every file is stored under a [`Key`]: a relative, slash-separated name. Which key a
+//! module file gets is decided in one place, `modgate-cache`'s `keys` module (the
+//! layout of the go command's download cache, `$GOMODCACHE/cache/download`); this
+//! crate only promises that a key cannot escape the store.
 //!
-//! ```text
-//! <escaped module path>/@v/list
-//! <escaped module path>/@v/<escaped version>.info | .mod | .zip
-//! <escaped module path>/@latest
-//! sumdb/<database name>/lookup/<escaped path>@<escaped version>
-//! sumdb/<database name>/tile/<H>/<L>/<NNN>[.p/<W>]
-//! ```
+//! The [`Storage`] trait is shaped for object stores as much as for a disk:
 //!
-//! Because the layout is the proxy URL space, the embedded [`FsStorage`] directory is
-//! itself a valid `file://` GOPROXY, and a developer's module cache can be copied in to
-//! seed it.
+//! * **Objects appear whole.** [`Storage::put_bytes`] and a committed [`Upload`] make
+//!   an object visible only complete; a reader sees the old object, the new one or
+//!   none, whatever happens to the writer. An upload that is dropped without
+//!   [`Upload::commit`] is aborted and leaves nothing visible. Concurrent writers of
+//!   one key are allowed; the last complete write wins (callers only ever write
+//!   verified content, so a second writer is harmless).
+//! * **Bodies stream.** [`Storage::get`] hands out a reader (small objects may come
+//!   as bytes already read), and [`Storage::get_range`] reads part of an object, so a
+//!   range of a 500 MiB zip costs one ranged read.
+//! * **Conditional writes are capabilities.** [`Storage::put_if_absent`] and
+//!   [`Storage::compare_and_swap`] may answer [`Conditional::Unsupported`] (Garage has
+//!   no conditional PutObject, and multipart uploads cannot be conditional): callers
+//!   decide what to do without them.
+//! * **Housekeeping stays inside.** [`Storage::sweep`] removes what killed writers left
+//!   behind (temporary files, abandoned uploads).
 //!
-//! The [`Storage`] trait is what the server codes against; object storage backends come
-//! later behind the same trait. Its contract:
-//!
-//! * **Writes are atomic.** A reader sees either no object or a complete one, whatever
-//!   happens to the writing process. Concurrent writers of one key are allowed; the
-//!   last complete write wins.
-//! * **Keys never escape the root.** [`Key::new`] rejects anything that is not a plain
-//!   relative path of safe ASCII elements, so a key cannot name a temporary file or a
-//!   file outside the store.
-//! * **Bodies stream.** [`Storage::get`] returns a seekable reader, never a buffer, so
-//!   ranges of a 500 MiB zip cost nothing extra.
+//! The embedded backend is [`FsStorage`] (a directory tree, itself a valid `file://`
+//! GOPROXY).
 
 mod fs;
 mod key;
 
 use std::io;
-use std::path::Path;
-use std::time::SystemTime;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncSeek};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
@@ -54,15 +52,27 @@ pub struct Meta {
     pub etag: String,
 }
 
-/// A readable, seekable object body.
-pub trait ObjectBody: AsyncRead + AsyncSeek + Send + Sync + Unpin {}
-impl<T: AsyncRead + AsyncSeek + Send + Sync + Unpin> ObjectBody for T {}
+/// A readable object body: bytes already in memory (small objects), or a stream.
+pub enum Body {
+    Bytes(Bytes),
+    Reader(Box<dyn AsyncRead + Send + Sync + Unpin>),
+}
+
+impl Body {
+    /// The body as a stream, whatever its form.
+    pub fn into_reader(self) -> Box<dyn AsyncRead + Send + Sync + Unpin> {
+        match self {
+            Body::Bytes(b) => Box::new(io::Cursor::new(b)),
+            Body::Reader(r) => r,
+        }
+    }
+}
 
 /// An object opened for reading: its metadata (taken from the opened object itself,
-/// so the two always agree) and its body positioned at offset 0.
+/// so the two always agree) and its body (the whole object, or the range asked for).
 pub struct Object {
     pub meta: Meta,
-    pub body: Box<dyn ObjectBody>,
+    pub body: Body,
 }
 
 impl std::fmt::Debug for Object {
@@ -73,17 +83,63 @@ impl std::fmt::Debug for Object {
     }
 }
 
+impl Object {
+    /// Reads the whole body (which must be `meta.size` bytes long) into memory.
+    pub async fn into_bytes(self, key: &Key) -> Result<Bytes, StorageError> {
+        let size = self.meta.size;
+        let data = match self.body {
+            Body::Bytes(b) => b,
+            Body::Reader(r) => {
+                let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                r.take(size)
+                    .read_to_end(&mut buf)
+                    .await
+                    .map_err(|e| StorageError::io("read", key.as_str(), e))?;
+                Bytes::from(buf)
+            }
+        };
+        if data.len() as u64 != size {
+            return Err(StorageError::io(
+                "read",
+                key.as_str(),
+                io::Error::new(io::ErrorKind::UnexpectedEof, "shorter than its size"),
+            ));
+        }
+        Ok(data)
+    }
+}
+
+/// The answer of a conditional write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conditional {
+    /// The condition held and the object was written.
+    Written(Meta),
+    /// The condition did not hold (the object exists, or changed); nothing was written.
+    Conflict,
+    /// This backend cannot write conditionally.
+    Unsupported,
+}
+
 /// A storage failure. Missing objects are not errors (`Ok(None)` / `Ok(false)`).
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error(transparent)]
     InvalidKey(#[from] InvalidKey),
+    /// The local filesystem failed.
     #[error("storage: {op} {key}: {source}")]
     Io {
         op: &'static str,
         key: String,
         #[source]
         source: io::Error,
+    },
+    /// A remote backend (an object store) failed or refused.
+    #[error("storage: {op} {key}: {source}")]
+    Backend {
+        op: &'static str,
+        key: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -95,9 +151,55 @@ impl StorageError {
             source,
         }
     }
+
+    pub fn backend(
+        op: &'static str,
+        key: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        StorageError::Backend {
+            op,
+            key: key.into(),
+            source: source.into(),
+        }
+    }
 }
 
-/// The store the proxy serves from.
+/// An upload in progress: content is written, then [`Upload::commit`] makes it the
+/// object under its key at once. Dropping it without committing aborts it.
+#[async_trait]
+pub trait Upload: Send {
+    /// Appends `chunk`.
+    async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError>;
+
+    /// Appends the content of the local file `path`. The upload may take the file over
+    /// (a backend on the same filesystem renames it instead of copying, when nothing
+    /// was written before): afterwards `path` may be gone.
+    async fn write_file(&mut self, path: PathBuf) -> Result<(), StorageError> {
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| StorageError::io("read", path.display().to_string(), e))?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = file
+                .read(&mut buf)
+                .await
+                .map_err(|e| StorageError::io("read", path.display().to_string(), e))?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.write(Bytes::copy_from_slice(&buf[..n])).await?;
+        }
+    }
+
+    /// Makes the written content the object, atomically and durably.
+    async fn commit(self: Box<Self>) -> Result<Meta, StorageError>;
+
+    /// Discards the upload (what dropping it does, but reporting errors).
+    async fn abort(self: Box<Self>) -> Result<(), StorageError>;
+}
+
+/// The store modgate serves from.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
     /// Metadata of `key`, or `None` if it is absent.
@@ -106,18 +208,38 @@ pub trait Storage: Send + Sync + 'static {
     /// Opens `key` for reading, or `None` if it is absent.
     async fn get(&self, key: &Key) -> Result<Option<Object>, StorageError>;
 
-    /// Whether `key` is present.
-    async fn exists(&self, key: &Key) -> Result<bool, StorageError> {
-        Ok(self.stat(key).await?.is_some())
-    }
+    /// Opens `len` bytes of `key` from `offset` (the range must lie within the object:
+    /// callers take it from a [`Meta`]); `meta` is the whole object's. `None` if absent.
+    async fn get_range(
+        &self,
+        key: &Key,
+        offset: u64,
+        len: u64,
+    ) -> Result<Option<Object>, StorageError>;
 
     /// Stores `data` under `key`, atomically.
     async fn put_bytes(&self, key: &Key, data: Bytes) -> Result<Meta, StorageError>;
 
-    /// Moves the complete file at `src` into the store under `key`, atomically. The
-    /// file should live under [`Storage::staging_dir`] so the move is a rename; `src`
-    /// no longer exists afterwards (on success).
-    async fn put_file(&self, key: &Key, src: &Path) -> Result<Meta, StorageError>;
+    /// Starts an upload that becomes `key` when committed.
+    async fn upload(&self, key: &Key) -> Result<Box<dyn Upload>, StorageError>;
+
+    /// Stores `data` under `key` only if `key` is absent.
+    async fn put_if_absent(&self, key: &Key, data: Bytes) -> Result<Conditional, StorageError> {
+        let _ = (key, data);
+        Ok(Conditional::Unsupported)
+    }
+
+    /// Replaces `key` with `data` only if its current entity tag is `expected`
+    /// (`None`: only if it is absent).
+    async fn compare_and_swap(
+        &self,
+        key: &Key,
+        expected: Option<&str>,
+        data: Bytes,
+    ) -> Result<Conditional, StorageError> {
+        let _ = (key, expected, data);
+        Ok(Conditional::Unsupported)
+    }
 
     /// Every key under `prefix` (recursively), sorted. A missing prefix lists nothing.
     async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError>;
@@ -125,10 +247,13 @@ pub trait Storage: Send + Sync + 'static {
     /// Removes `key`; returns whether it was present.
     async fn delete(&self, key: &Key) -> Result<bool, StorageError>;
 
-    /// A directory on the same filesystem as the store where callers create the
-    /// temporary files they later hand to [`Storage::put_file`].
-    fn staging_dir(&self) -> &Path;
+    /// Removes what writers killed more than `older_than` ago left behind (temporary
+    /// files, abandoned uploads); returns how many were removed.
+    async fn sweep(&self, older_than: Duration) -> Result<usize, StorageError>;
 
     /// Whether the store accepts writes now (for readiness probes).
     async fn check_writable(&self) -> Result<(), StorageError>;
+
+    /// Where the store is, for logs (`file:///var/lib/modgate`).
+    fn describe(&self) -> String;
 }

@@ -1,4 +1,4 @@
-//! The filesystem backend: round trips, seekable bodies, staged moves, listing,
+//! The filesystem backend: round trips, ranges, uploads, conditional writes, listing,
 //! readiness, concurrent writers, and a SIGKILLed writer (this test binary
 //! re-executed) leaving no partial object.
 
@@ -9,16 +9,16 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::*;
-use crate::{Key, Storage};
+use crate::{Conditional, Key, Storage};
 
 fn key(s: &str) -> Key {
     Key::new(s).unwrap()
 }
 
 async fn read_all(store: &FsStorage, k: &Key) -> Option<Vec<u8>> {
-    let mut obj = store.get(k).await.unwrap()?;
+    let obj = store.get(k).await.unwrap()?;
     let mut buf = Vec::new();
-    obj.body.read_to_end(&mut buf).await.unwrap();
+    obj.body.into_reader().read_to_end(&mut buf).await.unwrap();
     assert_eq!(buf.len() as u64, obj.meta.size);
     Some(buf)
 }
@@ -30,7 +30,7 @@ async fn put_get_stat_exists_delete() {
     let k = key("example.com/m/@v/v1.0.0.mod");
     assert!(store.stat(&k).await.unwrap().is_none());
     assert!(store.get(&k).await.unwrap().is_none());
-    assert!(!store.exists(&k).await.unwrap());
+    assert!(store.stat(&k).await.unwrap().is_none());
 
     let meta = store
         .put_bytes(&k, Bytes::from_static(b"module example.com/m\n"))
@@ -39,7 +39,7 @@ async fn put_get_stat_exists_delete() {
     assert_eq!(meta.size, 21);
     assert!(meta.etag.starts_with('"') && meta.etag.ends_with('"'));
     assert_eq!(store.stat(&k).await.unwrap(), Some(meta.clone()));
-    assert!(store.exists(&k).await.unwrap());
+    assert!(store.stat(&k).await.unwrap().is_some());
     assert_eq!(
         read_all(&store, &k).await.unwrap(),
         b"module example.com/m\n"
@@ -79,7 +79,7 @@ async fn directories_and_missing_parents_are_absent() {
 }
 
 #[tokio::test]
-async fn small_and_large_bodies_read_whole_and_seek() {
+async fn small_and_large_bodies_read_whole_and_in_ranges() {
     let dir = tempfile::tempdir().unwrap();
     let store = FsStorage::open(dir.path()).unwrap();
     // Either side of the size up to which objects are read when opened.
@@ -91,16 +91,19 @@ async fn small_and_large_bodies_read_whole_and_seek() {
             .await
             .unwrap();
         assert_eq!(read_all(&store, &k).await.unwrap(), data, "size {size}");
-        let mut obj = store.get(&k).await.unwrap().unwrap();
+        let obj = store.get(&k).await.unwrap().unwrap();
         assert_eq!(obj.meta, meta, "size {size}");
         let from = size / 2;
-        obj.body
-            .seek(std::io::SeekFrom::Start(from as u64))
+        let len = (size - from) / 2;
+        let part = store
+            .get_range(&k, from as u64, len as u64)
             .await
+            .unwrap()
             .unwrap();
-        let mut tail = Vec::new();
-        obj.body.read_to_end(&mut tail).await.unwrap();
-        assert_eq!(tail, &data[from..], "size {size}");
+        assert_eq!(part.meta, meta, "a range carries the whole object's meta");
+        let mut got = Vec::new();
+        part.body.into_reader().read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, &data[from..from + len], "size {size}");
     }
 }
 
@@ -146,10 +149,11 @@ fn blocking_open_matches_the_cached_open() {
         let path = dir.path().join(format!("f{size}"));
         let data: Vec<u8> = (0..size).map(|i| (i % 239) as u8).collect();
         std::fs::write(&path, &data).unwrap();
-        let mut obj = open_object(&path).unwrap().unwrap();
+        let obj = open_object(&path).unwrap().unwrap();
         assert_eq!(obj.meta.size, size as u64);
         let mut got = Vec::new();
-        rt.block_on(obj.body.read_to_end(&mut got)).unwrap();
+        rt.block_on(obj.body.into_reader().read_to_end(&mut got))
+            .unwrap();
         assert_eq!(got, data, "size {size}");
     }
     assert!(open_object(&dir.path().join("missing")).unwrap().is_none());
@@ -157,7 +161,7 @@ fn blocking_open_matches_the_cached_open() {
 }
 
 #[tokio::test]
-async fn body_is_seekable() {
+async fn ranges_past_the_end_are_refused_and_absent_objects_are_none() {
     let dir = tempfile::tempdir().unwrap();
     let store = FsStorage::open(dir.path()).unwrap();
     let k = key("m/@v/v1.0.0.zip");
@@ -166,43 +170,166 @@ async fn body_is_seekable() {
         .put_bytes(&k, Bytes::from(data.clone()))
         .await
         .unwrap();
-    let mut obj = store.get(&k).await.unwrap().unwrap();
-    obj.body
-        .seek(std::io::SeekFrom::Start(99_000))
-        .await
-        .unwrap();
-    let mut tail = Vec::new();
-    obj.body.read_to_end(&mut tail).await.unwrap();
-    assert_eq!(tail, &data[99_000..]);
+    let tail = store.get_range(&k, 99_000, 1_000).await.unwrap().unwrap();
+    let mut got = Vec::new();
+    tail.body.into_reader().read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, &data[99_000..]);
+    let err = store.get_range(&k, 99_000, 1_001).await.unwrap_err();
+    assert!(err.to_string().contains("outside the object"), "{err}");
+    assert!(
+        store
+            .get_range(&key("m/@v/v9.zip"), 0, 1)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
-async fn put_file_moves_staged_file() {
+async fn upload_commits_whole_or_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = FsStorage::open(dir.path()).unwrap();
-    let staged = store.staging_dir().join(format!("{TEMP_PREFIX}upload"));
-    std::fs::write(&staged, b"zipbytes").unwrap();
     let k = key("m/@v/v1.0.0.zip");
-    let meta = store.put_file(&k, &staged).await.unwrap();
+
+    // Chunks, then commit: visible only after the commit.
+    let mut up = store.upload(&k).await.unwrap();
+    up.write(Bytes::from_static(b"zip")).await.unwrap();
+    up.write(Bytes::from_static(b"bytes")).await.unwrap();
+    assert!(
+        store.get(&k).await.unwrap().is_none(),
+        "visible before commit"
+    );
+    let meta = up.commit().await.unwrap();
     assert_eq!(meta.size, 8);
-    assert!(!staged.exists());
     assert_eq!(read_all(&store, &k).await.unwrap(), b"zipbytes");
 
-    // From another filesystem location (falls back to copy if rename cannot work).
-    let other = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(other.path(), b"second").unwrap();
-    let (_, path) = other.keep().unwrap();
-    store.put_file(&k, &path).await.unwrap();
-    assert!(!path.exists());
+    // A spooled file on the same filesystem is taken over (renamed, not copied).
+    let spooled = store.spool_dir().join(format!("{TEMP_PREFIX}upload"));
+    std::fs::write(&spooled, b"second").unwrap();
+    let mut up = store.upload(&k).await.unwrap();
+    up.write_file(spooled.clone()).await.unwrap();
+    assert!(!spooled.exists(), "taken over by rename");
+    up.commit().await.unwrap();
     assert_eq!(read_all(&store, &k).await.unwrap(), b"second");
 
+    // A file elsewhere, after a chunk: copied and appended.
+    let other = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(other.path(), b"-tail").unwrap();
+    let mut up = store.upload(&k).await.unwrap();
+    up.write(Bytes::from_static(b"third")).await.unwrap();
+    up.write_file(other.path().to_owned()).await.unwrap();
+    up.commit().await.unwrap();
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"third-tail");
+
+    // Dropped or aborted: the old object stays, no temporary file remains.
+    let mut up = store.upload(&k).await.unwrap();
+    up.write(Bytes::from_static(b"partial")).await.unwrap();
+    drop(up);
+    let mut up = store.upload(&k).await.unwrap();
+    up.write(Bytes::from_static(b"partial")).await.unwrap();
+    up.abort().await.unwrap();
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"third-tail");
+    let hidden = std::fs::read_dir(dir.path().join("m/@v"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.')
+        })
+        .count();
+    assert_eq!(hidden, 0);
+
     // A missing source is an error that names the key and leaves the object alone.
-    let err = store
-        .put_file(&k, &dir.path().join("nope"))
-        .await
-        .unwrap_err();
+    let mut up = store.upload(&k).await.unwrap();
+    let err = up.write_file(dir.path().join("nope")).await.unwrap_err();
     assert!(err.to_string().contains("m/@v/v1.0.0.zip"), "{err}");
-    assert_eq!(read_all(&store, &k).await.unwrap(), b"second");
+    drop(up);
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"third-tail");
+}
+
+#[tokio::test]
+async fn conditional_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    let k = key("sumdb/db/tree");
+    let Conditional::Written(first) = store
+        .put_if_absent(&k, Bytes::from_static(b"one"))
+        .await
+        .unwrap()
+    else {
+        panic!("absent key not created")
+    };
+    assert_eq!(
+        store
+            .put_if_absent(&k, Bytes::from_static(b"two"))
+            .await
+            .unwrap(),
+        Conditional::Conflict
+    );
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"one");
+
+    // Compare-and-swap against the entity tag.
+    assert_eq!(
+        store
+            .compare_and_swap(&k, Some("\"stale\""), Bytes::from_static(b"x"))
+            .await
+            .unwrap(),
+        Conditional::Conflict
+    );
+    assert_eq!(
+        store
+            .compare_and_swap(&k, None, Bytes::from_static(b"x"))
+            .await
+            .unwrap(),
+        Conditional::Conflict,
+        "None means: only if absent"
+    );
+    let Conditional::Written(second) = store
+        .compare_and_swap(&k, Some(&first.etag), Bytes::from_static(b"three"))
+        .await
+        .unwrap()
+    else {
+        panic!("swap with the current tag refused")
+    };
+    assert_ne!(second.etag, first.etag);
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"three");
+    // Listing never shows the lock file.
+    assert_eq!(store.list(&key("sumdb")).await.unwrap(), vec![k.clone()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_swaps_never_lose_an_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FsStorage::open(dir.path()).unwrap());
+    let k = key("counter/value");
+    store.put_bytes(&k, Bytes::from_static(b"0")).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (store, k) = (store.clone(), k.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0;
+            while done < 10 {
+                let obj = store.get(&k).await.unwrap().unwrap();
+                let etag = obj.meta.etag.clone();
+                let n: u32 = std::str::from_utf8(&obj.into_bytes(&k).await.unwrap())
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let next = Bytes::from((n + 1).to_string());
+                if let Conditional::Written(_) =
+                    store.compare_and_swap(&k, Some(&etag), next).await.unwrap()
+                {
+                    done += 1;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(read_all(&store, &k).await.unwrap(), b"40");
 }
 
 #[tokio::test]
@@ -247,11 +374,11 @@ async fn check_writable_and_sweep() {
     store.check_writable().await.unwrap();
     std::fs::create_dir_all(dir.path().join("m/@v")).unwrap();
     std::fs::write(dir.path().join("m/@v/.tmp-1-2-3"), b"partial").unwrap();
-    std::fs::write(store.staging_dir().join(".tmp-9"), b"partial").unwrap();
+    std::fs::write(store.spool_dir().join(".tmp-9"), b"partial").unwrap();
     std::fs::write(dir.path().join("m/@v/v1.0.0.zip"), b"whole").unwrap();
     // Fresh temporaries may belong to a live writer: kept.
-    assert_eq!(store.sweep(Duration::from_secs(60)).unwrap(), 0);
-    assert_eq!(store.sweep(Duration::ZERO).unwrap(), 2);
+    assert_eq!(store.sweep(Duration::from_secs(60)).await.unwrap(), 0);
+    assert_eq!(store.sweep(Duration::ZERO).await.unwrap(), 2);
     assert!(dir.path().join("m/@v/v1.0.0.zip").exists());
 }
 
@@ -261,8 +388,8 @@ async fn unwritable_store_fails_readiness() {
     let store = FsStorage::open(dir.path()).unwrap();
     // Replace the staging directory with a file: no temporary file can be created
     // there (this holds even for root, unlike permission bits).
-    std::fs::remove_dir(store.staging_dir()).unwrap();
-    std::fs::write(store.staging_dir(), b"").unwrap();
+    std::fs::remove_dir(store.spool_dir()).unwrap();
+    std::fs::write(store.spool_dir(), b"").unwrap();
     let err = store.check_writable().await.unwrap_err();
     assert!(err.to_string().starts_with("storage: probe .tmp:"), "{err}");
 }
@@ -385,7 +512,7 @@ async fn killed_writer_leaves_no_partial_object() {
         }
     }
     // Whatever temporary file the kill left behind is invisible, and swept.
-    store.sweep(Duration::ZERO).unwrap();
+    store.sweep(Duration::ZERO).await.unwrap();
     let hidden = std::fs::read_dir(root.join("m/@v"))
         .unwrap()
         .filter(|e| {

@@ -11,16 +11,17 @@
 use modgate_core::{module, semver};
 use modgate_storage::Key;
 
+use crate::keys;
 use crate::request::is_canonical;
 
 /// The canonical versions whose `.info` is among `keys` (keys under `<esc>/@v`).
-pub fn versions(escaped_path: &str, keys: &[Key]) -> Vec<String> {
-    let dir = format!("{escaped_path}/@v/");
-    let mut out: Vec<String> = keys
+pub fn versions(escaped_path: &str, found: &[Key]) -> Vec<String> {
+    let Ok(dir) = keys::version_dir(escaped_path) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = found
         .iter()
-        .filter_map(|k| k.as_str().strip_prefix(&dir))
-        .filter(|f| !f.contains('/'))
-        .filter_map(|f| f.strip_suffix(".info"))
+        .filter_map(|k| keys::info_version(dir.as_str(), k))
         .filter_map(|v| module::unescape_version(v).ok())
         .filter(|v| is_canonical(v))
         .collect();

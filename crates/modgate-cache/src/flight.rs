@@ -1,15 +1,94 @@
 //! Single flight: concurrent misses of one key share one upstream fetch.
 //!
-//! The first caller for a key becomes the leader and receives a [`Leader`] handle;
-//! later callers get a receiver and wait for the leader's result. The leader's work
-//! runs in its own task (see `proxy.rs`), so a client hanging up never cancels a fetch
-//! that others wait on, and the entry is removed before the result is published.
+//! [`FlightGroup`] is the point where a distributed lease plugs in (one leader per key
+//! across replicas, followers waiting for the object to appear); [`LocalFlights`] is
+//! the in-process default.
+//!
+//! In the table underneath ([`Flights`]) the first caller for a key becomes the leader
+//! and receives a [`Leader`] handle; later callers get a receiver and wait for the
+//! leader's result. The leader's work runs in its own task (see `fill.rs`), so a
+//! client hanging up never cancels a fetch that others wait on, and the entry is
+//! removed before the result is published.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
+use modgate_storage::Key;
 use tokio::sync::watch;
+
+use crate::error::CacheError;
+
+/// How a fill ended, as its followers learn it. Followers read the stored object
+/// afterwards, so a leader in another process can publish the same outcome.
+pub type Outcome = Result<(), CacheError>;
+
+/// Leading or following the fill of one key.
+pub enum Turn {
+    /// Fill it, then [`Lead::finish`].
+    Lead(Box<dyn Lead>),
+    /// Another caller fills it: wait.
+    Follow(Box<dyn Follow>),
+}
+
+/// The leader's duty: publish the outcome. Dropping it unfinished releases the
+/// followers with no outcome (they report the fill as abandoned).
+pub trait Lead: Send {
+    fn finish(self: Box<Self>, outcome: &Outcome);
+}
+
+/// A follower's wait.
+#[async_trait]
+pub trait Follow: Send {
+    /// The leader's outcome, or `None` if it vanished without one.
+    async fn wait(self: Box<Self>) -> Option<Outcome>;
+}
+
+/// Who fills which key.
+#[async_trait]
+pub trait FlightGroup: Send + Sync {
+    async fn join(&self, key: &Key) -> Turn;
+}
+
+/// Single flight within this process.
+#[derive(Default)]
+pub struct LocalFlights {
+    flights: Arc<Flights<Key, Outcome>>,
+}
+
+struct LocalLead {
+    flights: Arc<Flights<Key, Outcome>>,
+    leader: Leader<Key, Outcome>,
+}
+
+impl Lead for LocalLead {
+    fn finish(self: Box<Self>, outcome: &Outcome) {
+        self.flights.finish(self.leader, outcome.clone());
+    }
+}
+
+struct LocalFollow(watch::Receiver<Option<Outcome>>);
+
+#[async_trait]
+impl Follow for LocalFollow {
+    async fn wait(self: Box<Self>) -> Option<Outcome> {
+        wait(self.0).await
+    }
+}
+
+#[async_trait]
+impl FlightGroup for LocalFlights {
+    async fn join(&self, key: &Key) -> Turn {
+        match self.flights.join(key) {
+            Join::Leader(leader) => Turn::Lead(Box::new(LocalLead {
+                flights: self.flights.clone(),
+                leader,
+            })),
+            Join::Waiter(rx) => Turn::Follow(Box::new(LocalFollow(rx))),
+        }
+    }
+}
 
 /// Joined flight: either lead it or wait for it.
 pub enum Join<K: Eq + Hash + Clone, V: Clone> {

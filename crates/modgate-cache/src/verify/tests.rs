@@ -18,12 +18,12 @@ impl ChecksumDb for Table {
         &'a self,
         path: &'a str,
         version: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, SumdbError>> {
         let r = self
             .lines
             .get(&format!("{path}@{version}"))
             .cloned()
-            .ok_or_else(|| "not found".to_owned());
+            .ok_or_else(|| SumdbError::NotCached(format!("{path}@{version}")));
         Box::pin(async move { r })
     }
 }

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use modgate_core::{dirhash, pattern};
 
+use crate::sumdb::SumdbError;
+
 /// A checksum database as the verifier needs it: the authenticated go.sum lines for
 /// a module version (`<path> <version> h1:…` and `<path> <version>/go.mod h1:…`).
 pub trait ChecksumDb: Send + Sync {
@@ -26,11 +28,11 @@ pub trait ChecksumDb: Send + Sync {
         &'a self,
         path: &'a str,
         version: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<String>, String>>;
+    ) -> BoxFuture<'a, Result<Vec<String>, SumdbError>>;
 }
 
 /// Why a file was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum VerifyError {
     #[error("verifying {module}: checksum mismatch\n\tdownloaded: {got}\n\t{db}: {want}")]
     Mismatch {
@@ -41,12 +43,16 @@ pub enum VerifyError {
     },
     #[error("verifying {module}: {reason}")]
     Invalid { module: String, reason: String },
-    #[error("verifying {module}: checksum database {db}: {reason}")]
+    #[error("verifying {module}: checksum database {db}: {source}")]
     Unavailable {
         module: String,
         db: String,
-        reason: String,
+        #[source]
+        source: SumdbError,
     },
+    /// The database answered but has no hash for the file.
+    #[error("verifying {module}: checksum database {db}: checksum missing from sumdb response")]
+    Missing { module: String, db: String },
 }
 
 impl VerifyError {
@@ -55,7 +61,7 @@ impl VerifyError {
         match self {
             VerifyError::Mismatch { .. } => "checksum_mismatch",
             VerifyError::Invalid { .. } => "invalid_file",
-            VerifyError::Unavailable { .. } => "sumdb_unavailable",
+            VerifyError::Unavailable { .. } | VerifyError::Missing { .. } => "sumdb_unavailable",
         }
     }
 }
@@ -132,10 +138,10 @@ impl Verifier {
         let lines = db
             .lookup(path, version)
             .await
-            .map_err(|reason| VerifyError::Unavailable {
+            .map_err(|source| VerifyError::Unavailable {
                 module: module.clone(),
                 db: db.name().to_owned(),
-                reason,
+                source,
             })?;
         let prefix = format!("{path} {line_version} ");
         let mut want = None;
@@ -156,10 +162,9 @@ impl Verifier {
                 db: db.name().to_owned(),
                 want,
             }),
-            None => Err(VerifyError::Unavailable {
+            None => Err(VerifyError::Missing {
                 module,
                 db: db.name().to_owned(),
-                reason: "checksum missing from sumdb response".into(),
             }),
         }
     }
