@@ -666,7 +666,20 @@ impl Client {
             Err(e) => {
                 let kind = match e.kind() {
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
-                        ErrorKind::NotFound
+                        // A missing file is "not found" only if the tree itself is
+                        // there: an unmounted share must not answer 404 for everything.
+                        match tokio::fs::read_dir(root).await {
+                            Ok(_) => ErrorKind::NotFound,
+                            Err(re) => {
+                                return Err(err(
+                                    ErrorKind::Network,
+                                    format!(
+                                        "file:// root {} is unavailable (unmounted?): {re}",
+                                        root.display()
+                                    ),
+                                ));
+                            }
+                        }
                     }
                     _ => ErrorKind::Status,
                 };

@@ -436,6 +436,31 @@ async fn file_trees_are_upstreams() {
 }
 
 #[tokio::test]
+async fn a_missing_file_tree_is_unavailable_not_not_found() {
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("share");
+    let staging = tempfile::tempdir().unwrap();
+    let c = client(staging.path(), |_| {});
+    let url = format!("file://{}", root.display());
+    // `|` would fall through on any error; `,` only on not-found: the next entry
+    // must not be asked when the tree is gone.
+    let l = list(&c, &[url]);
+    let e = c
+        .fetch(&l, "example.com/m/@v/list", FileKind::List)
+        .await
+        .unwrap_err();
+    assert!(!e.is_not_found(), "{e}");
+    assert!(e.to_string().contains("unavailable"), "{e}");
+    // Mounted again: a missing file is not found.
+    std::fs::create_dir_all(&root).unwrap();
+    let e = c
+        .fetch(&l, "example.com/m/@v/list", FileKind::List)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}
+
+#[tokio::test]
 async fn https_proxy_env_is_honoured_like_go() {
     let (proxy, hits) = upstream().await;
     let dir = tempfile::tempdir().unwrap();
