@@ -268,7 +268,11 @@ async fn an_unavailable_upstream_leaves_lists_and_latest_to_storage() {
         .await
         .unwrap();
     assert_eq!(a.origin(), Origin::Unavailable);
-    assert!(String::from_utf8(bytes_of(a).await).unwrap().contains("v1.1.0"));
+    assert!(
+        String::from_utf8(bytes_of(a).await)
+            .unwrap()
+            .contains("v1.1.0")
+    );
     // A module nothing is stored of gets the upstream's error, not an empty list.
     let e = lab
         .cache

@@ -226,3 +226,87 @@ fn a_copied_module_cache_seeds_an_offline_server() {
     let gomod = std::fs::read_to_string(app.join("go.mod")).unwrap();
     assert!(gomod.contains("example.com/Greet v1.1.0"), "{gomod}");
 }
+
+/// An upstream outage does not break `go get` for modules modgate holds: lists and
+/// `@latest` are answered from the stored versions (marked as such), while an
+/// authoritative not-found stays one.
+#[test]
+fn go_get_during_an_upstream_outage_resolves_from_storage() {
+    let fx = fixture();
+    let up = FakeUpstream::start(fx.root());
+    let mut spec = ServerSpec::new(&up.url());
+    // Every list is asked of the upstream again: nothing fresh to fall back on.
+    spec.config.fresh_for = Duration::ZERO;
+    spec.config.stale_while_revalidate = Duration::ZERO;
+    spec.config.negative_ttl = Duration::ZERO;
+    spec.config.timeout = Duration::from_secs(1);
+    // Each failure reaches the upstream (an open breaker is an outage of its own).
+    spec.config.breaker_threshold = 1000;
+    let server = start(spec);
+    let home = tempfile::tempdir().unwrap();
+    let Some(mut cmd) = go(home.path(), &server.url()) else {
+        return;
+    };
+    run_ok(cmd.current_dir(home.path()).args([
+        "mod",
+        "download",
+        "example.com/Greet@v1.0.0",
+        "example.com/Greet@v1.1.0",
+        "example.com/words@v1.0.0",
+    ]));
+
+    for outage in [Mode::Status(503), Mode::Hang] {
+        up.set(outage.clone());
+        let home = tempfile::tempdir().unwrap();
+        let app = home.path().join("app");
+        project(
+            &app,
+            &[("example.com/Greet", "v1.0.0")],
+            &["example.com/Greet"],
+        );
+        let gocmd = || {
+            let mut c = go(home.path(), &server.url()).unwrap();
+            c.current_dir(&app);
+            c
+        };
+        let out = run_ok(gocmd().args(["list", "-m", "-versions", "example.com/Greet"]));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "example.com/Greet v1.0.0 v1.1.0",
+            "{outage:?}"
+        );
+        run_ok(gocmd().args(["get", "-u", "example.com/Greet"]));
+        let gomod = std::fs::read_to_string(app.join("go.mod")).unwrap();
+        assert!(
+            gomod.contains("example.com/Greet v1.1.0"),
+            "{outage:?}: {gomod}"
+        );
+        assert!(
+            gomod.contains("example.com/words v1.0.0"),
+            "{outage:?}: {gomod}"
+        );
+        run_ok(gocmd().args(["get", "example.com/words@latest"]));
+        run_ok(gocmd().args(["build", "-o", "app", "."]));
+
+        let r = http()
+            .get(format!("{}/example.com/!greet/@v/list", server.url()))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.headers()
+                .get("x-modgate-upstream")
+                .and_then(|v| v.to_str().ok()),
+            Some("unavailable"),
+            "{outage:?}"
+        );
+    }
+
+    // An authoritative "gone" is not an outage.
+    up.set(Mode::Status(410));
+    let r = http()
+        .get(format!("{}/example.com/!greet/@v/list", server.url()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
