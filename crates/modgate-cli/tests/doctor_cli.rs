@@ -147,13 +147,11 @@ fn assert_no_code(report: &Value, code: &str) {
     );
 }
 
-/// A valid GOSUMDB (a test key) on a closed loopback port, so that its
-/// probe fails at once.
+/// A valid GOSUMDB (a test key the core generates) on a closed loopback
+/// port, so that its probe fails at once.
 fn local_sumdb() -> String {
-    format!(
-        "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH http://127.0.0.1:{}",
-        closed_port()
-    )
+    let (_, vkey) = modgate_core::sumdb::note::generate_key("sum.lab.test", &[7; 32]);
+    format!("{vkey} http://127.0.0.1:{}", closed_port())
 }
 
 #[test]

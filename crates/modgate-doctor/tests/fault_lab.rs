@@ -15,8 +15,16 @@ use lab::servers::{self, ProxyMode, Resp, Rule, a, sa, zone};
 use lab::{Lab, Side, expect, expect_clean, s4, s6};
 use modgate_doctor::finding::Severity;
 
-/// A syntactically valid verifier key for the lab's checksum database.
-const LAB_SUMDB: &str = "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
+/// The lab's checksum database `sum.lab.test` (the core's in-memory database,
+/// signing real tree notes) and its verifier key, the GOSUMDB value.
+fn lab_sumdb() -> (Arc<modgate_core::sumdb::memdb::MemDb>, String) {
+    servers::signed_sumdb("sum.lab.test", 7)
+}
+
+/// The verifier key of [`lab_sumdb`].
+fn lab_sumdb_key() -> String {
+    lab_sumdb().1
+}
 
 struct Setup {
     lab: Lab,
@@ -92,17 +100,12 @@ fn healthy_setup_has_no_findings() {
         false,
         servers::module_proxy(),
     );
-    t.https(
-        s4(4),
-        443,
-        &["sum.lab.test"],
-        false,
-        servers::sumdb("sum.lab.test"),
-    );
+    let (db, key) = lab_sumdb();
+    t.https(s4(4), 443, &["sum.lab.test"], false, servers::sumdb(db));
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test,direct")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &key),
     );
     expect_clean(&r);
     assert_eq!(r.exit_code(), 0);
@@ -119,6 +122,94 @@ fn healthy_setup_has_no_findings() {
             && c.status == modgate_doctor::checks::Status::Ok),
         "{}",
         r.to_text()
+    );
+    assert!(
+        r.checks.iter().any(|c| c.kind == "http"
+            && c.target.ends_with("/latest")
+            && c.status == modgate_doctor::checks::Status::Ok
+            && c.detail.contains("verified")),
+        "{}",
+        r.to_text()
+    );
+}
+
+/// GOPROXY=direct: go asks the checksum database itself, and the answer at
+/// sum.lab.test comes from `handler`.
+fn direct_sumdb(test: &str, handler: servers::Handler) -> Option<modgate_doctor::Report> {
+    let mut t = setup(
+        test,
+        zone(&[("sum.lab.test", Rule::Addrs(vec![s4(4)]), Rule::NoData)]),
+    )?;
+    t.https(s4(4), 443, &["sum.lab.test"], false, handler);
+    Some(
+        t.doctor(
+            t.env()
+                .with("GOPROXY", "direct")
+                .with("GOSUMDB", &lab_sumdb_key()),
+        ),
+    )
+}
+
+#[test]
+fn a_healthy_checksum_database_reached_directly_is_no_finding() {
+    let Some(r) = direct_sumdb("sumdb-direct-healthy", servers::sumdb(lab_sumdb().0)) else {
+        return;
+    };
+    expect_clean(&r);
+    assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+}
+
+#[test]
+fn a_checksum_database_signed_by_another_key_is_a_key_mismatch() {
+    // Another key under the same name: what an intercepting proxy re-signing
+    // the database's answers, or a GOSUMDB key for another server, looks like.
+    let (impostor, _) = servers::signed_sumdb("sum.lab.test", 8);
+    let Some(r) = direct_sumdb("sumdb-key-mismatch", servers::sumdb(impostor)) else {
+        return;
+    };
+    let f = expect(&r, "sumdb.key-mismatch", "sum.lab.test:443");
+    assert_eq!(f.severity, Severity::Broken);
+    let expected = lab_sumdb_key();
+    let expected_id = expected.rsplit_once('+').expect("key").0;
+    assert!(
+        f.evidence.iter().any(|e| e.contains(expected_id)),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.starts_with("signed by: sum.lab.test+") && !e.contains(expected_id)),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::HttpNotAProxy)
+            .is_empty()
+    );
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[test]
+fn a_portal_answering_for_the_checksum_database_is_not_a_sumdb() {
+    let Some(r) = direct_sumdb(
+        "sumdb-portal",
+        Arc::new(|_r: &servers::Req| {
+            Resp::new(
+                200,
+                "OK",
+                "text/html; charset=utf-8",
+                "<html><body>Please log in to use this network</body></html>",
+            )
+        }),
+    ) else {
+        return;
+    };
+    let f = expect(&r, "http.not-a-proxy", "sum.lab.test:443");
+    assert!(f.summary.contains("checksum database"), "{}", f.summary);
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::SumdbKeyMismatch)
+            .is_empty()
     );
 }
 
@@ -146,7 +237,7 @@ fn sumdb_served_by_proxy_is_not_probed_for_failures() {
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &lab_sumdb_key()),
     );
     expect_clean(&r);
 }
@@ -739,7 +830,7 @@ fn everything_black_holed_finishes_within_ten_seconds() {
             "GOPROXY",
             "https://proxy.lab.test,https://10.77.0.6:8443,direct",
         )
-        .with("GOSUMDB", LAB_SUMDB)
+        .with("GOSUMDB", &lab_sumdb_key())
         .with("GOPRIVATE", "git.lab.test,corp.lab.test");
     for (label, env) in [
         ("direct", env.clone()),
@@ -1109,7 +1200,7 @@ fn sumdb_status_and_not_a_database() {
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &lab_sumdb_key()),
     );
     let f = expect(&r, "http.status", "sum.lab.test:443");
     assert!(f.summary.contains("403"), "{}", f.summary);
