@@ -12,6 +12,7 @@ pub mod http;
 pub mod latest;
 pub mod proxy;
 pub mod public_dns;
+pub mod socks;
 pub mod tcp;
 pub mod tls;
 
