@@ -723,6 +723,203 @@ fn proxy_https_scheme_on_plain_proxy() {
     );
 }
 
+// ---------------------------------------------------------------- SOCKS5 proxy
+
+/// A real SOCKS5 server (microsocks) at 10.77.0.5:1080 (`-u/-P` with `auth`),
+/// the module proxy `proxy.lab.test` at 10.77.0.3 (its certificate expired
+/// when `expired`), and the checksum database at 10.77.0.4. The client's DNS
+/// knows only `socks.lab.test`: Go lets the SOCKS5 proxy resolve the names
+/// (`socks5` like `socks5h`), and the proxy's hosts file has them.
+fn socks_setup(test: &str, auth: Option<(&str, &str)>, expired: bool) -> Option<Setup> {
+    let mut t = setup(
+        test,
+        zone(&[("socks.lab.test", a(&[s4(5)]).0, Rule::NoData)]),
+    )?;
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        expired,
+        servers::module_proxy(),
+    );
+    t.https(
+        s4(4),
+        443,
+        &["sum.lab.test"],
+        false,
+        servers::sumdb(lab_sumdb().0),
+    );
+    t.lab.server_hosts(&[
+        ("proxy.lab.test", s4(3)),
+        ("sum.lab.test", s4(4)),
+        ("closed.lab.test", s4(6)),
+    ]);
+    let mut args = vec!["microsocks", "-i", "10.77.0.5", "-p", "1080"];
+    if let Some((u, p)) = auth {
+        args.extend(["-u", u, "-P", p]);
+    }
+    t.lab.spawn(Side::Server, &args);
+    t.lab.wait_listening(Side::Server, sa(s4(5), 1080));
+    // The client can reach the servers only through the SOCKS5 proxy.
+    t.lab.nft_input(
+        Side::Server,
+        &["ip saddr 10.77.0.1 ip daddr { 10.77.0.3, 10.77.0.4 } drop"],
+    );
+    Some(t)
+}
+
+fn socks_env(t: &Setup, proxy: &str) -> modgate_doctor::Env {
+    t.env()
+        .with("GOPROXY", "https://proxy.lab.test")
+        .with("GOSUMDB", &lab_sumdb_key())
+        .with("HTTPS_PROXY", proxy)
+}
+
+#[test]
+fn socks5_proxy_tunnel_works_without_findings() {
+    let Some(t) = socks_setup("socks-ok", None, false) else {
+        return;
+    };
+    for proxy in ["socks5://socks.lab.test:1080", "socks5h://socks.lab.test"] {
+        let r = t.doctor(socks_env(&t, proxy));
+        expect_clean(&r);
+        assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+        for target in ["proxy.lab.test:443", "sum.lab.test:443"] {
+            assert!(
+                r.checks.iter().any(|c| c.target
+                    == format!("SOCKS5 CONNECT {target} via socks.lab.test:1080")
+                    && c.status == modgate_doctor::checks::Status::Ok),
+                "{proxy}: {}",
+                r.to_text()
+            );
+        }
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.target.ends_with("/latest")
+                    && c.status == modgate_doctor::checks::Status::Ok),
+            "{}",
+            r.to_text()
+        );
+    }
+}
+
+#[test]
+fn socks5_proxy_with_nothing_listening_is_not_ok() {
+    // The case: HTTPS_PROXY=socks5://<host>:1080 and nothing there.
+    let Some(t) = setup("socks-down", zone(&[])) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "socks5://10.77.0.5:1080"),
+    );
+    let f = expect(&r, "proxyenv.unreachable", "10.77.0.5:1080");
+    assert!(
+        f.summary
+            .contains("proxyconnect tcp: dial tcp 10.77.0.5:1080: connect: connection refused"),
+        "{}",
+        f.summary
+    );
+    assert!(f.summary.contains("SOCKS5 proxy"), "{}", f.summary);
+    assert_eq!(
+        r.verdict(),
+        modgate_doctor::Verdict::Broken,
+        "{}",
+        r.to_text()
+    );
+    assert_ne!(r.exit_code(), 0);
+    assert!(!r.to_text().contains("go should be able to download"));
+}
+
+#[test]
+fn socks5_proxy_credentials() {
+    let Some(t) = socks_setup("socks-auth", Some(("gopher", "s3cret")), false) else {
+        return;
+    };
+    // No credentials in the URL: the proxy accepts no method go offers.
+    let r = t.doctor(socks_env(&t, "socks5://socks.lab.test:1080"));
+    let f = expect(&r, "proxyenv.auth-required", "socks.lab.test:1080");
+    assert!(
+        f.summary.contains("no acceptable authentication methods"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.fix[0].contains("HTTPS_PROXY=socks5://<user>:<password>@socks.lab.test:1080"),
+        "{:?}",
+        f.fix
+    );
+    // Wrong password.
+    let r = t.doctor(socks_env(&t, "socks5://gopher:nope@socks.lab.test:1080"));
+    let f = expect(&r, "proxyenv.auth-required", "socks.lab.test:1080");
+    assert!(
+        f.summary
+            .contains("username/password authentication failed"),
+        "{}",
+        f.summary
+    );
+    // The right ones: clean.
+    let r = t.doctor(socks_env(&t, "socks5://gopher:s3cret@socks.lab.test:1080"));
+    expect_clean(&r);
+    assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+}
+
+#[test]
+fn socks5_proxy_refuses_the_connect() {
+    // closed.lab.test resolves at the proxy, but nothing listens there: the
+    // proxy answers the CONNECT with reply 5, connection refused.
+    let Some(t) = socks_setup("socks-refused", None, false) else {
+        return;
+    };
+    let r = t.doctor(
+        socks_env(&t, "socks5://socks.lab.test:1080").with("GOPROXY", "https://closed.lab.test"),
+    );
+    let f = expect(&r, "proxyenv.socks-refused", "closed.lab.test:443");
+    assert!(
+        f.summary.contains("socks connect tcp socks.lab.test:1080->closed.lab.test:443: unknown error connection refused"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[test]
+fn socks5_url_pointing_at_an_http_proxy() {
+    let Some(t) = proxied_setup("socks-not-socks", ProxyMode::Open) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "socks5://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.invalid", "corpproxy.lab.test:3128");
+    assert!(
+        f.summary.contains("unexpected protocol version 72"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.fix
+            .iter()
+            .any(|x| x.starts_with("export HTTPS_PROXY=http://corpproxy.lab.test:3128")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn socks5_tunnel_to_an_expired_certificate() {
+    let Some(t) = socks_setup("socks-expired", None, true) else {
+        return;
+    };
+    let r = t.doctor(socks_env(&t, "socks5://socks.lab.test:1080"));
+    expect(&r, "tls.expired", "proxy.lab.test:443");
+    assert_eq!(r.exit_code(), 1);
+}
+
 #[test]
 fn no_proxy_host_is_reached_directly() {
     // NO_PROXY covers the target: Go connects directly and the (dead) proxy
