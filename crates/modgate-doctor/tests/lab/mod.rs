@@ -363,6 +363,8 @@ impl Drop for Lab {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
             let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
         }
+        // Only removed when empty: another lab may be using it.
+        let _ = std::fs::remove_dir("/etc/netns");
     }
 }
 
