@@ -1,7 +1,8 @@
 # The doctor's fault lab (crates/modgate-doctor/tests/fault_lab.rs) builds
 # network namespaces, nftables rules, an sshd and a git server on this
 # machine. ensure_lab_tools installs what it needs when missing (Debian
-# packages: iproute2, nftables, openssh-server, openssh-client, git) and, when
+# packages: iproute2, nftables, openssh-server, openssh-client, git, and
+# microsocks, the real SOCKS5 server of the SOCKS proxy tests) and, when
 # everything is there and we are root, sets MODGATE_REQUIRE_LAB=1 so that the
 # lab tests fail instead of skipping. Sourced by scripts/test.
 ensure_lab_tools() {
@@ -19,6 +20,7 @@ ensure_lab_tools() {
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
   command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v microsocks >/dev/null 2>&1 || missing+=(microsocks)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "== installing fault-lab tools: ${missing[*]}"
     (
@@ -28,7 +30,8 @@ ensure_lab_tools() {
   fi
   if command -v ip >/dev/null 2>&1 && command -v nft >/dev/null 2>&1 \
     && [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null 2>&1 \
-    && command -v git >/dev/null 2>&1 && ip netns list >/dev/null 2>&1; then
+    && command -v git >/dev/null 2>&1 && command -v microsocks >/dev/null 2>&1 \
+    && ip netns list >/dev/null 2>&1; then
     export MODGATE_REQUIRE_LAB=1
     echo "== fault lab: $(nft --version), MODGATE_REQUIRE_LAB=1"
   elif [ "${CI:-}" = "true" ]; then

@@ -33,7 +33,7 @@ pub enum Command {
 
 /// `modgate doctor`: reads the settings `go` would use and probes every
 /// endpoint they lead to. Exit 0 when downloads should work, 1 when a finding
-/// would make them fail.
+/// would make them fail, 3 when a check they depend on could not run.
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Also read this module's go.mod and go.sum (private hosts, leaks, git).

@@ -147,13 +147,11 @@ fn assert_no_code(report: &Value, code: &str) {
     );
 }
 
-/// A valid GOSUMDB (a test key) on a closed loopback port, so that its
-/// probe fails at once.
+/// A valid GOSUMDB (a test key the core generates) on a closed loopback
+/// port, so that its probe fails at once.
 fn local_sumdb() -> String {
-    format!(
-        "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH http://127.0.0.1:{}",
-        closed_port()
-    )
+    let (_, vkey) = modgate_core::sumdb::note::generate_key("sum.lab.test", &[7; 32]);
+    format!("{vkey} http://127.0.0.1:{}", closed_port())
 }
 
 #[test]
@@ -722,4 +720,92 @@ fn a_closed_stdout_is_not_a_crash() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code(&out), 0, "{stderr}");
+}
+
+#[test]
+fn a_socks5_proxy_with_nothing_listening_is_not_ok() {
+    // go fails here ("proxyconnect tcp: dial tcp 127.0.0.1:<port>: connect:
+    // connection refused"): the doctor must not conclude ok.
+    let sb = Sandbox::new();
+    let port = closed_port();
+    let socks = format!("socks5://127.0.0.1:{port}");
+    let (code, r) = sb.doctor(&[("HTTPS_PROXY", &socks)], None);
+    assert_eq!(r["verdict"], "broken", "{r:#}");
+    assert_eq!(code, 1, "{r:#}");
+    let f = assert_finding(
+        &r,
+        "proxyenv.unreachable",
+        &format!("127.0.0.1:{port}"),
+        "HTTPS_PROXY",
+    );
+    assert!(
+        f["summary"].as_str().unwrap_or("").contains(&format!(
+            "proxyconnect tcp: dial tcp 127.0.0.1:{port}: connect: connection refused"
+        )),
+        "{f:#}"
+    );
+    let out = sb
+        .command(&[("HTTPS_PROXY", &socks)])
+        .args(["doctor", "--timeout", "4"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("go should be able to download"), "{text}");
+    assert!(text.ends_with("verdict: broken\n"), "{text}");
+
+    // explain --check on what go printed runs the proxy checks and confirms it.
+    let go_text = format!(
+        "go: golang.org/x/text@v0.3.0: Get \"https://proxy.golang.org/golang.org/x/text/@v/v0.3.0.mod\": proxyconnect tcp: dial tcp 127.0.0.1:{port}: connect: connection refused"
+    );
+    let out = sb
+        .command(&[("HTTPS_PROXY", &socks)])
+        .args(["explain", "--check", "--json", "--timeout", "4", &go_text])
+        .output()
+        .expect("run");
+    let v = json(&out);
+    assert_eq!(v["doctor"]["verdict"], "broken", "{v:#}");
+}
+
+#[test]
+fn a_check_that_could_not_run_makes_the_verdict_unverified() {
+    // A private module go fetches with git, and no git on PATH: the doctor
+    // cannot run `git ls-remote`, so it cannot say downloads work.
+    let sb = Sandbox::new();
+    let m = sb.dir.path().join("gitmod");
+    std::fs::create_dir_all(&m).expect("mod dir");
+    std::fs::write(
+        m.join("go.mod"),
+        "module example.com/app\n\ngo 1.22\n\nrequire git.corp.example/team/lib.git v1.0.0\n",
+    )
+    .expect("go.mod");
+    let empty = sb.dir.path().join("empty-path");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let vars = [
+        ("PATH", empty.to_str().expect("utf-8")),
+        ("GOPROXY", "off"),
+        ("GOSUMDB", "off"),
+        ("GOPRIVATE", "git.corp.example"),
+    ];
+    let (code, r) = sb.doctor(&vars, Some(&m));
+    assert_eq!(r["verdict"], "unverified", "{r:#}");
+    assert_eq!(code, 3, "{r:#}");
+    let unverified = r["unverified"].as_array().expect("unverified list");
+    assert!(
+        unverified.iter().any(|u| u
+            .as_str()
+            .is_some_and(|u| u.contains("https://git.corp.example/team/lib.git")
+                && u.contains("git is not on PATH"))),
+        "{r:#}"
+    );
+    let out = sb
+        .command(&vars)
+        .args(["doctor", "--timeout", "4", "--module"])
+        .arg(&m)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code_of(&out), 3, "{text}");
+    assert!(text.contains("could not verify: git access to"), "{text}");
+    assert!(!text.contains("go should be able to download"), "{text}");
+    assert!(text.ends_with("verdict: unverified\n"), "{text}");
 }

@@ -1,6 +1,7 @@
 //! The checks: configuration ([`config`], no network), and per endpoint DNS
-//! ([`dns`]), TCP ([`tcp`]), TLS ([`tls`]), HTTP ([`http`]), the HTTP proxy
-//! ([`proxy`]) and git ([`git`]). Each network step records a [`Check`] line
+//! ([`dns`]), TCP ([`tcp`]), TLS ([`tls`]), HTTP ([`http`]) with the checksum
+//! database's signed tree head ([`latest`]), the HTTP proxy ([`proxy`]), the
+//! SOCKS5 proxy ([`socks`]) and git ([`git`]). Each network step records a [`Check`] line
 //! (what was tried, how long it took, what happened); findings are derived
 //! from those results by [`crate::probe`].
 
@@ -8,8 +9,10 @@ pub mod config;
 pub mod dns;
 pub mod git;
 pub mod http;
+pub mod latest;
 pub mod proxy;
 pub mod public_dns;
+pub mod socks;
 pub mod tcp;
 pub mod tls;
 

@@ -135,14 +135,18 @@ pub async fn confirm(e: &Explanation, opts: &Options) -> Report {
     }
     let env = settings.env.clone();
     let git_fut = async {
-        let mut out = Vec::new();
+        let (mut out, mut no_git) = (Vec::new(), Vec::new());
         for t in git_targets.iter().take(4) {
             let url = t.url.clone().unwrap_or_default();
-            if let Some(ls) = git::ls_remote(&env, &url, deadline.cap(git::GIT_TIMEOUT)).await {
-                out.push(git::judge(&ls, &t.module, settings.netrc.has(&t.host)));
+            match git::ls_remote(&env, &url, deadline.cap(git::GIT_TIMEOUT)).await {
+                Some(ls) => out.push(git::judge(&ls, &t.module, settings.netrc.has(&t.host))),
+                None => no_git.push(format!(
+                    "git access to {url} for {}: git is not on PATH",
+                    t.module
+                )),
             }
         }
-        out
+        (out, no_git)
     };
     let probes_fut = async {
         let mut outcomes = Vec::new();
@@ -152,16 +156,18 @@ pub async fn confirm(e: &Explanation, opts: &Options) -> Report {
         outcomes.sort_by_key(|(i, _)| *i);
         outcomes
     };
-    let (outcomes, git_results) = tokio::join!(probes_fut, git_fut);
+    let (outcomes, (git_results, no_git)) = tokio::join!(probes_fut, git_fut);
+    let mut unverified = no_git;
     for (_, o) in outcomes {
         checks.extend(o.checks);
         add_all(&mut findings, o.findings);
+        unverified.extend(o.unverified);
     }
     for (c, f) in git_results {
         checks.push(c);
         add_all(&mut findings, f);
     }
-    Report::new(Vec::new(), checks, findings, start.elapsed())
+    Report::new(Vec::new(), checks, findings, start.elapsed()).with_unverified(unverified)
 }
 
 fn add_all(findings: &mut Vec<Finding>, new: impl IntoIterator<Item = Finding>) {

@@ -101,6 +101,8 @@ codes! {
     HttpTimeout => "http.timeout",
     CacheModified => "cache.modified",
     ModuleBadGoMod => "module.bad-gomod",
+    SumdbKeyMismatch => "sumdb.key-mismatch",
+    ProxyEnvSocksRefused => "proxyenv.socks-refused",
 }
 
 impl fmt::Display for Code {

@@ -3,9 +3,12 @@
 //! a TLS ClientHello and its answer on each (the write-then-read that exposes
 //! paths which connect but cannot carry data) → an HTTP protocol request →
 //! a second handshake with a large post-quantum ClientHello. When Go would go
-//! through an HTTP proxy for this endpoint, the same steps run through a
-//! CONNECT tunnel instead, and the target's own DNS is not consulted (Go does
-//! not resolve it either). Findings are derived here from what was observed.
+//! through a proxy for this endpoint, the same steps run through its tunnel
+//! instead — an HTTP proxy's CONNECT, or a SOCKS5 proxy's CONNECT — and the
+//! target's own DNS is not consulted (Go does not resolve it either).
+//! Findings are derived here from what was observed; a step that could not
+//! run is recorded in [`Outcome::unverified`], so that the report never
+//! concludes "ok" from checks that did not happen.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use std::time::Duration;
 
 use crate::checks::http::{self, Response, Verdict};
 use crate::checks::tls::{self, CertProblem, Handshake, Hello, TlsContext, TlsFailure};
-use crate::checks::{Check, Status, dns, proxy, tcp};
+use crate::checks::{Check, Status, dns, proxy, socks, tcp};
 use crate::finding::{Code, Finding, Severity};
 use crate::net::{Deadline, NetFailure, join_host_port};
 use crate::settings::{ProxyUrl, Settings};
@@ -22,6 +25,7 @@ use crate::stream::BoxIo;
 mod answers;
 mod transport;
 mod via_proxy;
+mod via_socks;
 
 use answers::absorb_http;
 use transport::{
@@ -152,6 +156,10 @@ pub struct Outcome {
     pub network_error: Option<String>,
     /// `(purpose, response)` of each HTTP request that got an answer.
     pub responses: Vec<(Purpose, Response)>,
+    /// Checks Go's download depends on that could not run, each as "what
+    /// was not checked: why" (the report's verdict is then `unverified`
+    /// unless something is broken).
+    pub unverified: Vec<String>,
 }
 
 impl Outcome {
@@ -163,6 +171,7 @@ impl Outcome {
             works: false,
             network_error: None,
             responses: Vec::new(),
+            unverified: Vec::new(),
         }
     }
 
@@ -220,18 +229,30 @@ fn push_tls_check(out: &mut Outcome, target: &str, h: &Handshake) {
     });
 }
 
+/// Whether a proxy URL is a SOCKS5 proxy (Go treats `socks5` as `socks5h`).
+pub fn is_socks(p: &ProxyUrl) -> bool {
+    matches!(p.scheme.as_str(), "socks5" | "socks5h")
+}
+
 /// Probes one endpoint.
 pub async fn probe(ep: &Endpoint, ctx: &Ctx) -> Outcome {
     match &ep.via {
-        Some(p) if p.scheme.starts_with("socks") => {
+        Some(p) if !p.scheme_supported() => {
+            // The configuration checks report the scheme (proxyenv.invalid);
+            // there is no way to probe through it.
             let mut out = Outcome::new(ep);
+            let what = format!("{} through the proxy {}", ep.target(), p.display());
             out.checks.push(Check {
                 kind: "proxy",
                 target: ep.target(),
                 status: Status::Skip,
                 elapsed: None,
-                detail: format!("through SOCKS proxy {} (not probed)", p.display()),
+                detail: format!("{what}: scheme {:?} not supported", p.scheme),
             });
+            out.unverified.push(format!(
+                "{what}: Go's client does not support the scheme {:?}",
+                p.scheme
+            ));
             out
         }
         Some(p) => probe_via_proxy(ep, p, ctx).await,
@@ -315,6 +336,8 @@ async fn probe_direct(ep: &Endpoint, ctx: &Ctx) -> Outcome {
     let mut out = Outcome::new(ep);
     let Some(res) = ctx.resolutions.get(&ep.host) else {
         out.network_error = Some("not resolved".into());
+        out.unverified
+            .push(format!("{}: its name was not looked up", ep.target()));
         return out;
     };
     if res.failed() {
@@ -401,6 +424,17 @@ async fn open_raw(ep: &Endpoint, ctx: &Ctx, route: Route<'_>) -> Result<BoxIo, S
             let io = open_proxy(proxy_addr, proxy, ctx)
                 .await
                 .map_err(|(_, m)| m)?;
+            if is_socks(proxy) {
+                let (res, _) = socks::connect(
+                    io,
+                    &ep.host,
+                    ep.port,
+                    proxy,
+                    ctx.deadline.cap(socks::CONNECT_TIMEOUT),
+                )
+                .await;
+                return res.map_err(|e| e.describe());
+            }
             if ep.scheme != "https" {
                 return Ok(io);
             }
@@ -469,7 +503,10 @@ type Answers = Vec<(Purpose, String, Result<Response, String>)>;
 async fn run_requests(ep: &Endpoint, ctx: &Ctx, first_io: BoxIo, route: Route<'_>) -> Answers {
     let mut out = Vec::new();
     let mut first = Some(first_io);
-    let via_http_proxy = matches!(route, Route::Proxy { .. }) && ep.scheme == "http";
+    // Plain HTTP through an HTTP proxy is sent to the proxy as an absolute
+    // URL; through a SOCKS5 tunnel it is sent as to the server itself.
+    let via_http_proxy =
+        matches!(route, Route::Proxy { proxy, .. } if !is_socks(proxy)) && ep.scheme == "http";
     let mut headers: Vec<(&str, String)> = Vec::new();
     if let (Route::Proxy { proxy, .. }, true) = (route, via_http_proxy)
         && let Some(a) = proxy::proxy_auth(proxy)

@@ -1,9 +1,12 @@
 //! The doctor's report: one line per check with its timing, then the
 //! findings with their exact fixes; or the same content as JSON
-//! (`{"verdict", "checks", "findings"}`). The verdict is `broken` when any
-//! finding would make downloads fail, `degraded` when one makes them slow,
-//! insecure or fragile, else `ok`; the exit code is 1 for `broken`, 0
-//! otherwise (2 is the CLI's for usage errors).
+//! (`{"verdict", "checks", "findings", "unverified"}`). The verdict is
+//! `broken` when any finding would make downloads fail; else `unverified`
+//! when a check Go's downloads depend on could not run (a probe that did not
+//! happen proves nothing, so it must never read as `ok`); else `degraded`
+//! when a finding makes them slow, insecure or fragile; else `ok`. The exit
+//! code is 1 for `broken`, 3 for `unverified`, 0 for `ok` and `degraded` (2
+//! is the CLI's for usage errors).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -23,6 +26,9 @@ struct JsonReport<'a> {
     verdict: &'static str,
     checks: Vec<JsonCheck<'a>>,
     findings: FindingsJson<'a>,
+    /// What could not be verified (empty unless the verdict is `unverified`
+    /// or `broken`).
+    unverified: &'a [String],
     elapsed_ms: f64,
     settings: &'a [String],
 }
@@ -40,6 +46,8 @@ struct JsonCheck<'a> {
 pub enum Verdict {
     Ok,
     Degraded,
+    /// Nothing is known to be broken, but a needed check could not run.
+    Unverified,
     Broken,
 }
 
@@ -48,6 +56,7 @@ impl Verdict {
         match self {
             Verdict::Ok => "ok",
             Verdict::Degraded => "degraded",
+            Verdict::Unverified => "unverified",
             Verdict::Broken => "broken",
         }
     }
@@ -60,6 +69,8 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Most severe first.
     pub findings: Vec<Finding>,
+    /// Checks Go's downloads depend on that could not run: "what: why".
+    pub unverified: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -75,8 +86,19 @@ impl Report {
             settings,
             checks,
             findings,
+            unverified: Vec::new(),
             elapsed,
         }
+    }
+
+    /// Records checks that could not run (see [`Verdict::Unverified`]).
+    pub fn with_unverified(mut self, unverified: Vec<String>) -> Report {
+        for u in unverified {
+            if !self.unverified.contains(&u) {
+                self.unverified.push(u);
+            }
+        }
+        self
     }
 
     /// A report for a failure of the doctor itself.
@@ -88,9 +110,10 @@ impl Report {
                 target: "doctor".into(),
                 status: Status::Fail,
                 elapsed: None,
-                detail: msg,
+                detail: msg.clone(),
             }],
             findings: Vec::new(),
+            unverified: vec![format!("everything: the doctor could not run ({msg})")],
             elapsed: Duration::ZERO,
         }
     }
@@ -98,16 +121,28 @@ impl Report {
     pub fn verdict(&self) -> Verdict {
         match self.findings.iter().map(|f| f.severity).max() {
             Some(Severity::Broken) => Verdict::Broken,
+            _ if !self.unverified.is_empty() => Verdict::Unverified,
             Some(Severity::Degraded) => Verdict::Degraded,
             _ => Verdict::Ok,
         }
     }
 
+    /// 0 `ok` or `degraded`, 1 `broken`, 3 `unverified` (2 is usage).
     pub fn exit_code(&self) -> i32 {
         match self.verdict() {
+            Verdict::Ok | Verdict::Degraded => 0,
             Verdict::Broken => 1,
-            _ => 0,
+            Verdict::Unverified => 3,
         }
+    }
+
+    /// The lines saying what could not be verified, for text reports.
+    pub fn unverified_text(&self) -> String {
+        let mut s = String::new();
+        for u in &self.unverified {
+            let _ = writeln!(s, "  could not verify: {u}");
+        }
+        s
     }
 
     /// Findings with this code.
@@ -130,6 +165,7 @@ impl Report {
                 })
                 .collect(),
             findings: FindingsJson(&self.findings),
+            unverified: &self.unverified,
             elapsed_ms: crate::net::ms(self.elapsed),
             settings: &self.settings,
         }
@@ -142,7 +178,7 @@ impl Report {
     }
 
     /// The report as pretty-printed JSON, keys in the shared order
-    /// (verdict, checks, findings, then elapsed_ms and settings).
+    /// (verdict, checks, findings, then unverified, elapsed_ms and settings).
     pub fn to_json_string(&self) -> String {
         serde_json::to_string_pretty(&self.document()).unwrap_or_default()
     }
@@ -199,13 +235,21 @@ impl Report {
         let _ = writeln!(s, "\nchecks");
         s.push_str(&self.checks_text());
         s.push('\n');
-        if self.findings.is_empty() {
+        if self.findings.is_empty() && self.unverified.is_empty() {
             let _ = writeln!(
                 s,
                 "no findings: go should be able to download modules here\n"
             );
         }
         s.push_str(&self.findings_text());
+        if !self.unverified.is_empty() {
+            let _ = writeln!(
+                s,
+                "not verified (checks go's downloads depend on that could not run):"
+            );
+            s.push_str(&self.unverified_text());
+            s.push('\n');
+        }
         let _ = writeln!(s, "verdict: {}", self.verdict().as_str());
         s
     }

@@ -225,6 +225,7 @@ pub async fn diagnose(opts: &Options) -> Report {
         }
     }
 
+    let mut unverified = Vec::new();
     reconcile(
         &settings,
         &plan,
@@ -232,19 +233,22 @@ pub async fn diagnose(opts: &Options) -> Report {
         &outcomes,
         &mut checks,
         &mut findings,
+        &mut unverified,
     );
-    for (c, f) in git_static_results.into_iter().chain(git_dyn_results) {
-        checks.push(c);
-        findings.extend(f);
-    }
+    absorb_git(
+        git_static_results
+            .into_iter()
+            .chain(git_dyn_results)
+            .collect(),
+        &mut checks,
+        &mut findings,
+        &mut unverified,
+    );
     Report::new(settings_lines(&settings), checks, findings, start.elapsed())
+        .with_unverified(unverified)
 }
 
-async fn run_git(
-    env: Env,
-    targets: Vec<GitTarget>,
-    deadline: Deadline,
-) -> Vec<(Check, Option<Finding>)> {
+async fn run_git(env: Env, targets: Vec<GitTarget>, deadline: Deadline) -> Vec<GitResult> {
     let netrc = crate::settings::Netrc::load(&env);
     let mut set = tokio::task::JoinSet::new();
     for (i, t) in targets.into_iter().take(4).enumerate() {
@@ -253,17 +257,61 @@ async fn run_git(
         set.spawn(async move {
             let url = t.url.clone().unwrap_or_default();
             let ls = git::ls_remote(&env, &url, deadline.cap(git::GIT_TIMEOUT)).await;
-            (i, ls.map(|ls| git::judge(&ls, &t.module, has)))
+            let r = match ls {
+                Some(ls) => {
+                    let (c, f) = git::judge(&ls, &t.module, has);
+                    GitResult::Checked(c, f)
+                }
+                None => GitResult::NoGit {
+                    module: t.module.clone(),
+                    url,
+                },
+            };
+            (i, r)
         });
     }
     let mut out = Vec::new();
     while let Some(Ok((i, r))) = set.join_next().await {
-        if let Some(r) = r {
-            out.push((i, r));
-        }
+        out.push((i, r));
     }
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The git results as check lines and findings; a repository that could not
+/// be checked (no git on PATH) is recorded as unverified.
+fn absorb_git(
+    results: Vec<GitResult>,
+    checks: &mut Vec<Check>,
+    findings: &mut Vec<Finding>,
+    unverified: &mut Vec<String>,
+) {
+    for r in results {
+        match r {
+            GitResult::Checked(c, f) => {
+                checks.push(c);
+                findings.extend(f);
+            }
+            GitResult::NoGit { module, url } => {
+                checks.push(Check {
+                    kind: "git",
+                    target: url.clone(),
+                    status: Status::Skip,
+                    elapsed: None,
+                    detail: "git is not on PATH: git ls-remote not run".into(),
+                });
+                unverified.push(format!(
+                    "git access to {url} for {module}: git is not on PATH, and go needs it to fetch {module} directly"
+                ));
+            }
+        }
+    }
+}
+
+/// One git check: its line and finding, or why it could not run.
+enum GitResult {
+    Checked(Check, Option<Finding>),
+    NoGit { module: String, url: String },
 }
 
 fn downgrade(fs: &mut [Finding], to: Severity, why: &str) {
@@ -282,6 +330,7 @@ fn reconcile(
     outcomes: &[Outcome],
     checks: &mut Vec<Check>,
     findings: &mut Vec<Finding>,
+    unverified: &mut Vec<String>,
 ) {
     let chain = plan.chain.as_deref().unwrap_or_default();
     // Does a proxy serve the checksum database? (sumdb.go initBase: only
@@ -325,6 +374,9 @@ fn reconcile(
         }
         match &o.endpoint.role {
             Role::SumDb { name } => {
+                if sumdb_proxied.is_none() {
+                    unverified.extend(o.unverified.iter().cloned());
+                }
                 if let Some(p) = &sumdb_proxied {
                     let why = format!(
                         "not used: the proxy {p} serves /sumdb/{name}/, so go never contacts {name} directly"
@@ -371,11 +423,14 @@ fn reconcile(
                         fix: vec![format!("go env -w 'GOPROXY={fixed}'")],
                     });
                 }
+                if !earlier_works {
+                    unverified.extend(o.unverified.iter().cloned());
+                }
                 if o.works {
                     earlier_works = true;
                 }
             }
-            Role::Vcs { .. } => {}
+            Role::Vcs { .. } => unverified.extend(o.unverified.iter().cloned()),
         }
         checks.extend(o.checks.iter().cloned());
         for f in dns_fs.into_iter().chain(fs) {

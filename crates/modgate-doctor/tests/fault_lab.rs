@@ -15,8 +15,16 @@ use lab::servers::{self, ProxyMode, Resp, Rule, a, sa, zone};
 use lab::{Lab, Side, expect, expect_clean, s4, s6};
 use modgate_doctor::finding::Severity;
 
-/// A syntactically valid verifier key for the lab's checksum database.
-const LAB_SUMDB: &str = "sum.lab.test+4dfcd84e+AQcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH";
+/// The lab's checksum database `sum.lab.test` (the core's in-memory database,
+/// signing real tree notes) and its verifier key, the GOSUMDB value.
+fn lab_sumdb() -> (Arc<modgate_core::sumdb::memdb::MemDb>, String) {
+    servers::signed_sumdb("sum.lab.test", 7)
+}
+
+/// The verifier key of [`lab_sumdb`].
+fn lab_sumdb_key() -> String {
+    lab_sumdb().1
+}
 
 struct Setup {
     lab: Lab,
@@ -92,17 +100,12 @@ fn healthy_setup_has_no_findings() {
         false,
         servers::module_proxy(),
     );
-    t.https(
-        s4(4),
-        443,
-        &["sum.lab.test"],
-        false,
-        servers::sumdb("sum.lab.test"),
-    );
+    let (db, key) = lab_sumdb();
+    t.https(s4(4), 443, &["sum.lab.test"], false, servers::sumdb(db));
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test,direct")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &key),
     );
     expect_clean(&r);
     assert_eq!(r.exit_code(), 0);
@@ -119,6 +122,94 @@ fn healthy_setup_has_no_findings() {
             && c.status == modgate_doctor::checks::Status::Ok),
         "{}",
         r.to_text()
+    );
+    assert!(
+        r.checks.iter().any(|c| c.kind == "http"
+            && c.target.ends_with("/latest")
+            && c.status == modgate_doctor::checks::Status::Ok
+            && c.detail.contains("verified")),
+        "{}",
+        r.to_text()
+    );
+}
+
+/// GOPROXY=direct: go asks the checksum database itself, and the answer at
+/// sum.lab.test comes from `handler`.
+fn direct_sumdb(test: &str, handler: servers::Handler) -> Option<modgate_doctor::Report> {
+    let mut t = setup(
+        test,
+        zone(&[("sum.lab.test", Rule::Addrs(vec![s4(4)]), Rule::NoData)]),
+    )?;
+    t.https(s4(4), 443, &["sum.lab.test"], false, handler);
+    Some(
+        t.doctor(
+            t.env()
+                .with("GOPROXY", "direct")
+                .with("GOSUMDB", &lab_sumdb_key()),
+        ),
+    )
+}
+
+#[test]
+fn a_healthy_checksum_database_reached_directly_is_no_finding() {
+    let Some(r) = direct_sumdb("sumdb-direct-healthy", servers::sumdb(lab_sumdb().0)) else {
+        return;
+    };
+    expect_clean(&r);
+    assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+}
+
+#[test]
+fn a_checksum_database_signed_by_another_key_is_a_key_mismatch() {
+    // Another key under the same name: what an intercepting proxy re-signing
+    // the database's answers, or a GOSUMDB key for another server, looks like.
+    let (impostor, _) = servers::signed_sumdb("sum.lab.test", 8);
+    let Some(r) = direct_sumdb("sumdb-key-mismatch", servers::sumdb(impostor)) else {
+        return;
+    };
+    let f = expect(&r, "sumdb.key-mismatch", "sum.lab.test:443");
+    assert_eq!(f.severity, Severity::Broken);
+    let expected = lab_sumdb_key();
+    let expected_id = expected.rsplit_once('+').expect("key").0;
+    assert!(
+        f.evidence.iter().any(|e| e.contains(expected_id)),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.starts_with("signed by: sum.lab.test+") && !e.contains(expected_id)),
+        "{:?}",
+        f.evidence
+    );
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::HttpNotAProxy)
+            .is_empty()
+    );
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[test]
+fn a_portal_answering_for_the_checksum_database_is_not_a_sumdb() {
+    let Some(r) = direct_sumdb(
+        "sumdb-portal",
+        Arc::new(|_r: &servers::Req| {
+            Resp::new(
+                200,
+                "OK",
+                "text/html; charset=utf-8",
+                "<html><body>Please log in to use this network</body></html>",
+            )
+        }),
+    ) else {
+        return;
+    };
+    let f = expect(&r, "http.not-a-proxy", "sum.lab.test:443");
+    assert!(f.summary.contains("checksum database"), "{}", f.summary);
+    assert!(
+        r.with_code(modgate_doctor::finding::Code::SumdbKeyMismatch)
+            .is_empty()
     );
 }
 
@@ -146,7 +237,7 @@ fn sumdb_served_by_proxy_is_not_probed_for_failures() {
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &lab_sumdb_key()),
     );
     expect_clean(&r);
 }
@@ -632,6 +723,203 @@ fn proxy_https_scheme_on_plain_proxy() {
     );
 }
 
+// ---------------------------------------------------------------- SOCKS5 proxy
+
+/// A real SOCKS5 server (microsocks) at 10.77.0.5:1080 (`-u/-P` with `auth`),
+/// the module proxy `proxy.lab.test` at 10.77.0.3 (its certificate expired
+/// when `expired`), and the checksum database at 10.77.0.4. The client's DNS
+/// knows only `socks.lab.test`: Go lets the SOCKS5 proxy resolve the names
+/// (`socks5` like `socks5h`), and the proxy's hosts file has them.
+fn socks_setup(test: &str, auth: Option<(&str, &str)>, expired: bool) -> Option<Setup> {
+    let mut t = setup(
+        test,
+        zone(&[("socks.lab.test", a(&[s4(5)]).0, Rule::NoData)]),
+    )?;
+    t.https(
+        s4(3),
+        443,
+        &["proxy.lab.test"],
+        expired,
+        servers::module_proxy(),
+    );
+    t.https(
+        s4(4),
+        443,
+        &["sum.lab.test"],
+        false,
+        servers::sumdb(lab_sumdb().0),
+    );
+    t.lab.server_hosts(&[
+        ("proxy.lab.test", s4(3)),
+        ("sum.lab.test", s4(4)),
+        ("closed.lab.test", s4(6)),
+    ]);
+    let mut args = vec!["microsocks", "-i", "10.77.0.5", "-p", "1080"];
+    if let Some((u, p)) = auth {
+        args.extend(["-u", u, "-P", p]);
+    }
+    t.lab.spawn(Side::Server, &args);
+    t.lab.wait_listening(Side::Server, sa(s4(5), 1080));
+    // The client can reach the servers only through the SOCKS5 proxy.
+    t.lab.nft_input(
+        Side::Server,
+        &["ip saddr 10.77.0.1 ip daddr { 10.77.0.3, 10.77.0.4 } drop"],
+    );
+    Some(t)
+}
+
+fn socks_env(t: &Setup, proxy: &str) -> modgate_doctor::Env {
+    t.env()
+        .with("GOPROXY", "https://proxy.lab.test")
+        .with("GOSUMDB", &lab_sumdb_key())
+        .with("HTTPS_PROXY", proxy)
+}
+
+#[test]
+fn socks5_proxy_tunnel_works_without_findings() {
+    let Some(t) = socks_setup("socks-ok", None, false) else {
+        return;
+    };
+    for proxy in ["socks5://socks.lab.test:1080", "socks5h://socks.lab.test"] {
+        let r = t.doctor(socks_env(&t, proxy));
+        expect_clean(&r);
+        assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+        for target in ["proxy.lab.test:443", "sum.lab.test:443"] {
+            assert!(
+                r.checks.iter().any(|c| c.target
+                    == format!("SOCKS5 CONNECT {target} via socks.lab.test:1080")
+                    && c.status == modgate_doctor::checks::Status::Ok),
+                "{proxy}: {}",
+                r.to_text()
+            );
+        }
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.target.ends_with("/latest")
+                    && c.status == modgate_doctor::checks::Status::Ok),
+            "{}",
+            r.to_text()
+        );
+    }
+}
+
+#[test]
+fn socks5_proxy_with_nothing_listening_is_not_ok() {
+    // The case: HTTPS_PROXY=socks5://<host>:1080 and nothing there.
+    let Some(t) = setup("socks-down", zone(&[])) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "socks5://10.77.0.5:1080"),
+    );
+    let f = expect(&r, "proxyenv.unreachable", "10.77.0.5:1080");
+    assert!(
+        f.summary
+            .contains("proxyconnect tcp: dial tcp 10.77.0.5:1080: connect: connection refused"),
+        "{}",
+        f.summary
+    );
+    assert!(f.summary.contains("SOCKS5 proxy"), "{}", f.summary);
+    assert_eq!(
+        r.verdict(),
+        modgate_doctor::Verdict::Broken,
+        "{}",
+        r.to_text()
+    );
+    assert_ne!(r.exit_code(), 0);
+    assert!(!r.to_text().contains("go should be able to download"));
+}
+
+#[test]
+fn socks5_proxy_credentials() {
+    let Some(t) = socks_setup("socks-auth", Some(("gopher", "s3cret")), false) else {
+        return;
+    };
+    // No credentials in the URL: the proxy accepts no method go offers.
+    let r = t.doctor(socks_env(&t, "socks5://socks.lab.test:1080"));
+    let f = expect(&r, "proxyenv.auth-required", "socks.lab.test:1080");
+    assert!(
+        f.summary.contains("no acceptable authentication methods"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.fix[0].contains("HTTPS_PROXY=socks5://<user>:<password>@socks.lab.test:1080"),
+        "{:?}",
+        f.fix
+    );
+    // Wrong password.
+    let r = t.doctor(socks_env(&t, "socks5://gopher:nope@socks.lab.test:1080"));
+    let f = expect(&r, "proxyenv.auth-required", "socks.lab.test:1080");
+    assert!(
+        f.summary
+            .contains("username/password authentication failed"),
+        "{}",
+        f.summary
+    );
+    // The right ones: clean.
+    let r = t.doctor(socks_env(&t, "socks5://gopher:s3cret@socks.lab.test:1080"));
+    expect_clean(&r);
+    assert_eq!(r.verdict(), modgate_doctor::Verdict::Ok, "{}", r.to_text());
+}
+
+#[test]
+fn socks5_proxy_refuses_the_connect() {
+    // closed.lab.test resolves at the proxy, but nothing listens there: the
+    // proxy answers the CONNECT with reply 5, connection refused.
+    let Some(t) = socks_setup("socks-refused", None, false) else {
+        return;
+    };
+    let r = t.doctor(
+        socks_env(&t, "socks5://socks.lab.test:1080").with("GOPROXY", "https://closed.lab.test"),
+    );
+    let f = expect(&r, "proxyenv.socks-refused", "closed.lab.test:443");
+    assert!(
+        f.summary.contains("socks connect tcp socks.lab.test:1080->closed.lab.test:443: unknown error connection refused"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(r.exit_code(), 1);
+}
+
+#[test]
+fn socks5_url_pointing_at_an_http_proxy() {
+    let Some(t) = proxied_setup("socks-not-socks", ProxyMode::Open) else {
+        return;
+    };
+    let r = t.doctor(
+        t.env()
+            .with("GOPROXY", "https://proxy.lab.test")
+            .with("HTTPS_PROXY", "socks5://corpproxy.lab.test:3128"),
+    );
+    let f = expect(&r, "proxyenv.invalid", "corpproxy.lab.test:3128");
+    assert!(
+        f.summary.contains("unexpected protocol version 72"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.fix
+            .iter()
+            .any(|x| x.starts_with("export HTTPS_PROXY=http://corpproxy.lab.test:3128")),
+        "{:?}",
+        f.fix
+    );
+}
+
+#[test]
+fn socks5_tunnel_to_an_expired_certificate() {
+    let Some(t) = socks_setup("socks-expired", None, true) else {
+        return;
+    };
+    let r = t.doctor(socks_env(&t, "socks5://socks.lab.test:1080"));
+    expect(&r, "tls.expired", "proxy.lab.test:443");
+    assert_eq!(r.exit_code(), 1);
+}
+
 #[test]
 fn no_proxy_host_is_reached_directly() {
     // NO_PROXY covers the target: Go connects directly and the (dead) proxy
@@ -739,7 +1027,7 @@ fn everything_black_holed_finishes_within_ten_seconds() {
             "GOPROXY",
             "https://proxy.lab.test,https://10.77.0.6:8443,direct",
         )
-        .with("GOSUMDB", LAB_SUMDB)
+        .with("GOSUMDB", &lab_sumdb_key())
         .with("GOPRIVATE", "git.lab.test,corp.lab.test");
     for (label, env) in [
         ("direct", env.clone()),
@@ -1109,7 +1397,7 @@ fn sumdb_status_and_not_a_database() {
     let r = t.doctor(
         t.env()
             .with("GOPROXY", "https://proxy.lab.test")
-            .with("GOSUMDB", LAB_SUMDB),
+            .with("GOSUMDB", &lab_sumdb_key()),
     );
     let f = expect(&r, "http.status", "sum.lab.test:443");
     assert!(f.summary.contains("403"), "{}", f.summary);

@@ -1,6 +1,7 @@
 //! `modgate doctor`: runs the diagnosis in `modgate-doctor` on this process's
 //! environment and prints the report (text or `--json`). The exit code is the
-//! report's: 0 ok or degraded, 1 broken (usage errors are clap's 2).
+//! report's: 0 ok or degraded, 1 broken, 3 unverified (a check go depends on
+//! could not run; usage errors are clap's 2).
 
 use std::process::ExitCode;
 

@@ -139,6 +139,10 @@ pub enum Verdict {
     NotProtocol(String),
     /// Another status: terminal for a `,` entry.
     Status,
+    /// A checksum database's signed tree head that the key Go verifies it
+    /// with did not sign: the `name+hash` of each signature seen (or why it
+    /// failed), and the key expected.
+    KeyMismatch { seen: Vec<String>, expected: String },
 }
 
 /// Judges a proxy's answer to `GET <base>/<module>/@v/list`.
@@ -174,32 +178,7 @@ pub fn judge_list(r: &Response) -> Verdict {
     }
 }
 
-/// Judges a checksum database's answer to `GET <base>/latest`.
-pub fn judge_latest(r: &Response, name: &str) -> Verdict {
-    match r.status {
-        200 => {
-            let text = r.body_text();
-            if text.starts_with(&format!("{name}\n")) {
-                Verdict::Protocol("signed tree head".into())
-            } else if looks_like_html(r) {
-                Verdict::NotProtocol(format!(
-                    "200 OK with an HTML page{} instead of a signed tree head",
-                    login_words(r).map_or(String::new(), |w| format!(" (mentions \"{w}\")"))
-                ))
-            } else {
-                Verdict::NotProtocol(format!(
-                    "200 OK but the body is not a signed tree head for {name} (starts {:?})",
-                    text.chars().take(40).collect::<String>()
-                ))
-            }
-        }
-        404 | 410 => Verdict::NotFound,
-        300..=399 => judge_redirect(r),
-        _ => Verdict::Status,
-    }
-}
-
-fn judge_redirect(r: &Response) -> Verdict {
+pub(crate) fn judge_redirect(r: &Response) -> Verdict {
     match &r.location {
         Some(l) if l.starts_with("http://") => Verdict::NotProtocol(format!(
             "{} redirect to {l}: go refuses (\"redirected from secure URL ... to insecure URL\")",

@@ -111,7 +111,8 @@ struct ExplainJson<'a> {
     platform: Option<&'a Platform>,
     unexplained: &'a [String],
     suggested_checks: Vec<SuggestedCheck>,
-    /// With `--check`: the doctor's verdict, findings and time for those checks.
+    /// With `--check`: the doctor's verdict, findings, what it could not
+    /// verify and time for those checks.
     #[serde(skip_serializing_if = "Option::is_none")]
     doctor: Option<serde_json::Value>,
 }
@@ -123,6 +124,7 @@ fn document<'a>(e: &'a Explanation, checked: Option<&Report>) -> ExplainJson<'a>
             Some(serde_json::json!({
                 "verdict": v["verdict"],
                 "findings": v["findings"],
+                "unverified": v["unverified"],
                 "elapsed_ms": v["elapsed_ms"],
             })),
         ),

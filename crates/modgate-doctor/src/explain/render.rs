@@ -128,11 +128,16 @@ fn ran_text(e: &Explanation, r: &Report) -> String {
     );
     out.push_str(&r.checks_text());
     out.push('\n');
-    if r.findings.is_empty() {
+    if r.findings.is_empty() && r.unverified.is_empty() {
         out.push_str("the doctor checks found nothing wrong here now: the failure did not reproduce on this machine (another network, or it has been fixed).\n\n");
-    } else {
+    } else if !r.findings.is_empty() {
         out.push_str("the doctor checks found:\n\n");
         out.push_str(&r.findings_text());
+    }
+    if !r.unverified.is_empty() {
+        out.push_str("the doctor checks could not verify everything, so the failure is neither confirmed nor ruled out:\n");
+        out.push_str(&r.unverified_text());
+        out.push('\n');
     }
     let _ = writeln!(out, "doctor verdict: {}", r.verdict().as_str());
     out

@@ -52,7 +52,11 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
         );
         let verdict = match &purpose {
             Purpose::List => http::judge_list(&r),
-            Purpose::Latest(name) => http::judge_latest(&r, name),
+            Purpose::Latest(name) => crate::checks::latest::judge(
+                &r,
+                name,
+                crate::checks::latest::expected_key(ctx.settings.gosumdb(), name).as_deref(),
+            ),
             Purpose::SumdbSupported => {
                 out.checks.push(check(Status::Ok, elapsed, r.status_line()));
                 out.responses.push((purpose, r));
@@ -80,6 +84,13 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
                 ),
             ),
             Verdict::NotProtocol(d) => (Status::Fail, d.clone()),
+            Verdict::KeyMismatch { seen, expected } => (
+                Status::Fail,
+                format!(
+                    "signed tree head not signed by {expected} (signed by {})",
+                    seen.join(", ")
+                ),
+            ),
             Verdict::Status => (
                 Status::Fail,
                 format!("{}{}", r.status_line(), body_detail(&r)),
@@ -130,6 +141,9 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
                     },
                 },
             ),
+            Verdict::KeyMismatch { seen, expected } => {
+                push(out, key_mismatch(ep, &target, &url, &seen, &expected, ctx))
+            }
             Verdict::Status => {
                 let auth = matches!(r.status, 401 | 403);
                 let mut fix = Vec::new();
@@ -168,6 +182,47 @@ pub(super) fn absorb_http(out: &mut Outcome, ep: &Endpoint, ctx: &Ctx, answers: 
             }
         }
         out.responses.push((purpose, r));
+    }
+}
+
+/// A signed tree head that the key Go verifies with did not sign: go
+/// refuses every answer of this database ("reading tree note: note has no
+/// verifiable signatures"). Either GOSUMDB names the wrong key, or something
+/// between here and the database (an intercepting proxy, a mirror) answers
+/// with another database's notes.
+fn key_mismatch(
+    ep: &Endpoint,
+    target: &str,
+    url: &str,
+    seen: &[String],
+    expected: &str,
+    ctx: &Ctx,
+) -> Finding {
+    let name = match &ep.role {
+        Role::SumDb { name } => name.clone(),
+        _ => ep.host.clone(),
+    };
+    let mut evidence = vec![
+        format!("GET {url} → a signed tree head"),
+        format!("signed by: {}", seen.join(", ")),
+        format!("expected: {expected} (the key in GOSUMDB)"),
+        ctx.settings.describe("GOSUMDB"),
+    ];
+    if let Some(p) = &ep.via {
+        evidence.push(format!("reached through the proxy {}", p.display()));
+    }
+    Finding {
+        code: Code::SumdbKeyMismatch,
+        severity: Severity::Broken,
+        target: target.to_string(),
+        summary: format!(
+            "{target} answers with a checksum-database tree head that {expected} did not sign: go rejects it (\"reading tree note: note has no verifiable signatures\" or \"invalid signature\") and every download that needs {name} fails."
+        ),
+        evidence,
+        fix: vec![
+            "go env GOSUMDB   # check the key: sum.golang.org's is built into go (go env -u GOSUMDB restores it)".into(),
+            format!("# if GOSUMDB is right, find what answers for {} instead of {name}: an intercepting proxy, a mirror with its own key, a hosts-file entry", ep.host),
+        ],
     }
 }
 

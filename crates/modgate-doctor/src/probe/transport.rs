@@ -373,13 +373,18 @@ pub(super) fn judge_transport(out: &mut Outcome, ep: &Endpoint, attempts: &[Atte
 pub(super) fn judge_large_hello(out: &mut Outcome, ep: &Endpoint, pq: Result<Handshake, String>) {
     let target = ep.target();
     match pq {
-        Err(e) => out.checks.push(Check {
-            kind: "tls",
-            target: format!("{target} (post-quantum hello)"),
-            status: Status::Skip,
-            elapsed: None,
-            detail: format!("could not reconnect: {e}"),
-        }),
+        Err(e) => {
+            out.unverified.push(format!(
+                "the post-quantum ClientHello Go sends to {target}: could not reconnect ({e})"
+            ));
+            out.checks.push(Check {
+                kind: "tls",
+                target: format!("{target} (post-quantum hello)"),
+                status: Status::Skip,
+                elapsed: None,
+                detail: format!("could not reconnect: {e}"),
+            })
+        }
         Ok(h) => {
             push_tls_check(out, &target, &h);
             if let Err(e) = &h.result

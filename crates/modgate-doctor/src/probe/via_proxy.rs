@@ -1,7 +1,8 @@
-//! The probe when Go would reach the endpoint through an HTTP proxy
+//! The probe when Go would reach the endpoint through a proxy
 //! (HTTPS_PROXY/HTTP_PROXY, not covered by NO_PROXY): the proxy's name and
-//! addresses, TLS to an `https://` proxy, the CONNECT tunnel (407, refusals),
-//! then TLS and HTTP to the target through the tunnel.
+//! addresses, TLS to an `https://` proxy, the tunnel — an HTTP CONNECT (407,
+//! refusals) or a SOCKS5 CONNECT ([`super::via_socks`]) — then TLS and HTTP
+//! to the target through the tunnel.
 
 use super::*;
 
@@ -25,6 +26,11 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
         ],
     };
     let Some(res) = ctx.resolutions.get(&p.host) else {
+        out.unverified.push(format!(
+            "{} through the proxy {}: the proxy's name was not looked up",
+            ep.target(),
+            p.display()
+        ));
         return out;
     };
     if res.failed() {
@@ -97,7 +103,8 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
             &mut out,
             unreachable(
                 format!(
-                    "The HTTP proxy {} does not accept connections: go fails with \"proxyconnect tcp: {}\".",
+                    "The {} {} does not accept connections: go fails with \"proxyconnect tcp: {}\".",
+                    proxy_kind(p),
                     p.display(),
                     ev.first().cloned().unwrap_or_default()
                 ),
@@ -152,6 +159,21 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
             return out;
         }
     };
+    if is_socks(p) {
+        let Some(io) = super::via_socks::tunnel(&mut out, ep, p, ctx, io, &ptarget).await else {
+            return out;
+        };
+        let io = if ep.scheme == "https" {
+            match tls_through_tunnel(&mut out, ep, p, ctx, io).await {
+                Some(s) => s,
+                None => return out,
+            }
+        } else {
+            io
+        };
+        finish(&mut out, ep, ctx, io, route).await;
+        return out;
+    }
     if ep.scheme != "https" {
         out.checks.push(Check {
             kind: "proxy",
@@ -249,6 +271,31 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
             return out;
         }
     };
+    let Some(stream) = tls_through_tunnel(&mut out, ep, p, ctx, io).await else {
+        return out;
+    };
+    finish(&mut out, ep, ctx, stream, route).await;
+    out
+}
+
+/// "SOCKS5 proxy" or "HTTP proxy", for summaries.
+pub(super) fn proxy_kind(p: &ProxyUrl) -> &'static str {
+    if is_socks(p) {
+        "SOCKS5 proxy"
+    } else {
+        "HTTP proxy"
+    }
+}
+
+/// The TLS handshake with the endpoint through a proxy's tunnel, and the
+/// finding when it fails.
+pub(super) async fn tls_through_tunnel(
+    out: &mut Outcome,
+    ep: &Endpoint,
+    p: &ProxyUrl,
+    ctx: &Ctx,
+    io: BoxIo,
+) -> Option<BoxIo> {
     let h = tls::handshake(
         &ctx.tls,
         io,
@@ -258,11 +305,11 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
         ctx.deadline.cap(tls::HANDSHAKE_TIMEOUT),
     )
     .await;
-    push_tls_check(&mut out, &format!("{} via proxy", ep.target()), &h);
-    let stream = match h.result {
-        Ok(s) => s,
+    push_tls_check(out, &format!("{} via proxy", ep.target()), &h);
+    match h.result {
+        Ok(s) => Some(Box::new(s)),
         Err(ref e) => {
-            set_network_error(&mut out, e.describe());
+            set_network_error(out, e.describe());
             let f = match e {
                 TlsFailure::Cert(problem, text) => {
                     cert_finding(ep, &ep.target(), *problem, text, &h, ctx, Severity::Broken)
@@ -305,12 +352,10 @@ pub(super) async fn probe_via_proxy(ep: &Endpoint, p: &ProxyUrl, ctx: &Ctx) -> O
                     fix: reach_fixes(ep, ctx.settings.proxy.any()),
                 },
             };
-            push(&mut out, f);
-            return out;
+            push(out, f);
+            None
         }
-    };
-    finish(&mut out, ep, ctx, Box::new(stream), route).await;
-    out
+    }
 }
 
 pub(super) fn proxy_var_name(ctx: &Ctx, ep: &Endpoint) -> &'static str {

@@ -84,3 +84,45 @@ fn json_shape() {
     );
     assert!(text.ends_with("verdict: broken\n"), "{text}");
 }
+
+#[test]
+fn a_check_that_could_not_run_is_never_ok() {
+    let skipped = "proxy.example:443 through the proxy socks4://p:1080: not probed".to_string();
+    // Nothing found, but something was not checked: unverified, exit 3.
+    let r =
+        Report::new(vec![], vec![], vec![], Duration::ZERO).with_unverified(vec![skipped.clone()]);
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Unverified, 3));
+    let text = r.to_text();
+    assert!(!text.contains("go should be able to download"), "{text}");
+    assert!(
+        text.contains(&format!("could not verify: {skipped}")),
+        "{text}"
+    );
+    assert!(text.ends_with("verdict: unverified\n"), "{text}");
+    let j = r.to_json();
+    assert_eq!(j["verdict"], "unverified");
+    assert_eq!(j["unverified"][0], skipped.as_str());
+    // A degraded finding does not hide it; a broken one decides.
+    let r = Report::new(
+        vec![],
+        vec![],
+        vec![finding(Code::DnsTimeout, Severity::Degraded)],
+        Duration::ZERO,
+    )
+    .with_unverified(vec![skipped.clone()]);
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Unverified, 3));
+    let r = Report::new(
+        vec![],
+        vec![],
+        vec![finding(Code::TcpReset, Severity::Broken)],
+        Duration::ZERO,
+    )
+    .with_unverified(vec![skipped]);
+    assert_eq!((r.verdict(), r.exit_code()), (Verdict::Broken, 1));
+    // Nothing verified at all when the doctor itself could not run.
+    let r = Report::internal_error("no runtime".into());
+    assert_eq!(r.verdict(), Verdict::Unverified);
+    // And a clean run stays ok, with an empty list in the JSON.
+    let r = Report::new(vec![], vec![], vec![], Duration::ZERO);
+    assert_eq!(r.to_json()["unverified"], serde_json::json!([]));
+}

@@ -260,6 +260,19 @@ impl Lab {
         self.children.push(child);
     }
 
+    /// Writes the hosts file that processes started with [`Lab::spawn`] in
+    /// the server namespace see (`ip netns exec` mounts
+    /// `/etc/netns/<ns>/hosts` over `/etc/hosts`): how a SOCKS5 server there
+    /// resolves the lab's names, which no system resolver knows.
+    pub fn server_hosts(&self, entries: &[(&str, IpAddr)]) {
+        let dir = PathBuf::from(format!("/etc/netns/{}", self.server));
+        std::fs::create_dir_all(&dir).expect("mkdir /etc/netns/<ns>");
+        let text: String = std::iter::once("127.0.0.1 localhost\n".to_string())
+            .chain(entries.iter().map(|(n, ip)| format!("{ip} {n}\n")))
+            .collect();
+        std::fs::write(dir.join("hosts"), text).expect("write netns hosts");
+    }
+
     /// Waits (up to 5 s) until something accepts TCP connections at `addr`
     /// inside the namespace.
     pub fn wait_listening(&self, side: Side, addr: std::net::SocketAddr) {
@@ -348,7 +361,10 @@ impl Drop for Lab {
         }
         for ns in [&self.client, &self.server] {
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
+            let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
         }
+        // Only removed when empty: another lab may be using it.
+        let _ = std::fs::remove_dir("/etc/netns");
     }
 }
 

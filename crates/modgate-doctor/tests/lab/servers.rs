@@ -360,15 +360,24 @@ pub fn module_proxy_with_sumdb() -> Handler {
     })
 }
 
-/// A checksum database handler for `name`.
-pub fn sumdb(name: &'static str) -> Handler {
-    Arc::new(move |r: &Req| {
-        if r.target == "/latest" {
-            Resp::text(&format!("{name}\n42\nAAAA\n\n— {name} xyz\n"))
-        } else {
-            Resp::new(404, "Not Found", "text/plain", "")
-        }
+/// A checksum database: the core's in-memory database (really signed tree
+/// notes, tiles and lookups) behind HTTP.
+pub fn sumdb(db: Arc<modgate_core::sumdb::memdb::MemDb>) -> Handler {
+    use modgate_core::sumdb::memdb::Outcome;
+    Arc::new(move |r: &Req| match db.serve(&r.target) {
+        Outcome::Ok { content_type, body } => Resp::new(200, "OK", content_type, body),
+        Outcome::NotFound(m) => Resp::new(404, "Not Found", "text/plain", m),
+        Outcome::BadRequest(m) => Resp::new(400, "Bad Request", "text/plain", m),
+        Outcome::ServerError(m) => Resp::new(500, "Internal Server Error", "text/plain", m),
     })
+}
+
+/// A checksum database named `name` signed by the key derived from `seed`:
+/// the database and the verifier key to put in GOSUMDB.
+pub fn signed_sumdb(name: &str, seed: u8) -> (Arc<modgate_core::sumdb::memdb::MemDb>, String) {
+    let (skey, vkey) = modgate_core::sumdb::note::generate_key(name, &[seed; 32]);
+    let db = modgate_core::sumdb::memdb::MemDb::from_signer_key(&skey).expect("signer key");
+    (Arc::new(db), vkey)
 }
 
 pub fn sa(ip: IpAddr, port: u16) -> SocketAddr {

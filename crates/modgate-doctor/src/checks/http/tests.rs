@@ -43,21 +43,6 @@ fn judges_version_lists() {
 }
 
 #[test]
-fn judges_sumdb_latest() {
-    assert_eq!(
-        judge_latest(
-            &resp(200, "text/plain", "sum.golang.org\n123\nabc=\n\n— sig\n"),
-            "sum.golang.org"
-        ),
-        Verdict::Protocol("signed tree head".into())
-    );
-    assert!(matches!(
-        judge_latest(&resp(200, "text/plain", "hello"), "sum.golang.org"),
-        Verdict::NotProtocol(_)
-    ));
-}
-
-#[test]
 fn finds_go_import_meta_tags() {
     let body = r#"<html><head><meta name="go-import" content="git.corp.example/team/repo git https://git.corp.example/team/repo.git"><meta name='go-source' content='x'></head></html>"#;
     assert_eq!(
