@@ -24,6 +24,7 @@
 //! What is served, fetched, verified and stored is `modgate-cache`'s business.
 
 pub mod access;
+pub mod accesslog;
 pub mod config;
 pub mod logwriter;
 pub mod metrics;
@@ -173,18 +174,17 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
             })
             .inc_by(bytes);
     }
-    tracing::info!(
-        method = %method,
-        path = %path,
-        status = status.as_u16(),
-        endpoint = served.endpoint,
-        cache = served.cache,
-        token = proxy.access.label(caller),
+    accesslog::log(&accesslog::Line {
+        method: method.as_str(),
+        path,
+        status: status.as_u16(),
+        endpoint: served.endpoint,
+        cache: served.cache,
+        token: proxy.access.label(caller),
         bytes,
-        // Whole microseconds, so the field prints as e.g. 0.455, not 0.45541800000000005.
-        ms = start.elapsed().as_micros() as f64 / 1000.0,
-        "request"
-    );
+        // Whole microseconds, so the field prints as e.g. 0.455.
+        micros: start.elapsed().as_micros(),
+    });
     served.response
 }
 

@@ -131,13 +131,14 @@ impl Drop for FlushGuard {
     }
 }
 
-impl Write for BatchWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+impl BatchWriter {
+    /// Appends `buf` (whole lines) to the pending batch.
+    pub fn append(&self, buf: &[u8]) {
         let mut st = self.shared.state();
         if st.stop {
             drop(st);
             self.shared.write_out(buf);
-            return Ok(buf.len());
+            return;
         }
         let was_empty = st.pending.is_empty();
         st.pending.extend_from_slice(buf);
@@ -153,12 +154,18 @@ impl Write for BatchWriter {
             drop(st);
             let _ = out.write_all(&backlog);
             let _ = out.flush();
-            return Ok(buf.len());
+            return;
         }
         drop(st);
         if was_empty {
             self.shared.wake.notify_one();
         }
+    }
+}
+
+impl Write for BatchWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.append(buf);
         Ok(buf.len())
     }
 

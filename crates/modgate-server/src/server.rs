@@ -196,11 +196,16 @@ pub fn init_logging(format: LogFormat) -> crate::logwriter::FlushGuard {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(writer);
-    let _ = match format {
+        .with_writer(writer.clone());
+    let installed = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    // The request log bypasses tracing (see `accesslog`), under the same filter.
+    if installed.is_ok() && !ansi {
+        let enabled = tracing::enabled!(target: "modgate_server", tracing::Level::INFO);
+        crate::accesslog::install(writer, format, enabled);
+    }
     guard
 }
 
