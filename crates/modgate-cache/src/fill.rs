@@ -211,6 +211,12 @@ impl Cache {
             self.hot.insert(key.clone(), meta.clone(), data.clone());
         } else {
             self.freshness.confirmed(key).await;
+            self.fresh.insert_confirmed(
+                key.clone(),
+                meta.clone(),
+                data.clone(),
+                std::time::SystemTime::now(),
+            );
         }
         Ok(Filled::Memory { meta, data })
     }

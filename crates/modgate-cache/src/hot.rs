@@ -1,9 +1,8 @@
-//! In-memory copies of small immutable files (`.info`, `.mod`, small zips of
-//! canonical versions), so the files `go` asks for most are answered without
-//! opening anything.
-//!
-//! Only immutable entries are kept: their bytes never change once stored, so a
-//! copy can never be stale and needs no invalidation. The budget is counted in
+//! In-memory copies of small files, so the files `go` asks for most are answered
+//! without opening anything: immutable ones (`.info`, `.mod`, small zips of canonical
+//! versions), which can never be stale, and fresh mutable ones (`@v/list`, `@latest`,
+//! queries), each with the time it was confirmed by an upstream, served from memory
+//! only while that is within the freshness time. The budget is counted in
 //! bytes ([`CAPACITY`]); eviction is quick_cache's CLOCK-Pro, which keeps the
 //! files asked for repeatedly over one-off scans (a CI cache warm-up).
 
@@ -14,6 +13,9 @@ use modgate_storage::{Key, Meta};
 
 /// Bytes of file content (plus per-entry overhead) kept in memory.
 pub const CAPACITY: u64 = 32 << 20;
+
+/// Bytes of fresh mutable answers kept in memory.
+pub const FRESH_CAPACITY: u64 = 8 << 20;
 
 /// Larger files are always read from storage.
 pub const MAX_ENTRY: u64 = 64 << 10;
@@ -26,6 +28,8 @@ const OVERHEAD: u64 = 256;
 pub struct HotEntry {
     pub meta: Meta,
     pub data: Bytes,
+    /// When an upstream last confirmed the content (mutable entries).
+    pub confirmed: std::time::SystemTime,
 }
 
 #[derive(Clone)]
@@ -67,11 +71,32 @@ impl Hot {
     /// Remembers `data` (the whole content of the object `meta` describes) if
     /// it is small enough.
     pub fn insert(&self, key: Key, meta: Meta, data: Bytes) -> Arc<HotEntry> {
-        let entry = Arc::new(HotEntry { meta, data });
+        let confirmed = meta.modified;
+        self.insert_confirmed(key, meta, data, confirmed)
+    }
+
+    /// [`Hot::insert`] for a mutable entry confirmed at `confirmed`.
+    pub fn insert_confirmed(
+        &self,
+        key: Key,
+        meta: Meta,
+        data: Bytes,
+        confirmed: std::time::SystemTime,
+    ) -> Arc<HotEntry> {
+        let entry = Arc::new(HotEntry {
+            meta,
+            data,
+            confirmed,
+        });
         if entry.data.len() as u64 <= MAX_ENTRY {
             self.cache.insert(key, entry.clone());
         }
         entry
+    }
+
+    /// Forgets `key`.
+    pub fn remove(&self, key: &Key) {
+        self.cache.remove(key);
     }
 
     /// Bytes currently counted against the budget.

@@ -135,6 +135,8 @@ pub struct Cache {
     verifier: Verifier,
     sumdb: Option<Arc<SumdbFiles>>,
     hot: Hot,
+    /// Fresh mutable answers (lists, `@latest`, queries), while fresh.
+    fresh: Hot,
     flights: Arc<dyn FlightGroup>,
     negative: Arc<dyn NegativeCache>,
     freshness: Arc<dyn Freshness>,
@@ -152,6 +154,7 @@ impl Cache {
             verifier: parts.verifier,
             sumdb: parts.sumdb,
             hot: Hot::default(),
+            fresh: Hot::new(hot::FRESH_CAPACITY),
             flights: Arc::new(LocalFlights::default()),
             negative: Arc::new(LocalNegative::default()),
             freshness: Arc::new(StoredFreshness),
@@ -230,6 +233,21 @@ impl Cache {
                 }),
             );
         }
+        if !immutable
+            && fetching == Fetching::Allowed
+            && let Some(e) = self.fresh.get(&key)
+            && age_of(e.confirmed) <= self.opts.fresh_for
+        {
+            return self.answered(
+                endpoint,
+                Ok(Answer::Stored {
+                    key,
+                    meta: e.meta.clone(),
+                    body: Body::Bytes(e.data.clone()),
+                    origin: Origin::Hit,
+                }),
+            );
+        }
         match self.storage.get(&key).await? {
             Some(obj) if immutable => {
                 let (meta, body) = if obj.meta.size <= hot::MAX_ENTRY {
@@ -252,17 +270,19 @@ impl Cache {
             }
             Some(obj) => {
                 let confirmed = self.freshness.confirmed_at(&key, &obj.meta).await;
-                let age = SystemTime::now()
-                    .duration_since(confirmed)
-                    .unwrap_or_default();
+                let age = age_of(confirmed);
                 let stored = |obj: modgate_storage::Object, origin| Answer::Stored {
                     key: key.clone(),
                     meta: obj.meta,
                     body: obj.body,
                     origin,
                 };
-                if fetching == Fetching::Disabled || age <= self.opts.fresh_for {
+                if fetching == Fetching::Disabled {
                     return self.answered(endpoint, Ok(stored(obj, Origin::Hit)));
+                }
+                if age <= self.opts.fresh_for {
+                    let answer = self.remember_fresh(&key, obj, confirmed).await?;
+                    return self.answered(endpoint, Ok(answer));
                 }
                 if age <= self.opts.fresh_for + self.opts.stale_while_revalidate {
                     let (this, req2) = (self.clone(), req.clone());
@@ -324,6 +344,33 @@ impl Cache {
                 other => self.answered(endpoint, other),
             },
         }
+    }
+
+    /// Keeps a fresh mutable answer in memory (if small) and answers with it.
+    async fn remember_fresh(
+        &self,
+        key: &Key,
+        obj: modgate_storage::Object,
+        confirmed: SystemTime,
+    ) -> Result<Answer, CacheError> {
+        if obj.meta.size > hot::MAX_ENTRY {
+            return Ok(Answer::Stored {
+                key: key.clone(),
+                meta: obj.meta,
+                body: obj.body,
+                origin: Origin::Hit,
+            });
+        }
+        let meta = obj.meta.clone();
+        let data = obj.into_bytes(key).await?;
+        self.fresh
+            .insert_confirmed(key.clone(), meta.clone(), data.clone(), confirmed);
+        Ok(Answer::Stored {
+            key: key.clone(),
+            meta,
+            body: Body::Bytes(data),
+            origin: Origin::Hit,
+        })
     }
 
     /// Reports how a request was answered: a failed one counts as a miss (it went
@@ -471,6 +518,10 @@ fn sumdb_file_error(e: sumdb::SumdbError) -> CacheError {
         SumdbError::InvalidPath(p) => CacheError::InvalidRequest(RequestError::Invalid(p)),
         other => CacheError::Sumdb(other),
     }
+}
+
+fn age_of(t: SystemTime) -> Duration {
+    SystemTime::now().duration_since(t).unwrap_or_default()
 }
 
 fn vanished(key: &Key) -> CacheError {

@@ -83,14 +83,22 @@ impl From<FetchError> for SumdbError {
     }
 }
 
+/// One way to a checksum database's files: an upstream and the path prefix of the
+/// files there (`sumdb/<name>/` on a proxy, empty at the database itself).
+#[derive(Debug, Clone)]
+pub struct SumdbWay {
+    pub list: UpstreamList,
+    pub prefix: String,
+}
+
 /// The ways to a checksum database, in the order the go command tries them.
 #[derive(Debug, Clone)]
 pub struct SumdbRoute {
-    /// Each proxy's `<base>/sumdb/<name>` as a one-entry list, and whether any
+    /// Each proxy (as a one-entry list, prefix `sumdb/<name>/`), and whether any
     /// error (`|`) rather than only "not found" (`,`) moves on to the next.
-    pub proxies: Vec<(UpstreamList, bool)>,
+    pub proxies: Vec<(SumdbWay, bool)>,
     /// The database's own URL.
-    pub direct: UpstreamList,
+    pub direct: SumdbWay,
 }
 
 /// Cached access to one checksum database's files.
@@ -99,8 +107,8 @@ pub struct SumdbFiles {
     storage: Arc<dyn Storage>,
     client: Client,
     route: SumdbRoute,
-    /// The chosen base and when it was chosen.
-    base: tokio::sync::Mutex<Option<(UpstreamList, std::time::Instant)>>,
+    /// The chosen way and when it was chosen.
+    base: tokio::sync::Mutex<Option<(SumdbWay, std::time::Instant)>>,
     offline: bool,
     latest_ttl: Duration,
 }
@@ -127,7 +135,7 @@ impl SumdbFiles {
 
     /// Where the database's files are fetched from (see the module comment).
     /// Concurrent callers wait for one probe; a failed probe is not remembered.
-    async fn base(&self) -> Result<UpstreamList, SumdbError> {
+    async fn base(&self) -> Result<SumdbWay, SumdbError> {
         let mut base = self.base.lock().await;
         if let Some((list, at)) = base.as_ref()
             && at.elapsed() < ROUTE_TTL
@@ -136,7 +144,12 @@ impl SumdbFiles {
         }
         let mut chosen = None;
         for (proxy, any_error) in &self.route.proxies {
-            match self.client.fetch(proxy, "supported", FileKind::Sumdb).await {
+            let supported = format!("{}supported", proxy.prefix);
+            match self
+                .client
+                .fetch(&proxy.list, &supported, FileKind::Sumdb)
+                .await
+            {
                 Ok(_) => {
                     chosen = Some(proxy.clone());
                     break;
@@ -204,8 +217,9 @@ impl SumdbFiles {
     }
 
     async fn fetch(&self, rest: &str) -> Result<Bytes, SumdbError> {
-        let base = self.base().await?;
-        let fetched = self.client.fetch(&base, rest, FileKind::Sumdb).await?;
+        let way = self.base().await?;
+        let path = format!("{}{rest}", way.prefix);
+        let fetched = self.client.fetch(&way.list, &path, FileKind::Sumdb).await?;
         match fetched.body {
             Body::Memory(b) => Ok(b),
             // Checksum-database files are small and always fetched into memory.

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use modgate_cache::sumdb::{SumdbClient, SumdbFiles, SumdbRoute};
+use modgate_cache::sumdb::{SumdbClient, SumdbFiles, SumdbRoute, SumdbWay};
 use modgate_cache::tree::StoredTree;
 use modgate_cache::verify::{ChecksumDb, Verifier};
 use modgate_cache::{Cache, Options, Parts};
@@ -150,15 +150,19 @@ fn sumdb_route(
     offline: bool,
     breaker: modgate_upstream::BreakerSettings,
 ) -> Result<SumdbRoute, ConfigError> {
-    let one = |u: String| {
+    let one = |u: String, prefix: String| {
         UpstreamList::from_specs(vec![(UpstreamSpec::Url(u), false)], breaker)
+            .map(|list| SumdbWay { list, prefix })
             .map_err(|e| ConfigError(format!("sumdb: {}", e.0)))
     };
     if offline {
         return Ok(SumdbRoute {
             proxies: Vec::new(),
-            direct: UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
-                .map_err(|e| ConfigError(e.0))?,
+            direct: SumdbWay {
+                list: UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
+                    .map_err(|e| ConfigError(e.0))?,
+                prefix: String::new(),
+            },
         });
     }
     let mut proxies = Vec::new();
@@ -172,12 +176,17 @@ fn sumdb_route(
             }
             modgate_upstream::Upstream::Direct | modgate_upstream::Upstream::Off => break,
         };
+        // The proxy's own root with a path prefix: a file:// tree is then judged
+        // present or unmounted by its root, as for modules.
         proxies.push((
-            one(format!("{base}/sumdb/{name}"))?,
+            one(base, format!("sumdb/{name}/"))?,
             e.fallback_on_any_error,
         ));
     }
-    let direct = one(url.map_or_else(|| format!("https://{name}"), str::to_owned))?;
+    let direct = one(
+        url.map_or_else(|| format!("https://{name}"), str::to_owned),
+        String::new(),
+    )?;
     Ok(SumdbRoute { proxies, direct })
 }
 

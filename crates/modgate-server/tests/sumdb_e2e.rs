@@ -268,7 +268,7 @@ fn private_paths_are_never_looked_up() {
         ))
         .send()
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
     assert_eq!(
         c.get(format!("{}/sumdb/{DB}/supported", server.url()))
             .send()
