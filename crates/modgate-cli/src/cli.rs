@@ -2,11 +2,16 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgMatches, Args, Parser, Subcommand};
+use modgate_server::config::{KEYS, Key};
 
-/// modgate makes Go module downloads fast, verifiable and hard to break.
+/// modgate: a caching, verifying Go module proxy and a doctor for Go downloads.
+///
+/// `modgate serve` runs the proxy (point GOPROXY at it); `modgate doctor` says why
+/// Go cannot download modules on this machine and `modgate explain` why a go command
+/// failed; `mod`, `zip` and `dir` work with go.mod files, module zips and trees.
 #[derive(Debug, Parser)]
-#[command(name = "modgate", version, about)]
+#[command(name = "modgate", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -63,90 +68,79 @@ pub struct ExplainArgs {
     pub timeout: u64,
 }
 
-/// `modgate serve` settings. Each also comes from the config file and from
-/// `MODGATE_<NAME>`; flags win. Every key: docs/configuration.md.
+/// `modgate serve`. Every setting comes from the config file, from
+/// `MODGATE_<KEY>` or from `--<key>`; flags win (docs/configuration.md).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// TOML configuration file [env: MODGATE_CONFIG].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:3000].
-    #[arg(long, value_name = "ADDR")]
-    pub listen: Option<String>,
-    /// Data directory, laid out like $GOMODCACHE/cache/download [default: ./modgate-data].
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<String>,
-    /// Upstreams in GOPROXY syntax (`,` falls back on 404/410, `|` on any error; `direct`
-    /// is the module's own repository; --private paths never go to a proxy URL)
-    /// [default: https://proxy.golang.org,direct].
-    #[arg(long, value_name = "LIST")]
-    pub upstream: Option<String>,
-    /// GOPRIVATE-syntax patterns never sent to a public upstream or checksum database [default: none].
-    #[arg(long, value_name = "PATTERNS")]
-    pub private: Option<String>,
-    /// Checksum database in GOSUMDB syntax, or off [default: sum.golang.org].
-    #[arg(long, value_name = "SPEC")]
-    pub sumdb: Option<String>,
-    /// Patterns of paths not verified against the checksum database [default: the --private patterns].
-    #[arg(long, value_name = "PATTERNS")]
-    pub nosumdb: Option<String>,
-    /// Never call an upstream; list and @latest are computed from storage [default: false].
+    /// Print the effective configuration as TOML, each key with where its value came
+    /// from (credentials masked), and exit without serving.
     #[arg(long)]
-    pub offline: bool,
-    /// Log format: text or json [default: text].
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<String>,
-    /// Freshness of list, @latest and version queries [default: 60s].
-    #[arg(long, value_name = "DURATION")]
-    pub fresh_for: Option<String>,
-    /// How long stale answers are served while refreshed in the background [default: 5m].
-    #[arg(long, value_name = "DURATION")]
-    pub stale_while_revalidate: Option<String>,
-    /// How long not-found answers are remembered [default: 30s].
-    #[arg(long, value_name = "DURATION")]
-    pub negative_ttl: Option<String>,
-    /// How long the checksum database's latest tree is cached [default: 30s].
-    #[arg(long, value_name = "DURATION")]
-    pub sumdb_latest_ttl: Option<String>,
-    /// Upstream connect timeout [default: 10s].
-    #[arg(long, value_name = "DURATION")]
-    pub connect_timeout: Option<String>,
-    /// Total time for one upstream attempt at a small file [default: 60s].
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
-    /// Total time for one upstream attempt at a zip [default: 10m].
-    #[arg(long, value_name = "DURATION")]
-    pub zip_timeout: Option<String>,
-    /// Extra attempts after a retryable upstream failure [default: 2].
-    #[arg(long, value_name = "N")]
-    pub retries: Option<String>,
-    /// First wait before a retry, doubling each time [default: 100ms].
-    #[arg(long, value_name = "DURATION")]
-    pub retry_backoff: Option<String>,
-    /// Consecutive failures that open an upstream's circuit breaker [default: 5].
-    #[arg(long, value_name = "N")]
-    pub breaker_threshold: Option<String>,
-    /// How long an open circuit breaker refuses calls [default: 30s].
-    #[arg(long, value_name = "DURATION")]
-    pub breaker_cooldown: Option<String>,
-    /// Time in-flight requests get to finish on SIGINT/SIGTERM [default: 30s].
-    #[arg(long, value_name = "DURATION")]
-    pub shutdown_timeout: Option<String>,
-    /// A git configuration file for direct mode (GIT_CONFIG_GLOBAL) [default: the user's].
-    #[arg(long, value_name = "FILE")]
-    pub git_config: Option<String>,
-    /// Address ranges direct mode may reach besides public ones: none, loopback,
-    /// private [default: none].
-    #[arg(long, value_name = "RANGES")]
-    pub direct_allow: Option<String>,
-    /// Whether public modules need a token: open or token (private modules always
-    /// need one; tokens are defined in the config file's [[tokens]]) [default: open].
-    #[arg(long, value_name = "MODE")]
-    pub public_access: Option<String>,
-    /// GOVCS-syntax rules for the version control systems direct mode may use
-    /// [default: public:git|hg,private:all].
-    #[arg(long, value_name = "RULES")]
-    pub govcs: Option<String>,
+    pub print_config: bool,
+    #[command(flatten)]
+    pub settings: SettingFlags,
+}
+
+/// The `--<key>` flag of every configuration key, made at run time from the keys'
+/// one declaration (`modgate_server::config::KEYS`): a new key needs no edit here.
+/// Holds the flags given, as (key, value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingFlags(pub Vec<(&'static str, String)>);
+
+impl clap::FromArgMatches for SettingFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = SettingFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for key in KEYS {
+            if let Some(value) = matches.get_one::<String>(key.name) {
+                self.0.retain(|(k, _)| *k != key.name);
+                self.0.push((key.name, value.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Args for SettingFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        KEYS.iter().fold(cmd, |cmd, key| cmd.arg(setting_arg(key)))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// One key's flag: `-h` shows the first sentence of its help, `--help` all of it.
+/// Values stay text; the configuration parses them, so that its errors name the flag.
+fn setting_arg(key: &'static Key) -> Arg {
+    let help = key.help_plain();
+    let first = match help.find(". ") {
+        Some(end) => &help[..=end],
+        None => &help,
+    };
+    let default = key.default_text().replace('`', "");
+    let arg = Arg::new(key.name)
+        .long(key.flag())
+        .value_name(key.value_name)
+        .help_heading("Settings")
+        .help(format!("{first} [default: {default}]"))
+        .long_help(format!(
+            "{help}\n[default: {default}] [env: {}] [config file: {}]",
+            key.env_var(),
+            key.name
+        ));
+    if key.switch {
+        arg.num_args(0..=1).default_missing_value("true")
+    } else {
+        arg
+    }
 }
 
 #[derive(Debug, Subcommand)]

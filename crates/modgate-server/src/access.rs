@@ -58,19 +58,19 @@ impl PublicAccess {
 
 /// One `[[tokens]]` entry of the config file, as written (no secret in it: the
 /// secret is a digest, or named by `env` or `file`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenConfig {
     /// Shown in logs instead of the secret.
     pub name: String,
     /// Lower- or upper-case hex of the SHA-256 of the token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Environment variable holding the token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<String>,
     /// File holding the token (surrounding whitespace ignored).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
     /// GOPRIVATE-syntax patterns of the private modules this token may read.
     #[serde(default)]

@@ -1,19 +1,31 @@
 //! The one typed configuration of `modgate serve`, and where each value comes from.
 //!
-//! Precedence, lowest first: built-in defaults, the TOML file (`--config`), `MODGATE_*`
-//! environment variables, command-line flags. Every scalar key can be given in all
-//! three places under the same name (`fresh_for` in TOML, `MODGATE_FRESH_FOR` in the
-//! environment, `--fresh-for` on the command line); routes and tokens are TOML only. [`KEYS`]
-//! documents every key and is what `docs/configuration.md` and `--help` are checked
-//! against.
+//! Every scalar setting is declared once, in the `settings!` block below: its field,
+//! type, default and help. From that declaration come the `Config` struct and its
+//! `Default`, the TOML key (`fresh_for`), the environment variable
+//! (`MODGATE_FRESH_FOR`), the command-line flag (`--fresh-for`, built at run time
+//! by the CLI from [`KEYS`]), `--print-config`, and the table in
+//! `docs/configuration.md` (a test regenerates it). Routes and tokens are TOML only.
 //!
-//! Durations are written `500ms`, `60s`, `5m` or `1h`.
+//! Precedence, lowest first: built-in defaults, the TOML file (`--config`), `MODGATE_*`
+//! environment variables, command-line flags.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+#[macro_use]
+mod declare;
+pub mod codec;
+pub mod docs;
+mod print;
+mod source;
+
+pub use codec::{format_duration, parse_duration, redact_userinfo};
+pub use docs::docs_table;
+pub use print::print_config;
+pub use source::{Loaded, NOT_SETTINGS, Source, is_other_variable};
 
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +35,7 @@ pub enum LogFormat {
 }
 
 /// A route from the config file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteConfig {
     /// GOPRIVATE-syntax patterns of the module paths this route serves.
@@ -35,201 +47,238 @@ pub struct RouteConfig {
     pub private: bool,
 }
 
-/// Every setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Config {
-    pub listen: String,
-    pub data: PathBuf,
-    pub upstream: String,
-    pub private: String,
-    pub sumdb: String,
-    /// `None`: the `--private` patterns.
-    pub nosumdb: Option<String>,
-    pub offline: bool,
-    pub log_format: LogFormat,
-    pub fresh_for: Duration,
-    pub stale_while_revalidate: Duration,
-    pub negative_ttl: Duration,
-    pub sumdb_latest_ttl: Duration,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub zip_timeout: Duration,
-    pub retries: u32,
-    pub retry_backoff: Duration,
-    pub breaker_threshold: u32,
-    pub breaker_cooldown: Duration,
-    pub shutdown_timeout: Duration,
-    pub routes: Vec<RouteConfig>,
-    /// `GIT_CONFIG_GLOBAL` for direct mode's git (None: the user's own).
-    pub git_config: Option<PathBuf>,
-    /// Address ranges direct mode may reach besides public ones.
-    pub direct_allow: modgate_upstream::Egress,
-    /// Whether public modules need a token (`access`).
-    pub public_access: crate::access::PublicAccess,
-    /// Inbound tokens (`[[tokens]]`, config file only).
-    pub tokens: Vec<crate::access::TokenConfig>,
-    /// GOVCS rules for direct mode (validated when set).
-    pub govcs: String,
+settings! {
+    keys {
+        /// Address to listen on (host:port).
+        listen: String [Text, "ADDR"] = "127.0.0.1:3000".into();
+        /// Data directory, laid out like `$GOMODCACHE/cache/download`, so it is itself a
+        /// valid `file://` GOPROXY and can be seeded by copying a module cache's
+        /// `cache/download` (the go command makes its cache read-only: copy with `cp -R`
+        /// and then `chmod -R u+w`, so modgate can add new versions next to the seeded
+        /// ones).
+        data: PathBuf [Path, "DIR"] = PathBuf::from("./modgate-data");
+        /// Upstream list in GOPROXY syntax: proxy URLs, `file://` trees, `direct` and
+        /// `off`, separated by `,` (fall back to the next entry on 404/410 only) or `|`
+        /// (fall back on any error). `direct` fetches from the module's own git
+        /// repository (see `git_config`, `direct_allow`). As in the go command's own
+        /// default, a module the public proxy does not have is fetched from its
+        /// repository; a `private` path skips every proxy URL of the list and gets only
+        /// its `direct` and `file://` entries, so with the default it is fetched from its
+        /// repository and never named to proxy.golang.org.
+        upstream: String [UpstreamList, "LIST"] = "https://proxy.golang.org,direct".into();
+        /// Patterns of private module paths. They are never requested from a proxy URL
+        /// except on routes marked `private = true` (only from such routes, `direct` and
+        /// `file://` trees) and never looked up in the checksum database;
+        /// `/sumdb/.../lookup/` for them answers 403. Clients need a token whose
+        /// `modules` match them (see [Tokens](#tokens-config-file-only)).
+        private: String [Text, "PATTERNS"] = String::new();
+        /// Checksum database in GOSUMDB syntax: `name`, `name+hash+key`, either
+        /// optionally followed by a URL; or `off`.
+        sumdb: String [Sumdb, "SPEC"] = "sum.golang.org".into();
+        /// Patterns of module paths not verified against the checksum database.
+        nosumdb: Option<String> [OptText, "PATTERNS", "(the private patterns)"] = None;
+        /// Never call an upstream. `@v/list` and `@latest` are computed from storage
+        /// (highest release, else pre-release, else the newest pseudo-version);
+        /// everything else is served if stored, else 404.
+        offline: bool [Switch, "BOOL"] = false;
+        /// `text` or `json`; one line per request with method, path, status, endpoint,
+        /// cache result, token name (never the secret), bytes and milliseconds. The
+        /// level follows `RUST_LOG` (default `info`).
+        log_format: LogFormat [LogFmt, "FORMAT"] = LogFormat::Text;
+        /// How long `@v/list`, `@latest` and version-query `.info` answers are served
+        /// without asking the upstream (also their `Cache-Control: max-age`).
+        fresh_for: Duration [Dur, "DURATION"] = Duration::from_secs(60);
+        /// After `fresh_for`, how long a stale answer is still served at once while a
+        /// background refresh runs. Older answers are refreshed first, and still served
+        /// if every upstream fails (stale-if-error).
+        stale_while_revalidate: Duration [Dur, "DURATION"] = Duration::from_secs(300);
+        /// How long a not-found answer is remembered (in memory) before the upstreams
+        /// are asked again.
+        negative_ttl: Duration [Dur, "DURATION"] = Duration::from_secs(30);
+        /// How long the checksum database's signed tree head (`/sumdb/<name>/latest`) is
+        /// served from cache. Lookups and tiles are immutable and cached forever.
+        sumdb_latest_ttl: Duration [Dur, "DURATION"] = Duration::from_secs(30);
+        /// Upstream connect (TCP and TLS) timeout. IPv6 and IPv4 addresses are raced
+        /// (Happy Eyeballs).
+        connect_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(10);
+        /// Total time for one upstream attempt at a list, `.info`, `.mod`, `@latest` or
+        /// checksum-database file.
+        timeout: Duration [Dur, "DURATION"] = Duration::from_secs(60);
+        /// Total time for one upstream attempt at a `.zip`.
+        zip_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(600);
+        /// Extra attempts, with exponential backoff (see `retry_backoff`), after a
+        /// retryable upstream failure (connection errors, broken bodies, 429, 500, 502,
+        /// 503, 504). Timeouts and 404/410 are not retried.
+        retries: u32 [Count, "N"] = 2;
+        /// First wait before a retry; it doubles for each further retry, plus up to 50%
+        /// jitter.
+        retry_backoff: Duration [Dur, "DURATION"] = Duration::from_millis(100);
+        /// Consecutive failed fetches after which an upstream's circuit breaker opens:
+        /// calls then fail at once (and `|` falls through at once).
+        breaker_threshold: u32 [Count, "N"] = 5;
+        /// How long an open breaker refuses calls before it lets one trial through.
+        breaker_cooldown: Duration [Dur, "DURATION"] = Duration::from_secs(30);
+        /// On SIGINT or SIGTERM, new connections stop and in-flight requests (and the
+        /// downloads they wait on) get this long to finish.
+        shutdown_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(30);
+        /// A git configuration file for direct mode, used as `GIT_CONFIG_GLOBAL`:
+        /// `url.<base>.insteadOf` rewriting (HTTPS to SSH, or to a mirror) and credential
+        /// helpers. Without it git reads the user's own configuration and `.netrc`.
+        git_config: Option<PathBuf> [OptPath, "FILE", "(the user's git configuration)"] = None;
+        /// Where direct mode keeps the bare git repositories it fetches modules from (one
+        /// per repository, fetched incrementally and reused by later requests). Removing
+        /// it only costs fetching again.
+        vcs_dir: Option<PathBuf> [OptPath, "DIR", "(`.vcs` in the data directory)"] = None;
+        /// `open`: public (non-`private`) modules are served to anyone. `token`: every
+        /// request but `/healthz` and `/readyz` (public modules, `/sumdb/`, `/metrics`)
+        /// needs a valid token, else 401. Private modules always need a token whose
+        /// `modules` match them, whatever this says (see
+        /// [Tokens](#tokens-config-file-only)).
+        public_access: crate::access::PublicAccess [Access, "MODE"] = crate::access::PublicAccess::Open;
+        /// Address ranges direct mode may reach besides public ones: `none`, `loopback`,
+        /// `private` (RFC 1918, link-local, unique-local, shared), or `loopback,private`.
+        /// By default a module path or go-import tag cannot make modgate connect to
+        /// internal addresses. Repository URLs are judged as git contacts them, after
+        /// `insteadOf` rewriting (a `file://` target is not network access and is not
+        /// looked up); direct mode's HTTP (`?go-get=1` pages, and the module proxy a
+        /// `<meta name="go-import" content="prefix mod URL">` tag names, which direct
+        /// mode fetches the module from as Go does) connects only to addresses the check
+        /// allowed, redirects included. The outbound HTTP proxies are exempt.
+        direct_allow: modgate_upstream::Egress [Egress, "RANGES"] = modgate_upstream::Egress::default();
+        /// Which version control systems direct mode may use, in `GOVCS` syntax (`go help
+        /// vcs`): comma-separated `pattern:vcs|vcs` rules, where a pattern is a
+        /// `GOPRIVATE`-style glob or `public`/`private` (`private` = the `private`
+        /// patterns) and `all` or `off` may stand for the list. Go's default rules always
+        /// follow the given ones. Checked before any VCS command; direct mode runs only
+        /// git, so a module whose repository the policy allows under hg, svn, bzr or
+        /// fossil is answered "direct mode supports only git: <path> uses hg" (not found).
+        govcs: String [Govcs, "RULES"] = "public:git|hg,private:all".into();
+    }
+    tables {
+        /// `[[routes]]`: upstreams for some module paths (config file only).
+        routes: Vec<RouteConfig>,
+        /// `[[tokens]]`: inbound tokens (config file only).
+        tokens: Vec<crate::access::TokenConfig>,
+    }
 }
 
-/// Documentation of one key.
-#[derive(Debug, Clone, Copy)]
-pub struct KeyDoc {
+/// One scalar setting, as declared in `settings!`.
+pub struct Key {
+    /// The TOML key; `MODGATE_<NAME>` and `--<name-with-dashes>` derive from it.
     pub name: &'static str,
-    pub default: &'static str,
-    pub help: &'static str,
+    /// The declaration's doc comment (markdown), one line per source line.
+    doc: &'static str,
+    /// What the flag's value is called in `--help` (`DURATION`).
+    pub value_name: &'static str,
+    /// Whether the flag may be given without a value (`--offline`).
+    pub switch: bool,
+    /// Whether values may hold URL credentials (masked in output and errors).
+    pub secret_urls: bool,
+    /// A valid value other than the default (of the key's kind; for tests).
+    pub example: &'static str,
+    /// The default, in words, where it is derived from other settings.
+    default_note: Option<&'static str>,
+    set: fn(&mut Config, &str) -> Result<(), String>,
+    text: fn(&Config) -> Option<String>,
+    toml: fn(&Config) -> Option<toml::Value>,
 }
 
-/// Every scalar key with its default (as written in config) and meaning.
-pub const KEYS: &[KeyDoc] = &[
-    KeyDoc {
-        name: "listen",
-        default: "127.0.0.1:3000",
-        help: "Address to listen on (host:port).",
-    },
-    KeyDoc {
-        name: "data",
-        default: "./modgate-data",
-        help: "Data directory, laid out like $GOMODCACHE/cache/download (itself a valid file:// GOPROXY).",
-    },
-    KeyDoc {
-        name: "upstream",
-        default: "https://proxy.golang.org,direct",
-        help: "Upstream list in GOPROXY syntax: proxy URLs, file:// trees, direct (the module's own git repository) and off, separated by ',' (fall back on 404/410) or '|' (fall back on any error). Private paths skip proxy URLs (they get direct and file:// entries only).",
-    },
-    KeyDoc {
-        name: "private",
-        default: "",
-        help: "GOPRIVATE-syntax patterns of private module paths: never requested from a public upstream nor looked up in a public checksum database.",
-    },
-    KeyDoc {
-        name: "sumdb",
-        default: "sum.golang.org",
-        help: "Checksum database in GOSUMDB syntax (name, name+hash+key, optionally followed by a URL), or off.",
-    },
-    KeyDoc {
-        name: "nosumdb",
-        default: "(the private patterns)",
-        help: "GONOSUMDB-syntax patterns of module paths not verified against the checksum database.",
-    },
-    KeyDoc {
-        name: "offline",
-        default: "false",
-        help: "Never call an upstream; list and @latest are computed from storage.",
-    },
-    KeyDoc {
-        name: "log_format",
-        default: "text",
-        help: "Log format: text or json (one line per request).",
-    },
-    KeyDoc {
-        name: "fresh_for",
-        default: "60s",
-        help: "How long list, @latest and version-query answers are served without asking the upstream.",
-    },
-    KeyDoc {
-        name: "stale_while_revalidate",
-        default: "5m",
-        help: "After fresh_for, how long a stale answer is still served at once while it is refreshed in the background.",
-    },
-    KeyDoc {
-        name: "negative_ttl",
-        default: "30s",
-        help: "How long a not-found answer from the upstreams is remembered.",
-    },
-    KeyDoc {
-        name: "sumdb_latest_ttl",
-        default: "30s",
-        help: "How long the checksum database's latest signed tree is served from cache.",
-    },
-    KeyDoc {
-        name: "connect_timeout",
-        default: "10s",
-        help: "Upstream connect (TCP and TLS) timeout.",
-    },
-    KeyDoc {
-        name: "timeout",
-        default: "60s",
-        help: "Total time for one upstream attempt at a list, .info, .mod or checksum-database file.",
-    },
-    KeyDoc {
-        name: "zip_timeout",
-        default: "10m",
-        help: "Total time for one upstream attempt at a .zip.",
-    },
-    KeyDoc {
-        name: "retries",
-        default: "2",
-        help: "Extra attempts after a retryable upstream failure (connection errors, 429, 500, 502, 503, 504).",
-    },
-    KeyDoc {
-        name: "breaker_threshold",
-        default: "5",
-        help: "Consecutive failures after which an upstream's circuit breaker opens.",
-    },
-    KeyDoc {
-        name: "breaker_cooldown",
-        default: "30s",
-        help: "How long an open circuit breaker refuses calls before one trial.",
-    },
-    KeyDoc {
-        name: "shutdown_timeout",
-        default: "30s",
-        help: "On SIGINT/SIGTERM, how long in-flight requests may take to finish.",
-    },
-    KeyDoc {
-        name: "git_config",
-        default: "(the user's git configuration)",
-        help: "A git configuration file for direct mode (GIT_CONFIG_GLOBAL): insteadOf rewriting, credential helpers.",
-    },
-    KeyDoc {
-        name: "direct_allow",
-        default: "none",
-        help: "Address ranges direct mode may reach besides public ones: none, loopback, private, or loopback,private.",
-    },
-    KeyDoc {
-        name: "public_access",
-        default: "open",
-        help: "open: public modules are served to anyone; token: every request (public modules, /sumdb, /metrics) needs a valid token. Private modules always need a token whose modules match (see [[tokens]]).",
-    },
-    KeyDoc {
-        name: "govcs",
-        default: "public:git|hg,private:all",
-        help: "GOVCS-syntax rules (pattern:vcs|vcs,...; patterns may be public or private, the --private paths) for the version control systems direct mode may use; direct mode runs only git.",
-    },
-];
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key").field("name", &self.name).finish()
+    }
+}
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            listen: "127.0.0.1:3000".into(),
-            data: PathBuf::from("./modgate-data"),
-            upstream: "https://proxy.golang.org,direct".into(),
-            private: String::new(),
-            sumdb: "sum.golang.org".into(),
-            nosumdb: None,
-            offline: false,
-            log_format: LogFormat::Text,
-            fresh_for: Duration::from_secs(60),
-            stale_while_revalidate: Duration::from_secs(300),
-            negative_ttl: Duration::from_secs(30),
-            sumdb_latest_ttl: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(60),
-            zip_timeout: Duration::from_secs(600),
-            retries: 2,
-            retry_backoff: Duration::from_millis(100),
-            breaker_threshold: 5,
-            breaker_cooldown: Duration::from_secs(30),
-            shutdown_timeout: Duration::from_secs(30),
-            routes: Vec::new(),
-            git_config: None,
-            direct_allow: modgate_upstream::Egress::default(),
-            public_access: crate::access::PublicAccess::Open,
-            tokens: Vec::new(),
-            govcs: "public:git|hg,private:all".into(),
+impl Key {
+    /// The key named `name`.
+    pub fn find(name: &str) -> Option<&'static Key> {
+        KEYS.iter().find(|k| k.name == name)
+    }
+
+    /// `MODGATE_FRESH_FOR`.
+    pub fn env_var(&self) -> String {
+        format!("MODGATE_{}", self.name.to_ascii_uppercase())
+    }
+
+    /// `fresh-for` (the flag without its dashes).
+    pub fn flag(&self) -> String {
+        self.name.replace('_', "-")
+    }
+
+    /// The help text, markdown, on one line.
+    pub fn help(&self) -> String {
+        self.doc.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The help text for a terminal: no backquotes, links as their text.
+    pub fn help_plain(&self) -> String {
+        plain(&self.help())
+    }
+
+    /// The default as the docs show it: the value in backquotes, `(empty)`, or the
+    /// declared words for a derived default.
+    pub fn default_text(&self) -> String {
+        if let Some(note) = self.default_note {
+            return note.to_owned();
+        }
+        match self.text(&Config::default()) {
+            Some(t) if t.is_empty() => "(empty)".into(),
+            Some(t) => format!("`{t}`"),
+            None => "(none)".into(),
         }
     }
+
+    /// Sets this key in `cfg` from its text form; the error names the key and the
+    /// value (masked where it may hold credentials).
+    pub fn set(&self, cfg: &mut Config, text: &str) -> Result<(), ConfigError> {
+        (self.set)(cfg, text)
+            .map_err(|why| ConfigError(format!("{} {:?}: {why}", self.name, self.shown_text(text))))
+    }
+
+    /// The value in `cfg`, in text form; None when an optional value is unset.
+    pub fn text(&self, cfg: &Config) -> Option<String> {
+        (self.text)(cfg)
+    }
+
+    /// The value in `cfg` as a TOML value; None when unset.
+    pub fn toml(&self, cfg: &Config) -> Option<toml::Value> {
+        (self.toml)(cfg)
+    }
+
+    /// `text` with URL credentials masked if this key may hold them.
+    pub fn shown_text(&self, text: &str) -> String {
+        if self.secret_urls {
+            redact_userinfo(text)
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Markdown to terminal text: `code` loses its backquotes, `[text](target)` becomes text.
+fn plain(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut rest = md;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after.find(']').and_then(|close| {
+            let target = after[close + 1..].strip_prefix('(')?;
+            Some((close, close + 2 + target.find(')')?))
+        });
+        match link {
+            Some((close, end)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after[..close]);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('`', "")
 }
 
 /// A configuration error, naming where the bad value came from.
@@ -245,26 +294,7 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
         flags: &[(&str, String)],
     ) -> Result<Config, ConfigError> {
-        let mut cfg = Config::default();
-        if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
-            cfg.apply_toml(&text)
-                .map_err(|e| ConfigError(format!("config file {}: {}", path.display(), e.0)))?;
-        }
-        let env: BTreeMap<String, String> = env.into_iter().collect();
-        for k in KEYS {
-            let var = format!("MODGATE_{}", k.name.to_ascii_uppercase());
-            if let Some(v) = env.get(&var) {
-                cfg.set(k.name, v)
-                    .map_err(|e| ConfigError(format!("environment variable {var}: {e}")))?;
-            }
-        }
-        for (k, v) in flags {
-            cfg.set(k, v)
-                .map_err(|e| ConfigError(format!("flag --{}: {e}", k.replace('_', "-"))))?;
-        }
-        Ok(cfg)
+        Ok(Loaded::load(file, env, flags)?.config)
     }
 
     /// The effective GONOSUMDB patterns.
@@ -272,123 +302,93 @@ impl Config {
         self.nosumdb.as_deref().unwrap_or(&self.private)
     }
 
+    /// Where direct mode keeps its git repositories: `vcs_dir`, else `<data>/.vcs`.
+    pub fn vcs_dir(&self) -> PathBuf {
+        self.vcs_dir
+            .clone()
+            .unwrap_or_else(|| self.data.join(".vcs"))
+    }
+
     /// Applies a TOML document.
     pub fn apply_toml(&mut self, text: &str) -> Result<(), ConfigError> {
+        self.apply_toml_keys(text).map(|_| ())
+    }
+
+    /// Applies a TOML document; returns the keys (and tables) it set.
+    fn apply_toml_keys(&mut self, text: &str) -> Result<Vec<String>, ConfigError> {
         let table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
+        let mut set = Vec::new();
         for (k, v) in table {
             if k == "routes" {
                 self.routes = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("routes: {}", e.message()))
                 })?;
-                continue;
-            }
-            if k == "tokens" {
+            } else if k == "tokens" {
                 self.tokens = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("tokens: {}", e.message()))
                 })?;
-                continue;
+            } else {
+                let key = Key::find(&k).ok_or_else(|| unknown_key(&k))?;
+                let s = match v {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    other => {
+                        return Err(ConfigError(format!(
+                            "{k}: want a string, number or boolean, not {}",
+                            other.type_str()
+                        )));
+                    }
+                };
+                key.set(self, &s)?;
             }
-            let s = match v {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(ConfigError(format!("{k}: unsupported value {other}")));
-                }
-            };
-            self.set(&k, &s)?;
+            set.push(k);
         }
-        Ok(())
+        Ok(set)
     }
 
     /// Sets one scalar key from its text form.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
-        let err = |what: &str| ConfigError(format!("{key}: {what} {value:?}"));
-        let dur = || parse_duration(value).ok_or_else(|| err("invalid duration"));
-        let num = || {
-            value
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| err("invalid number"))
-        };
-        match key {
-            "listen" => self.listen = value.to_owned(),
-            "data" => self.data = PathBuf::from(value),
-            "upstream" => self.upstream = value.to_owned(),
-            "private" => self.private = value.to_owned(),
-            "sumdb" => self.sumdb = value.to_owned(),
-            "nosumdb" => self.nosumdb = Some(value.to_owned()),
-            "offline" => {
-                self.offline = match value.trim() {
-                    "true" | "1" | "yes" | "on" => true,
-                    "false" | "0" | "no" | "off" | "" => false,
-                    _ => return Err(err("invalid boolean")),
-                }
-            }
-            "log_format" => {
-                self.log_format = match value.trim() {
-                    "text" => LogFormat::Text,
-                    "json" => LogFormat::Json,
-                    _ => return Err(err("want text or json, not")),
-                }
-            }
-            "fresh_for" => self.fresh_for = dur()?,
-            "stale_while_revalidate" => self.stale_while_revalidate = dur()?,
-            "negative_ttl" => self.negative_ttl = dur()?,
-            "sumdb_latest_ttl" => self.sumdb_latest_ttl = dur()?,
-            "connect_timeout" => self.connect_timeout = dur()?,
-            "timeout" => self.timeout = dur()?,
-            "zip_timeout" => self.zip_timeout = dur()?,
-            "retries" => self.retries = num()?,
-            "retry_backoff" => self.retry_backoff = dur()?,
-            "breaker_threshold" => self.breaker_threshold = num()?,
-            "breaker_cooldown" => self.breaker_cooldown = dur()?,
-            "shutdown_timeout" => self.shutdown_timeout = dur()?,
-            "git_config" => {
-                self.git_config = (!value.trim().is_empty()).then(|| PathBuf::from(value));
-            }
-            "direct_allow" => {
-                let mut allow = modgate_upstream::Egress::default();
-                for part in value.split(',').map(str::trim) {
-                    match part {
-                        "loopback" => allow.allow_loopback = true,
-                        "private" => allow.allow_private = true,
-                        "none" | "" => {}
-                        _ => return Err(err("want none, loopback or private, not")),
-                    }
-                }
-                self.direct_allow = allow;
-            }
-            "public_access" => {
-                self.public_access = crate::access::PublicAccess::parse(value)
-                    .ok_or_else(|| err("want open or token, not"))?;
-            }
-            "govcs" => {
-                modgate_core::goenv::govcs::Govcs::setting(value)
-                    .map_err(|e| ConfigError(format!("{key}: {e}")))?;
-                self.govcs = value.to_owned();
-            }
-            _ => return Err(ConfigError(format!("unknown key {key:?}"))),
-        }
-        Ok(())
+        Key::find(key)
+            .ok_or_else(|| unknown_key(key))?
+            .set(self, value)
     }
 }
 
-/// `500ms`, `60s`, `5m`, `1h` (a bare number is seconds).
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n.parse().ok()?;
-    match unit {
-        "" | "s" => Some(Duration::from_secs(n)),
-        "ms" => Some(Duration::from_millis(n)),
-        "m" => n.checked_mul(60).map(Duration::from_secs),
-        "h" => n.checked_mul(3600).map(Duration::from_secs),
-        _ => None,
-    }
+/// The error for a data directory that cannot be created or opened: the path, the
+/// setting it came from (when known), and for the common causes what is wrong.
+pub fn data_dir_error(path: &Path, source: Option<&Source>, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let from = source.map_or(String::new(), |s| format!(" (from {})", s.describe()));
+    let why = match e.kind() {
+        ErrorKind::AlreadyExists | ErrorKind::NotADirectory => {
+            // The first part of the path that exists and is not a directory.
+            let file = path
+                .ancestors()
+                .find(|p| p.exists() && !p.is_dir())
+                .map_or(String::new(), |f| format!(": {} is a file", f.display()));
+            format!("cannot create: {e} (a file is in the way{file})")
+        }
+        ErrorKind::PermissionDenied => format!("cannot create or write: {e}"),
+        ErrorKind::ReadOnlyFilesystem => format!("cannot write: {e}"),
+        _ => e.to_string(),
+    };
+    format!("data directory {}{from}: {why}", path.display())
+}
+
+/// `unknown key "listn"`, with the nearest key when one is close.
+fn unknown_key(key: &str) -> ConfigError {
+    let near = KEYS
+        .iter()
+        .map(|k| (strsim::levenshtein(k.name, key), k.name))
+        .min()
+        .filter(|(d, _)| *d <= 2.max(key.len() / 4));
+    ConfigError(match near {
+        Some((_, name)) => format!("unknown key {key:?} (did you mean {name:?}?)"),
+        None => format!("unknown key {key:?}"),
+    })
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
     let fs = FsStorage::open(&cfg.data)
-        .map_err(|e| ConfigError(format!("data directory {}: {e}", cfg.data.display())))?;
+        .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
     // Zips are spooled beside the store, so storing one is a rename.
     let spool = fs.spool_dir().to_owned();
     let storage: Arc<dyn Storage> = Arc::new(fs);
@@ -45,7 +45,7 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         breaker_threshold: cfg.breaker_threshold,
         breaker_cooldown: cfg.breaker_cooldown,
         git_config: cfg.git_config.clone(),
-        vcs_dir: Some(cfg.data.join(".vcs")),
+        vcs_dir: Some(cfg.vcs_dir()),
         direct_egress: cfg.direct_allow,
         direct_vcs: modgate_upstream::VcsPolicy {
             govcs: modgate_core::goenv::govcs::Govcs::setting(&cfg.govcs)
@@ -218,29 +218,7 @@ pub fn init_logging(format: LogFormat) -> crate::logwriter::FlushGuard {
     guard
 }
 
-/// `list` (GOPROXY syntax) with the user information of every URL (`user:password@`,
-/// often a token) replaced by `xxxxx`, for logs.
-pub fn redact_userinfo(list: &str) -> String {
-    list.split_inclusive([',', '|'])
-        .map(|piece| {
-            let (entry, sep) = match piece.strip_suffix([',', '|']) {
-                Some(e) => (e, &piece[e.len()..]),
-                None => (piece, ""),
-            };
-            let redacted = match entry.split_once("://") {
-                Some((scheme, rest)) => {
-                    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-                    match rest[..authority_end].rfind('@') {
-                        Some(at) => format!("{scheme}://xxxxx{}", &rest[at..]),
-                        None => entry.to_owned(),
-                    }
-                }
-                None => entry.to_owned(),
-            };
-            redacted + sep
-        })
-        .collect()
-}
+pub use crate::config::redact_userinfo;
 
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
