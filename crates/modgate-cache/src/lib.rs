@@ -137,6 +137,8 @@ pub struct Cache {
     hot: Hot,
     /// Fresh mutable answers (lists, `@latest`, queries), while fresh.
     fresh: Hot,
+    /// Each module's stored versions as last listed, and when (offline answers).
+    listed: quick_cache::sync::Cache<String, (std::time::Instant, Arc<Vec<String>>)>,
     flights: Arc<dyn FlightGroup>,
     negative: Arc<dyn NegativeCache>,
     freshness: Arc<dyn Freshness>,
@@ -155,6 +157,7 @@ impl Cache {
             sumdb: parts.sumdb,
             hot: Hot::default(),
             fresh: Hot::new(hot::FRESH_CAPACITY),
+            listed: quick_cache::sync::Cache::new(10_000),
             flights: Arc::new(LocalFlights::default()),
             negative: Arc::new(LocalNegative::default()),
             freshness: Arc::new(StoredFreshness),
@@ -400,8 +403,32 @@ impl Cache {
         origin: Origin,
         stale: Option<modgate_storage::Object>,
     ) -> Result<Answer, CacheError> {
-        let versions = self.stored_versions(req, stale).await?;
+        let versions = match stale {
+            Some(obj) => Arc::new(self.stored_versions(req, Some(obj)).await?),
+            None => self.stored_versions_memo(req).await?,
+        };
         self.computed_from(req, origin, &versions).await
+    }
+
+    /// [`Cache::stored_versions`] without a stale list, remembered for `fresh_for`:
+    /// listing a module's directory is the cost of an offline list or `@latest`.
+    async fn stored_versions_memo(
+        &self,
+        req: &ModuleRequest,
+    ) -> Result<Arc<Vec<String>>, CacheError> {
+        if let Some((at, v)) = self.listed.get(&req.escaped_path)
+            && at.elapsed() <= self.opts.fresh_for
+        {
+            return Ok(v);
+        }
+        let versions = Arc::new(self.stored_versions(req, None).await?);
+        if !self.opts.fresh_for.is_zero() {
+            self.listed.insert(
+                req.escaped_path.clone(),
+                (std::time::Instant::now(), versions.clone()),
+            );
+        }
+        Ok(versions)
     }
 
     /// The canonical versions of `req`'s module stored here (an `.info` each), merged
@@ -451,6 +478,14 @@ impl Cache {
                 };
                 let key = keys::info(&req.escaped_path, &v)
                     .ok_or_else(|| RequestError::Invalid(format!("bad cached version {v:?}")))?;
+                if let Some(e) = self.hot.get(&key) {
+                    return Ok(Answer::Stored {
+                        key,
+                        meta: e.meta.clone(),
+                        body: Body::Bytes(e.data.clone()),
+                        origin,
+                    });
+                }
                 match self.storage.get(&key).await? {
                     Some(obj) => Ok(Answer::Stored {
                         key,
