@@ -517,7 +517,10 @@ impl Cache {
             }
             SumdbFile::Latest => ("latest".to_owned(), false),
             SumdbFile::Lookup { path, rest } => {
-                if self.routes.is_private(path) || !self.verifier.uses_sumdb(path) {
+                // Toolchains are looked up whatever the patterns say, as go does
+                // (`verify::TOOLCHAIN_MODULE`): the name is public and go needs it.
+                let toolchain = path == verify::TOOLCHAIN_MODULE;
+                if !toolchain && (self.routes.is_private(path) || !self.verifier.uses_sumdb(path)) {
                     return Err(CacheError::Forbidden(format!(
                         "forbidden: {path} is private (or excluded from the checksum database); its name is not sent to {}",
                         db.name

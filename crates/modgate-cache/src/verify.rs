@@ -8,6 +8,10 @@
 //!   version (Go's `checkSumDB` in `modfetch/fetch.go`), unless the path matches the
 //!   `--nosumdb` patterns or the database is off. A differing hash is refused with
 //!   Go's wording: `verifying m@v: checksum mismatch` and both hashes.
+//! * Go toolchains ([`TOOLCHAIN_MODULE`]) are always checked when a database is
+//!   configured, whatever `--nosumdb` and `--private` say: the go command does the
+//!   same (`useSumDB` in `modfetch/sumdb.go`), so excluding them would only let
+//!   modgate store a toolchain every go command then refuses.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +20,9 @@ use futures_util::future::BoxFuture;
 use modgate_core::{dirhash, pattern};
 
 use crate::sumdb::SumdbError;
+
+/// The module Go toolchains are downloaded as (`v0.0.1-go1.N.M.<os>-<arch>`).
+pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
 
 /// A checksum database as the verifier needs it: the authenticated go.sum lines for
 /// a module version (`<path> <version> h1:…` and `<path> <version>/go.mod h1:…`).
@@ -83,9 +90,11 @@ impl Verifier {
         }
     }
 
-    /// Whether `path` is checked against the database (Go's `useSumDB`).
+    /// Whether `path` is checked against the database (Go's `useSumDB`): always for
+    /// toolchains, else unless it matches the `nosumdb` patterns.
     pub fn uses_sumdb(&self, path: &str) -> bool {
-        self.db.is_some() && !pattern::match_prefix_patterns(&self.nosumdb, path)
+        self.db.is_some()
+            && (path == TOOLCHAIN_MODULE || !pattern::match_prefix_patterns(&self.nosumdb, path))
     }
 
     /// Checks a `.mod` file.

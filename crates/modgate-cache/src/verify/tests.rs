@@ -97,6 +97,45 @@ async fn nosumdb_and_off_skip_the_database() {
 }
 
 #[tokio::test]
+async fn toolchains_are_checked_whatever_nosumdb_says() {
+    const V: &str = "v0.0.1-go1.99.0.linux-amd64";
+    let tc = |hash: &str| format!("{TOOLCHAIN_MODULE} {V}/go.mod {hash}");
+    let mut lines = HashMap::new();
+    lines.insert(
+        format!("{TOOLCHAIN_MODULE}@{V}"),
+        vec![tc("h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")],
+    );
+    // The patterns Go users set to skip golang.org/x and everything private.
+    for nosumdb in ["golang.org", "golang.org/*", "*"] {
+        let v = Verifier::new(
+            Some(Arc::new(Table {
+                lines: lines.clone(),
+            })),
+            nosumdb,
+        );
+        assert!(v.uses_sumdb(TOOLCHAIN_MODULE), "{nosumdb}");
+        assert!(!v.uses_sumdb("golang.org/x/text"), "{nosumdb}");
+        assert!(
+            !v.uses_sumdb("golang.org/toolchainx"),
+            "{nosumdb}: only the toolchain"
+        );
+        let e = v
+            .check_mod(TOOLCHAIN_MODULE, V, b"module golang.org/toolchain\n")
+            .await
+            .unwrap_err();
+        assert_eq!(e.reason(), "checksum_mismatch", "{nosumdb}: {e}");
+        // A version the database does not know is refused too, not trusted.
+        let e = v
+            .check_mod(TOOLCHAIN_MODULE, "v0.0.1-go1.99.1.linux-amd64", b"x")
+            .await
+            .unwrap_err();
+        assert_eq!(e.reason(), "sumdb_unavailable", "{nosumdb}: {e}");
+    }
+    // With the database off there is nothing to check against.
+    assert!(!Verifier::new(None, "").uses_sumdb(TOOLCHAIN_MODULE));
+}
+
+#[tokio::test]
 async fn a_file_that_is_not_a_zip_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("x.zip");

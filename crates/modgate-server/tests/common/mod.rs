@@ -7,6 +7,7 @@
 
 pub mod git;
 pub mod tls;
+pub mod toolchain;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -45,23 +46,41 @@ impl Fixture {
     /// Publishes `path@version` with `files` (name, content); `go.mod` among them
     /// becomes the `.mod` file.
     pub fn add(&mut self, path: &str, version: &str, files: &[(&str, &str)]) -> &mut Self {
+        let src = tempfile::tempdir().unwrap();
+        for (name, content) in files {
+            let f = src.path().join(name);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, content).unwrap();
+        }
+        self.add_tree(path, version, src.path())
+    }
+
+    /// Publishes `path@version` with the files of the tree at `src` (its `go.mod`, if
+    /// any, becomes the `.mod` file). The zip streams from the files to disk, so a
+    /// large tree costs no memory.
+    pub fn add_tree(&mut self, path: &str, version: &str, src: &Path) -> &mut Self {
         let esc = modgate_core::module::escape_path(path).unwrap();
         let ev = modgate_core::module::escape_version(version).unwrap();
         let dir = self.root().join(&esc).join("@v");
         std::fs::create_dir_all(&dir).unwrap();
-        let gomod = files
-            .iter()
-            .find(|(n, _)| *n == "go.mod")
-            .map(|(_, c)| (*c).to_owned())
-            .unwrap_or_else(|| format!("module {path}\n"));
+        let gomod = std::fs::read_to_string(src.join("go.mod"))
+            .unwrap_or_else(|_| format!("module {path}\n"));
         std::fs::write(dir.join(format!("{ev}.mod")), &gomod).unwrap();
         std::fs::write(
             dir.join(format!("{ev}.info")),
             format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-02T03:04:05Z\"}}"),
         )
         .unwrap();
-        let (zip, zip_sum) = module_zip(path, version, files);
-        std::fs::write(dir.join(format!("{ev}.zip")), zip).unwrap();
+        let m = modgate_core::module::Version {
+            path: path.to_owned(),
+            version: version.to_owned(),
+        };
+        let zip = std::fs::File::create(dir.join(format!("{ev}.zip"))).unwrap();
+        let mut zip = std::io::BufWriter::with_capacity(1 << 20, zip);
+        let zip_sum = modgate_core::zip::create_from_dir(&mut zip, &m, src)
+            .unwrap()
+            .sum;
+        std::io::Write::flush(&mut zip).unwrap();
         let mod_sum = modgate_core::dirhash::hash_gomod(gomod.as_bytes());
         self.sums
             .push((path.to_owned(), version.to_owned(), zip_sum, mod_sum));
@@ -480,6 +499,32 @@ where
         });
     });
     (rx.recv().unwrap(), thread)
+}
+
+/// A GOPROXY over HTTP serving the files of a tree as they are, streamed from disk
+/// (a large zip is never held in memory here).
+pub fn serve_tree(root: &Path) -> (SocketAddr, std::thread::JoinHandle<()>) {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let root = root.to_path_buf();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let file = root.join(uri.path().trim_start_matches('/'));
+        async move {
+            match tokio::fs::File::open(&file).await {
+                Ok(f) => {
+                    let len = f.metadata().await.unwrap().len();
+                    let body = axum::body::Body::from_stream(
+                        tokio_util::io::ReaderStream::with_capacity(f, 64 << 10),
+                    );
+                    ([(header::CONTENT_LENGTH, len.to_string())], body).into_response()
+                }
+                Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+            }
+        }
+    });
+    serve_in_thread(move |listener| async move {
+        axum::serve(listener, app).await.unwrap();
+    })
 }
 
 /// A port with nothing listening.
