@@ -5,7 +5,7 @@
 //! (`queryProxy`, `newQueryMatcher`, `filterVersions`), `modfile.go`
 //! (`CheckRetractions`, `queryLatestVersionIgnoringRetractions`) and
 //! `modfetch/proxy.go` (`Versions`, `latestFromList`); checked against Go
-//! 1.27.3 by `tests/query_go_oracle.rs`.
+//! 1.27.3 by `tests/mvs_go_oracle.rs`.
 //!
 //! Pure: the caller hands over the module's `@v/list` body ([`VersionList`])
 //! and, through a [`QuerySource`], the go.mod files it needs (to tell a real

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use modgate_core::modfile::{self, format_gomod};
 use modgate_core::module::{UtcTime, Version, escape_path, escape_version, pseudo_version};
 use modgate_core::mvs::{self, GoModRef, MainModule};
+use modgate_core::query::{self, Allowed, QuerySource, VersionList};
 use modgate_core::zip::create_from_dir;
 
 /// go.mod text for `path` at go version `go` (none: no go line) requiring
@@ -68,11 +69,21 @@ impl Proxy {
         )
         .unwrap();
         if !modgate_core::module::is_pseudo_version(version) {
-            let list = at_v.join("list");
-            let mut text = fs::read_to_string(&list).unwrap_or_default();
-            text.push_str(&format!("{version}\n"));
-            fs::write(list, text).unwrap();
+            self.list_version(path, version);
         }
+    }
+
+    /// Publishes with a go.mod of `path` at go 1.21 with `extra` lines.
+    fn publish_with(&self, path: &str, version: &str, extra: &str) {
+        self.publish(path, version, Some(&gomod(path, Some("1.21"), &[], extra)));
+    }
+
+    /// Adds a version line to `@v/list`.
+    fn list_version(&self, path: &str, version: &str) {
+        let list = self.root.join(escape_path(path).unwrap()).join("@v/list");
+        let mut text = fs::read_to_string(&list).unwrap_or_default();
+        text.push_str(&format!("{version}\n"));
+        fs::write(list, text).unwrap();
     }
 
     /// Our go.mod source: the proxy's `.mod` files and directories under `base`.
@@ -464,4 +475,177 @@ fn build_list_matches_go_list_m_all() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(cases.len(), 16);
+}
+
+/// Our [`QuerySource`] over the proxy tree.
+struct ProxyQuery<'a>(&'a Path);
+
+impl QuerySource for ProxyQuery<'_> {
+    fn go_mod(&mut self, m: &Version) -> Result<Vec<u8>, String> {
+        let file = self
+            .0
+            .join(escape_path(&m.path).unwrap())
+            .join("@v")
+            .join(format!("{}.mod", escape_version(&m.version).unwrap()));
+        fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))
+    }
+}
+
+fn go_list(
+    go: &Path,
+    home: &Path,
+    dir: &Path,
+    proxy: &Path,
+    args: &[&str],
+) -> Result<String, String> {
+    let out = modgate_testkit::go::sealed(go, home)
+        .args(["list", "-m"])
+        .args(args)
+        .current_dir(dir)
+        .env("GOPROXY", format!("file://{}", proxy.display()))
+        .env("GOFLAGS", "-mod=mod -modcacherw")
+        .output()
+        .expect("running go");
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap().trim_end().to_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn queries_match_go_list_m() {
+    let Some(go) = modgate_testkit::go::binary() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let proxy = Proxy {
+        root: tmp.path().join("proxy"),
+        scratch: tmp.path().join("scratch"),
+    };
+    // q.example/m: the latest go.mod (v1.4.0) retracts itself and v1.2.1;
+    // the main module excludes v1.0.0.
+    for v in [
+        "v1.0.0",
+        "v1.1.0",
+        "v1.1.1",
+        "v1.2.0",
+        "v1.2.1",
+        "v1.3.0-pre",
+    ] {
+        proxy.publish_with("q.example/m", v, "");
+    }
+    proxy.publish_with(
+        "q.example/m",
+        "v1.4.0",
+        "retract (\n\t// broken\n\tv1.4.0\n\t// leaks\n\tv1.2.1\n)\n",
+    );
+    // Only pre-releases.
+    proxy.publish_with("q.example/pre", "v0.1.0-alpha", "");
+    proxy.publish_with("q.example/pre", "v0.1.0-beta", "");
+    // +incompatible: ignored when v1 has a go.mod, used when it has none.
+    proxy.publish_with("q.example/inc", "v1.0.0", "");
+    proxy.publish("q.example/inc", "v2.0.0+incompatible", None);
+    proxy.publish("q.example/inc2", "v1.0.0", None);
+    proxy.publish("q.example/inc2", "v2.0.0+incompatible", None);
+    // Only a pseudo-version (listed): latest falls back to it.
+    let pseudo = pseudo_version(
+        "",
+        "",
+        UtcTime::new(2024, 5, 6, 7, 8, 9).unwrap(),
+        "0123456789ab",
+    );
+    proxy.publish_with("q.example/ps", &pseudo, "");
+    proxy.list_version("q.example/ps", &pseudo);
+
+    let dir = tmp.path().join("main");
+    fs::create_dir_all(&dir).unwrap();
+    let main_text = gomod(
+        "example.com/main",
+        Some("1.21"),
+        &[("q.example/m", "v1.1.0")],
+        "exclude q.example/m v1.0.0\n",
+    );
+    fs::write(dir.join("go.mod"), &main_text).unwrap();
+    let main = modfile::parse("go.mod", main_text.as_bytes(), None).unwrap();
+
+    let list_of = |path: &str| {
+        let body = fs::read_to_string(proxy.root.join(escape_path(path).unwrap()).join("@v/list"))
+            .unwrap();
+        VersionList::parse(&body)
+    };
+    let mut src = ProxyQuery(&proxy.root);
+    let mut failures = Vec::new();
+    let mut check = |what: String, ours: Result<String, String>, theirs: Result<String, String>| {
+        eprintln!("{what}: go {theirs:?}");
+        let same = match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => b.contains(a.as_str()),
+            _ => false,
+        };
+        if !same {
+            failures.push(format!("{what}: go {theirs:?}, us {ours:?}"));
+        }
+    };
+
+    // go list -m -versions [-retracted]
+    for path in [
+        "q.example/m",
+        "q.example/pre",
+        "q.example/inc",
+        "q.example/inc2",
+    ] {
+        let list = list_of(path);
+        let allowed = Allowed::for_module(path, &list, [&main], &mut src).unwrap();
+        for retracted in [false, true] {
+            let mut args = vec!["-versions"];
+            if retracted {
+                args.push("-retracted");
+            }
+            args.push(path);
+            let ours = std::iter::once(path.to_owned())
+                .chain(query::list_versions(&list, &allowed, retracted))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let theirs = go_list(&go, tmp.path(), &dir, &proxy.root, &args);
+            check(format!("{args:?}"), Ok(ours), theirs);
+        }
+    }
+
+    // go list -m -f {{.Version}} path@query; current = the selected version.
+    let current = |path: &str| if path == "q.example/m" { "v1.1.0" } else { "" };
+    let queries: &[(&str, &[&str])] = &[
+        (
+            "q.example/m",
+            &[
+                "latest", "upgrade", "patch", ">=v1.2.0", ">v1.2.0", "<v1.2.0", "<=v1.1.1", "v1.1",
+                "v1", "v1.2.0", ">v1.9.0", "<=v1.2",
+            ],
+        ),
+        (
+            "q.example/pre",
+            &["latest", "upgrade", "v0.1", ">=v0.1.0-alpha"],
+        ),
+        ("q.example/inc", &["latest", ">=v2.0.0", "v2"]),
+        ("q.example/inc2", &["latest", "upgrade"]),
+        ("q.example/ps", &["latest"]),
+    ];
+    for (path, qs) in queries {
+        let list = list_of(path);
+        let allowed = Allowed::for_module(path, &list, [&main], &mut src).unwrap();
+        for q in *qs {
+            let target = format!("{path}@{q}");
+            let ours = query::query(path, q, current(path), &list, &allowed, &mut src)
+                .map_err(|e| e.to_string());
+            let theirs = go_list(
+                &go,
+                tmp.path(),
+                &dir,
+                &proxy.root,
+                &["-f", "{{.Version}}", &target],
+            );
+            check(target, ours, theirs);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
