@@ -266,10 +266,17 @@ fn is_prefix(v: &str) -> bool {
     true
 }
 
+/// A version predicate of a query.
+type VersionFilter<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
+/// A comparison query's operator: its text, the orderings it accepts, and
+/// whether the lowest match is preferred.
+type RangeOp = (&'static str, fn(std::cmp::Ordering) -> bool, bool);
+
 /// `newQueryMatcher`'s result.
 struct Matcher<'a> {
     prefix: String,
-    filter: Option<Box<dyn Fn(&str) -> bool + 'a>>,
+    filter: Option<VersionFilter<'a>>,
     exact: bool,
     prefer_lower: bool,
     may_use_latest: bool,
@@ -294,7 +301,7 @@ fn matcher<'a>(path: &str, query: &'a str, current: &'a str) -> Result<Matcher<'
         prefer_incompatible: current.ends_with("+incompatible"),
     };
     let has_current = !current.is_empty() && current != "none";
-    let ops: [(&str, fn(std::cmp::Ordering) -> bool, bool); 4] = [
+    let ops: [RangeOp; 4] = [
         ("<=", std::cmp::Ordering::is_le, false),
         ("<", std::cmp::Ordering::is_lt, false),
         (">=", std::cmp::Ordering::is_ge, true),
