@@ -14,6 +14,8 @@
 //! | [`pattern`] | `module.MatchPrefixPatterns` | GOPRIVATE / GONOPROXY / GONOSUMDB / GOINSECURE glob lists |
 //! | [`goenv`] | `cmd/go/internal/modfetch` | GOPROXY list and GOSUMDB parsing |
 //! | [`modfile`] | `x/mod/modfile`, `go mod edit` | go.mod / go.work parser, printer and `-json` output |
+//! | [`mvs`] | `cmd/go/internal/{mvs,modload}` | minimal version selection: the build list of `go list -m all` |
+//! | [`query`] | `cmd/go/internal/modload/query.go` | version queries: `latest`, `upgrade`, `patch`, ranges, prefixes; exclusions and retractions |
 //! | [`gosum`] | `cmd/go/internal/modfetch` | go.sum parsing, validation and writing |
 //! | [`dirhash`] | `x/mod/sumdb/dirhash` | `h1:` hashes of zips, directory trees and go.mod files |
 //! | [`zip`] | `x/mod/zip` | module zip creation, checking and safe extraction |
@@ -27,7 +29,9 @@ pub mod gojson;
 pub mod gosum;
 pub mod modfile;
 pub mod module;
+pub mod mvs;
 pub mod pattern;
+pub mod query;
 pub mod quote;
 pub mod semver;
 pub mod sumdb;

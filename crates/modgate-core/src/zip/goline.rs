@@ -128,7 +128,7 @@ fn lang(x: &str) -> String {
 }
 
 /// `go/version.Compare`; invalid versions are older than all valid ones.
-fn compare(x: &str, y: &str) -> std::cmp::Ordering {
+pub(crate) fn compare(x: &str, y: &str) -> std::cmp::Ordering {
     let (a, b) = (parse(strip_go(x)), parse(strip_go(y)));
     cmp_int(a.major, b.major)
         .then_with(|| cmp_int(a.minor, b.minor))
