@@ -18,7 +18,10 @@ pub mod error;
 pub mod list;
 pub mod routes;
 
-pub use client::{AttemptEvent, Body, Client, ClientConfig, Fetched, FileKind, Outcome};
+pub use client::{
+    AttemptEvent, Body, Client, ClientConfig, Event, Fetched, FileKind, HedgeEvent, HedgeOutcome,
+    Outcome,
+};
 pub use error::{ConfigError, ErrorKind, FetchError};
 pub use list::{BreakerSettings, Entry, Upstream, UpstreamList, UpstreamSpec};
 pub use modgate_vcs::{Egress, VcsPolicy};
