@@ -878,7 +878,7 @@ impl Client {
             Err(_) => {
                 return Err(err(
                     ErrorKind::Timeout,
-                    format!("no response within {ttfb:?}"),
+                    format!("timed out after {ttfb:?} waiting for response headers"),
                 ));
             }
         };
@@ -962,7 +962,7 @@ impl Client {
                     // Stalled like a cut body: worth another attempt.
                     return Err(err(
                         ErrorKind::Timeout,
-                        format!("no data for {idle:?} (after {got} bytes of the body)"),
+                        format!("timed out: no data for {idle:?} (after {got} bytes of the body)"),
                     )
                     .retryable(true));
                 }
