@@ -529,9 +529,12 @@ impl Client {
                 Some(at) => match tokio::time::timeout_at(at.into(), running.next()).await {
                     Ok(done) => done,
                     Err(_) => {
-                        let latest = flights.last_mut().expect("a flight is running");
-                        latest.hedge_checked = true;
-                        if !latest.headers.load(Ordering::Relaxed) {
+                        // `hedge_deadline` answers only for a single running flight.
+                        let unanswered = flights.last_mut().is_some_and(|latest| {
+                            latest.hedge_checked = true;
+                            !latest.headers.load(Ordering::Relaxed)
+                        });
+                        if unanswered {
                             running.push(self.start(entries, next, path, kind, &mut flights, true));
                             self.emit_hedge(
                                 entries[next].upstream.display(),
