@@ -101,15 +101,28 @@ settings! {
         /// Upstream connect (TCP and TLS) timeout. IPv6 and IPv4 addresses are raced
         /// (Happy Eyeballs).
         connect_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(10);
-        /// Total time for one upstream attempt at a list, `.info`, `.mod`, `@latest` or
-        /// checksum-database file.
+        /// Time for an upstream's response headers to arrive, per attempt at any file.
+        /// The body then may take longer, as long as it keeps coming: an attempt fails
+        /// when no body byte arrives for `idle_timeout` or when `zip_timeout` is
+        /// reached, so a slow link that makes progress is not cut off.
         timeout: Duration [Dur, "DURATION"] = Duration::from_secs(60);
-        /// Total time for one upstream attempt at a `.zip`.
+        /// The longest wait for the next byte of an upstream's body; a stalled body is
+        /// retried (a `.zip` resumes where it stopped).
+        idle_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(30);
+        /// Absolute cap on one upstream attempt at any file (only a body that keeps
+        /// arriving slowly reaches it; zips are the large files).
         zip_timeout: Duration [Dur, "DURATION"] = Duration::from_secs(600);
         /// Extra attempts, with exponential backoff (see `retry_backoff`), after a
-        /// retryable upstream failure (connection errors, broken bodies, 429, 500, 502,
-        /// 503, 504). Timeouts and 404/410 are not retried.
+        /// retryable upstream failure (connection errors, broken or stalled bodies, 429,
+        /// 500, 502, 503, 504); a `.zip` cut mid-transfer is resumed where it stopped.
+        /// Header timeouts, the `zip_timeout` cap and 404/410 are not retried.
         retries: u32 [Count, "N"] = 2;
+        /// How long the first of several proxies separated by `|` may take to begin a
+        /// good answer before the same request also goes to the next one (see [Hedged
+        /// requests](#hedged-requests-and-resumed-downloads)): `auto` (the 95th
+        /// percentile of its recent times to headers, at least 50 ms, 500 ms until 16
+        /// answers were seen), a duration, or `0s` for never.
+        hedge_delay: Option<Duration> [OptDur, "DURATION", "auto"] = None;
         /// First wait before a retry; it doubles for each further retry, plus up to 50%
         /// jitter.
         retry_backoff: Duration [Dur, "DURATION"] = Duration::from_millis(100);

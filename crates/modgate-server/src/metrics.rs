@@ -6,6 +6,7 @@
 //! | `modgate_cache_total` | `endpoint`, `result` (`hit`, `miss`, `stale`, `offline`, `negative`) |
 //! | `modgate_upstream_requests_total` | `upstream`, `kind`, `outcome` |
 //! | `modgate_upstream_duration_seconds` | `kind` (histogram) |
+//! | `modgate_upstream_hedges_total` | `outcome` (`sent`, `won`) |
 //! | `modgate_singleflight_waits_total` | — |
 //! | `modgate_bytes_served_total` | `endpoint` |
 //! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_file`, `invalid_info`, `info_mismatch`, `sumdb_unavailable`) |
@@ -46,6 +47,11 @@ pub struct KindLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EndpointLabels {
     pub endpoint: &'static str,
 }
@@ -62,6 +68,7 @@ pub struct Metrics {
     pub cache: Family<CacheLabels, Counter>,
     pub upstream: Family<UpstreamLabels, Counter>,
     pub upstream_duration: Family<KindLabels, Histogram>,
+    pub upstream_hedges: Family<OutcomeLabels, Counter>,
     pub singleflight_waits: Counter,
     pub bytes_served: Family<EndpointLabels, Counter>,
     pub verification_failures: Family<ReasonLabels, Counter>,
@@ -77,6 +84,7 @@ impl Default for Metrics {
         let upstream_duration = Family::<KindLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.005, 2.0, 14))
         });
+        let upstream_hedges = Family::<OutcomeLabels, Counter>::default();
         let singleflight_waits = Counter::default();
         let bytes_served = Family::<EndpointLabels, Counter>::default();
         let verification_failures = Family::<ReasonLabels, Counter>::default();
@@ -96,6 +104,11 @@ impl Default for Metrics {
             "upstream_duration_seconds",
             "Upstream attempt latency",
             upstream_duration.clone(),
+        );
+        registry.register(
+            "upstream_hedges",
+            "Hedged upstream requests: sent, and those whose answer was used",
+            upstream_hedges.clone(),
         );
         registry.register(
             "singleflight_waits",
@@ -119,6 +132,7 @@ impl Default for Metrics {
             cache,
             upstream,
             upstream_duration,
+            upstream_hedges,
             singleflight_waits,
             bytes_served,
             verification_failures,
@@ -174,9 +188,23 @@ impl modgate_cache::Observer for Metrics {
 /// The upstream client's observer that feeds these metrics.
 pub fn upstream_observer(
     metrics: std::sync::Arc<Metrics>,
-) -> impl Fn(&modgate_upstream::AttemptEvent<'_>) + Send + Sync + 'static {
-    use modgate_upstream::{FileKind, Outcome};
+) -> impl Fn(&modgate_upstream::Event<'_>) + Send + Sync + 'static {
+    use modgate_upstream::{Event, FileKind, HedgeOutcome, Outcome};
     move |ev| {
+        let ev = match ev {
+            Event::Attempt(ev) => ev,
+            Event::Hedge(h) => {
+                let outcome = match h.outcome {
+                    HedgeOutcome::Sent => "sent",
+                    HedgeOutcome::Won => "won",
+                };
+                metrics
+                    .upstream_hedges
+                    .get_or_create(&OutcomeLabels { outcome })
+                    .inc();
+                return;
+            }
+        };
         let kind = match ev.kind {
             FileKind::List => "list",
             FileKind::Info => "info",
@@ -190,6 +218,7 @@ pub fn upstream_observer(
             Outcome::NotFound => "not_found",
             Outcome::Error => "error",
             Outcome::CircuitOpen => "circuit_open",
+            Outcome::Cancelled => "cancelled",
         };
         metrics
             .upstream
@@ -199,7 +228,8 @@ pub fn upstream_observer(
                 outcome,
             })
             .inc();
-        if ev.outcome != Outcome::CircuitOpen {
+        // A skipped or cancelled attempt has no latency to speak of.
+        if !matches!(ev.outcome, Outcome::CircuitOpen | Outcome::Cancelled) {
             metrics
                 .upstream_duration
                 .get_or_create(&KindLabels { kind })
@@ -241,6 +271,9 @@ mod tests {
         m.upstream_duration
             .get_or_create(&KindLabels { kind: "mod" })
             .observe(0.1);
+        m.upstream_hedges
+            .get_or_create(&OutcomeLabels { outcome: "sent" })
+            .inc();
         m.bytes_served
             .get_or_create(&EndpointLabels { endpoint: "mod" })
             .inc();
@@ -252,7 +285,7 @@ mod tests {
             .filter_map(|l| l.strip_prefix("# TYPE "))
             .filter_map(|l| l.split_whitespace().next())
             .collect();
-        assert!(names.len() >= 8, "{text}");
+        assert!(names.len() >= 9, "{text}");
         for name in names {
             // Counters are exported as `<name>_total`.
             let shown = if text.contains(&format!("# TYPE {name} counter")) {

@@ -40,6 +40,8 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         connect_timeout: cfg.connect_timeout,
         timeout: cfg.timeout,
         zip_timeout: cfg.zip_timeout,
+        idle_timeout: cfg.idle_timeout,
+        hedge_delay: cfg.hedge_delay,
         retries: cfg.retries,
         retry_backoff: cfg.retry_backoff,
         breaker_threshold: cfg.breaker_threshold,

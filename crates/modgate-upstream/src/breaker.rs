@@ -43,11 +43,13 @@ impl Breaker {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Asks to make a fetch now.
-    pub fn allow(&self) -> Result<(), Open> {
+    /// Asks to make a fetch now: `Ok(true)` when it is the half-open trial (which
+    /// must end in [`success`](Self::success), [`failure`](Self::failure) or
+    /// [`abandon`](Self::abandon)).
+    pub fn allow(&self) -> Result<bool, Open> {
         let mut s = self.lock();
         let Some(until) = s.open_until else {
-            return Ok(());
+            return Ok(false);
         };
         let now = Instant::now();
         if now < until || s.trial_in_flight {
@@ -57,7 +59,7 @@ impl Breaker {
             });
         }
         s.trial_in_flight = true;
-        Ok(())
+        Ok(true)
     }
 
     /// Records a fetch that reached a healthy upstream (including "not found").
@@ -73,6 +75,13 @@ impl Breaker {
             s.open_until = Some(Instant::now() + self.cooldown);
         }
         s.trial_in_flight = false;
+    }
+
+    /// Records that the half-open trial was given up before it ended (another
+    /// upstream answered first): it says nothing about the upstream, but the trial
+    /// must not stay taken forever.
+    pub fn abandon(&self) {
+        self.lock().trial_in_flight = false;
     }
 
     /// Whether the breaker currently refuses fetches.
@@ -115,5 +124,19 @@ mod tests {
         b.success();
         assert!(!b.is_open());
         assert!(b.allow().is_ok() && b.allow().is_ok());
+    }
+
+    #[test]
+    fn an_abandoned_trial_lets_the_next_one_through() {
+        let b = Breaker::new(1, Duration::from_millis(20));
+        assert!(b.allow().is_ok());
+        b.failure();
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(b.allow(), Ok(true), "the trial");
+        assert!(b.allow().is_err());
+        b.abandon();
+        assert!(b.allow().is_ok(), "abandoned: another trial may go");
+        b.success();
+        assert!(!b.is_open());
     }
 }

@@ -6,28 +6,57 @@
 //! useful one: a real proxy failure outranks "not found", and among not-found errors the
 //! last one wins.
 //!
+//! **Hedging.** When an HTTP proxy followed by `|` has not sent response headers
+//! for a good answer (200) within the hedge delay, the same request also goes to the
+//! next entry, if that is an HTTP proxy whose breaker is closed; the first good answer
+//! is used and the other request is cancelled (reported as
+//! [`Outcome::Cancelled`]). A failure of either one is handled as the walk would
+//! handle it: after `|` it moves on, to the request already in flight. Hedges never
+//! cross a `,`: Go asks the entry after a `,` only once the one before has said "not
+//! found", so a hedge there would send requests (and module paths, e.g. of private
+//! modules to a public proxy) that the go command never sends. `direct` and
+//! `file://` entries are neither hedged nor hedge targets (git is too heavy to start
+//! speculatively, a file tree answers at once). At most two requests of one walk are
+//! in flight. The delay is [`ClientConfig::hedge_delay`], by default adaptive (see
+//! [`hedge`]).
+//!
 //! Each HTTP upstream is called through one pooled `reqwest` client (rustls, HTTP/2 by
 //! ALPN, Happy-Eyeballs dialing from hyper's connector, Go's HTTPS_PROXY/NO_PROXY rules
-//! from [`crate::envproxy`]), with a connect timeout, a total timeout per attempt, a few
-//! retries with exponential backoff for errors that are safe to retry (every protocol
-//! request is an idempotent GET), and the upstream's circuit breaker. Redirects are
-//! followed at most 10 times and never from https to http, as Go does.
+//! from [`crate::envproxy`]), with a connect timeout, a few retries with exponential
+//! backoff for errors that are safe to retry (every protocol request is an idempotent
+//! GET), and the upstream's circuit breaker. Redirects are followed at most 10 times
+//! and never from https to http, as Go does.
+//!
+//! **Deadlines** fail a stuck attempt, not a slow one that makes progress: response
+//! headers must arrive within [`ClientConfig::timeout`], then the body may pause at most
+//! [`ClientConfig::idle_timeout`] between bytes, and [`ClientConfig::zip_timeout`] caps
+//! one attempt at any file. A body that stalls is retried like a cut one.
 //!
 //! Bodies are size-limited as Go limits them (`MaxZipFile` 500 MiB for zips, `MaxGoMod`
 //! 16 MiB for go.mod, and the same 16 MiB for the other small files). A zip streams to
-//! a temporary file in the staging directory and is never held in memory.
+//! a temporary file in the staging directory and is never held in memory; a zip cut
+//! mid-transfer is resumed by the next attempt from where it stopped (see [`resume`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 
 use crate::envproxy::{ProxyEnv, ProxySelector};
 use crate::error::{ConfigError, ErrorKind, FetchError};
-use crate::list::{BreakerSettings, Upstream, UpstreamList};
+use crate::list::{BreakerSettings, Entry, Upstream, UpstreamList};
+
+pub mod hedge;
+pub mod resume;
+
+use hedge::Latency;
 
 /// `?go-get=1` requests for direct mode, through the pooled client (any status is
 /// accepted, as in Go; the body is limited to [`MAX_SMALL_FILE`]).
@@ -189,10 +218,18 @@ impl FileKind {
 pub struct ClientConfig {
     /// TCP+TLS connect timeout.
     pub connect_timeout: Duration,
-    /// Total time for one attempt at a small file (headers and body).
+    /// Time for an attempt's response headers to arrive (any file kind).
     pub timeout: Duration,
-    /// Total time for one attempt at a zip.
+    /// Longest pause between body bytes before an attempt is given up (and retried,
+    /// resuming a zip).
+    pub idle_timeout: Duration,
+    /// Absolute cap on one attempt at any file, reached only by a body that keeps
+    /// arriving slowly; named for zips, the only large files.
     pub zip_timeout: Duration,
+    /// How long a request waits for a good answer before it is also sent to the next
+    /// proxy of a `|` list: `None` adapts to the upstream's recent latency (see
+    /// [`hedge`]), `Some(Duration::ZERO)` turns hedging off.
+    pub hedge_delay: Option<Duration>,
     /// Extra attempts after a retryable failure.
     pub retries: u32,
     /// First backoff; doubles each retry (plus jitter).
@@ -234,7 +271,9 @@ impl Default for ClientConfig {
         ClientConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(30),
             zip_timeout: Duration::from_secs(600),
+            hedge_delay: None,
             retries: 2,
             retry_backoff: Duration::from_millis(100),
             breaker_threshold: 5,
@@ -291,6 +330,9 @@ pub enum Outcome {
     NotFound,
     Error,
     CircuitOpen,
+    /// Given up because another request of the walk (a hedge, or the request it
+    /// hedged) answered first.
+    Cancelled,
 }
 
 /// One upstream attempt, as reported to the observer.
@@ -302,7 +344,32 @@ pub struct AttemptEvent<'a> {
     pub elapsed: Duration,
 }
 
-type Observer = Arc<dyn Fn(&AttemptEvent<'_>) + Send + Sync>;
+/// What became of a hedge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HedgeOutcome {
+    /// A hedge request was sent (to `upstream`).
+    Sent,
+    /// The hedge's answer was the one used.
+    Won,
+}
+
+/// A hedged request, as reported to the observer.
+#[derive(Debug)]
+pub struct HedgeEvent<'a> {
+    /// The upstream the hedge went to.
+    pub upstream: &'a str,
+    pub kind: FileKind,
+    pub outcome: HedgeOutcome,
+}
+
+/// What the observer hears.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Attempt(AttemptEvent<'a>),
+    Hedge(HedgeEvent<'a>),
+}
+
+type Observer = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
 
 /// The upstream client (cheap to clone).
 #[derive(Clone)]
@@ -393,11 +460,8 @@ impl Client {
         })
     }
 
-    /// Reports every upstream attempt to `f`.
-    pub fn with_observer(
-        mut self,
-        f: impl Fn(&AttemptEvent<'_>) + Send + Sync + 'static,
-    ) -> Client {
+    /// Reports every upstream attempt and every hedge to `f`.
+    pub fn with_observer(mut self, f: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Client {
         self.observer = Some(Arc::new(f));
         self
     }
@@ -411,41 +475,176 @@ impl Client {
     }
 
     /// Fetches `path` (relative to each upstream's base, case-encoded, e.g.
-    /// `golang.org/x/text/@v/v0.3.0.zip`) from the first entry of `list` that has it.
+    /// `golang.org/x/text/@v/v0.3.0.zip`) from the first entry of `list` that has it,
+    /// hedging across `|` (see the module docs).
     pub async fn fetch(
         &self,
         list: &UpstreamList,
         path: &str,
         kind: FileKind,
     ) -> Result<Fetched, FetchError> {
+        let entries = &list.entries;
         // Ranks of Go's TryProxies: a real failure outranks "not found".
         let mut best: Option<FetchError> = None;
-        for entry in &list.entries {
-            match self.fetch_from(&entry.upstream, path, kind).await {
+        // Failures not yet ranked: they are ranked in list order, as Go meets them.
+        let mut failed: Vec<Option<FetchError>> = entries.iter().map(|_| None).collect();
+        let mut flights: Vec<Flight> = Vec::new();
+        let mut running: FuturesUnordered<BoxFuture<'_, (usize, Result<Body, FetchError>)>> =
+            FuturesUnordered::new();
+        // The first entry whose failure is not ranked yet, and the first not asked yet.
+        let mut cursor = 0;
+        let mut next = 0;
+        loop {
+            while cursor < next {
+                let Some(err) = failed[cursor].take() else {
+                    break;
+                };
+                let not_found = err.is_not_found();
+                let replace = match &best {
+                    None => true,
+                    Some(b) if b.is_not_found() => true,
+                    Some(_) => !not_found,
+                };
+                if replace {
+                    best = Some(err);
+                }
+                if !entries[cursor].fallback_on_any_error && !not_found {
+                    // Nothing after a `,` was asked: a hedge never crosses one.
+                    cursor = entries.len();
+                    break;
+                }
+                cursor += 1;
+            }
+            if cursor >= entries.len() {
+                self.cancel(entries, kind, &flights);
+                return Err(best.unwrap_or_else(|| {
+                    FetchError::new(ErrorKind::NotFound, "", "upstream list is empty")
+                }));
+            }
+            if next == cursor {
+                running.push(self.start(entries, next, path, kind, &mut flights, false));
+                next += 1;
+            }
+            let done = match self.hedge_deadline(entries, next, &flights, kind) {
+                Some(at) => match tokio::time::timeout_at(at.into(), running.next()).await {
+                    Ok(done) => done,
+                    Err(_) => {
+                        // `hedge_deadline` answers only for a single running flight.
+                        let unanswered = flights.last_mut().is_some_and(|latest| {
+                            latest.hedge_checked = true;
+                            !latest.headers.load(Ordering::Relaxed)
+                        });
+                        if unanswered {
+                            running.push(self.start(entries, next, path, kind, &mut flights, true));
+                            self.emit_hedge(
+                                entries[next].upstream.display(),
+                                kind,
+                                HedgeOutcome::Sent,
+                            );
+                            next += 1;
+                        }
+                        continue;
+                    }
+                },
+                None => running.next().await,
+            };
+            let Some((idx, result)) = done else {
+                // Unreachable: an entry before `next` is either running or failed.
+                return Err(best.unwrap_or_else(|| {
+                    FetchError::new(ErrorKind::Local, "", "upstream walk lost its requests")
+                }));
+            };
+            let hedge = flights.iter().any(|f| f.idx == idx && f.hedge);
+            flights.retain(|f| f.idx != idx);
+            match result {
                 Ok(body) => {
+                    self.cancel(entries, kind, &flights);
+                    let upstream = entries[idx].upstream.display();
+                    if hedge {
+                        self.emit_hedge(upstream, kind, HedgeOutcome::Won);
+                    }
                     return Ok(Fetched {
                         body,
-                        upstream: entry.upstream.display().to_owned(),
+                        upstream: upstream.to_owned(),
                     });
                 }
-                Err(err) => {
-                    let not_found = err.is_not_found();
-                    let replace = match &best {
-                        None => true,
-                        Some(b) if b.is_not_found() => true,
-                        Some(_) => !not_found,
-                    };
-                    if replace {
-                        best = Some(err);
-                    }
-                    if !entry.fallback_on_any_error && !not_found {
-                        break;
-                    }
-                }
+                Err(e) => failed[idx] = Some(e),
             }
         }
-        Err(best
-            .unwrap_or_else(|| FetchError::new(ErrorKind::NotFound, "", "upstream list is empty")))
+    }
+
+    /// Starts asking entry `idx`.
+    fn start<'a>(
+        &'a self,
+        entries: &'a [Entry],
+        idx: usize,
+        path: &'a str,
+        kind: FileKind,
+        flights: &mut Vec<Flight>,
+        hedge: bool,
+    ) -> BoxFuture<'a, (usize, Result<Body, FetchError>)> {
+        let headers = Arc::new(AtomicBool::new(false));
+        flights.push(Flight {
+            idx,
+            start: Instant::now(),
+            headers: headers.clone(),
+            hedge,
+            hedge_checked: false,
+        });
+        Box::pin(async move {
+            let r = self
+                .fetch_one(&entries[idx].upstream, path, kind, &headers)
+                .await;
+            (idx, r)
+        })
+    }
+
+    /// When to hedge the latest request, if it may be hedged at all: at most two
+    /// requests in flight, the latest one followed by `|`, both HTTP, the target's
+    /// breaker closed, hedging on.
+    fn hedge_deadline(
+        &self,
+        entries: &[Entry],
+        next: usize,
+        flights: &[Flight],
+        kind: FileKind,
+    ) -> Option<Instant> {
+        let [latest] = flights else {
+            return None;
+        };
+        if latest.hedge_checked || latest.idx + 1 != next || next >= entries.len() {
+            return None;
+        }
+        if !entries[latest.idx].fallback_on_any_error {
+            return None;
+        }
+        let Upstream::Http { latency, .. } = &*entries[latest.idx].upstream else {
+            return None;
+        };
+        let Upstream::Http { breaker, .. } = &*entries[next].upstream else {
+            return None;
+        };
+        if breaker.is_open() {
+            return None;
+        }
+        let delay = hedge::delay(self.cfg.hedge_delay, latency, kind)?;
+        Some(latest.start + delay)
+    }
+
+    /// Reports the requests still in flight as cancelled (they are dropped with the
+    /// walk); one that never got headers has waited at least this long, which its
+    /// upstream's latency record keeps.
+    fn cancel(&self, entries: &[Entry], kind: FileKind, flights: &[Flight]) {
+        for f in flights {
+            let upstream = &entries[f.idx].upstream;
+            let waited = f.start.elapsed();
+            if let Upstream::Http { latency, .. } = &**upstream
+                && !f.headers.load(Ordering::Relaxed)
+            {
+                latency.record(kind, waited);
+            }
+            self.emit(upstream.display(), kind, Outcome::Cancelled, waited);
+        }
     }
 
     /// Fetches `path` from one upstream (with retries and its breaker).
@@ -454,6 +653,19 @@ impl Client {
         upstream: &Upstream,
         path: &str,
         kind: FileKind,
+    ) -> Result<Body, FetchError> {
+        self.fetch_one(upstream, path, kind, &AtomicBool::new(false))
+            .await
+    }
+
+    /// [`fetch_from`](Self::fetch_from), setting `headers` when a good answer's
+    /// headers arrive.
+    async fn fetch_one(
+        &self,
+        upstream: &Upstream,
+        path: &str,
+        kind: FileKind,
+        headers: &AtomicBool,
     ) -> Result<Body, FetchError> {
         check_rel_path(path)
             .map_err(|m| FetchError::new(ErrorKind::Local, upstream.display(), m))?;
@@ -479,41 +691,64 @@ impl Client {
                 base,
                 display,
                 breaker,
+                latency,
             } => {
-                if let Err(open) = breaker.allow() {
-                    self.emit(display, kind, Outcome::CircuitOpen, Duration::ZERO);
-                    return Err(FetchError::new(
-                        ErrorKind::CircuitOpen,
-                        display.as_str(),
-                        format!(
-                            "circuit open after {} consecutive failures; next try in {:.1}s",
-                            open.failures,
-                            open.retry_in.as_secs_f64()
-                        ),
-                    ));
-                }
+                let trial = match breaker.allow() {
+                    Ok(trial) => TrialGuard {
+                        breaker: trial.then_some(breaker),
+                    },
+                    Err(open) => {
+                        self.emit(display, kind, Outcome::CircuitOpen, Duration::ZERO);
+                        return Err(FetchError::new(
+                            ErrorKind::CircuitOpen,
+                            display.as_str(),
+                            format!(
+                                "circuit open after {} consecutive failures; next try in {:.1}s",
+                                open.failures,
+                                open.retry_in.as_secs_f64()
+                            ),
+                        ));
+                    }
+                };
                 let url = join_url(base, path);
+                let seen = Seen {
+                    flag: Some(headers),
+                    latency: Some(latency),
+                };
+                // What a cut zip left, for the next attempt to resume.
+                let mut partial: Option<Partial> = None;
                 let mut attempt = 0u32;
                 loop {
                     let start = Instant::now();
-                    let r = self.fetch_http(&self.http, &url, display, kind).await;
+                    let r = self
+                        .fetch_http(&self.http, &url, display, kind, seen, &mut partial)
+                        .await;
                     self.observe(display, kind, &r, start);
                     match r {
                         Ok(body) => {
+                            trial.settle();
                             breaker.success();
                             return Ok(body);
                         }
                         Err(e) if e.is_not_found() => {
+                            trial.settle();
                             breaker.success();
                             return Err(e);
                         }
                         Err(e) if e.retryable && attempt < self.cfg.retries => {
                             let shown: &str = display;
-                            tracing::debug!(upstream = shown, error = %e, attempt, "retrying");
+                            tracing::debug!(
+                                upstream = shown,
+                                error = %e,
+                                attempt,
+                                resume_at = partial.as_ref().map(|p| p.sink.len()),
+                                "retrying"
+                            );
                             tokio::time::sleep(backoff(self.cfg.retry_backoff, attempt)).await;
                             attempt += 1;
                         }
                         Err(e) => {
+                            trial.settle();
                             breaker.failure();
                             return Err(e);
                         }
@@ -539,8 +774,15 @@ impl Client {
                     )
                 })?;
                 let display = format!("direct (go-import mod {base})");
-                self.fetch_http(&self.direct_http, &join_url(&base, path), &display, kind)
-                    .await
+                self.fetch_http(
+                    &self.direct_http,
+                    &join_url(&base, path),
+                    &display,
+                    kind,
+                    Seen::default(),
+                    &mut None,
+                )
+                .await
             }
             Err(e) => {
                 let kind = if e.not_found {
@@ -570,45 +812,123 @@ impl Client {
 
     fn emit(&self, upstream: &str, kind: FileKind, outcome: Outcome, elapsed: Duration) {
         if let Some(f) = &self.observer {
-            f(&AttemptEvent {
+            f(&Event::Attempt(AttemptEvent {
                 upstream,
                 kind,
                 outcome,
                 elapsed,
-            });
+            }));
         }
     }
 
+    fn emit_hedge(&self, upstream: &str, kind: FileKind, outcome: HedgeOutcome) {
+        if let Some(f) = &self.observer {
+            f(&Event::Hedge(HedgeEvent {
+                upstream,
+                kind,
+                outcome,
+            }));
+        }
+    }
+
+    /// One attempt: headers within `timeout`, no pause longer than `idle_timeout`
+    /// in the body, all of it within `zip_timeout`. With `partial`, the attempt asks
+    /// for the rest of a cut zip; a zip cut again is left in `partial`.
     async fn fetch_http(
         &self,
         http: &reqwest::Client,
         url: &Url,
         display: &str,
         kind: FileKind,
+        seen: Seen<'_>,
+        partial: &mut Option<Partial>,
     ) -> Result<Body, FetchError> {
-        let timeout = if kind == FileKind::Zip {
-            self.cfg.zip_timeout
-        } else {
-            self.cfg.timeout
-        };
+        let cap = self.cfg.zip_timeout;
         let err =
             |k: ErrorKind, m: String| FetchError::new(k, display, format!("reading {url}: {m}"));
-        let work = async {
-            let resp = http
-                .get(url.clone())
-                .timeout(timeout)
-                .send()
-                .await
-                .map_err(|e| net_error(&e, &err))?;
-            let status = resp.status();
-            if status != reqwest::StatusCode::OK {
+        let work = self.transfer(http, url, kind, seen, partial, &err);
+        match tokio::time::timeout(cap, work).await {
+            Ok(r) => r,
+            Err(_) => Err(err(
+                ErrorKind::Timeout,
+                format!("timed out after {cap:?} (the cap on one attempt)"),
+            )),
+        }
+    }
+
+    async fn transfer(
+        &self,
+        http: &reqwest::Client,
+        url: &Url,
+        kind: FileKind,
+        seen: Seen<'_>,
+        partial: &mut Option<Partial>,
+        err: &impl Fn(ErrorKind, String) -> FetchError,
+    ) -> Result<Body, FetchError> {
+        use reqwest::StatusCode;
+        use reqwest::header::{IF_RANGE, RANGE};
+        let mut req = http.get(url.clone());
+        if let Some(p) = partial.as_ref() {
+            req = req
+                .header(RANGE, format!("bytes={}-", p.sink.len()))
+                .header(IF_RANGE, p.validator.as_str());
+        }
+        let start = Instant::now();
+        let ttfb = self.cfg.timeout;
+        let idle = self.cfg.idle_timeout;
+        let mut resp = match tokio::time::timeout(ttfb, req.send()).await {
+            Ok(r) => r.map_err(|e| net_error(&e, err))?,
+            Err(_) => {
+                return Err(err(
+                    ErrorKind::Timeout,
+                    format!("timed out after {ttfb:?} waiting for response headers"),
+                ));
+            }
+        };
+        let limit = kind.limit();
+        let status = resp.status();
+        let (mut sink, total, validator) = match (status, partial.take()) {
+            (StatusCode::OK, _) => {
+                // Fresh (or, after a Range request, changed): any piece kept is dropped.
+                if resp.content_length().is_some_and(|n| n > limit) {
+                    return Err(err(ErrorKind::TooLarge, kind.too_large(limit)));
+                }
+                let sink = Sink::new(kind, &self.staging)
+                    .await
+                    .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))?;
+                let validator = resume::validator(resp.headers());
+                (sink, resp.content_length(), validator)
+            }
+            (StatusCode::PARTIAL_CONTENT, Some(p)) => {
+                if !resume::continues(resp.headers(), p.sink.len(), p.total) {
+                    let got = resp
+                        .headers()
+                        .get(reqwest::header::CONTENT_RANGE)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+                    return Err(err(
+                        ErrorKind::Network,
+                        format!(
+                            "resuming at byte {} of {}: answered Content-Range {got:?}",
+                            p.sink.len(),
+                            p.total
+                        ),
+                    )
+                    .retryable(true));
+                }
+                (p.sink, Some(p.total), Some(p.validator))
+            }
+            (_, kept) => {
+                // An error status: a piece kept stays for the next attempt.
+                *partial = kept;
                 let code = status.as_u16();
                 let kind = if code == 404 || code == 410 {
                     ErrorKind::NotFound
                 } else {
                     ErrorKind::Status
                 };
-                let detail = error_detail(resp).await;
+                let detail = tokio::time::timeout(idle, error_detail(resp))
+                    .await
+                    .unwrap_or_default();
                 let mut msg = status.to_string();
                 if !detail.is_empty() {
                     msg.push_str("\n\tserver response: ");
@@ -616,40 +936,50 @@ impl Client {
                 }
                 return Err(err(kind, msg).retryable(matches!(code, 429 | 500 | 502 | 503 | 504)));
             }
-            let limit = kind.limit();
-            if resp.content_length().is_some_and(|n| n > limit) {
+        };
+        seen.headers(kind, start.elapsed());
+        // A zip cut now can be resumed by the next attempt.
+        let keep = |sink: Sink, partial: &mut Option<Partial>| {
+            if let (FileKind::Zip, Some(total), Some(validator)) = (kind, total, validator.clone())
+                && sink.len() > 0
+                && sink.len() < total
+            {
+                *partial = Some(Partial {
+                    sink,
+                    validator,
+                    total,
+                });
+            }
+        };
+        loop {
+            let chunk = match tokio::time::timeout(idle, resp.chunk()).await {
+                Ok(Ok(Some(chunk))) => chunk,
+                Ok(Ok(None)) => break,
+                Ok(Err(e)) => {
+                    keep(sink, partial);
+                    return Err(net_error(&e, err));
+                }
+                Err(_) => {
+                    let got = sink.len();
+                    keep(sink, partial);
+                    // Stalled like a cut body: worth another attempt.
+                    return Err(err(
+                        ErrorKind::Timeout,
+                        format!("timed out: no data for {idle:?} (after {got} bytes of the body)"),
+                    )
+                    .retryable(true));
+                }
+            };
+            if sink.len() + chunk.len() as u64 > limit {
                 return Err(err(ErrorKind::TooLarge, kind.too_large(limit)));
             }
-            let mut sink = Sink::new(kind, &self.staging)
+            sink.write(&chunk)
                 .await
                 .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))?;
-            let mut resp = resp;
-            loop {
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if sink.len() + chunk.len() as u64 > limit {
-                            return Err(err(ErrorKind::TooLarge, kind.too_large(limit)));
-                        }
-                        sink.write(&chunk)
-                            .await
-                            .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))?;
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(net_error(&e, &err)),
-                }
-            }
-            sink.finish()
-                .await
-                .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))
-        };
-        // reqwest enforces the timeout too; this outer bound also covers staging.
-        match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
-            Ok(r) => r,
-            Err(_) => Err(err(
-                ErrorKind::Timeout,
-                format!("timed out after {timeout:?}"),
-            )),
         }
+        sink.finish()
+            .await
+            .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))
     }
 
     async fn fetch_file(
@@ -723,6 +1053,66 @@ impl Client {
         sink.finish()
             .await
             .map_err(|e| err(ErrorKind::Local, format!("staging body: {e}")))
+    }
+}
+
+/// One request of a walk in flight.
+struct Flight {
+    idx: usize,
+    start: Instant,
+    /// Set when a good answer's headers arrived.
+    headers: Arc<AtomicBool>,
+    /// Sent as a hedge.
+    hedge: bool,
+    /// Its hedge deadline has passed (hedged or not): no second look.
+    hedge_checked: bool,
+}
+
+/// Who hears that a good answer's headers arrived: the walk (no hedge is needed)
+/// and the upstream's latency record.
+#[derive(Clone, Copy, Default)]
+struct Seen<'a> {
+    flag: Option<&'a AtomicBool>,
+    latency: Option<&'a Latency>,
+}
+
+impl Seen<'_> {
+    fn headers(&self, kind: FileKind, after: Duration) {
+        if let Some(l) = self.latency {
+            l.record(kind, after);
+        }
+        if let Some(f) = self.flag {
+            f.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A zip cut mid-transfer: the bytes so far and what proves the rest matches them.
+struct Partial {
+    sink: Sink,
+    /// The first response's ETag or Last-Modified, for If-Range.
+    validator: String,
+    /// The whole body's length (the first response's Content-Length).
+    total: u64,
+}
+
+/// Releases a breaker's half-open trial that ends without a verdict (its request
+/// was cancelled).
+struct TrialGuard<'a> {
+    breaker: Option<&'a crate::breaker::Breaker>,
+}
+
+impl TrialGuard<'_> {
+    fn settle(mut self) {
+        self.breaker = None;
+    }
+}
+
+impl Drop for TrialGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(b) = self.breaker {
+            b.abandon();
+        }
     }
 }
 

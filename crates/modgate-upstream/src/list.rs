@@ -15,6 +15,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::breaker::Breaker;
+use crate::client::hedge::Latency;
 use crate::error::ConfigError;
 
 /// One parsed GOPROXY entry, before it is bound to a client.
@@ -33,6 +34,8 @@ pub enum Upstream {
         /// The base with any password removed, for messages and metrics.
         display: String,
         breaker: Breaker,
+        /// Recent times to response headers: the adaptive hedge delay.
+        latency: Latency,
     },
     File {
         root: PathBuf,
@@ -166,6 +169,7 @@ fn bind_url(raw: &str, breaker: BreakerSettings) -> Result<Upstream, ConfigError
                 base: url,
                 display,
                 breaker: Breaker::new(breaker.threshold, breaker.cooldown),
+                latency: Latency::default(),
             })
         }
         "file" => {

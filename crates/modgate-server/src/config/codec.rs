@@ -193,6 +193,25 @@ impl Codec for Dur {
     }
 }
 
+/// A duration that, when unset, is chosen at run time (`auto`).
+pub struct OptDur;
+
+impl Codec for OptDur {
+    type Value = Option<Duration>;
+    const EXAMPLE: &'static str = "250ms";
+    fn parse(text: &str) -> Result<Option<Duration>, String> {
+        if text.trim() == "auto" {
+            return Ok(None);
+        }
+        Dur::parse(text)
+            .map(Some)
+            .map_err(|e| format!("{e}, or auto"))
+    }
+    fn text(value: &Option<Duration>) -> Option<String> {
+        value.map(format_duration)
+    }
+}
+
 /// `text` or `json`.
 pub struct LogFmt;
 

@@ -31,7 +31,9 @@ impl Hits {
 
 /// Routes by the first path element: ok, nf (404), gone (410), err (500), flaky (503
 /// twice, then 200), hang (never answers in time), big (17 MiB streamed body), proxy
-/// (records absolute-form requests, as an HTTP proxy sees them).
+/// (records absolute-form requests, as an HTTP proxy sees them), `sleep/MS/CODE`
+/// (answers CODE after MS milliseconds), `fastfirst/N` (answers at once N times,
+/// then hangs).
 async fn upstream() -> (SocketAddr, Arc<Hits>) {
     let hits = Arc::new(Hits::default());
     let h = hits.clone();
@@ -67,6 +69,25 @@ async fn upstream() -> (SocketAddr, Arc<Hits>) {
                 "hang" => {
                     tokio::time::sleep(Duration::from_secs(5)).await;
                     text(StatusCode::OK, "late")
+                }
+                "sleep" => {
+                    let mut it = path.trim_start_matches('/').split('/').skip(1);
+                    let ms: u64 = it.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+                    let code: u16 = it.next().and_then(|c| c.parse().ok()).unwrap_or(200);
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    text(StatusCode::from_u16(code).unwrap(), "slept")
+                }
+                "fastfirst" => {
+                    let fast: usize = path
+                        .trim_start_matches('/')
+                        .split('/')
+                        .nth(1)
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    if hits.bump(&format!("fastfirst {fast}")) > fast {
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                    text(StatusCode::OK, "fast")
                 }
                 "big" => {
                     let chunk = bytes::Bytes::from(vec![b'x'; 1 << 20]);
@@ -672,3 +693,6 @@ async fn direct_discovery_through_an_internal_outbound_proxy() {
     assert!(e.to_string().contains("no go-import meta tags"), "{e}");
     assert_eq!(hits.get("proxied http://corp.example/m?go-get=1"), 1);
 }
+
+mod hedging;
+mod transfer;
