@@ -6,8 +6,8 @@
 //! useful one: a real proxy failure outranks "not found", and among not-found errors the
 //! last one wins.
 //!
-//! Each HTTP upstream is called through one pooled `reqwest` client (rustls, HTTP/2 by
-//! ALPN, Happy-Eyeballs dialing from hyper's connector, Go's HTTPS_PROXY/NO_PROXY rules
+//! Each HTTP upstream is called through one pooled `reqwest` client (rustls on aws-lc-rs,
+//! HTTP/2 by ALPN, Happy-Eyeballs dialing from hyper's connector, Go's HTTPS_PROXY/NO_PROXY rules
 //! from [`crate::envproxy`]), with a connect timeout, a total timeout per attempt, a few
 //! retries with exponential backoff for errors that are safe to retry (every protocol
 //! request is an idempotent GET), and the upstream's circuit breaker. Redirects are
@@ -329,8 +329,6 @@ impl Client {
     /// Builds the client; zips are staged in `staging` (use the storage's staging
     /// directory so storing them is a rename).
     pub fn new(cfg: ClientConfig, staging: impl Into<PathBuf>) -> Result<Client, ConfigError> {
-        // rustls needs a process-wide crypto provider; installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let proxy: ProxySelector = cfg
             .proxy_env
             .clone()

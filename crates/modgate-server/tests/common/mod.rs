@@ -294,8 +294,6 @@ pub fn token(name: &str, secret: &str, modules: &str) -> modgate_server::access:
 
 /// A blocking HTTP client for poking the server.
 pub fn http() -> reqwest::blocking::Client {
-    // reqwest is built without a default TLS provider (as modgate is).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
         .no_proxy()
         .build()
