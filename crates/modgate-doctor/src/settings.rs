@@ -113,7 +113,7 @@ impl Settings {
     /// GOPROXY, with Go's default when empty (`modfetch/proxy.go`).
     pub fn goproxy(&self) -> &str {
         match self.get("GOPROXY") {
-            "" => goenv::builtin_default("GOPROXY"),
+            "" => modgate_core::goenv::vars::default("GOPROXY"),
             v => v,
         }
     }
@@ -121,7 +121,7 @@ impl Settings {
     /// GOSUMDB, with Go's default when empty (`modfetch/sumdb.go`).
     pub fn gosumdb(&self) -> &str {
         match self.get("GOSUMDB") {
-            "" => goenv::builtin_default("GOSUMDB"),
+            "" => modgate_core::goenv::vars::default("GOSUMDB"),
             v => v,
         }
     }
