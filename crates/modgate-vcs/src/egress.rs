@@ -372,4 +372,4 @@ fn v6_private(ip: Ipv6Addr) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

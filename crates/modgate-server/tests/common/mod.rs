@@ -5,7 +5,6 @@
 
 #![allow(dead_code)]
 
-pub mod git;
 pub mod tls;
 
 use std::collections::BTreeMap;

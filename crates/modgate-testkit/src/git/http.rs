@@ -1,4 +1,4 @@
-//! Test support: a tiny HTTP/1.1 server on loopback that answers `?go-get=1`
+//! A tiny HTTP/1.1 server on loopback that answers `?go-get=1`
 //! with a go-import page and serves git repositories through
 //! `git http-backend` (CGI), one request per connection, optionally behind
 //! HTTP Basic authentication.
