@@ -150,15 +150,6 @@ impl Settings {
         }
     }
 
-    /// Whether GOAUTH includes `netrc` (the default).
-    pub fn goauth_uses_netrc(&self) -> bool {
-        let v = match self.get("GOAUTH") {
-            "" => "netrc",
-            v => v,
-        };
-        v.split(';').any(|m| m.trim() == "netrc")
-    }
-
     /// The path of the resolv.conf in use.
     pub fn resolv_conf(&self) -> &Path {
         &self.resolv_conf
