@@ -464,19 +464,9 @@ fn reconcile(
 }
 
 fn settings_lines(s: &Settings) -> Vec<String> {
-    let mut v: Vec<String> = [
-        "GOPROXY",
-        "GOSUMDB",
-        "GOPRIVATE",
-        "GONOPROXY",
-        "GONOSUMDB",
-        "GOINSECURE",
-        "GOFLAGS",
-        "GOAUTH",
-    ]
-    .iter()
-    .map(|k| s.describe(k))
-    .collect();
+    let mut v: Vec<String> = modgate_core::goenv::vars::download()
+        .map(|k| s.describe(k))
+        .collect();
     for p in [&s.proxy.https, &s.proxy.http].into_iter().flatten() {
         v.push(format!(
             "{}={}",

@@ -113,7 +113,7 @@ impl Settings {
     /// GOPROXY, with Go's default when empty (`modfetch/proxy.go`).
     pub fn goproxy(&self) -> &str {
         match self.get("GOPROXY") {
-            "" => goenv::builtin_default("GOPROXY"),
+            "" => modgate_core::goenv::vars::default("GOPROXY"),
             v => v,
         }
     }
@@ -121,7 +121,7 @@ impl Settings {
     /// GOSUMDB, with Go's default when empty (`modfetch/sumdb.go`).
     pub fn gosumdb(&self) -> &str {
         match self.get("GOSUMDB") {
-            "" => goenv::builtin_default("GOSUMDB"),
+            "" => modgate_core::goenv::vars::default("GOSUMDB"),
             v => v,
         }
     }
@@ -148,15 +148,6 @@ impl Settings {
             Some(s) => format!("{var}={:?} ({})", s.value, s.source.describe()),
             None => format!("{var} unset"),
         }
-    }
-
-    /// Whether GOAUTH includes `netrc` (the default).
-    pub fn goauth_uses_netrc(&self) -> bool {
-        let v = match self.get("GOAUTH") {
-            "" => "netrc",
-            v => v,
-        };
-        v.split(';').any(|m| m.trim() == "netrc")
     }
 
     /// The path of the resolv.conf in use.

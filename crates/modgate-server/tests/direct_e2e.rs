@@ -8,7 +8,6 @@ mod common;
 
 use std::process::Command;
 
-use common::git::Repo;
 use common::*;
 
 fn json(out: &std::process::Output) -> serde_json::Value {
@@ -17,30 +16,30 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 
 #[test]
 fn go_through_direct_upstream_matches_go_direct() {
-    let lab = tempfile::tempdir().unwrap();
-    let (repos, gitconfig) = common::git::lab(lab.path());
+    let lab = modgate_testkit::git::Lab::new();
+    let gitconfig = lab.gitconfig();
 
-    let mut lib = Repo::new(&repos, "lib", &gitconfig);
-    lib.write(&[
-        ("go.mod", "module example.test/lib.git\n\ngo 1.21\n"),
-        ("LICENSE", "license\n"),
-        ("lib.go", "package lib\n"),
-        ("sub/go.mod", "module example.test/lib.git/sub\n"),
-        ("sub/sub.go", "package sub\n"),
-    ]);
-    lib.commit(&["v1.0.0", "sub/v0.1.0"]);
-    lib.write(&[
-        ("v2/go.mod", "module example.test/lib.git/v2\n"),
-        ("v2/lib.go", "package lib\n"),
-    ]);
-    lib.commit(&["v1.1.0", "v2.0.0"]);
-    lib.write(&[("more.go", "package lib\n")]);
-    lib.commit(&[]);
-    let mut old = Repo::new(&repos, "old", &gitconfig);
-    old.write(&[("old.go", "package old\n")]);
-    old.commit(&["v1.0.0"]);
-    old.write(&[("new.go", "package old\n")]);
-    old.commit(&["v2.0.0"]);
+    let mut lib = lab.repo("lib");
+    lib.write("go.mod", "module example.test/lib.git\n\ngo 1.21\n")
+        .write("LICENSE", "license\n")
+        .write("lib.go", "package lib\n")
+        .write("sub/go.mod", "module example.test/lib.git/sub\n")
+        .write("sub/sub.go", "package sub\n");
+    lib.commit("c");
+    lib.tag("v1.0.0").tag("sub/v0.1.0");
+    lib.write("v2/go.mod", "module example.test/lib.git/v2\n")
+        .write("v2/lib.go", "package lib\n");
+    lib.commit("c");
+    lib.tag("v1.1.0").tag("v2.0.0");
+    lib.write("more.go", "package lib\n");
+    lib.commit("c");
+    let mut old = lab.repo("old");
+    old.write("old.go", "package old\n");
+    old.commit("c");
+    old.tag("v1.0.0");
+    old.write("new.go", "package old\n");
+    old.commit("c");
+    old.tag("v2.0.0");
 
     let mut spec = ServerSpec::new("direct");
     spec.config.git_config = Some(gitconfig.clone());
@@ -121,12 +120,13 @@ fn go_through_direct_upstream_matches_go_direct() {
 /// repositories are served.
 #[test]
 fn govcs_setting_reaches_direct_mode() {
-    let lab = tempfile::tempdir().unwrap();
-    let (repos, gitconfig) = common::git::lab(lab.path());
+    let lab = modgate_testkit::git::Lab::new();
+    let gitconfig = lab.gitconfig();
     for name in ["open", "denied"] {
-        let mut r = Repo::new(&repos, name, &gitconfig);
-        r.write(&[("go.mod", &format!("module example.test/{name}.git\n"))]);
-        r.commit(&["v1.0.0"]);
+        let mut r = lab.repo(name);
+        r.write("go.mod", &format!("module example.test/{name}.git\n"));
+        r.commit("c");
+        r.tag("v1.0.0");
     }
     let mut spec = ServerSpec::new("direct");
     spec.config.git_config = Some(gitconfig);

@@ -15,7 +15,6 @@ mod common;
 
 use std::path::Path;
 
-use common::git::Repo;
 use common::tls::tls_front;
 use common::*;
 
@@ -24,16 +23,15 @@ const MODULE: &str = "example.test/secret.git";
 
 #[test]
 fn private_module_bytes_never_change() {
-    let lab = tempfile::tempdir().unwrap();
-    let (repos, gitconfig) = common::git::lab(lab.path());
-    let mut repo = Repo::new(&repos, "secret", &gitconfig);
-    repo.write(&[
-        ("go.mod", &format!("module {MODULE}\n\ngo 1.21\n")),
-        ("LICENSE", "license\n"),
-        ("secret.go", "package secret\n\nconst V = 1\n"),
-        ("internal/x/x.go", "package x\n"),
-    ]);
-    repo.commit(&["v1.0.0"]);
+    let lab = modgate_testkit::git::Lab::new();
+    let gitconfig = lab.gitconfig();
+    let mut repo = lab.repo("secret");
+    repo.write("go.mod", &format!("module {MODULE}\n\ngo 1.21\n"))
+        .write("LICENSE", "license\n")
+        .write("secret.go", "package secret\n\nconst V = 1\n")
+        .write("internal/x/x.go", "package x\n");
+    repo.commit("c");
+    repo.tag("v1.0.0");
 
     // The default upstream's shape (a proxy, then direct), with a local stand-in for
     // the public proxy: a private path must skip it and go direct.
@@ -119,11 +117,9 @@ fn private_module_bytes_never_change() {
 
     // 2. The tag is force-moved to a commit with other content and another go.mod.
     let old = repo.git(&["rev-parse", "v1.0.0"]);
-    repo.write(&[
-        ("go.mod", &format!("module {MODULE}\n\ngo 1.22\n")),
-        ("secret.go", "package secret\n\nconst V = 2\n"),
-    ]);
-    repo.commit(&[]);
+    repo.write("go.mod", &format!("module {MODULE}\n\ngo 1.22\n"))
+        .write("secret.go", "package secret\n\nconst V = 2\n");
+    repo.commit("c");
     repo.git(&["tag", "-f", "v1.0.0"]);
     assert_ne!(repo.git(&["rev-parse", "v1.0.0"]), old);
     // A modgate that never saw the old tag serves the new content: the move is real.

@@ -10,10 +10,15 @@
 //! * [`go::sealed`] builds a `go` command that cannot reach the network or the
 //!   user's settings: private GOPATH, module and build caches, `GOPROXY=off`,
 //!   `GOSUMDB=off`, `GOTOOLCHAIN=local`, no GOENV file, no inherited GOPRIVATE.
+//! * [`git`] builds git repositories with fixed authors and dates, reachable as
+//!   `https://example.test/<name>` through a git configuration's `insteadOf`
+//!   rules, and [`git::http`] serves them with `git http-backend` on loopback.
 //! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
 //!   when it is missing, so tests of Go's own data never pass vacuously.
 
 use std::path::{Path, PathBuf};
+
+pub mod git;
 
 pub mod go {
     use std::path::{Path, PathBuf};

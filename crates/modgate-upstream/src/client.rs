@@ -20,7 +20,7 @@
 //! in flight. The delay is [`ClientConfig::hedge_delay`], by default adaptive (see
 //! [`hedge`]).
 //!
-//! Each HTTP upstream is called through one pooled `reqwest` client (rustls, HTTP/2 by
+//! Each HTTP upstream is called through one pooled `reqwest` client (rustls on aws-lc-rs, HTTP/2 by
 //! ALPN, Happy-Eyeballs dialing from hyper's connector, Go's HTTPS_PROXY/NO_PROXY rules
 //! from [`crate::envproxy`]), with a connect timeout, a few retries with exponential
 //! backoff for errors that are safe to retry (every protocol request is an idempotent
@@ -396,8 +396,6 @@ impl Client {
     /// Builds the client; zips are staged in `staging` (use the storage's staging
     /// directory so storing them is a rename).
     pub fn new(cfg: ClientConfig, staging: impl Into<PathBuf>) -> Result<Client, ConfigError> {
-        // rustls needs a process-wide crypto provider; installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let proxy: ProxySelector = cfg
             .proxy_env
             .clone()

@@ -235,12 +235,9 @@ impl Guard {
     }
 
     /// Resolves `host` (a name or an address literal, optionally with a
-    /// port) and refuses it when any of its addresses is refused. A name that
-    /// does not resolve is let through; a lookup that times out is refused.
-    pub async fn check_host(&self, host: &str) -> Result<(), EgressError> {
-        self.check_host_port(host, 443).await
-    }
-
+    /// port, else `default_port`) and refuses it when any of its addresses is
+    /// refused. A name that does not resolve is let through; a lookup that
+    /// times out is refused.
     async fn check_host_port(&self, host: &str, default_port: u16) -> Result<(), EgressError> {
         let (name, port) = split_host_port(host);
         let port = port.and_then(|p| p.parse().ok()).unwrap_or(default_port);
@@ -372,4 +369,4 @@ fn v6_private(ip: Ipv6Addr) -> Option<&'static str> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -22,11 +22,6 @@ pub mod egress;
 pub mod repo;
 pub mod run;
 
-#[cfg(test)]
-mod testgit;
-#[cfg(test)]
-mod testhttp;
-
 pub use coderepo::{CodeError, CodeRepo, Info};
 pub use direct::{Direct, DirectBody, DirectError};
 pub use discovery::{Fetch, VcsPolicy};

@@ -239,4 +239,4 @@ async fn spawn(cmd: &mut tokio::process::Command) -> std::io::Result<tokio::proc
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,7 +6,8 @@
 //! rules and error messages depend on URL-parsing details; a private port of
 //! that parser (`url`, with `netip` for bracketed IPv6 hosts) keeps them
 //! identical. Pattern lists such as `GOPRIVATE` and `GONOPROXY` are matched
-//! with [`crate::pattern::match_prefix_patterns`].
+//! with [`crate::pattern::match_prefix_patterns`]. [`vars`] lists the
+//! variables themselves, with their defaults.
 
 pub mod goproxy;
 pub mod gosumdb;
@@ -14,5 +15,6 @@ pub mod govcs;
 pub mod httpproxy;
 mod netip;
 mod url;
+pub mod vars;
 
 pub use url::UrlError;

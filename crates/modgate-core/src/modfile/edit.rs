@@ -9,7 +9,7 @@
 //! single-entry blocks into plain lines. Sorting lives in `sort.rs`.
 
 use super::args::{is_go_version, is_indirect, is_toolchain_name};
-use super::ast::{Comment, CommentBlock, Comments, FileSyntax, Line, Stmt};
+use super::ast::{Comment, FileSyntax, Line, Stmt};
 use super::errors::invalid_version;
 use super::rule::{
     Exclude, File, Go, Godebug, Ignore, Module, Replace, Require, Tool, Toolchain, VersionInterval,
@@ -65,17 +65,6 @@ impl File {
                 });
             }
         }
-    }
-
-    /// Appends a standalone comment at the end of the file (Go's `File.AddComment`).
-    pub fn add_comment(&mut self, text: &str) {
-        self.syntax.stmt.push(Stmt::Comments(CommentBlock {
-            comments: Comments {
-                before: vec![Comment::new(text)],
-                ..Comments::default()
-            },
-            ..CommentBlock::default()
-        }));
     }
 
     /// Sets the `go` version, adding the line after `module` if needed (Go's

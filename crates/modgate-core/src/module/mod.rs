@@ -42,6 +42,3 @@ pub use pseudo::{
 };
 pub use time::UtcTime;
 pub use version::{Version, check, compare, sort};
-
-/// Go's `module.PseudoVersionTimestampFormat`, the time layout of pseudo-versions.
-pub const PSEUDO_VERSION_TIMESTAMP_FORMAT: &str = "20060102150405";

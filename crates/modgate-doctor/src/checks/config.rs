@@ -45,16 +45,7 @@ fn cached(cache: Option<&Path>, path: &str, version: &str) -> bool {
 pub fn check(s: &Settings, p: &Plan) -> (Vec<Check>, Vec<Finding>) {
     let mut checks = Vec::new();
     let mut out = Vec::new();
-    for var in [
-        "GOPROXY",
-        "GOSUMDB",
-        "GOPRIVATE",
-        "GONOPROXY",
-        "GONOSUMDB",
-        "GOINSECURE",
-        "GOFLAGS",
-        "GOAUTH",
-    ] {
+    for var in modgate_core::goenv::vars::download() {
         if let Some(set) = s.go.get(var) {
             checks.push(Check {
                 kind: "config",

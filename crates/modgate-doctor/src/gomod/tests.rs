@@ -3,7 +3,8 @@ use super::*;
 #[test]
 fn requires_and_replacements() {
     let m = parse(
-        r#"module example.com/app // the app
+        "go.mod",
+        br#"module example.com/app // the app
 
 go 1.22
 
@@ -23,7 +24,8 @@ replace (
 	example.com/versioned => ./nope
 )
 "#,
-    );
+    )
+    .unwrap();
     assert_eq!(m.module, "example.com/app");
     let got: Vec<(String, String, Option<String>)> = m
         .requires
@@ -52,9 +54,46 @@ replace (
 
 #[test]
 fn go_sum_zip_hashes() {
-    let s = parse_sum(
-        "a.example/m v1.0.0 h1:abc=\na.example/m v1.0.0/go.mod h1:def=\nb.example/m v2.0.0/go.mod h1:x=\n",
+    let m = GoMod {
+        sums: parse_sum(
+            b"a.example/m v1.0.0 h1:abc=\na.example/m v1.0.0/go.mod h1:def=\nb.example/m v2.0.0/go.mod h1:x=\n",
+        ),
+        ..GoMod::default()
+    };
+    assert!(m.has_sum("a.example/m", "v1.0.0"));
+    assert!(!m.has_sum("b.example/m", "v2.0.0"));
+    assert!(!m.has_sum("c.example/m", "v1.0.0"));
+}
+
+#[test]
+fn go_sum_malformed_lines_are_skipped() {
+    let m = GoMod {
+        sums: parse_sum(b"a.example/m v1.0.0\nb.example/m v1.0.0 h1:abc=\n"),
+        ..GoMod::default()
+    };
+    assert!(m.has_sum("b.example/m", "v1.0.0"));
+}
+
+#[test]
+fn versions_canonicalised_and_parse_errors() {
+    let m = parse(
+        "go.mod",
+        b"module example.com/app\nrequire golang.org/x/text v0.14\n",
+    )
+    .unwrap();
+    assert_eq!(m.requires[0].version, "v0.14.0");
+    let err = parse(
+        "/m/go.mod",
+        b"module example.com/app\nrequire example.com/branch master\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("/m/go.mod:2: require example.com/branch: version \"master\" is a query"),
+        "{err}"
     );
-    assert!(s.contains(&("a.example/m".to_string(), "v1.0.0".to_string())));
-    assert!(!s.iter().any(|(p, _)| p == "b.example/m"));
+    let err = parse("/m/go.mod", b"module example.com/app\nfrobnicate x\n").unwrap_err();
+    assert!(
+        err.starts_with("/m/go.mod:2: unknown directive: frobnicate"),
+        "{err}"
+    );
 }

@@ -15,35 +15,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use modgate_core::goenv::vars::{self, VARS};
+
 use crate::env::Env;
-
-/// The go variables the doctor reads.
-pub const VARS: &[&str] = &[
-    "GOPROXY",
-    "GOSUMDB",
-    "GOPRIVATE",
-    "GONOPROXY",
-    "GONOSUMDB",
-    "GOINSECURE",
-    "GOFLAGS",
-    "GOAUTH",
-    "GOVCS",
-    "GOTOOLCHAIN",
-    "GOMODCACHE",
-    "GOVERSION",
-    "GOROOT",
-];
-
-/// The defaults of GOROOT/go.env and cfg.go, used when `go` is missing.
-pub fn builtin_default(var: &str) -> &'static str {
-    match var {
-        "GOPROXY" => "https://proxy.golang.org,direct",
-        "GOSUMDB" => "sum.golang.org",
-        "GOAUTH" => "netrc",
-        "GOTOOLCHAIN" => "auto",
-        _ => "",
-    }
-}
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +105,7 @@ pub async fn go_env_json(env: &Env, timeout: Duration) -> Option<BTreeMap<String
     )
 }
 
-/// Resolves every variable in [`VARS`].
+/// Resolves every variable in the core's [`VARS`].
 pub fn resolve(
     env: &Env,
     go_env: Option<&BTreeMap<String, String>>,
@@ -143,7 +117,7 @@ pub fn resolve(
         .map(|d| parse_env_file(&d))
         .unwrap_or_default();
     let mut out = BTreeMap::new();
-    for &var in VARS {
+    for var in VARS.iter().map(|v| v.name) {
         let setting = if let Some(v) = env.get(var) {
             Setting {
                 value: v.to_string(),
@@ -161,7 +135,7 @@ pub fn resolve(
             }
         } else {
             Setting {
-                value: builtin_default(var).to_string(),
+                value: vars::default(var).to_string(),
                 source: Source::Default,
             }
         };

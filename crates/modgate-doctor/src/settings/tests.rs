@@ -21,7 +21,6 @@ fn defaults_without_go() {
     assert_eq!(s.gosumdb(), "sum.golang.org");
     assert_eq!(s.get("GOAUTH"), "netrc");
     assert_eq!(s.go["GOPROXY"].source, Source::Default);
-    assert!(s.goauth_uses_netrc());
     assert_eq!(s.resolv_conf(), Path::new("/etc/resolv.conf"));
 }
 

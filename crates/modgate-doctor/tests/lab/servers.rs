@@ -409,51 +409,28 @@ pub fn git_host(
             return Resp::new(401, "Unauthorized", "text/plain", "auth required")
                 .header("WWW-Authenticate", "Basic realm=\"lab\"");
         }
-        let out = std::process::Command::new("git")
-            .arg("http-backend")
-            .env_clear()
-            .env("GIT_PROJECT_ROOT", &project_root)
-            .env("GIT_HTTP_EXPORT_ALL", "1")
-            .env("REQUEST_METHOD", &r.method)
-            .env("PATH_INFO", path)
-            .env("QUERY_STRING", query)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .output();
-        let Ok(out) = out else {
-            return Resp::new(500, "Internal Server Error", "text/plain", "no git");
+        let cgi = modgate_testkit::git::http::backend(
+            &project_root,
+            &modgate_testkit::git::http::CgiRequest {
+                method: &r.method,
+                path_info: path,
+                query,
+                ..Default::default()
+            },
+        );
+        let Ok(cgi) = cgi else {
+            return Resp::new(
+                500,
+                "Internal Server Error",
+                "text/plain",
+                "git http-backend failed",
+            );
         };
-        // CGI output: headers, blank line, body.
-        let raw = out.stdout;
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .map(|i| (i, 4))
-            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
-        let Some((i, n)) = split else {
-            return Resp::new(500, "Internal Server Error", "text/plain", "bad cgi");
-        };
-        let head = String::from_utf8_lossy(&raw[..i]).into_owned();
-        let mut resp = Resp {
-            status: 200,
-            reason: "OK",
-            headers: Vec::new(),
-            body: raw[i + n..].to_vec(),
-        };
-        for line in head.lines() {
-            if let Some((k, v)) = line.split_once(':') {
-                let v = v.trim();
-                if k.eq_ignore_ascii_case("status") {
-                    resp.status = v
-                        .split(' ')
-                        .next()
-                        .and_then(|c| c.parse().ok())
-                        .unwrap_or(500);
-                    resp.reason = "CGI";
-                } else {
-                    resp.headers.push((k.to_string(), v.to_string()));
-                }
-            }
+        Resp {
+            status: cgi.status,
+            reason: if cgi.status == 200 { "OK" } else { "CGI" },
+            headers: cgi.headers,
+            body: cgi.body,
         }
-        resp
     })
 }

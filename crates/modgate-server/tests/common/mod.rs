@@ -5,7 +5,6 @@
 
 #![allow(dead_code)]
 
-pub mod git;
 pub mod tls;
 pub mod toolchain;
 
@@ -313,8 +312,6 @@ pub fn token(name: &str, secret: &str, modules: &str) -> modgate_server::access:
 
 /// A blocking HTTP client for poking the server.
 pub fn http() -> reqwest::blocking::Client {
-    // reqwest is built without a default TLS provider (as modgate is).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
         .no_proxy()
         .build()

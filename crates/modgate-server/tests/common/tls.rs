@@ -9,12 +9,14 @@ use std::sync::Arc;
 /// A TLS front on 127.0.0.1 relaying to `backend`, with a fresh self-signed
 /// certificate written to `ca` (for go's SSL_CERT_FILE).
 pub fn tls_front(backend: SocketAddr, ca: &Path) -> SocketAddr {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
     std::fs::write(ca, cert.pem()).unwrap();
-    let config = rustls::ServerConfig::builder()
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
         .with_no_client_auth()
         .with_single_cert(
             vec![cert.der().clone()],

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::repo::Repos;
-use crate::testgit::{HOST, Lab};
+use crate::run::tests::lab_runner;
+use modgate_testkit::git::{HOST, Lab};
 
 /// A module to check and the queries to resolve in it.
 struct Case {
@@ -234,7 +235,7 @@ fn version_of(a: &Answers, q: &str) -> String {
 async fn versions_queries_and_sums_match_go() {
     let lab = Lab::new();
     let cases = build(&lab);
-    let repos = Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+    let repos = Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60));
     let tmp = tempfile::tempdir().unwrap();
     let mut answers = Vec::new();
     for c in &cases {

@@ -10,7 +10,8 @@ use std::time::Duration;
 use super::*;
 use crate::discovery::VcsPolicy;
 use crate::egress::{Egress, Table};
-use crate::testgit::Lab;
+use crate::run::tests::lab_runner;
+use modgate_testkit::git::Lab;
 
 /// A guard whose resolver knows only `names` (never the system's).
 fn guard(policy: Egress, names: &[(&str, &str)]) -> Guard {
@@ -64,7 +65,7 @@ async fn serves_protocol_paths() {
         .into_iter()
         .collect(),
     );
-    let repos = Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+    let repos = Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60));
     let direct = Direct::new(
         repos,
         pages,
@@ -155,9 +156,9 @@ async fn insteadof_file_remote_needs_no_lookup() {
     r.write("go.mod", "module example.test/quiet.git\n");
     r.commit("one");
     r.tag("v1.0.0");
-    let resolver = Arc::new(crate::testgit::Counting::new(Table::default()));
+    let resolver = Arc::new(crate::egress::tests::Counting::new(Table::default()));
     let direct = Direct::new(
-        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60)),
         Pages(HashMap::new()),
         Guard::new(Egress::default(), resolver.clone()),
         "",
@@ -230,14 +231,15 @@ async fn discovery_and_git_http_backend() {
         .write("README", "outside the go/ subdirectory\n");
     r.commit("one");
     r.tag("go/v1.0.0").tag("go/sub/v0.2.0");
-    let http = crate::testhttp::GitHttp::start(&lab.root.path().join("repos"), corp_meta);
+    let http =
+        modgate_testkit::git::http::GitHttp::start(&lab.root.path().join("repos"), corp_meta);
 
     let staging = tempfile::tempdir().unwrap();
     let s = staging.path();
     let fetch = || ToLocal(http.port);
     // The discovery host is served on loopback, and is resolved so.
     let names = &[("corp.example", "127.0.0.1:0")];
-    let repos = || Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+    let repos = || Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60));
 
     // Plain http needs GOINSECURE, and loopback needs the egress allowance.
     let strict = Direct::new(
@@ -340,13 +342,13 @@ async fn govcs_and_other_vcs() {
         .into_iter()
         .collect(),
     );
-    let resolver = Arc::new(crate::testgit::Counting::new(Table::default()));
+    let resolver = Arc::new(crate::egress::tests::Counting::new(Table::default()));
     let policy = VcsPolicy {
         govcs: modgate_core::goenv::govcs::Govcs::setting("example.test/denied.git:off").unwrap(),
         private: "corp.example".into(),
     };
     let direct = Direct::new(
-        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60)),
         pages,
         Guard::new(Egress::default(), resolver.clone()),
         "",
@@ -427,7 +429,7 @@ async fn go_import_mod_answers_the_proxy() {
         .collect(),
     );
     let direct = Direct::new(
-        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60)),
         pages,
         guard(
             Egress::default(),
@@ -467,8 +469,8 @@ fn append(path: &std::path::Path, text: &str) {
     f.write_all(text.as_bytes()).unwrap();
 }
 
-fn no_lookups() -> Arc<crate::testgit::Counting> {
-    Arc::new(crate::testgit::Counting::new(Table::default()))
+fn no_lookups() -> Arc<crate::egress::tests::Counting> {
+    Arc::new(crate::egress::tests::Counting::new(Table::default()))
 }
 
 const LOOPBACK: Egress = Egress {
@@ -488,7 +490,8 @@ async fn insteadof_to_a_second_http_remote() {
         .write("lib.go", "package lib\n");
     r.commit("one");
     r.tag("v1.0.0");
-    let http = crate::testhttp::GitHttp::start(&lab.root.path().join("repos"), |_, _| None);
+    let http =
+        modgate_testkit::git::http::GitHttp::start(&lab.root.path().join("repos"), |_, _| None);
     append(
         &lab.gitconfig(),
         &format!(
@@ -500,7 +503,7 @@ async fn insteadof_to_a_second_http_remote() {
     let s = tempfile::tempdir().unwrap();
     let s = s.path();
     let direct = Direct::new(
-        Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60)),
+        Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60)),
         Pages(HashMap::new()),
         Guard::new(LOOPBACK, resolver.clone()),
         "",
@@ -533,7 +536,11 @@ async fn insteadof_to_a_second_http_remote() {
 
     let other_cache = tempfile::tempdir().unwrap();
     let strict = Direct::new(
-        Repos::new(lab.runner(), other_cache.path(), Duration::from_secs(60)),
+        Repos::new(
+            lab_runner(&lab),
+            other_cache.path(),
+            Duration::from_secs(60),
+        ),
         Pages(HashMap::new()),
         Guard::new(Egress::default(), resolver.clone()),
         "",
@@ -565,7 +572,7 @@ async fn private_repository_behind_basic_auth() {
     r.commit("one");
     r.tag("v0.1.0");
     // base64("alice:s3cret-pw")
-    let http = crate::testhttp::GitHttp::start_with_auth(
+    let http = modgate_testkit::git::http::GitHttp::start_with_auth(
         &lab.root.path().join("repos"),
         |_, _| None,
         Some("Basic YWxpY2U6czNjcmV0LXB3".into()),
@@ -607,7 +614,7 @@ async fn private_repository_behind_basic_auth() {
         "machine 127.0.0.1 login alice password s3cret-pw\n",
     )
     .unwrap();
-    let d = direct(lab.runner().with_env("HOME", &netrc_home), "c1");
+    let d = direct(lab_runner(&lab).with_env("HOME", &netrc_home), "c1");
     assert_eq!(memory(d.get(list, s.path()).await.unwrap()), "v0.1.0\n");
 
     // credential.helper store.
@@ -621,7 +628,7 @@ async fn private_repository_behind_basic_auth() {
         ),
     );
     let d = direct(
-        lab.runner()
+        lab_runner(&lab)
             .with_env("HOME", home("empty-1"))
             .with_env("GIT_CONFIG_GLOBAL", &cfg),
         "c2",
@@ -629,7 +636,7 @@ async fn private_repository_behind_basic_auth() {
     assert_eq!(memory(d.get(list, s.path()).await.unwrap()), "v0.1.0\n");
 
     // No credentials: no prompt, a fast and clear failure.
-    let d = direct(lab.runner().with_env("HOME", home("empty-2")), "c3");
+    let d = direct(lab_runner(&lab).with_env("HOME", home("empty-2")), "c3");
     let start = Instant::now();
     let e = d.get(list, s.path()).await.unwrap_err();
     assert!(
@@ -648,7 +655,7 @@ async fn private_repository_behind_basic_auth() {
         ),
     );
     let d = direct(
-        lab.runner()
+        lab_runner(&lab)
             .with_env("HOME", home("empty-3"))
             .with_env("GIT_CONFIG_GLOBAL", &cfg),
         "c4",

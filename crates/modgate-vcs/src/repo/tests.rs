@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use super::*;
-use crate::testgit::Lab;
+use crate::run::tests::lab_runner;
+use modgate_testkit::git::Lab;
 
 #[test]
 fn ls_remote_keeps_heads_tags_and_peels() {
@@ -49,7 +50,7 @@ async fn stat_fetches_shallow_then_full_for_ancestry() {
         h
     };
 
-    let repos = Repos::new(lab.runner(), lab.cache_dir(), Duration::from_secs(60));
+    let repos = Repos::new(lab_runner(&lab), lab.cache_dir(), Duration::from_secs(60));
     let git = repos.get("https://example.test/shallow").await.unwrap();
     // Same object for the same remote.
     assert!(Arc::ptr_eq(
@@ -62,7 +63,7 @@ async fn stat_fetches_shallow_then_full_for_ancestry() {
     assert_eq!(info.short, &c2[..12]);
     assert_eq!(info.version, "v1.1.0");
     assert_eq!(info.tags, ["v1.1.0"]);
-    assert_eq!(info.time, 1_600_000_000 + 2 * 3600);
+    assert_eq!(info.time, modgate_testkit::git::EPOCH + 2 * 3600);
     assert!(
         git.dir().join("shallow").exists(),
         "a single ref is fetched shallow"
@@ -119,7 +120,7 @@ async fn concurrent_requests_share_one_fetch() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let repos = Arc::new(Repos::new(
-        lab.runner().with_git(&wrapper),
+        lab_runner(&lab).with_git(&wrapper),
         lab.cache_dir(),
         Duration::from_secs(60),
     ));
@@ -155,7 +156,7 @@ fn logging_runner(lab: &Lab) -> (Runner, std::path::PathBuf) {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    (lab.runner().with_git(&wrapper), log)
+    (lab_runner(lab).with_git(&wrapper), log)
 }
 
 fn take_log(log: &std::path::Path) -> Vec<String> {
@@ -213,7 +214,7 @@ async fn memoized_stat_lasts_as_long_as_the_refs() {
     let c1 = r.commit("one");
     r.tag("v1.0.0");
     let age = Duration::from_millis(300);
-    let repos = Repos::new(lab.runner(), lab.cache_dir(), age);
+    let repos = Repos::new(lab_runner(&lab), lab.cache_dir(), age);
     let git = repos.get("https://example.test/moving").await.unwrap();
     assert_eq!(git.stat("main").await.unwrap().name, c1);
     r.write("a", "2\n");
@@ -275,7 +276,7 @@ async fn hinted_tag_is_fetched_while_listing_refs() {
     // A hint that names no tag costs one failed fetch; the repository is
     // then used as if there had been no hint.
     let other = Repos::new(
-        lab.runner(),
+        lab_runner(&lab),
         lab.root.path().join("other"),
         Duration::from_secs(60),
     );

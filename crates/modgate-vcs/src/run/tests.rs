@@ -6,6 +6,13 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
+/// A runner whose git sees the lab's configuration (its `insteadOf` rules).
+pub(crate) fn lab_runner(lab: &modgate_testkit::git::Lab) -> Runner {
+    Runner::new(Duration::from_secs(30), 4)
+        .with_env("GIT_CONFIG_GLOBAL", lab.gitconfig())
+        .with_env("GIT_CONFIG_NOSYSTEM", "1")
+}
+
 fn fake_git(dir: &Path, body: &str) -> PathBuf {
     let p = dir.join("fake-git");
     std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
