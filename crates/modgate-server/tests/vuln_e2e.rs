@@ -247,7 +247,7 @@ fn stale_if_error_then_offline() {
     assert_eq!(miss.status, 404);
     assert_eq!(
         String::from_utf8_lossy(&miss.body),
-        "not found: vuln/ID/GO-2024-0002.json.gz: not in the cache (offline)"
+        "not found: vuln/ID/GO-2024-0002.json.gz: not in the cache (offline)\n"
     );
     assert_eq!(upstream.total_hits(), hits, "offline never calls upstream");
 }
