@@ -9,7 +9,11 @@
 //! <escaped module path>/@latest
 //! sumdb/<database name>/latest | lookup/<path>@<version> | tile/<H>/<L>/<NNN>[.p/<W>]
 //! sumdb/<database name>/modgate-trusted-tree
+//! vuln/index/<db|modules|vulns>.json[.gz] | vuln/ID/<id>.json[.gz]
 //! ```
+//!
+//! `sumdb/` and `vuln/` cannot collide with a module: a module path's first element
+//! must contain a dot.
 
 use modgate_core::module;
 use modgate_storage::{InvalidKey, Key};
@@ -59,6 +63,12 @@ pub fn trusted_tree(db: &str) -> Result<Key, InvalidKey> {
     Key::new(format!("sumdb/{db}/modgate-trusted-tree"))
 }
 
+/// A vulnerability-database file: `rest` is its path in the database
+/// (`index/modules.json.gz`, `ID/GO-2023-0001.json`).
+pub fn vuln_file(rest: &str) -> Result<Key, InvalidKey> {
+    Key::new(format!("vuln/{rest}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +98,22 @@ mod tests {
                 .as_str(),
             "sumdb/sum.golang.org/tile/8/0/001"
         );
+        assert_eq!(
+            vuln_file("ID/GO-2023-0001.json.gz").unwrap().as_str(),
+            "vuln/ID/GO-2023-0001.json.gz"
+        );
+    }
+
+    /// `sumdb/…` and `vuln/…` are outside the module paths' namespace.
+    #[test]
+    fn fixed_prefixes_are_not_module_paths() {
+        for p in ["vuln", "vuln/index/modules.json", "sumdb/sum.golang.org"] {
+            let err = modgate_core::module::check_path(p).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("missing dot in first path element"),
+                "{p}: {err}"
+            );
+        }
     }
 }

@@ -22,6 +22,9 @@
 //!    every upstream unavailable, lists and `@latest` are computed from what is
 //!    stored ([`offline`]).
 //!
+//! 4. The Go vulnerability database is mirrored by [`vuln`] (`/vuln/…`), with the
+//!    lists' freshness rules.
+//!
 //! The points where replicas will share state are traits with an in-process default:
 //! [`flight::FlightGroup`], [`negative::NegativeCache`], [`freshness::Freshness`],
 //! [`tree::TreeStore`]. What happens is reported to an [`observe::Observer`].
@@ -39,6 +42,7 @@ pub mod request;
 pub mod sumdb;
 pub mod tree;
 pub mod verify;
+pub mod vuln;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -50,6 +54,7 @@ use modgate_upstream::{Client, Routes};
 pub use error::CacheError;
 pub use observe::{Observer, Origin};
 pub use request::{ModuleFile, ModuleRequest, RequestError, SumdbFile, SumdbRequest};
+pub use vuln::{VulnFiles, VulnRequest};
 
 use crate::flight::{FlightGroup, LocalFlights};
 use crate::freshness::{Freshness, StoredFreshness};
@@ -134,6 +139,8 @@ pub struct Cache {
     opts: Options,
     verifier: Verifier,
     sumdb: Option<Arc<SumdbFiles>>,
+    /// The vulnerability database mirrored at `/vuln/` (`None`: off).
+    vuln: Option<Arc<VulnFiles>>,
     hot: Hot,
     /// Fresh mutable answers (lists, `@latest`, queries), while fresh.
     fresh: Hot,
@@ -155,6 +162,7 @@ impl Cache {
             opts: parts.options,
             verifier: parts.verifier,
             sumdb: parts.sumdb,
+            vuln: None,
             hot: Hot::default(),
             fresh: Hot::new(hot::FRESH_CAPACITY),
             listed: quick_cache::sync::Cache::new(10_000),
@@ -182,6 +190,12 @@ impl Cache {
 
     pub fn with_freshness(mut self, freshness: Arc<dyn Freshness>) -> Cache {
         self.freshness = freshness;
+        self
+    }
+
+    /// Mirrors a vulnerability database at `/vuln/` (see [`vuln`]).
+    pub fn with_vulndb(mut self, vuln: Arc<VulnFiles>) -> Cache {
+        self.vuln = Some(vuln);
         self
     }
 
@@ -539,6 +553,24 @@ impl Cache {
             body: obj.body,
             origin,
         })
+    }
+}
+
+impl Cache {
+    /// Answers a vulnerability-database file request (see [`vuln`]).
+    pub async fn vuln(&self, req: &VulnRequest) -> Result<Answer, CacheError> {
+        let Some(db) = self.vuln.as_ref() else {
+            return Err(CacheError::not_found(
+                "not found: no vulnerability database is mirrored here (vulndb = off)",
+            ));
+        };
+        let answer = db.get(req).await.map(|(key, obj, origin)| Answer::Stored {
+            key,
+            meta: obj.meta,
+            body: obj.body,
+            origin,
+        });
+        self.answered("vuln", answer)
     }
 }
 

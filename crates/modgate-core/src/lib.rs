@@ -22,6 +22,7 @@
 //! | [`sumdb`] | `x/mod/sumdb/{note,tlog}` | signed notes, transparency-log hashes, tiles and proofs |
 //! | [`unicode`], [`quote`] | `unicode`, `strconv` | Go's character classes and `%q` quoting, for exact error texts |
 //! | [`txtar`] | `x/tools/txtar` | the txtar archive format used by Go's test data |
+//! | [`vulndb`] | `x/vuln/internal/{osv,client,semver}` | the Go vulnerability database: OSV entries, indexes, matching a module version |
 
 pub mod dirhash;
 pub mod goenv;
@@ -37,4 +38,5 @@ pub mod semver;
 pub mod sumdb;
 pub mod txtar;
 pub mod unicode;
+pub mod vulndb;
 pub mod zip;

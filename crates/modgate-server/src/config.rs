@@ -75,6 +75,12 @@ settings! {
         /// Checksum database in GOSUMDB syntax: `name`, `name+hash+key`, either
         /// optionally followed by a URL; or `off`.
         sumdb: String [Sumdb, "SPEC"] = "sum.golang.org".into();
+        /// The Go vulnerability database mirrored at `/vuln/` (for govulncheck,
+        /// `GOVULNDB=http://<modgate>/vuln`): its URL (`https://…`, or a `file://` tree in
+        /// the vuln.go.dev layout), or `off`. Its files follow the freshness of lists
+        /// (`fresh_for`, `stale_while_revalidate`, stale-if-error); offline, what is
+        /// stored is served.
+        vulndb: String [Vulndb, "URL"] = "https://vuln.go.dev".into();
         /// Patterns of module paths not verified against the checksum database.
         nosumdb: Option<String> [OptText, "PATTERNS", "(the private patterns)"] = None;
         /// Never call an upstream. `@v/list` and `@latest` are computed from storage

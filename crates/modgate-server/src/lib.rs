@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `/<module>/@v/list`, `/@v/<v>.info`, `.mod`, `.zip`, `/<module>/@latest` | the GOPROXY protocol ([`proxy`]) |
 //! | `/sumdb/<name>/supported`, `latest`, `lookup/…`, `tile/…` | the checksum-database proxy |
+//! | `/vuln/index/{db,modules,vulns}.json[.gz]`, `/vuln/ID/<id>.json[.gz]` | the vulnerability-database mirror |
 //! | `/healthz` | 200 while the process runs |
 //! | `/readyz` | 200 when storage accepts writes, else 503 |
 //! | `/metrics` | Prometheus metrics ([`metrics`]) |
@@ -252,6 +253,12 @@ async fn route(
                 return denied(proxy, "sumdb", Decision::Unauthorized, None);
             }
             proxy.sumdb(method, headers, s).await
+        }
+        Ok(request::Request::Vuln(v)) => {
+            if access.other(caller) != Decision::Allow {
+                return denied(proxy, "vuln", Decision::Unauthorized, None);
+            }
+            proxy.vuln(method, headers, v).await
         }
         Err(_) if access.other(caller) != Decision::Allow => {
             denied(proxy, "invalid", Decision::Unauthorized, None)

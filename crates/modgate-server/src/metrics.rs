@@ -212,6 +212,7 @@ pub fn upstream_observer(
             FileKind::Mod => "mod",
             FileKind::Zip => "zip",
             FileKind::Sumdb => "sumdb",
+            FileKind::Vuln => "vuln",
         };
         let outcome = match ev.outcome {
             Outcome::Ok => "ok",

@@ -7,6 +7,8 @@
 //!   `@latest`, queries, the database's `latest`) with their freshness.
 //! * An answer the cache took from storage because the upstreams failed carries
 //!   `X-Modgate-Upstream: unavailable`.
+//! * Vulnerability-database files (`/vuln/…`) are mutable, served with the lists'
+//!   freshness.
 //! * `Disable-Module-Fetch: true` (the go command's header for GOFLAGS=-mod=mod
 //!   builds that must not fetch) keeps the request to storage.
 
@@ -17,7 +19,7 @@ use axum::response::Response;
 use modgate_cache::{Answer, Cache, CacheError, Fetching, Origin};
 
 use crate::metrics::Metrics;
-use crate::request::{ModuleFile, ModuleRequest, Rejection, SumdbFile, SumdbRequest};
+use crate::request::{ModuleFile, ModuleRequest, Rejection, SumdbFile, SumdbRequest, VulnRequest};
 use crate::respond;
 
 /// Cache-Control of immutable files.
@@ -212,6 +214,41 @@ impl Proxy {
                 response: self.error(&e),
                 endpoint,
                 cache: "miss",
+            },
+        }
+    }
+}
+
+impl Proxy {
+    /// Serves a vulnerability-database file. The `.json.gz` files are served as
+    /// gzip data, not with `Content-Encoding`: govulncheck unpacks them itself.
+    pub async fn vuln(&self, method: &Method, headers: &HeaderMap, req: VulnRequest) -> Served {
+        let endpoint = "vuln";
+        let content_type = if req.gzip {
+            "application/gzip"
+        } else {
+            "application/json"
+        };
+        match self.cache.vuln(&req).await {
+            Ok(answer) => {
+                let cache = answer.origin().label();
+                let cc = self.short_cc();
+                Served {
+                    response: self
+                        .answer(method, headers, answer, content_type, &cc)
+                        .await,
+                    endpoint,
+                    cache,
+                }
+            }
+            Err(e) => Served {
+                response: self.error(&e),
+                endpoint,
+                cache: if self.cache.options().offline {
+                    "offline"
+                } else {
+                    "miss"
+                },
             },
         }
     }

@@ -1,11 +1,13 @@
 //! Turning a request URL path into a protocol request, before anything touches
 //! storage: percent-decoding here, then the protocol grammar of `modgate-cache`'s
-//! `request` module (module files and checksum-database files).
+//! `request` module (module files and checksum-database files) and `vuln` module
+//! (vulnerability-database files).
 
 use modgate_cache::RequestError;
 pub use modgate_cache::request::{
     ModuleFile, ModuleRequest, SumdbFile, SumdbRequest, is_canonical,
 };
+pub use modgate_cache::vuln::VulnRequest;
 
 /// Longest request path accepted (Go's module paths are far shorter).
 pub const MAX_PATH_LEN: usize = 1024;
@@ -15,6 +17,8 @@ pub const MAX_PATH_LEN: usize = 1024;
 pub enum Request {
     Module(ModuleRequest),
     Sumdb(SumdbRequest),
+    /// A file of the vulnerability database mirror (`/vuln/…`).
+    Vuln(VulnRequest),
 }
 
 /// Why a request path was refused: an HTTP status and a short reason.
@@ -55,6 +59,10 @@ pub fn parse(raw_path: &str) -> Result<Request, Rejection> {
     let path = decoded
         .strip_prefix('/')
         .ok_or_else(|| bad("path must start with /"))?;
+    // `vuln/` cannot start a module path (no dot in its first element).
+    if let Some(rest) = path.strip_prefix("vuln/") {
+        return Ok(Request::Vuln(modgate_cache::vuln::parse_request(rest)?));
+    }
     if let Some(rest) = path.strip_prefix("sumdb/") {
         return Ok(Request::Sumdb(modgate_cache::request::parse_sumdb(rest)?));
     }

@@ -1,5 +1,5 @@
 //! Assembling and running the proxy from a [`Config`]: storage, upstream client and
-//! routes, checksum database, metrics, logging, graceful shutdown.
+//! routes, checksum database, vulnerability database mirror, metrics, logging, graceful shutdown.
 //!
 //! Every configuration problem is reported before the listener opens (an unknown
 //! GOPROXY scheme, `direct`, a bad GOSUMDB key, an unwritable data directory), each
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use modgate_cache::sumdb::{SumdbClient, SumdbFiles, SumdbRoute, SumdbWay};
 use modgate_cache::tree::StoredTree;
 use modgate_cache::verify::{ChecksumDb, Verifier};
-use modgate_cache::{Cache, Options, Parts};
+use modgate_cache::{Cache, Options, Parts, VulnFiles};
 use modgate_core::goenv::gosumdb::{self, SumdbConfig};
 use modgate_storage::{FsStorage, Storage};
 use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
@@ -129,6 +129,7 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
             "no [[tokens]] entry has modules: private modules are served to nobody"
         );
     }
+    let vuln_client = client.clone();
     let cache = Cache::new(Parts {
         storage: storage.clone(),
         client,
@@ -138,6 +139,20 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         sumdb: files,
     })
     .with_observer(metrics.clone());
+    let cache = match cfg.vulndb.trim() {
+        "off" => cache,
+        url => {
+            let list = parse(url).map_err(|e| ConfigError(format!("vulndb {url:?}: {}", e.0)))?;
+            cache.with_vulndb(Arc::new(VulnFiles::new(
+                storage.clone(),
+                vuln_client,
+                list,
+                cfg.offline,
+                cfg.fresh_for,
+                cfg.stale_while_revalidate,
+            )))
+        }
+    };
     let proxy = Proxy::new(Arc::new(cache), metrics).with_access(access);
     Ok((Arc::new(proxy), storage))
 }

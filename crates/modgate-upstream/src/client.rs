@@ -193,6 +193,8 @@ pub enum FileKind {
     Zip,
     /// A checksum-database file (`latest`, `lookup/…`, `tile/…`, `supported`).
     Sumdb,
+    /// A vulnerability-database file (`index/….json.gz`, `ID/<id>.json.gz`).
+    Vuln,
 }
 
 impl FileKind {

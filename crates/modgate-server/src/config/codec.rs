@@ -91,6 +91,34 @@ impl Codec for Sumdb {
     }
 }
 
+/// The vulnerability database: `off` or one URL (`http`, `https`, `file`); it may
+/// hold credentials.
+pub struct Vulndb;
+
+impl Codec for Vulndb {
+    type Value = String;
+    const EXAMPLE: &'static str = "https://vuln.mirror.example";
+    const SECRET_URLS: bool = true;
+    fn parse(text: &str) -> Result<String, String> {
+        let text = text.trim();
+        if text == "off" {
+            return Ok(text.to_owned());
+        }
+        let rest = ["https://", "http://", "file://"]
+            .iter()
+            .find_map(|scheme| text.strip_prefix(scheme));
+        match rest {
+            Some(rest) if !rest.is_empty() && !text.contains([',', '|', ' ']) => {
+                Ok(text.to_owned())
+            }
+            _ => Err("want one https://, http:// or file:// URL, or off".into()),
+        }
+    }
+    fn text(value: &String) -> Option<String> {
+        Some(value.clone())
+    }
+}
+
 /// GOVCS rules.
 pub struct Govcs;
 

@@ -25,7 +25,7 @@ pub const DEFAULT: Duration = Duration::from_millis(500);
 /// The adaptive delay is never shorter than this.
 pub const FLOOR: Duration = Duration::from_millis(50);
 
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 
 fn slot(kind: FileKind) -> usize {
     match kind {
@@ -35,6 +35,7 @@ fn slot(kind: FileKind) -> usize {
         FileKind::Mod => 3,
         FileKind::Zip => 4,
         FileKind::Sumdb => 5,
+        FileKind::Vuln => 6,
     }
 }
 
