@@ -29,6 +29,7 @@
 //! [`flight::FlightGroup`], [`negative::NegativeCache`], [`freshness::Freshness`],
 //! [`tree::TreeStore`]. What happens is reported to an [`observe::Observer`].
 
+pub mod assemble;
 pub mod error;
 pub mod fill;
 pub mod flight;

@@ -34,6 +34,35 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the caching, verifying Go module proxy (GOPROXY=http://LISTEN).
     Serve(Box<ServeArgs>),
+    /// Fetch everything a project needs for an offline build through a GOPROXY.
+    Warm(WarmArgs),
+}
+
+/// `modgate warm`: asks the proxy (`--proxy`, else GOPROXY) for the `.info` and
+/// `.mod` of every module in each project's graph, the `.zip` of every module in its
+/// build list, and what its go.sum lists, each verified against the checksum
+/// database; a modgate in front then has all of it for `--offline` builds.
+/// Exit 0 when everything was fetched, 1 when anything failed.
+#[derive(Debug, Args)]
+pub struct WarmArgs {
+    /// Project directories (go.work found as go does), go.mod, go.work or go.sum
+    /// files (a go.sum alone: only what it lists). Default: the current directory.
+    #[arg(value_name = "DIR|go.mod|go.sum")]
+    pub targets: Vec<PathBuf>,
+    /// The GOPROXY to fetch through (a modgate's URL), instead of GOPROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Files fetched at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Keep fetched files in DIR (download-cache layout) and do not ask again for
+    /// what is already there ("already cached"). Default: a temporary directory,
+    /// so every file is asked of the proxy.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Print the summary and every file's outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `modgate doctor`: reads the settings `go` would use and probes every

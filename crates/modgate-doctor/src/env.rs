@@ -68,12 +68,7 @@ impl Env {
     /// Go's `os.UserConfigDir` on Unix: `$XDG_CONFIG_HOME` if absolute, else
     /// `$HOME/.config`.
     pub fn user_config_dir(&self) -> Option<PathBuf> {
-        if let Some(dir) = self.get("XDG_CONFIG_HOME")
-            && Path::new(dir).is_absolute()
-        {
-            return Some(PathBuf::from(dir));
-        }
-        self.home().map(|h| h.join(".config"))
+        modgate_core::goenv::vars::user_config_dir(self.get("XDG_CONFIG_HOME"), self.get("HOME"))
     }
 
     /// Finds an executable on this environment's `PATH`.

@@ -96,34 +96,22 @@ impl Settings {
 
     /// GONOPROXY, defaulting to GOPRIVATE (`cfg.go`).
     pub fn gonoproxy(&self) -> &str {
-        match self.get("GONOPROXY") {
-            "" => self.get("GOPRIVATE"),
-            v => v,
-        }
+        modgate_core::goenv::vars::effective(&self.go, "GONOPROXY")
     }
 
     /// GONOSUMDB, defaulting to GOPRIVATE.
     pub fn gonosumdb(&self) -> &str {
-        match self.get("GONOSUMDB") {
-            "" => self.get("GOPRIVATE"),
-            v => v,
-        }
+        modgate_core::goenv::vars::effective(&self.go, "GONOSUMDB")
     }
 
     /// GOPROXY, with Go's default when empty (`modfetch/proxy.go`).
     pub fn goproxy(&self) -> &str {
-        match self.get("GOPROXY") {
-            "" => modgate_core::goenv::vars::default("GOPROXY"),
-            v => v,
-        }
+        modgate_core::goenv::vars::effective(&self.go, "GOPROXY")
     }
 
     /// GOSUMDB, with Go's default when empty (`modfetch/sumdb.go`).
     pub fn gosumdb(&self) -> &str {
-        match self.get("GOSUMDB") {
-            "" => modgate_core::goenv::vars::default("GOSUMDB"),
-            v => v,
-        }
+        modgate_core::goenv::vars::effective(&self.go, "GOSUMDB")
     }
 
     /// The module cache: GOMODCACHE, else the first GOPATH entry's pkg/mod,

@@ -1,5 +1,6 @@
-//! Assembling and running the proxy from a [`Config`]: storage, upstream client and
-//! routes, checksum database, vulnerability database mirror, metrics, logging, graceful shutdown.
+//! Assembling and running the proxy from a [`Config`]: storage, upstream client,
+//! the cache (routes, checksum database and verifier by `modgate_cache::assemble`),
+//! the vulnerability database mirror, metrics, logging, graceful shutdown.
 //!
 //! Every configuration problem is reported before the listener opens (an unknown
 //! GOPROXY scheme, `direct`, a bad GOSUMDB key, an unwritable data directory), each
@@ -8,13 +9,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use modgate_cache::sumdb::{SumdbClient, SumdbFiles, SumdbRoute, SumdbWay};
-use modgate_cache::tree::StoredTree;
-use modgate_cache::verify::{ChecksumDb, Verifier};
-use modgate_cache::{Cache, Options, Parts, VulnFiles};
-use modgate_core::goenv::gosumdb::{self, SumdbConfig};
+use modgate_cache::assemble::{self, RouteSpec, Upstreams};
+use modgate_cache::{Cache, Options, VulnFiles};
 use modgate_storage::{FsStorage, Storage};
-use modgate_upstream::{Client, ClientConfig, Route, Routes, UpstreamList, UpstreamSpec};
+use modgate_upstream::{Client, ClientConfig, UpstreamList};
 
 use crate::access::Access;
 use crate::config::{Config, ConfigError, LogFormat};
@@ -59,59 +57,6 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
     let client = Client::new(client_cfg, spool)
         .map_err(|e| ConfigError(e.0))?
         .with_observer(upstream_observer(metrics.clone()));
-    let breaker = client.breaker_settings();
-
-    // Offline, the upstreams are never called: do not insist on a usable list.
-    let parse = |spec: &str| -> Result<UpstreamList, ConfigError> {
-        if cfg.offline {
-            UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
-        } else {
-            UpstreamList::parse(spec, breaker)
-        }
-        .map_err(|e| ConfigError(e.0))
-    };
-    let default = parse(&cfg.upstream)?;
-    let mut routes = Vec::new();
-    for r in &cfg.routes {
-        routes.push(Route {
-            pattern: r.pattern.clone(),
-            upstreams: parse(&r.upstream)
-                .map_err(|e| ConfigError(format!("route {:?}: {}", r.pattern, e.0)))?,
-            private: r.private,
-        });
-    }
-    let routes =
-        Routes::new(default.clone(), routes, cfg.private.clone()).map_err(|e| ConfigError(e.0))?;
-
-    let sumdb = gosumdb::parse(&cfg.sumdb)
-        .map_err(|e| ConfigError(format!("sumdb {:?}: {e}", cfg.sumdb)))?;
-    let (db, files): (Option<Arc<dyn ChecksumDb>>, Option<Arc<SumdbFiles>>) = match &sumdb {
-        SumdbConfig::Off => (None, None),
-        SumdbConfig::On { name, key, url } => {
-            let route = sumdb_route(name, url.as_deref(), &default, cfg.offline, breaker)?;
-            let files = Arc::new(SumdbFiles::new(
-                name.clone(),
-                storage.clone(),
-                client.clone(),
-                route,
-                cfg.offline,
-                cfg.sumdb_latest_ttl,
-            ));
-            let tree_key = modgate_cache::keys::trusted_tree(name)
-                .map_err(|e| ConfigError(format!("sumdb {name:?}: {e}")))?;
-            let tree = Arc::new(StoredTree::new(storage.clone(), tree_key));
-            let db = SumdbClient::new(files.clone(), key, tree)
-                .map_err(|e| ConfigError(format!("checksum database key {key:?}: {e}")))?;
-            (Some(Arc::new(db)), Some(files))
-        }
-    };
-    // Private paths are never looked up, whatever --nosumdb says.
-    let nosumdb = [cfg.nosumdb_patterns(), cfg.private.as_str()]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(",");
-    let verifier = Verifier::new(db, nosumdb);
     let opts = Options {
         offline: cfg.offline,
         fresh_for: cfg.fresh_for,
@@ -119,6 +64,24 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         negative_ttl: cfg.negative_ttl,
         sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
     };
+    let upstreams = Upstreams {
+        upstream: cfg.upstream.clone(),
+        routes: cfg
+            .routes
+            .iter()
+            .map(|r| RouteSpec {
+                pattern: r.pattern.clone(),
+                upstream: r.upstream.clone(),
+                private: r.private,
+            })
+            .collect(),
+        private: cfg.private.clone(),
+        sumdb: cfg.sumdb.clone(),
+        nosumdb: cfg.nosumdb_patterns().to_owned(),
+    };
+    let (breaker, vuln_client) = (client.breaker_settings(), client.clone());
+    let parts =
+        assemble::parts(storage.clone(), client, &upstreams, opts).map_err(|e| ConfigError(e.0))?;
     let access = Access::new(&cfg.tokens, &cfg.private, cfg.public_access, |var| {
         std::env::var(var).ok()
     })
@@ -129,20 +92,13 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
             "no [[tokens]] entry has modules: private modules are served to nobody"
         );
     }
-    let vuln_client = client.clone();
-    let cache = Cache::new(Parts {
-        storage: storage.clone(),
-        client,
-        routes,
-        options: opts,
-        verifier,
-        sumdb: files,
-    })
-    .with_observer(metrics.clone());
+    let cache = Cache::new(parts).with_observer(metrics.clone());
     let cache = match cfg.vulndb.trim() {
         "off" => cache,
         url => {
-            let list = parse(url).map_err(|e| ConfigError(format!("vulndb {url:?}: {}", e.0)))?;
+            let spec = if cfg.offline { "off" } else { url };
+            let list = UpstreamList::parse(spec, breaker)
+                .map_err(|e| ConfigError(format!("vulndb {url:?}: {}", e.0)))?;
             cache.with_vulndb(Arc::new(VulnFiles::new(
                 storage.clone(),
                 vuln_client,
@@ -155,56 +111,6 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
     };
     let proxy = Proxy::new(Arc::new(cache), metrics).with_access(access);
     Ok((Arc::new(proxy), storage))
-}
-
-/// The ways to the checksum database (see [`crate::sumdb`]): each proxy upstream
-/// up to the first `direct` or `off`, then the database's own URL (GOSUMDB's, else
-/// `https://<name>`). Offline, none.
-fn sumdb_route(
-    name: &str,
-    url: Option<&str>,
-    upstreams: &UpstreamList,
-    offline: bool,
-    breaker: modgate_upstream::BreakerSettings,
-) -> Result<SumdbRoute, ConfigError> {
-    let one = |u: String, prefix: String| {
-        UpstreamList::from_specs(vec![(UpstreamSpec::Url(u), false)], breaker)
-            .map(|list| SumdbWay { list, prefix })
-            .map_err(|e| ConfigError(format!("sumdb: {}", e.0)))
-    };
-    if offline {
-        return Ok(SumdbRoute {
-            proxies: Vec::new(),
-            direct: SumdbWay {
-                list: UpstreamList::from_specs(vec![(UpstreamSpec::Off, false)], breaker)
-                    .map_err(|e| ConfigError(e.0))?,
-                prefix: String::new(),
-            },
-        });
-    }
-    let mut proxies = Vec::new();
-    for e in &upstreams.entries {
-        let base = match e.upstream.as_ref() {
-            modgate_upstream::Upstream::Http { base, .. } => {
-                base.as_str().trim_end_matches('/').to_owned()
-            }
-            modgate_upstream::Upstream::File { root, .. } => {
-                format!("file://{}", root.display())
-            }
-            modgate_upstream::Upstream::Direct | modgate_upstream::Upstream::Off => break,
-        };
-        // The proxy's own root with a path prefix: a file:// tree is then judged
-        // present or unmounted by its root, as for modules.
-        proxies.push((
-            one(base, format!("sumdb/{name}/"))?,
-            e.fallback_on_any_error,
-        ));
-    }
-    let direct = one(
-        url.map_or_else(|| format!("https://{name}"), str::to_owned),
-        String::new(),
-    )?;
-    Ok(SumdbRoute { proxies, direct })
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).

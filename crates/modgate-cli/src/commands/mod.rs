@@ -5,6 +5,7 @@ mod doctor;
 mod explain;
 mod gomod;
 mod serve;
+mod warm;
 mod zipfile;
 
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor(args) => doctor::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Serve(args) => serve::run(*args),
+        Command::Warm(args) => warm::run(args),
     }
 }
 

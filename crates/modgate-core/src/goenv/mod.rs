@@ -1,6 +1,7 @@
 //! The go command's module-download settings, parsed exactly as
 //! `cmd/go/internal/modfetch` parses them: the [`goproxy`] list and the
-//! [`gosumdb`] checksum-database setting, and the [`govcs`] policy.
+//! [`gosumdb`] checksum-database setting, and the [`govcs`] policy; [`vars`]
+//! resolves the variables from the environment, the go env file and `go env`.
 //!
 //! The go command validates these with Go's `net/url`, so the acceptance
 //! rules and error messages depend on URL-parsing details; a private port of

@@ -1,78 +1,21 @@
-//! Where each go setting comes from, in the go command's order
-//! (`cmd/go/internal/cfg/cfg.go`, `Getenv` and `initEnvCache`):
+//! Where each go setting comes from: the rules are the core's
+//! ([`modgate_core::goenv::vars`]); this module reads the file and asks `go env`.
 //!
-//! 1. the process environment (a non-empty value wins);
-//! 2. the user's go env file (`$GOENV`, else `os.UserConfigDir()/go/env`,
-//!    written by `go env -w`; `GOENV=off` disables it);
-//! 3. `$GOROOT/go.env` (the toolchain's defaults);
-//! 4. the built-in default.
-//!
-//! When `go` is installed, `go env -json` gives 1-3 exactly (including a
-//! distribution's own `go.env`); without it we read the user file ourselves and
-//! fall back to the defaults Go ships.
+//! When `go` is installed, `go env -json` gives the first three sources exactly
+//! (including a distribution's own `go.env`); without it we read the user file
+//! ourselves and fall back to the defaults Go ships.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use modgate_core::goenv::vars::{self, VARS};
-
 use crate::env::Env;
 
-/// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// The process environment.
-    Env,
-    /// The user's go env file (`go env -w`).
-    EnvFile(PathBuf),
-    /// Reported by `go env -json` (the toolchain's `go.env` or its built-in default).
-    GoEnv,
-    /// Go's documented default (no `go` found to ask).
-    Default,
-}
-
-impl Source {
-    pub fn describe(&self) -> String {
-        match self {
-            Source::Env => "environment".into(),
-            Source::EnvFile(p) => format!("go env -w ({})", p.display()),
-            Source::GoEnv => "go env".into(),
-            Source::Default => "default".into(),
-        }
-    }
-}
-
-/// A value and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Setting {
-    pub value: String,
-    pub source: Source,
-}
+pub use modgate_core::goenv::vars::{Setting, Source, VARS, builtin_default, parse_env_file};
 
 /// The user's go env file, per `cfg.EnvFile`.
 pub fn env_file_path(env: &Env) -> Option<PathBuf> {
-    match env.get("GOENV") {
-        Some("off") => None,
-        Some(f) => Some(PathBuf::from(f)),
-        None => env.user_config_dir().map(|d| d.join("go").join("env")),
-    }
-}
-
-/// Parses a go env file the way `readEnvFile` does: `KEY=value` lines whose
-/// key starts with an uppercase letter; later lines do not override earlier.
-pub fn parse_env_file(data: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for line in data.split('\n') {
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
-        if !k.starts_with(|c: char| c.is_ascii_uppercase()) {
-            continue;
-        }
-        out.entry(k.to_string()).or_insert_with(|| v.to_string());
-    }
-    out
+    modgate_core::goenv::vars::env_file_path(env.get("GOENV"), env.user_config_dir().as_deref())
 }
 
 /// Runs `go env -json` with the given environment; `None` when go is missing,
@@ -105,56 +48,13 @@ pub async fn go_env_json(env: &Env, timeout: Duration) -> Option<BTreeMap<String
     )
 }
 
-/// Resolves every variable in the core's [`VARS`].
+/// Resolves every variable in [`VARS`] (reading the env file).
 pub fn resolve(
     env: &Env,
     go_env: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<&'static str, Setting> {
     let file = env_file_path(env);
-    let file_vars = file
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|d| parse_env_file(&d))
-        .unwrap_or_default();
-    let mut out = BTreeMap::new();
-    for var in VARS.iter().map(|v| v.name) {
-        let setting = if let Some(v) = env.get(var) {
-            Setting {
-                value: v.to_string(),
-                source: Source::Env,
-            }
-        } else if let (Some(v), Some(p)) = (file_vars.get(var).filter(|v| !v.is_empty()), &file) {
-            Setting {
-                value: v.clone(),
-                source: Source::EnvFile(p.clone()),
-            }
-        } else if let Some(v) = go_env.and_then(|g| g.get(var)) {
-            Setting {
-                value: v.clone(),
-                source: Source::GoEnv,
-            }
-        } else {
-            Setting {
-                value: vars::default(var).to_string(),
-                source: Source::Default,
-            }
-        };
-        out.insert(var, setting);
-    }
-    // `go env` reports GONOPROXY and GONOSUMDB defaulted to GOPRIVATE
-    // (cfg.go); such a value was not set by the user, so it must not be
-    // named as the variable to change (the defaulting is Settings's job).
-    let private = out.get("GOPRIVATE").map(|s| s.value.clone());
-    for var in ["GONOPROXY", "GONOSUMDB"] {
-        if let Some(s) = out.get_mut(var)
-            && s.source == Source::GoEnv
-            && Some(&s.value) == private.as_ref()
-        {
-            *s = Setting {
-                value: String::new(),
-                source: Source::Default,
-            };
-        }
-    }
-    out
+    let data = file.as_ref().and_then(|p| std::fs::read_to_string(p).ok());
+    let file = file.as_deref().zip(data.as_deref());
+    modgate_core::goenv::vars::resolve(&|k| env.get(k).map(str::to_owned), file, go_env)
 }
