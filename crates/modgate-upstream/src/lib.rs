@@ -10,7 +10,7 @@
 //!   a public upstream.
 //! * [`breaker`]: the per-upstream circuit breaker.
 //!
-//! Everything here is transport: verifying what was fetched is the server's job.
+//! Everything here is transport: verifying what was fetched is `modgate-cache`'s job.
 
 pub mod breaker;
 pub mod client;
