@@ -7,7 +7,8 @@ WORKERS threads loop until STOP_FILE exists: pick a module (one no worker has ye
 received whole, while there are any, else any), GET its .info, .mod and .zip from
 BASE_URL. Every body is compared with TREE_DIR's file as it arrives: a complete body
 (the full Content-Length) must equal the file (and its sha256), a body cut short by
-the kill must be a prefix of it. Connection refused (modgate down) is retried after
+the kill (fewer bytes than its Content-Length, or a chunked body without its end)
+must be a prefix of it. Connection refused (modgate down) is retried after
 20 ms. Writes the counts to OUT_JSON.
 """
 import hashlib
@@ -54,6 +55,9 @@ def main() -> None:
             bump(f"status {resp.status}")
             conn.close()
             return False
+        # http.client's read(amt) returns b"" at an early end of a Content-Length body
+        # instead of raising, so completeness is the length (or, chunked, a clean end).
+        length = resp.getheader("Content-Length")
         h = hashlib.sha256()
         n = 0
         prefix = True
@@ -67,7 +71,7 @@ def main() -> None:
                     n += len(chunk)
                     if f.read(len(chunk)) != chunk:
                         prefix = False
-                complete = True
+                complete = length is None or n == int(length)
             except (OSError, http.client.HTTPException):
                 complete = False
         conn.close()
