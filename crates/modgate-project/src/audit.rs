@@ -1,0 +1,152 @@
+//! `modgate audit`: the health of a project's dependencies, as findings with a
+//! stable code (docs/audit.md).
+//!
+//! [`audit`] loads the project's graph through a [`Fetcher`], then runs the checks:
+//! [`integrity`] (go.sum against the verified files the graph needs), [`vuln`]
+//! (module-level matches in a Go vulnerability database), [`health`] (outdated,
+//! retracted, deprecated) and local-path replaces.
+
+pub mod health;
+pub mod integrity;
+pub mod vuln;
+
+use modgate_core::vulndb::Database;
+use serde::Serialize;
+
+use crate::fetch::Fetcher;
+use crate::graph::{Project, load_graph};
+
+/// How bad a finding is; `--fail-on` compares against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing (a newer version).
+    Info,
+    /// Should be looked at (retracted, deprecated, local replace, extra go.sum line).
+    Warning,
+    /// Must be fixed (a vulnerability, a go.sum that does not match).
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding. `id`, `aliases` and `fixed` are set for vulnerabilities,
+/// `latest` for outdated modules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub module: String,
+    pub version: String,
+    pub summary: String,
+    pub evidence: String,
+    pub fix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+}
+
+impl Finding {
+    fn new(code: &'static str, severity: Severity, module: &str, version: &str) -> Finding {
+        Finding {
+            code,
+            severity,
+            module: module.to_owned(),
+            version: version.to_owned(),
+            summary: String::new(),
+            evidence: String::new(),
+            fix: String::new(),
+            id: None,
+            aliases: None,
+            fixed: None,
+            latest: None,
+        }
+    }
+}
+
+/// A selected module, as in the report's `build_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed {
+    pub path: String,
+    pub version: String,
+}
+
+/// What an audit found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub build_list: Vec<Listed>,
+    pub findings: Vec<Finding>,
+    /// Checks that could not run fully (a list or go.mod the proxy did not give):
+    /// the report is incomplete, so the audit fails with "could not audit".
+    pub errors: Vec<String>,
+}
+
+/// Runs every check on `project`; `db` is the vulnerability database (already
+/// holding the entries of the build list's modules, see [`vuln::load_dir`]), none:
+/// no vulnerability check. An `Err` is "could not audit" (no build list).
+pub async fn audit(
+    project: &Project,
+    fetcher: &Fetcher,
+    db: Option<&Database>,
+    jobs: usize,
+) -> Result<Report, String> {
+    let graph = load_graph(project, fetcher, jobs, &|_, _| {})
+        .await
+        .map_err(|e| format!("cannot compute the build list: {e}"))?;
+    let mut report = Report {
+        build_list: graph
+            .build_list
+            .modules
+            .iter()
+            .map(|m| Listed {
+                path: m.path.clone(),
+                version: m.version.clone(),
+            })
+            .collect(),
+        ..Report::default()
+    };
+    integrity::check(project, &graph, fetcher, jobs, &mut report).await;
+    if let Some(db) = db {
+        vuln::check(&graph, db, &mut report);
+    }
+    health::check(project, &graph, fetcher, jobs, &mut report).await;
+    replace_local(&graph, &mut report);
+    report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (a.code, &a.module, &a.version).cmp(&(b.code, &b.module, &b.version)))
+    });
+    Ok(report)
+}
+
+/// `replace.local`: modules of the build list whose content is a directory; the
+/// build depends on a path on this machine and no go.sum line covers it.
+fn replace_local(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let Some(r) = &m.replace else { continue };
+        if !r.version.is_empty() || m.is_main() {
+            continue;
+        }
+        let mut f = Finding::new("replace.local", Severity::Warning, &m.path, &m.version);
+        f.summary = format!("{} is replaced by the local directory {}", m.path, r.path);
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go mod edit -dropreplace={} (once the change is published), then go get {}@<version>",
+            m.path, m.path
+        );
+        report.findings.push(f);
+    }
+}
