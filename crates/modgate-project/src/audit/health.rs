@@ -94,7 +94,10 @@ fn assess(
     let answer =
         |q: &str, src: &mut Prefetched| match query::query(path, q, current, list, &allowed, src) {
             Ok(v) => Ok(v),
-            Err(QueryError::NoMatchingVersion { .. }) => Ok(current.to_owned()),
+            // Nothing newer; or only the (retracted) current version would match.
+            Err(QueryError::NoMatchingVersion { .. } | QueryError::Disallowed(_)) => {
+                Ok(current.to_owned())
+            }
             Err(e) => Err(e),
         };
     let upgrade = answer("upgrade", src)?;

@@ -18,7 +18,7 @@ pub fn load_dir(dir: &Path) -> Result<Database, String> {
         let d = dir.join(sub);
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && sub == "index" => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(format!("reading {}: {e}", d.display())),
         };
         for e in entries {
