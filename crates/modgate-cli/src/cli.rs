@@ -53,10 +53,11 @@ pub struct AuditArgs {
     /// The GOPROXY to fetch through (a modgate's URL), instead of GOPROXY.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
-    /// A Go vulnerability database in the vuln.go.dev layout: a local directory.
-    /// Without it, no vulnerability check is run.
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, or
+    /// a URL (a modgate's `/vuln`, https://vuln.go.dev, file://). Without it, no
+    /// vulnerability check is run.
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

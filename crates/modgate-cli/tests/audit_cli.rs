@@ -153,10 +153,10 @@ impl Drop for Serve {
     }
 }
 
-fn serve(data: &Path, upstream: &str) -> Serve {
+fn serve(data: &Path, upstream: &str, vulndb: &str) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
         .args(["serve", "--listen", "127.0.0.1:0", "--sumdb", "off"])
-        .args(["--upstream", upstream])
+        .args(["--upstream", upstream, "--vulndb", vulndb])
         .arg("--data")
         .arg(data)
         .env("RUST_LOG", "info")
@@ -247,7 +247,11 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     let db = tmp.path().join("vulndb");
     vuln_db(&db);
-    let server = serve(&tmp.path().join("data"), &fixture.url());
+    let server = serve(
+        &tmp.path().join("data"),
+        &fixture.url(),
+        &format!("file://{}", db.display()),
+    );
     let base = [
         project.to_str().unwrap(),
         "--proxy",
@@ -296,6 +300,23 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     assert_eq!(v[0]["module"], "example.com/v");
     assert_eq!(v[0]["severity"], "error");
     assert_eq!(v[0]["fix"], "go get example.com/v@v1.2.1");
+
+    // The same database through the modgate's /vuln mirror (a URL): the same finding.
+    let vuln_url = format!("{}/vuln", server.url);
+    let out = audit(
+        &[
+            project.to_str().unwrap(),
+            "--proxy",
+            &server.url,
+            "--db",
+            &vuln_url,
+            "--json",
+        ],
+        tmp.path(),
+    );
+    let by_url = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{by_url:#}");
+    assert_eq!(findings(&by_url, "vuln.module"), v, "{by_url:#}");
 
     // Outdated, retracted, deprecated: as `go list -m -u -json all` says.
     let mut u = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
@@ -489,5 +510,24 @@ fn audit_that_cannot_run_exits_2_in_every_format() {
         common::stderr(&out).contains("not a vulnerability database"),
         "{}",
         common::stderr(&out)
+    );
+    // A URL with no database behind it.
+    let nowhere = format!("file://{}", empty.display());
+    let out = audit(
+        &[
+            project.to_str().unwrap(),
+            "--proxy",
+            &fixture.url(),
+            "--db",
+            &nowhere,
+            "--json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let r = report(&out);
+    assert!(
+        r["error"].as_str().unwrap().contains("index/db.json.gz"),
+        "{r:#}"
     );
 }

@@ -10,7 +10,6 @@ pub mod health;
 pub mod integrity;
 pub mod vuln;
 
-use modgate_core::vulndb::Database;
 use serde::Serialize;
 
 use crate::fetch::Fetcher;
@@ -94,13 +93,13 @@ pub struct Report {
     pub errors: Vec<String>,
 }
 
-/// Runs every check on `project`; `db` is the vulnerability database (already
-/// holding the entries of the build list's modules, see [`vuln::load_dir`]), none:
-/// no vulnerability check. An `Err` is "could not audit" (no build list).
+/// Runs every check on `project`; `db` is where the vulnerability database is
+/// (none: no vulnerability check). An `Err` is "could not audit" (no build list,
+/// no database).
 pub async fn audit(
     project: &Project,
     fetcher: &Fetcher,
-    db: Option<&Database>,
+    db: Option<&vuln::Source>,
     jobs: usize,
 ) -> Result<Report, String> {
     let graph = load_graph(project, fetcher, jobs, &|_, _| {})
@@ -119,8 +118,11 @@ pub async fn audit(
         ..Report::default()
     };
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
-    if let Some(db) = db {
-        vuln::check(&graph, db, &mut report);
+    if let Some(source) = db {
+        let matched = vuln::matched_modules(&graph);
+        let paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        let db = source.load(&paths).await?;
+        vuln::check(&matched, &db, &mut report);
     }
     health::check(project, &graph, fetcher, jobs, &mut report).await;
     replace_local(&graph, &mut report);

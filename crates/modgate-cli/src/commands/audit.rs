@@ -72,10 +72,7 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = Project::find(&dir, &settings).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let db = match &args.db {
-        Some(d) => Some(audit::vuln::load_dir(d)?),
-        None => None,
-    };
+    let db = args.db.as_deref().map(audit::vuln::Source::parse);
     let fetcher = modgate_project::Fetcher::new(&settings, Store::Temp)
         .map_err(|e| format!("cannot fetch: {e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()

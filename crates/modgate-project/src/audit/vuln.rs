@@ -2,10 +2,80 @@
 //! vuln.go.dev layout, matched at module level as govulncheck's module filter does
 //! (`modgate_core::vulndb`). Package-level (`vuln.package`) and standard library
 //! (`vuln.stdlib`) checks are not implemented yet.
+//!
+//! The database is a local directory ([`load_dir`]: every file read) or a URL
+//! ([`load_url`]: a modgate's `/vuln`, vuln.go.dev, a `file://` tree), read as
+//! govulncheck's client reads it: the two indexes, then only the entries of the
+//! modules asked about, through the upstream client (its timeouts and retries).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use modgate_core::vulndb::Database;
+use modgate_core::vulndb::{self, Database};
+use modgate_upstream::{Body, Client, ClientConfig, FileKind, UpstreamList};
+
+/// Where the database is.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Dir(PathBuf),
+    Url(String),
+}
+
+impl Source {
+    /// A URL when it has a scheme, else a directory.
+    pub fn parse(s: &str) -> Source {
+        if s.contains("://") {
+            Source::Url(s.trim_end_matches('/').to_owned())
+        } else {
+            Source::Dir(PathBuf::from(s))
+        }
+    }
+
+    /// The database, holding at least the entries of `modules`.
+    pub async fn load(&self, modules: &[&str]) -> Result<Database, String> {
+        match self {
+            Source::Dir(d) => load_dir(d),
+            Source::Url(u) => load_url(u, modules).await,
+        }
+    }
+}
+
+/// The indexes at `url` and the entries they list for `modules`.
+pub async fn load_url(url: &str, modules: &[&str]) -> Result<Database, String> {
+    let staging = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+    let client = Client::new(ClientConfig::default(), staging.path())
+        .map_err(|e| format!("vulnerability database {url}: {e}"))?;
+    let list = UpstreamList::parse(url, client.breaker_settings())
+        .map_err(|e| format!("vulnerability database {url}: {e}"))?;
+    let get = |path: String| {
+        let (client, list) = (&client, &list);
+        async move {
+            let fetched = client
+                .fetch(list, &path, FileKind::Vuln)
+                .await
+                .map_err(|e| format!("vulnerability database {url}/{path}: {e}"))?;
+            let data = match fetched.body {
+                Body::Memory(b) => b.to_vec(),
+                Body::File { path: p, .. } => std::fs::read(&p)
+                    .map_err(|e| format!("vulnerability database {url}/{path}: {e}"))?,
+            };
+            vulndb::gunzip(&path, &data, vulndb::MAX_DECODED).map_err(|e| e.to_string())
+        }
+    };
+    let meta = vulndb::parse_db("index/db.json.gz", &get("index/db.json.gz".into()).await?)
+        .map_err(|e| e.to_string())?;
+    let index = vulndb::parse_modules(
+        "index/modules.json.gz",
+        &get("index/modules.json.gz".into()).await?,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut db = Database::from_index(meta, index);
+    for id in db.missing(modules.iter().copied()) {
+        let file = format!("{}.json.gz", vulndb::entry_path(&id));
+        let data = get(file.clone()).await?;
+        db.insert(vulndb::parse_entry(&file, Some(&id), &data).map_err(|e| e.to_string())?);
+    }
+    Ok(db)
+}
 
 use super::{Finding, Report, Severity};
 use crate::graph::Graph;
@@ -49,9 +119,11 @@ pub fn matched_modules(graph: &Graph) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn check(graph: &Graph, db: &Database, report: &mut Report) {
-    for (path, version) in matched_modules(graph) {
-        let found = match db.vulnerabilities(&path, &version) {
+/// Findings for `modules` (from [`matched_modules`]).
+pub fn check(modules: &[(String, String)], db: &Database, report: &mut Report) {
+    for (path, version) in modules {
+        let (path, version) = (path.as_str(), version.as_str());
+        let found = match db.vulnerabilities(path, version) {
             Ok(f) => f,
             Err(e) => {
                 report.errors.push(e.to_string());
@@ -59,7 +131,7 @@ pub fn check(graph: &Graph, db: &Database, report: &mut Report) {
             }
         };
         for v in found {
-            let mut f = Finding::new("vuln.module", Severity::Error, &path, &version);
+            let mut f = Finding::new("vuln.module", Severity::Error, path, version);
             f.summary = if v.summary.is_empty() {
                 format!("{path}@{version} is affected by {}", v.id)
             } else {
