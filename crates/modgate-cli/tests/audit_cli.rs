@@ -56,7 +56,8 @@ impl Fixture {
 }
 
 /// b: patch and minor releases after v1.0.0; r: v1.0.0 retracted by v1.1.0;
-/// d: deprecated; v: v1.2.0 vulnerable, fixed in v1.2.1.
+/// d: deprecated; v: v1.2.0 vulnerable, fixed in v1.2.1; b/v2 and b/v3: newer
+/// majors of b; p: only a pseudo-version.
 fn universe(root: &Path) -> Fixture {
     let f = Fixture {
         root: root.to_owned(),
@@ -78,10 +79,17 @@ fn universe(root: &Path) -> Fixture {
     for v in ["v1.2.0", "v1.2.1"] {
         f.plain("example.com/v", v);
     }
+    f.plain("example.com/b/v2", "v2.0.0");
+    f.plain("example.com/b/v3", "v3.0.0");
+    // An untagged commit: served, not listed (as a proxy does).
+    f.plain("example.com/p", PSEUDO);
+    std::fs::remove_file(f.root.join("example.com/p/@v/list")).unwrap();
     f
 }
 
-const IMPORTS: [&str; 4] = ["b", "r", "d", "v"];
+const PSEUDO: &str = "v0.0.0-20260102030405-abcdefabcdef";
+
+const IMPORTS: [&str; 5] = ["b", "r", "d", "v", "p"];
 
 /// The main module: requires the fixture's modules at their old versions, and a
 /// local directory replacement.
@@ -99,7 +107,7 @@ fn app(dir: &Path) {
     .unwrap();
     std::fs::write(
         dir.join("go.mod"),
-        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/b v1.0.0\n\texample.com/d v1.0.0\n\texample.com/local v0.0.0\n\texample.com/r v1.0.0\n\texample.com/v v1.2.0\n)\n\nreplace example.com/local => ./local\n",
+        format!("module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/b v1.0.0\n\texample.com/d v1.0.0\n\texample.com/local v0.0.0\n\texample.com/p {PSEUDO}\n\texample.com/r v1.0.0\n\texample.com/v v1.2.0\n)\n\nreplace example.com/local => ./local\n"),
     )
     .unwrap();
     let mut main = String::from("package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/local\"\n");
@@ -373,7 +381,7 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
         }
         compared += 1;
     }
-    assert_eq!(compared, 5, "every dependency compared");
+    assert_eq!(compared, 6, "every dependency compared");
     // The fixture plants each: b has a patch and a minor release.
     let b: Vec<_> = r["findings"]
         .as_array()
@@ -384,8 +392,17 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
         .collect();
     assert_eq!(
         b,
-        [("outdated.minor", "v1.1.0"), ("outdated.patch", "v1.0.1")]
+        [
+            ("outdated.major", "example.com/b/v3@v3.0.0"),
+            ("outdated.minor", "v1.1.0"),
+            ("outdated.patch", "v1.0.1")
+        ]
     );
+    assert_eq!(findings(&r, "outdated.major").len(), 1, "{r:#}");
+    let p = findings(&r, "pseudo-version");
+    assert_eq!(p.len(), 1, "{r:#}");
+    assert_eq!(p[0]["module"], "example.com/p");
+    assert_eq!(p[0]["version"], PSEUDO);
     assert_eq!(
         findings(&r, "retracted")[0]["summary"],
         "example.com/r v1.0.0 is retracted: Published with a broken build."
@@ -400,7 +417,7 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     let out = audit(&never, tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let text = common::stdout(&out);
-    assert!(text.starts_with("audit: ok: 6 modules, "), "{text}");
+    assert!(text.starts_with("audit: ok: 7 modules, "), "{text}");
     assert!(text.contains("vuln.module"), "{text}");
     assert!(text.contains("fix: go get example.com/v@v1.2.1"), "{text}");
 

@@ -125,13 +125,39 @@ pub async fn audit(
         vuln::check(&matched, &db, &mut report);
     }
     health::check(project, &graph, fetcher, jobs, &mut report).await;
+    health::check_major(&graph, fetcher, jobs, &mut report).await;
     replace_local(&graph, &mut report);
+    pseudo_versions(&graph, &mut report);
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| (a.code, &a.module, &a.version).cmp(&(b.code, &b.module, &b.version)))
     });
     Ok(report)
+}
+
+/// `pseudo-version`: modules of the build list (or their replacements) at a
+/// pseudo-version: an untagged commit, with no release notes or compatibility
+/// promise, that `go get -u` moves only when a tag appears.
+fn pseudo_versions(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let content = match &m.replace {
+            Some(r) if r.version.is_empty() => continue,
+            Some(r) => r.clone(),
+            None => modgate_core::module::Version::new(m.path.clone(), m.version.clone()),
+        };
+        if m.is_main() || !modgate_core::module::is_pseudo_version(&content.version) {
+            continue;
+        }
+        let mut f = Finding::new("pseudo-version", Severity::Info, &m.path, &m.version);
+        f.summary = format!("{content} is a pseudo-version: an untagged commit");
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go get {}@latest once the module tags a release, or ask its authors for one",
+            m.path
+        );
+        report.findings.push(f);
+    }
 }
 
 /// `replace.local`: modules of the build list whose content is a directory; the

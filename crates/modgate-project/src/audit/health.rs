@@ -144,35 +144,113 @@ pub async fn check(
     for (path, version, list) in lists {
         match list {
             Ok(body) => todo.push((path, version, VersionList::parse(&body))),
+            // No list: no tagged version (a module known only by pseudo-versions).
+            Err(e) if e.is_not_found() => todo.push((path, version, VersionList::parse(""))),
             Err(e) => report.errors.push(format!("{}: {}", e.what, e.error)),
         }
     }
     todo.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, current, list) in todo {
-        let health = loop {
-            src.misses.clear();
-            let r = assess(&path, &current, &list, &mains, &mut src);
-            let misses = std::mem::take(&mut src.misses);
-            if misses.is_empty() {
-                break r;
+    // Waves: every module's queries run; the go.mod files any of them missed are
+    // fetched together; the modules that missed one run again.
+    let mut results: Vec<Option<Result<Health, QueryError>>> = todo.iter().map(|_| None).collect();
+    loop {
+        let mut wanted: Vec<Version> = Vec::new();
+        for (i, (path, current, list)) in todo.iter().enumerate() {
+            if results[i].is_some() {
+                continue;
             }
-            let fetched: Vec<_> = futures_util::stream::iter(misses)
-                .map(|m| async move {
-                    let r = fetcher
-                        .go_mod(&m)
-                        .await
-                        .map(|b| b.to_vec())
-                        .map_err(|e| e.error.to_string());
-                    (m, r)
-                })
-                .buffer_unordered(jobs.max(1))
-                .collect()
-                .await;
-            src.go_mods.extend(fetched);
-        };
-        match health {
-            Ok(h) => findings(&path, &current, &h, report),
-            Err(e) => report.errors.push(format!("checking {path}: {e}")),
+            let r = assess(path, current, list, &mains, &mut src);
+            if src.misses.is_empty() {
+                results[i] = Some(r);
+            } else {
+                wanted.append(&mut src.misses);
+            }
+        }
+        if wanted.is_empty() {
+            break;
+        }
+        wanted.sort_by(|a, b| (&a.path, &a.version).cmp(&(&b.path, &b.version)));
+        wanted.dedup();
+        let fetched: Vec<_> = futures_util::stream::iter(wanted)
+            .map(|m| async move {
+                let r = fetcher
+                    .go_mod(&m)
+                    .await
+                    .map(|b| b.to_vec())
+                    .map_err(|e| e.error.to_string());
+                (m, r)
+            })
+            .buffer_unordered(jobs.max(1))
+            .collect()
+            .await;
+        src.go_mods.extend(fetched);
+    }
+    for ((path, current, _), r) in todo.iter().zip(results) {
+        match r {
+            Some(Ok(h)) => findings(path, current, &h, report),
+            Some(Err(e)) => report.errors.push(format!("checking {path}: {e}")),
+            None => {}
+        }
+    }
+}
+
+/// `outdated.major`: a newer major version published under `/vN` (N+1, N+2, ...,
+/// as long as each exists: the path of the next major is asked for its list). Its
+/// latest release is the highest tagged release in the list (retractions of the
+/// new major are not consulted).
+pub async fn check_major(graph: &Graph, fetcher: &Fetcher, jobs: usize, report: &mut Report) {
+    let modules: Vec<(String, String)> = graph
+        .build_list
+        .modules
+        .iter()
+        .filter(|m| !m.is_main() && !m.path.starts_with("gopkg.in/"))
+        .map(|m| (m.path.clone(), m.version.clone()))
+        .collect();
+    let found: Vec<_> = futures_util::stream::iter(modules)
+        .map(|(path, version)| async move {
+            let Some((prefix, major)) = modgate_core::module::split_path_version(&path) else {
+                return (path, version, None, Vec::new());
+            };
+            let mut n: u64 = major.trim_start_matches("/v").parse().unwrap_or(1).max(1);
+            let mut newest = None;
+            let mut errors = Vec::new();
+            // A bound on the probes: majors are few.
+            for _ in 0..8 {
+                n += 1;
+                let next = format!("{prefix}/v{n}");
+                match fetcher.list(&next).await {
+                    Ok(body) => {
+                        let release = VersionList::parse(&body)
+                            .tagged
+                            .into_iter()
+                            .filter(|v| semver::prerelease(v).is_empty())
+                            .max_by(|a, b| semver::compare(a, b));
+                        match release {
+                            Some(v) => newest = Some((next, v)),
+                            None => break,
+                        }
+                    }
+                    Err(e) if e.is_not_found() => break,
+                    Err(e) => {
+                        errors.push(format!("{}: {}", e.what, e.error));
+                        break;
+                    }
+                }
+            }
+            (path, version, newest, errors)
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    for (path, version, newest, errors) in found {
+        report.errors.extend(errors);
+        if let Some((next, v)) = newest {
+            let mut f = Finding::new("outdated.major", Severity::Info, &path, &version);
+            f.summary = format!("{path} {version} has a newer major version: {next} {v}");
+            f.evidence = format!("{next}/@v/list");
+            f.fix = format!("go get {next}@{v} and change the imports of {path} to {next}");
+            f.latest = Some(format!("{next}@{v}"));
+            report.findings.push(f);
         }
     }
 }
