@@ -8,6 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use modgate_core::vulndb::{self, Affected, Entry, Event, Package, Range};
@@ -32,9 +33,18 @@ impl Fixture {
         let dir = self.root.join(esc).join("@v");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{version}.mod")), gomod).unwrap();
+        // Each release its own time (a pseudo-version's is the one it embeds), so a
+        // release time reported for the wrong version shows.
+        let time = if version.contains('-') {
+            "2026-01-02T03:04:05Z".to_owned()
+        } else {
+            static PUBLISHED: AtomicUsize = AtomicUsize::new(0);
+            let n = PUBLISHED.fetch_add(1, Ordering::Relaxed);
+            format!("2026-02-{:02}T{:02}:00:00Z", 1 + n % 28, n / 28 % 24)
+        };
         std::fs::write(
             dir.join(format!("{version}.info")),
-            format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-02T03:04:05Z\"}}"),
+            format!("{{\"Version\":\"{version}\",\"Time\":\"{time}\"}}"),
         )
         .unwrap();
         let m = modgate_core::module::Version::new(path, version);
@@ -399,6 +409,20 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
         ]
     );
     assert_eq!(findings(&r, "outdated.major").len(), 1, "{r:#}");
+    // Release times: the .info Time of the version each finding names.
+    for code in ["outdated.major", "outdated.minor", "outdated.patch"] {
+        for f in findings(&r, code) {
+            let latest = f["latest"].as_str().unwrap();
+            let (path, version) = latest
+                .split_once('@')
+                .unwrap_or((f["module"].as_str().unwrap(), latest));
+            let info: Value = serde_json::from_slice(
+                &std::fs::read(fixture.root.join(format!("{path}/@v/{version}.info"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(f["released"], info["Time"], "{f:#}");
+        }
+    }
     let p = findings(&r, "pseudo-version");
     assert_eq!(p.len(), 1, "{r:#}");
     assert_eq!(p[0]["module"], "example.com/p");

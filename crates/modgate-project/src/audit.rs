@@ -56,6 +56,9 @@ pub struct Finding {
     pub fixed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest: Option<String>,
+    /// For outdated findings: when `latest` was published (its `.info` `Time`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
 }
 
 impl Finding {
@@ -72,6 +75,7 @@ impl Finding {
             aliases: None,
             fixed: None,
             latest: None,
+            released: None,
         }
     }
 }
@@ -126,6 +130,7 @@ pub async fn audit(
     }
     health::check(project, &graph, fetcher, jobs, &mut report).await;
     health::check_major(&graph, fetcher, jobs, &mut report).await;
+    health::release_times(fetcher, jobs, &mut report).await;
     replace_local(&graph, &mut report);
     pseudo_versions(&graph, &mut report);
     report.findings.sort_by(|a, b| {

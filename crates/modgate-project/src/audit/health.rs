@@ -255,6 +255,33 @@ pub async fn check_major(graph: &Graph, fetcher: &Fetcher, jobs: usize, report: 
     }
 }
 
+/// The release time of each outdated finding's `latest` (`.info`); a time that
+/// cannot be had is left out, not an error (the finding stands without it).
+pub async fn release_times(fetcher: &Fetcher, jobs: usize, report: &mut Report) {
+    let wanted: Vec<(usize, Version)> = report
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.code.starts_with("outdated."))
+        .filter_map(|(i, f)| {
+            let latest = f.latest.as_deref()?;
+            let m = match latest.split_once('@') {
+                Some((p, v)) => Version::new(p, v),
+                None => Version::new(f.module.as_str(), latest),
+            };
+            Some((i, m))
+        })
+        .collect();
+    let times: Vec<_> = futures_util::stream::iter(wanted)
+        .map(|(i, m)| async move { (i, fetcher.info(&m).await.ok().map(|info| info.time)) })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    for (i, t) in times {
+        report.findings[i].released = t.filter(|t| !t.is_empty());
+    }
+}
+
 fn findings(path: &str, current: &str, h: &Health, report: &mut Report) {
     let newer = |v: &str| semver::compare(v, current).is_gt();
     let outdated = |code, latest: &str| {
