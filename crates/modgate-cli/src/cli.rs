@@ -36,6 +36,38 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Fetch everything a project needs for an offline build through a GOPROXY.
     Warm(WarmArgs),
+    /// Check a project's dependencies: go.sum integrity, vulnerabilities, outdated,
+    /// retracted and deprecated modules, local replaces.
+    Audit(AuditArgs),
+}
+
+/// `modgate audit`: loads the project's module graph through the proxy (`--proxy`,
+/// else GOPROXY) and reports findings with stable codes (docs/audit.md).
+/// Exit 0 when nothing at or above `--fail-on` was found, 1 when something was,
+/// 2 when the project could not be audited (in every output format).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The project directory (go.work found as go does). Default: the current directory.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The GOPROXY to fetch through (a modgate's URL), instead of GOPROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, or
+    /// a URL (a modgate's `/vuln`, https://vuln.go.dev, file://). Without it, no
+    /// vulnerability check is run.
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The lowest severity that makes the audit fail (exit 1): error (vulnerabilities
+    /// and integrity errors), warning, info, or never.
+    #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["error", "warning", "info", "never"])]
+    pub fail_on: String,
+    /// Requests at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
 }
 
 /// `modgate warm`: asks the proxy (`--proxy`, else GOPROXY) for the `.info` and

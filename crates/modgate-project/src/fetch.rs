@@ -254,6 +254,11 @@ impl Fetcher {
             })
     }
 
+    /// The bytes of `kind` of `m`, verified (a whole zip in memory: for hashing).
+    pub async fn bytes(&self, m: &Version, kind: FileKind) -> Result<Bytes, FetchError> {
+        self.read(m, kind).await
+    }
+
     async fn read(&self, m: &Version, kind: FileKind) -> Result<Bytes, FetchError> {
         let what = || format!("{m}.{}", kind.ext());
         let req = ModuleFile::for_version(&m.path, &m.version, kind.ext())

@@ -1,5 +1,6 @@
 //! Subcommand dispatch: each file here wires one command group to the library.
 
+mod audit;
 mod dir;
 mod doctor;
 mod explain;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(args),
         Command::Serve(args) => serve::run(*args),
         Command::Warm(args) => warm::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 

@@ -1,0 +1,574 @@
+//! `modgate audit` end to end: a fixture module graph (zips by the core's writer)
+//! behind `modgate serve` over a `file://` upstream, a go.sum written by the real
+//! `go mod tidy`, a vulnerability database written by the core's layout writer, and
+//! `go list -m -u -json all` as the oracle for outdated, retracted and deprecated.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use modgate_core::vulndb::{self, Affected, Entry, Event, Package, Range};
+use serde_json::Value;
+
+struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    /// Publishes `path@version` with `gomod` as its go.mod and one package.
+    fn publish(&self, path: &str, version: &str, gomod: &str) {
+        let src = tempfile::tempdir().unwrap();
+        std::fs::write(src.path().join("go.mod"), gomod).unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        std::fs::write(
+            src.path().join(format!("{name}.go")),
+            format!("package {name}\n\nfunc Hello() string {{ return \"{name} {version}\" }}\n"),
+        )
+        .unwrap();
+        let esc = modgate_core::module::escape_path(path).unwrap();
+        let dir = self.root.join(esc).join("@v");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{version}.mod")), gomod).unwrap();
+        // Each release its own time (a pseudo-version's is the one it embeds), so a
+        // release time reported for the wrong version shows.
+        let time = if version.contains('-') {
+            "2026-01-02T03:04:05Z".to_owned()
+        } else {
+            static PUBLISHED: AtomicUsize = AtomicUsize::new(0);
+            let n = PUBLISHED.fetch_add(1, Ordering::Relaxed);
+            format!("2026-02-{:02}T{:02}:00:00Z", 1 + n % 28, n / 28 % 24)
+        };
+        std::fs::write(
+            dir.join(format!("{version}.info")),
+            format!("{{\"Version\":\"{version}\",\"Time\":\"{time}\"}}"),
+        )
+        .unwrap();
+        let m = modgate_core::module::Version::new(path, version);
+        let zip = std::fs::File::create(dir.join(format!("{version}.zip"))).unwrap();
+        modgate_core::zip::create_from_dir(zip, &m, src.path()).unwrap();
+        let list = dir.join("list");
+        let mut text = std::fs::read_to_string(&list).unwrap_or_default();
+        text.push_str(&format!("{version}\n"));
+        std::fs::write(list, text).unwrap();
+    }
+
+    fn plain(&self, path: &str, version: &str) {
+        self.publish(path, version, &format!("module {path}\n\ngo 1.21\n"));
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
+}
+
+/// b: patch and minor releases after v1.0.0; r: v1.0.0 retracted by v1.1.0;
+/// d: deprecated; v: v1.2.0 vulnerable, fixed in v1.2.1; b/v2 and b/v3: newer
+/// majors of b; p: only a pseudo-version.
+fn universe(root: &Path) -> Fixture {
+    let f = Fixture {
+        root: root.to_owned(),
+    };
+    for v in ["v1.0.0", "v1.0.1", "v1.1.0"] {
+        f.plain("example.com/b", v);
+    }
+    f.plain("example.com/r", "v1.0.0");
+    f.publish(
+        "example.com/r",
+        "v1.1.0",
+        "module example.com/r\n\ngo 1.21\n\n// Published with a broken build.\nretract v1.0.0\n",
+    );
+    f.publish(
+        "example.com/d",
+        "v1.0.0",
+        "// Deprecated: use example.com/b instead.\nmodule example.com/d\n\ngo 1.21\n",
+    );
+    for v in ["v1.2.0", "v1.2.1"] {
+        f.plain("example.com/v", v);
+    }
+    f.plain("example.com/b/v2", "v2.0.0");
+    f.plain("example.com/b/v3", "v3.0.0");
+    // An untagged commit: served, not listed (as a proxy does).
+    f.plain("example.com/p", PSEUDO);
+    std::fs::remove_file(f.root.join("example.com/p/@v/list")).unwrap();
+    f
+}
+
+const PSEUDO: &str = "v0.0.0-20260102030405-abcdefabcdef";
+
+const IMPORTS: [&str; 5] = ["b", "r", "d", "v", "p"];
+
+/// The main module: requires the fixture's modules at their old versions, and a
+/// local directory replacement.
+fn app(dir: &Path) {
+    std::fs::create_dir_all(dir.join("local")).unwrap();
+    std::fs::write(
+        dir.join("local/go.mod"),
+        "module example.com/local\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("local/local.go"),
+        "package local\n\nfunc Hello() string { return \"local\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        format!("module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/b v1.0.0\n\texample.com/d v1.0.0\n\texample.com/local v0.0.0\n\texample.com/p {PSEUDO}\n\texample.com/r v1.0.0\n\texample.com/v v1.2.0\n)\n\nreplace example.com/local => ./local\n"),
+    )
+    .unwrap();
+    let mut main = String::from("package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/local\"\n");
+    for i in IMPORTS {
+        main.push_str(&format!("\t\"example.com/{i}\"\n"));
+    }
+    main.push_str(")\n\nfunc main() { fmt.Println(local.Hello()");
+    for i in IMPORTS {
+        main.push_str(&format!(", {i}.Hello()"));
+    }
+    main.push_str(") }\n");
+    std::fs::write(dir.join("main.go"), main).unwrap();
+}
+
+/// A vulnerability database with one entry for example.com/v, in the layout.
+fn vuln_db(dir: &Path) {
+    let entry = Entry {
+        id: "GO-2026-0001".into(),
+        modified: "2026-02-01T00:00:00Z".into(),
+        aliases: vec!["CVE-2026-1234".into()],
+        summary: "Remote crash in example.com/v".into(),
+        affected: vec![Affected {
+            package: Package {
+                name: "example.com/v".into(),
+                ecosystem: vulndb::GO_ECOSYSTEM.into(),
+            },
+            ranges: vec![Range {
+                kind: vulndb::RANGE_TYPE_SEMVER.into(),
+                events: vec![Event::introduced("0"), Event::fixed("1.2.1")],
+            }],
+            ..Affected::default()
+        }],
+        ..Entry::default()
+    };
+    for (path, data) in vulndb::layout(&[entry]).unwrap() {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+}
+
+struct Serve {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path, upstream: &str, vulndb: &str) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--sumdb", "off"])
+        .args(["--upstream", upstream, "--vulndb", vulndb])
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut line = String::new();
+    let addr = loop {
+        assert!(Instant::now() < deadline, "serve did not start");
+        line.clear();
+        if err.read_line(&mut line).unwrap() == 0 {
+            panic!("serve exited before listening");
+        }
+        if let Some(i) = line.find("127.0.0.1:") {
+            let rest = &line[i..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+                .unwrap_or(rest.len());
+            break rest[..end].to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in err.lines() {});
+    Serve {
+        child,
+        url: format!("http://{addr}"),
+    }
+}
+
+/// `modgate audit` with a sealed go environment.
+fn audit(args: &[&str], home: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .arg("audit")
+        .args(args)
+        .env("HOME", home)
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GONOSUMDB", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap()
+}
+
+fn go(home: &Path, goproxy: &str) -> Option<Command> {
+    let go = modgate_testkit::go::binary()?;
+    let mut cmd = modgate_testkit::go::sealed(&go, home);
+    cmd.env("GOPROXY", goproxy).env("GOSUMDB", "off").env(
+        "GOCACHE",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build-cache"),
+    );
+    Some(cmd)
+}
+
+fn report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n{}",
+            common::stdout(out),
+            common::stderr(out)
+        )
+    })
+}
+
+fn findings<'a>(r: &'a Value, code: &str) -> Vec<&'a Value> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+#[test]
+fn audit_agrees_with_go_list_and_finds_what_was_planted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let Some(mut tidy) = go(&tmp.path().join("go-home"), &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let db = tmp.path().join("vulndb");
+    vuln_db(&db);
+    let server = serve(
+        &tmp.path().join("data"),
+        &fixture.url(),
+        &format!("file://{}", db.display()),
+    );
+    let base = [
+        project.to_str().unwrap(),
+        "--proxy",
+        &server.url,
+        "--db",
+        db.to_str().unwrap(),
+    ];
+    let mut args = base.to_vec();
+    args.push("--json");
+    let out = audit(&args, tmp.path());
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert_eq!(r["verdict"], "failed", "{r:#}");
+    assert_eq!(r["errors"], serde_json::json!([]), "{r:#}");
+
+    // The build list is go's.
+    let mut list = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let golist = common::run_ok(list.args(["list", "-m", "all"]).current_dir(&project));
+    let ours: Vec<String> = r["build_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap().to_owned())
+        .collect();
+    let theirs: Vec<String> = common::stdout(&golist)
+        .lines()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ours, theirs);
+
+    // go.sum as go mod tidy wrote it: no integrity finding.
+    for code in [
+        "integrity.gosum-missing",
+        "integrity.gosum-extra",
+        "integrity.gosum-mismatch",
+    ] {
+        assert!(findings(&r, code).is_empty(), "{code}: {r:#}");
+    }
+
+    // The vulnerability, with its alias and fix.
+    let v = findings(&r, "vuln.module");
+    assert_eq!(v.len(), 1, "{r:#}");
+    assert_eq!(v[0]["id"], "GO-2026-0001");
+    assert_eq!(v[0]["aliases"], serde_json::json!(["CVE-2026-1234"]));
+    assert_eq!(v[0]["fixed"], "v1.2.1");
+    assert_eq!(v[0]["module"], "example.com/v");
+    assert_eq!(v[0]["severity"], "error");
+    assert_eq!(v[0]["fix"], "go get example.com/v@v1.2.1");
+
+    // The same database through the modgate's /vuln mirror (a URL): the same finding.
+    let vuln_url = format!("{}/vuln", server.url);
+    let out = audit(
+        &[
+            project.to_str().unwrap(),
+            "--proxy",
+            &server.url,
+            "--db",
+            &vuln_url,
+            "--json",
+        ],
+        tmp.path(),
+    );
+    let by_url = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{by_url:#}");
+    assert_eq!(findings(&by_url, "vuln.module"), v, "{by_url:#}");
+
+    // Outdated, retracted, deprecated: as `go list -m -u -json all` says.
+    let mut u = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let golist = common::run_ok(
+        u.args(["list", "-m", "-u", "-json", "all"])
+            .current_dir(&project),
+    );
+    let stream = serde_json::Deserializer::from_slice(&golist.stdout).into_iter::<Value>();
+    let mut compared = 0;
+    for m in stream {
+        let m = m.unwrap();
+        if m["Main"] == true {
+            continue;
+        }
+        let path = m["Path"].as_str().unwrap();
+        let of = |code: &str| -> Vec<&Value> {
+            findings(&r, code)
+                .into_iter()
+                .filter(|f| f["module"] == path)
+                .collect()
+        };
+        // go's Update is the newest of our outdated findings.
+        let newest = of("outdated.minor")
+            .into_iter()
+            .chain(of("outdated.patch"))
+            .map(|f| f["latest"].as_str().unwrap().to_owned())
+            .max_by(|a, b| modgate_core::semver::compare(a, b));
+        assert_eq!(
+            newest.as_deref(),
+            m["Update"]["Version"].as_str(),
+            "{path}: {m:#} {r:#}"
+        );
+        let retracted = of("retracted");
+        match m["Retracted"].as_array() {
+            Some(why) => {
+                assert_eq!(retracted.len(), 1, "{path}: {r:#}");
+                for w in why {
+                    let w = w.as_str().unwrap();
+                    assert!(
+                        retracted[0]["summary"].as_str().unwrap().contains(w),
+                        "{w}: {r:#}"
+                    );
+                }
+            }
+            None => assert!(retracted.is_empty(), "{path}: {r:#}"),
+        }
+        let deprecated = of("deprecated");
+        match m["Deprecated"].as_str() {
+            Some(d) => {
+                assert_eq!(deprecated.len(), 1, "{path}: {r:#}");
+                assert!(deprecated[0]["summary"].as_str().unwrap().ends_with(d));
+            }
+            None => assert!(deprecated.is_empty(), "{path}: {r:#}"),
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 6, "every dependency compared");
+    // The fixture plants each: b has a patch and a minor release.
+    let b: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["module"] == "example.com/b")
+        .map(|f| (f["code"].as_str().unwrap(), f["latest"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        b,
+        [
+            ("outdated.major", "example.com/b/v3@v3.0.0"),
+            ("outdated.minor", "v1.1.0"),
+            ("outdated.patch", "v1.0.1")
+        ]
+    );
+    assert_eq!(findings(&r, "outdated.major").len(), 1, "{r:#}");
+    // Release times: the .info Time of the version each finding names.
+    for code in ["outdated.major", "outdated.minor", "outdated.patch"] {
+        for f in findings(&r, code) {
+            let latest = f["latest"].as_str().unwrap();
+            let (path, version) = latest
+                .split_once('@')
+                .unwrap_or((f["module"].as_str().unwrap(), latest));
+            let info: Value = serde_json::from_slice(
+                &std::fs::read(fixture.root.join(format!("{path}/@v/{version}.info"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(f["released"], info["Time"], "{f:#}");
+        }
+    }
+    let p = findings(&r, "pseudo-version");
+    assert_eq!(p.len(), 1, "{r:#}");
+    assert_eq!(p[0]["module"], "example.com/p");
+    assert_eq!(p[0]["version"], PSEUDO);
+    assert_eq!(
+        findings(&r, "retracted")[0]["summary"],
+        "example.com/r v1.0.0 is retracted: Published with a broken build."
+    );
+    let local = findings(&r, "replace.local");
+    assert_eq!(local.len(), 1, "{r:#}");
+    assert_eq!(local[0]["module"], "example.com/local");
+
+    // --fail-on never: exit 0 with the same findings; the table says the same.
+    let mut never = base.to_vec();
+    never.extend(["--fail-on", "never"]);
+    let out = audit(&never, tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    assert!(text.starts_with("audit: ok: 7 modules, "), "{text}");
+    assert!(text.contains("vuln.module"), "{text}");
+    assert!(text.contains("fix: go get example.com/v@v1.2.1"), "{text}");
+
+    // Tampered go.sum: a /go.mod line gone, a zip hash swapped for another
+    // module's, a line for a version the build does not use.
+    let gosum_path = project.join("go.sum");
+    let gosum = std::fs::read_to_string(&gosum_path).unwrap();
+    let hash_of = |prefix: &str| {
+        gosum
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let d_zip = hash_of("example.com/d v1.0.0 h1:");
+    let b_zip = hash_of("example.com/b v1.0.0 h1:");
+    let unused = format!(
+        "example.com/b v1.0.1/go.mod {}\n",
+        modgate_core::dirhash::hash_gomod(
+            &std::fs::read(fixture.root.join("example.com/b/@v/v1.0.1.mod")).unwrap()
+        )
+    );
+    let tampered: String = gosum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/r v1.0.0/go.mod "))
+        .map(|l| format!("{}\n", l.replace(&b_zip, &d_zip)))
+        .chain([unused])
+        .collect();
+    std::fs::write(&gosum_path, tampered).unwrap();
+    let mut never_json = never.clone();
+    never_json.push("--json");
+    let out = audit(&never_json, tmp.path());
+    let r = report(&out);
+    // --fail-on never: even integrity errors leave the exit code at 0.
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    let one = |code: &str| {
+        let f = findings(&r, code);
+        assert_eq!(f.len(), 1, "{code}: {r:#}");
+        (
+            f[0]["module"].as_str().unwrap().to_owned(),
+            f[0]["version"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        one("integrity.gosum-missing"),
+        ("example.com/r".into(), "v1.0.0".into())
+    );
+    assert_eq!(
+        one("integrity.gosum-mismatch"),
+        ("example.com/b".into(), "v1.0.0".into())
+    );
+    assert_eq!(
+        one("integrity.gosum-extra"),
+        ("example.com/b".into(), "v1.0.1".into())
+    );
+    // go agrees that the go.sum is broken.
+    let mut build = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let out = build
+        .args(["list", "-mod=readonly", "-deps", "./..."])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn audit_that_cannot_run_exits_2_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    // Not a module.
+    let out = audit(&[empty.to_str().unwrap(), "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    assert_eq!(report(&out)["verdict"], "error");
+    let out = audit(&[empty.to_str().unwrap()], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("modgate audit: "));
+
+    // A project whose graph cannot be loaded (GOPROXY=off), and a --db that is
+    // not a database.
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let out = audit(&[project.to_str().unwrap(), "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let r = report(&out);
+    assert_eq!(r["verdict"], "error");
+    assert!(
+        r["error"].as_str().unwrap().contains("example.com/"),
+        "{r:#}"
+    );
+    let out = audit(
+        &[
+            project.to_str().unwrap(),
+            "--proxy",
+            &fixture.url(),
+            "--db",
+            empty.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("not a vulnerability database"),
+        "{}",
+        common::stderr(&out)
+    );
+    // A URL with no database behind it.
+    let nowhere = format!("file://{}", empty.display());
+    let out = audit(
+        &[
+            project.to_str().unwrap(),
+            "--proxy",
+            &fixture.url(),
+            "--db",
+            &nowhere,
+            "--json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let r = report(&out);
+    assert!(
+        r["error"].as_str().unwrap().contains("index/db.json.gz"),
+        "{r:#}"
+    );
+}

@@ -1,0 +1,185 @@
+//! `modgate audit`: the health of a project's dependencies, as findings with a
+//! stable code (docs/audit.md).
+//!
+//! [`audit`] loads the project's graph through a [`Fetcher`], then runs the checks:
+//! [`integrity`] (go.sum against the verified files the graph needs), [`vuln`]
+//! (module-level matches in a Go vulnerability database), [`health`] (outdated,
+//! retracted, deprecated) and local-path replaces.
+
+pub mod health;
+pub mod integrity;
+pub mod vuln;
+
+use serde::Serialize;
+
+use crate::fetch::Fetcher;
+use crate::graph::{Project, load_graph};
+
+/// How bad a finding is; `--fail-on` compares against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing (a newer version).
+    Info,
+    /// Should be looked at (retracted, deprecated, local replace, extra go.sum line).
+    Warning,
+    /// Must be fixed (a vulnerability, a go.sum that does not match).
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding. `id`, `aliases` and `fixed` are set for vulnerabilities,
+/// `latest` for outdated modules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub module: String,
+    pub version: String,
+    pub summary: String,
+    pub evidence: String,
+    pub fix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+    /// For outdated findings: when `latest` was published (its `.info` `Time`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
+}
+
+impl Finding {
+    fn new(code: &'static str, severity: Severity, module: &str, version: &str) -> Finding {
+        Finding {
+            code,
+            severity,
+            module: module.to_owned(),
+            version: version.to_owned(),
+            summary: String::new(),
+            evidence: String::new(),
+            fix: String::new(),
+            id: None,
+            aliases: None,
+            fixed: None,
+            latest: None,
+            released: None,
+        }
+    }
+}
+
+/// A selected module, as in the report's `build_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed {
+    pub path: String,
+    pub version: String,
+}
+
+/// What an audit found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub build_list: Vec<Listed>,
+    pub findings: Vec<Finding>,
+    /// Checks that could not run fully (a list or go.mod the proxy did not give):
+    /// the report is incomplete, so the audit fails with "could not audit".
+    pub errors: Vec<String>,
+}
+
+/// Runs every check on `project`; `db` is where the vulnerability database is
+/// (none: no vulnerability check). An `Err` is "could not audit" (no build list,
+/// no database).
+pub async fn audit(
+    project: &Project,
+    fetcher: &Fetcher,
+    db: Option<&vuln::Source>,
+    jobs: usize,
+) -> Result<Report, String> {
+    let graph = load_graph(project, fetcher, jobs, &|_, _| {})
+        .await
+        .map_err(|e| format!("cannot compute the build list: {e}"))?;
+    let mut report = Report {
+        build_list: graph
+            .build_list
+            .modules
+            .iter()
+            .map(|m| Listed {
+                path: m.path.clone(),
+                version: m.version.clone(),
+            })
+            .collect(),
+        ..Report::default()
+    };
+    integrity::check(project, &graph, fetcher, jobs, &mut report).await;
+    if let Some(source) = db {
+        let matched = vuln::matched_modules(&graph);
+        let paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        let db = source.load(&paths).await?;
+        vuln::check(&matched, &db, &mut report);
+    }
+    health::check(project, &graph, fetcher, jobs, &mut report).await;
+    health::check_major(&graph, fetcher, jobs, &mut report).await;
+    health::release_times(fetcher, jobs, &mut report).await;
+    replace_local(&graph, &mut report);
+    pseudo_versions(&graph, &mut report);
+    report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (a.code, &a.module, &a.version).cmp(&(b.code, &b.module, &b.version)))
+    });
+    Ok(report)
+}
+
+/// `pseudo-version`: modules of the build list (or their replacements) at a
+/// pseudo-version: an untagged commit, with no release notes or compatibility
+/// promise, that `go get -u` moves only when a tag appears.
+fn pseudo_versions(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let content = match &m.replace {
+            Some(r) if r.version.is_empty() => continue,
+            Some(r) => r.clone(),
+            None => modgate_core::module::Version::new(m.path.clone(), m.version.clone()),
+        };
+        if m.is_main() || !modgate_core::module::is_pseudo_version(&content.version) {
+            continue;
+        }
+        let mut f = Finding::new("pseudo-version", Severity::Info, &m.path, &m.version);
+        f.summary = format!("{content} is a pseudo-version: an untagged commit");
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go get {}@latest once the module tags a release, or ask its authors for one",
+            m.path
+        );
+        report.findings.push(f);
+    }
+}
+
+/// `replace.local`: modules of the build list whose content is a directory; the
+/// build depends on a path on this machine and no go.sum line covers it.
+fn replace_local(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let Some(r) = &m.replace else { continue };
+        if !r.version.is_empty() || m.is_main() {
+            continue;
+        }
+        let mut f = Finding::new("replace.local", Severity::Warning, &m.path, &m.version);
+        f.summary = format!("{} is replaced by the local directory {}", m.path, r.path);
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go mod edit -dropreplace={} (once the change is published), then go get {}@<version>",
+            m.path, m.path
+        );
+        report.findings.push(f);
+    }
+}

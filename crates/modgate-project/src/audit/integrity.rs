@@ -1,0 +1,162 @@
+//! go.sum against what the build needs, hashed from the files the fetcher
+//! verified (against the checksum database, unless GOSUMDB/GONOSUMDB say not to).
+//!
+//! * `integrity.gosum-missing`: a go.mod the module graph reads has no `/go.mod`
+//!   line (go stops with "missing go.sum entry"). Zip lines are not required here:
+//!   which modules need one depends on the packages imported, not checked yet.
+//! * `integrity.gosum-extra`: a line for a module version the graph does not use.
+//! * `integrity.gosum-mismatch`: a line whose hash is not the h1 of the file.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::StreamExt;
+use modgate_core::dirhash;
+use modgate_core::gosum::{self, GO_MOD_SUFFIX};
+use modgate_core::module::Version;
+
+use super::{Finding, Report, Severity};
+use crate::fetch::{Fetcher, FileKind};
+use crate::graph::{Graph, Project};
+
+/// One go.sum line: file, module version (`/go.mod` suffix kept), hash.
+struct Line {
+    file: String,
+    module: Version,
+    hash: String,
+}
+
+pub async fn check(
+    project: &Project,
+    graph: &Graph,
+    fetcher: &Fetcher,
+    jobs: usize,
+    report: &mut Report,
+) {
+    let mut lines = Vec::new();
+    for path in project.sum_files() {
+        let name = path.display().to_string();
+        let parsed = std::fs::read(&path)
+            .map_err(|e| format!("reading {name}: {e}"))
+            .and_then(|d| {
+                gosum::parse(&name, &d, gosum::ParseMode::Strict).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(sums) => {
+                for (m, hashes) in sums.sorted() {
+                    for h in hashes {
+                        lines.push(Line {
+                            file: name.clone(),
+                            module: m.clone(),
+                            hash: h.to_owned(),
+                        });
+                    }
+                }
+            }
+            Err(e) => report.errors.push(e),
+        }
+    }
+    // What the graph uses: go.mod files read, and the content of the build list.
+    let go_mods: HashMap<&Version, &[u8]> = graph
+        .go_mods
+        .iter()
+        .filter(|(m, _)| !m.version.is_empty())
+        .map(|(m, b)| (m, b.as_ref()))
+        .collect();
+    let content: HashSet<Version> = graph.content_versions().into_iter().collect();
+    let has_mod_line = |m: &Version| {
+        lines.iter().any(|l| {
+            l.module.path == m.path
+                && l.module.version.strip_suffix(GO_MOD_SUFFIX) == Some(m.version.as_str())
+        })
+    };
+    // In the graph's (sorted) order.
+    for (m, _) in graph.go_mods.iter().filter(|(m, _)| !m.version.is_empty()) {
+        if !has_mod_line(m) {
+            let mut f = Finding::new(
+                "integrity.gosum-missing",
+                Severity::Error,
+                &m.path,
+                &m.version,
+            );
+            f.summary = format!("go.sum has no line for {m}/go.mod, which the build reads");
+            f.evidence = format!("the module graph reads the go.mod of {m}");
+            f.fix = format!("go mod download {m} (or go mod tidy) to add the line");
+            report.findings.push(f);
+        }
+    }
+    // Lines for files the graph uses are checked against the files; the zips are
+    // fetched (and verified) only for lines that name them.
+    let mut zips = Vec::new();
+    for l in &lines {
+        let (module, is_mod) = match l.module.version.strip_suffix(GO_MOD_SUFFIX) {
+            Some(v) => (Version::new(l.module.path.clone(), v), true),
+            None => (l.module.clone(), false),
+        };
+        let used = if is_mod {
+            go_mods.contains_key(&module)
+        } else {
+            content.contains(&module)
+        };
+        if !used {
+            let mut f = Finding::new(
+                "integrity.gosum-extra",
+                Severity::Warning,
+                &module.path,
+                &module.version,
+            );
+            f.summary = format!("{}: a line for {} the build does not use", l.file, l.module);
+            f.evidence = format!("{} {} {}", l.module.path, l.module.version, l.hash);
+            f.fix = "go mod tidy removes it".into();
+            report.findings.push(f);
+            continue;
+        }
+        if is_mod {
+            let actual = dirhash::hash_gomod(go_mods[&module]);
+            mismatch(report, l, &module, &actual);
+        } else {
+            zips.push((l, module));
+        }
+    }
+    let hashed: Vec<_> = futures_util::stream::iter(zips)
+        .map(|(l, m)| async move {
+            let r = fetcher.bytes(&m, FileKind::Zip).await;
+            (l, m, r)
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    for (l, m, r) in hashed {
+        let hash = r
+            .map_err(|e| format!("{}: {}", e.what, e.error))
+            .and_then(|b| {
+                dirhash::hash_zip(std::io::Cursor::new(b.as_ref()))
+                    .map_err(|e| format!("{m}.zip: {e}"))
+            });
+        match hash {
+            Ok(actual) => mismatch(report, l, &m, &actual),
+            Err(e) => report.errors.push(format!("checking go.sum: {e}")),
+        }
+    }
+}
+
+fn mismatch(report: &mut Report, l: &Line, module: &Version, actual: &str) {
+    if l.hash == actual {
+        return;
+    }
+    let mut f = Finding::new(
+        "integrity.gosum-mismatch",
+        Severity::Error,
+        &module.path,
+        &module.version,
+    );
+    f.summary = format!(
+        "{}: the hash of {} is not the hash of the verified file",
+        l.file, l.module
+    );
+    f.evidence = format!("go.sum: {}; downloaded: {actual}", l.hash);
+    f.fix = format!(
+        "find out why go.sum differs (an edit, or a module rewritten upstream) before replacing the line for {} with {actual}",
+        l.module
+    );
+    report.findings.push(f);
+}
