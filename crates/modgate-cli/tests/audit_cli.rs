@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+
+use common::Serve;
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use modgate_core::vulndb::{self, Affected, Entry, Event, Package, Range};
 use serde_json::Value;
@@ -159,51 +159,13 @@ fn vuln_db(dir: &Path) {
     }
 }
 
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `modgate serve` of `upstream` with the vulnerability database `vulndb` (checksum
+/// database off), once it says where it listens.
 fn serve(data: &Path, upstream: &str, vulndb: &str) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--sumdb", "off"])
-        .args(["--upstream", upstream, "--vulndb", vulndb])
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut line = String::new();
-    let addr = loop {
-        assert!(Instant::now() < deadline, "serve did not start");
-        line.clear();
-        if err.read_line(&mut line).unwrap() == 0 {
-            panic!("serve exited before listening");
-        }
-        if let Some(i) = line.find("127.0.0.1:") {
-            let rest = &line[i..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                .unwrap_or(rest.len());
-            break rest[..end].to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in err.lines() {});
-    Serve {
-        child,
-        url: format!("http://{addr}"),
-    }
+    let args = ["--sumdb", "off", "--upstream", upstream, "--vulndb", vulndb];
+    let (server, err) = common::serve(data, &args, "info");
+    common::drain(err);
+    server
 }
 
 /// `modgate audit` with a sealed go environment.

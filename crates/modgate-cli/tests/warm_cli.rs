@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+
+use common::Serve;
+use std::process::{Command, Output};
 
 /// A module tree laid out as a GOPROXY, written with the core's zip writer.
 struct Fixture {
@@ -109,53 +109,16 @@ fn app(dir: &Path, extra_require: &str) {
     .unwrap();
 }
 
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `modgate serve` on 127.0.0.1:0 with `args`, once it says where it listens.
+/// `modgate serve` on 127.0.0.1:0 with `args` (checksum database off), once it says
+/// where it listens.
 fn serve(data: &Path, args: &[&str]) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--sumdb", "off"])
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut line = String::new();
-    let addr = loop {
-        assert!(Instant::now() < deadline, "serve did not start");
-        line.clear();
-        if err.read_line(&mut line).unwrap() == 0 {
-            panic!("serve exited before listening");
-        }
-        if let Some(i) = line.find("127.0.0.1:") {
-            let rest = &line[i..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                .unwrap_or(rest.len());
-            break rest[..end].to_owned();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in err.lines() {});
-    Serve {
-        child,
-        url: format!("http://{addr}"),
-    }
+    let args: Vec<&str> = ["--sumdb", "off"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let (server, err) = common::serve(data, &args, "info");
+    common::drain(err);
+    server
 }
 
 /// `modgate warm` with a sealed go environment (no env file, checksum database off

@@ -73,3 +73,68 @@ pub fn json_field(json: &str, field: &str) -> Option<String> {
     let end = json[start..].find('"')? + start;
     Some(json[start..end].to_string())
 }
+
+/// A `modgate serve` process started by [`serve`]; killed when dropped.
+pub struct Serve {
+    pub child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `modgate serve --listen 127.0.0.1:0 ARGS --data DATA` with `RUST_LOG=rust_log`
+/// and returns once it logs where it listens, with the rest of its stderr (request
+/// lines come later). Callers that do not read it call [`drain`], so the server never
+/// blocks on a full pipe.
+pub fn serve(
+    data: &Path,
+    args: &[&str],
+    rust_log: &str,
+) -> (Serve, std::io::BufReader<std::process::ChildStderr>) {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", rust_log)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run modgate serve");
+    let mut err = std::io::BufReader::new(child.stderr.take().expect("stderr is piped"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut line = String::new();
+    let addr = loop {
+        assert!(Instant::now() < deadline, "serve did not start");
+        line.clear();
+        if err.read_line(&mut line).unwrap() == 0 {
+            panic!("serve exited before listening");
+        }
+        // Text: `addr=127.0.0.1:N`; JSON: `"addr":"127.0.0.1:N"`.
+        if let Some(i) = line.find("127.0.0.1:") {
+            let rest = &line[i..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+                .unwrap_or(rest.len());
+            break rest[..end].to_owned();
+        }
+    };
+    let url = format!("http://{addr}");
+    (Serve { child, addr, url }, err)
+}
+
+/// Reads and discards a server's stderr in the background.
+pub fn drain(err: std::io::BufReader<std::process::ChildStderr>) {
+    use std::io::BufRead;
+    std::thread::spawn(move || for _ in err.lines() {});
+}
