@@ -29,12 +29,6 @@ impl Fixture {
             format!("package {name}\n\nfunc Hello() string {{ return \"{name} {version}\" }}\n"),
         )
         .unwrap();
-        let esc = modgate_core::module::escape_path(path).unwrap();
-        let dir = self.root.join(esc).join("@v");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{version}.mod")), gomod).unwrap();
-        // Each release its own time (a pseudo-version's is the one it embeds), so a
-        // release time reported for the wrong version shows.
         let time = if version.contains('-') {
             "2026-01-02T03:04:05Z".to_owned()
         } else {
@@ -42,18 +36,7 @@ impl Fixture {
             let n = PUBLISHED.fetch_add(1, Ordering::Relaxed);
             format!("2026-02-{:02}T{:02}:00:00Z", 1 + n % 28, n / 28 % 24)
         };
-        std::fs::write(
-            dir.join(format!("{version}.info")),
-            format!("{{\"Version\":\"{version}\",\"Time\":\"{time}\"}}"),
-        )
-        .unwrap();
-        let m = modgate_core::module::Version::new(path, version);
-        let zip = std::fs::File::create(dir.join(format!("{version}.zip"))).unwrap();
-        modgate_core::zip::create_from_dir(zip, &m, src.path()).unwrap();
-        let list = dir.join("list");
-        let mut text = std::fs::read_to_string(&list).unwrap_or_default();
-        text.push_str(&format!("{version}\n"));
-        std::fs::write(list, text).unwrap();
+        common::publish_version(&self.root, path, version, src.path(), gomod, &time);
     }
 
     fn plain(&self, path: &str, version: &str) {

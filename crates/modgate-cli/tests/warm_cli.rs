@@ -31,22 +31,14 @@ impl Fixture {
             go_source(name, version, imports),
         )
         .unwrap();
-        let esc = modgate_core::module::escape_path(path).unwrap();
-        let dir = self.root.join(esc).join("@v");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{version}.mod")), &gomod).unwrap();
-        std::fs::write(
-            dir.join(format!("{version}.info")),
-            format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-02T03:04:05Z\"}}"),
-        )
-        .unwrap();
-        let m = modgate_core::module::Version::new(path, version);
-        let zip = std::fs::File::create(dir.join(format!("{version}.zip"))).unwrap();
-        modgate_core::zip::create_from_dir(zip, &m, src.path()).unwrap();
-        let list = dir.join("list");
-        let mut text = std::fs::read_to_string(&list).unwrap_or_default();
-        text.push_str(&format!("{version}\n"));
-        std::fs::write(list, text).unwrap();
+        common::publish_version(
+            &self.root,
+            path,
+            version,
+            src.path(),
+            &gomod,
+            "2026-01-02T03:04:05Z",
+        );
     }
 
     fn url(&self) -> String {

@@ -138,3 +138,32 @@ pub fn drain(err: std::io::BufReader<std::process::ChildStderr>) {
     use std::io::BufRead;
     std::thread::spawn(move || for _ in err.lines() {});
 }
+
+/// Writes `path@version` into the GOPROXY tree at `root` (`file://` layout): its
+/// `.mod` (`gomod`), `.info` (released at `time`), the zip of the module sources in
+/// `src` made by the core's writer, and the version appended to `@v/list`.
+pub fn publish_version(
+    root: &Path,
+    path: &str,
+    version: &str,
+    src: &Path,
+    gomod: &str,
+    time: &str,
+) {
+    let esc = modgate_core::module::escape_path(path).unwrap();
+    let dir = root.join(esc).join("@v");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{version}.mod")), gomod).unwrap();
+    std::fs::write(
+        dir.join(format!("{version}.info")),
+        format!("{{\"Version\":\"{version}\",\"Time\":\"{time}\"}}"),
+    )
+    .unwrap();
+    let m = modgate_core::module::Version::new(path, version);
+    let zip = std::fs::File::create(dir.join(format!("{version}.zip"))).unwrap();
+    modgate_core::zip::create_from_dir(zip, &m, src).unwrap();
+    let list = dir.join("list");
+    let mut text = std::fs::read_to_string(&list).unwrap_or_default();
+    text.push_str(&format!("{version}\n"));
+    std::fs::write(list, text).unwrap();
+}
