@@ -12,7 +12,7 @@ use modgate_storage::Storage;
 use modgate_upstream::{BreakerSettings, Client, Route, Routes, UpstreamList, UpstreamSpec};
 
 use crate::sumdb::{SumdbClient, SumdbFiles, SumdbRoute, SumdbWay};
-use crate::tree::StoredTree;
+use crate::tree::{StoredTree, TreeStore};
 use crate::verify::{ChecksumDb, Verifier};
 use crate::{Options, Parts};
 
@@ -48,12 +48,28 @@ pub struct RouteSpec {
 #[error("{0}")]
 pub struct AssembleError(pub String);
 
+/// Chooses the store of a checksum database's trusted tree, given the database's
+/// name and the default store (an object in `storage`): the seam where replicas
+/// share one tree (see [`crate::tree`]).
+pub type TreeStores<'a> = &'a dyn Fn(&str, Arc<StoredTree>) -> Arc<dyn TreeStore>;
+
 /// The parts of a cache over `storage`, fetching with `client`.
 pub fn parts(
     storage: Arc<dyn Storage>,
     client: Client,
     up: &Upstreams,
     options: Options,
+) -> Result<Parts, AssembleError> {
+    parts_with_tree(storage, client, up, options, &|_, stored| stored)
+}
+
+/// [`parts`], with the trusted tree kept where `tree` says.
+pub fn parts_with_tree(
+    storage: Arc<dyn Storage>,
+    client: Client,
+    up: &Upstreams,
+    options: Options,
+    tree: TreeStores<'_>,
 ) -> Result<Parts, AssembleError> {
     let offline = options.offline;
     let breaker = client.breaker_settings();
@@ -94,7 +110,7 @@ pub fn parts(
             ));
             let tree_key = crate::keys::trusted_tree(name)
                 .map_err(|e| AssembleError(format!("sumdb {name:?}: {e}")))?;
-            let tree = Arc::new(StoredTree::new(storage.clone(), tree_key));
+            let tree = tree(name, Arc::new(StoredTree::new(storage.clone(), tree_key)));
             let db = SumdbClient::new(files.clone(), key, tree)
                 .map_err(|e| AssembleError(format!("checksum database key {key:?}: {e}")))?;
             (Some(Arc::new(db)), Some(files))

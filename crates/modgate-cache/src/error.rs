@@ -57,6 +57,25 @@ pub enum CacheError {
     /// A fill task ended without an answer (it panicked or was cancelled).
     #[error("fetch failed: {0}")]
     Abandoned(String),
+
+    /// A fill that failed in another replica, as its leader published it: `kind`
+    /// keeps what the error was (and so its status), `message` the leader's words.
+    #[error("{message}")]
+    Replica { kind: FailureKind, message: String },
+}
+
+/// What kind of failure a fill ended with, as replicas tell each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The upstreams could not be asked.
+    Unavailable,
+    /// The upstreams did not answer in time.
+    Timeout,
+    /// What an upstream sent was refused (not the file asked for, failed verification).
+    Refused,
+    /// Anything else (storage, a bad request, an abandoned fetch).
+    Internal,
 }
 
 impl CacheError {
@@ -77,6 +96,9 @@ impl CacheError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             CacheError::Unavailable(_) => true,
+            CacheError::Replica { kind, .. } => {
+                matches!(kind, FailureKind::Unavailable | FailureKind::Timeout)
+            }
             CacheError::Sumdb(e) => e.is_unavailable(),
             _ => false,
         }
@@ -89,7 +111,21 @@ impl CacheError {
             CacheError::Sumdb(crate::sumdb::SumdbError::Fetch(e)) => {
                 e.kind == modgate_upstream::ErrorKind::Timeout
             }
+            CacheError::Replica { kind, .. } => *kind == FailureKind::Timeout,
             _ => false,
+        }
+    }
+
+    /// The kind of a failure other than not-found, for replicas that wait on it.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            _ if self.is_timeout() => FailureKind::Timeout,
+            CacheError::Replica { kind, .. } => *kind,
+            _ if self.is_unavailable() => FailureKind::Unavailable,
+            CacheError::Refused { .. } | CacheError::Verify(_) | CacheError::Sumdb(_) => {
+                FailureKind::Refused
+            }
+            _ => FailureKind::Internal,
         }
     }
 }

@@ -19,7 +19,7 @@ use modgate_storage::{Body, Conditional, Key, Meta};
 use modgate_upstream::{Body as Fetched, FileKind};
 
 use crate::error::CacheError;
-use crate::flight::Turn;
+use crate::flight::{Lead, Turn};
 use crate::observe::Origin;
 use crate::request::{ModuleFile, ModuleRequest, is_canonical};
 use crate::{Answer, Cache, keys};
@@ -28,60 +28,110 @@ use crate::{Answer, Cache, keys};
 enum Filled {
     Memory { meta: Meta, data: Bytes },
     File { meta: Meta, file: std::fs::File },
+    /// The lead was lost before storing: nothing was stored.
+    Superseded,
 }
+
+/// How many times a fill whose leader vanished is joined again before it fails.
+const REJOINS: usize = 4;
 
 impl Cache {
     /// Fetches, verifies and stores `req` once, however many callers ask at once.
+    ///
+    /// A wait that ends without an outcome (its leader vanished: a panicked task, a
+    /// replica that died and whose lease expired) joins again, so a follower takes
+    /// the fill over instead of failing; so does a leader that lost its lease before
+    /// storing.
     pub(crate) async fn fill(self: &Arc<Self>, req: &ModuleRequest) -> Result<Answer, CacheError> {
         let key = req.key()?;
-        if let Some(message) = self.negative.get(&key).await {
-            return Err(CacheError::NotFound {
-                message,
-                remembered: true,
+        for attempt in 0..=REJOINS {
+            if let Some(message) = self.negative.get(&key).await {
+                return Err(CacheError::NotFound {
+                    message,
+                    remembered: true,
+                });
+            }
+            let lead = match self.flights.join(&key).await {
+                Turn::Follow(f) => {
+                    self.observer.followed();
+                    match f.wait().await {
+                        Some(Ok(())) => return self.after_flight(&key).await,
+                        Some(Err(e)) => return Err(e),
+                        None => continue,
+                    }
+                }
+                Turn::Lead(l) => l,
+            };
+            if (attempt > 0 || lead.recheck())
+                && let Some(answer) = self.filled_meanwhile(req, &key).await?
+            {
+                lead.finish(&Ok(())).await;
+                return Ok(answer);
+            }
+            let this = self.clone();
+            let (req, key2) = (req.clone(), key.clone());
+            let work = tokio::spawn(async move {
+                let r = this.fetch_and_store(&req, &key2, &*lead).await;
+                if let Err(CacheError::NotFound { message, .. }) = &r {
+                    this.negative
+                        .put(&key2, message, this.opts.negative_ttl)
+                        .await;
+                }
+                // A superseded lead is dropped unfinished: its followers join again.
+                if !matches!(r, Ok(Filled::Superseded)) {
+                    let outcome = r.as_ref().map(|_| ()).map_err(Clone::clone);
+                    lead.finish(&outcome).await;
+                }
+                r
+            });
+            let (meta, body) = match work
+                .await
+                .unwrap_or_else(|e| Err(CacheError::Abandoned(e.to_string())))?
+            {
+                Filled::Memory { meta, data } => (meta, Body::Bytes(data)),
+                Filled::File { meta, file } => (
+                    meta,
+                    Body::Reader(Box::new(tokio::fs::File::from_std(file))),
+                ),
+                Filled::Superseded => {
+                    tracing::warn!(key = %key, "lost the lead before storing: joining again");
+                    continue;
+                }
+            };
+            return Ok(Answer::Stored {
+                key,
+                meta,
+                body,
+                origin: Origin::Miss,
             });
         }
-        let lead = match self.flights.join(&key).await {
-            Turn::Follow(f) => {
-                self.observer.followed();
-                return match f.wait().await {
-                    Some(Ok(())) => self.after_flight(&key).await,
-                    Some(Err(e)) => Err(e),
-                    None => Err(CacheError::Abandoned(
-                        "the fetch it waited for was abandoned".into(),
-                    )),
-                };
-            }
-            Turn::Lead(l) => l,
+        Err(CacheError::Abandoned(
+            "the fetches it waited for were abandoned".into(),
+        ))
+    }
+
+    /// What another leader stored since this caller missed: an immutable file that is
+    /// there now, or a mutable one confirmed within `fresh_for`.
+    async fn filled_meanwhile(
+        &self,
+        req: &ModuleRequest,
+        key: &Key,
+    ) -> Result<Option<Answer>, CacheError> {
+        let Some(obj) = self.storage.get(key).await? else {
+            return Ok(None);
         };
-        let this = self.clone();
-        let (req, key2) = (req.clone(), key.clone());
-        let work = tokio::spawn(async move {
-            let r = this.fetch_and_store(&req, &key2).await;
-            if let Err(CacheError::NotFound { message, .. }) = &r {
-                this.negative
-                    .put(&key2, message, this.opts.negative_ttl)
-                    .await;
+        if !req.immutable() {
+            let confirmed = self.freshness.confirmed_at(key, &obj.meta).await;
+            if crate::age_of(confirmed) > self.opts.fresh_for {
+                return Ok(None);
             }
-            let outcome = r.as_ref().map(|_| ()).map_err(Clone::clone);
-            lead.finish(&outcome);
-            r
-        });
-        let filled = work
-            .await
-            .unwrap_or_else(|e| Err(CacheError::Abandoned(e.to_string())))?;
-        let (meta, body) = match filled {
-            Filled::Memory { meta, data } => (meta, Body::Bytes(data)),
-            Filled::File { meta, file } => (
-                meta,
-                Body::Reader(Box::new(tokio::fs::File::from_std(file))),
-            ),
-        };
-        Ok(Answer::Stored {
-            key,
-            meta,
-            body,
+        }
+        Ok(Some(Answer::Stored {
+            key: key.clone(),
+            meta: obj.meta,
+            body: obj.body,
             origin: Origin::Miss,
-        })
+        }))
     }
 
     /// A follower's answer: the object its leader stored.
@@ -112,7 +162,12 @@ impl Cache {
         e
     }
 
-    async fn fetch_and_store(&self, req: &ModuleRequest, key: &Key) -> Result<Filled, CacheError> {
+    async fn fetch_and_store(
+        &self,
+        req: &ModuleRequest,
+        key: &Key,
+        lead: &dyn Lead,
+    ) -> Result<Filled, CacheError> {
         let list = self
             .routes
             .select(&req.path)
@@ -140,7 +195,7 @@ impl Cache {
             if let Err(e) = self.verifier.check_zip(&req.path, version, &path).await {
                 return Err(self.refuse(e.reason(), key, e.into()));
             }
-            return self.store_file(key, path).await;
+            return self.store_file(key, path, lead).await;
         }
         let data = match fetched.body {
             Fetched::File { path, .. } => Bytes::from(
@@ -206,6 +261,9 @@ impl Cache {
                 }
             }
         }
+        if !lead.still_leading().await {
+            return Ok(Filled::Superseded);
+        }
         let meta = self.storage.put_bytes(key, data.clone()).await?;
         if req.immutable() {
             self.hot.insert(key.clone(), meta.clone(), data.clone());
@@ -222,7 +280,12 @@ impl Cache {
     }
 
     /// Stores a verified spooled file, keeping it open to answer from.
-    async fn store_file(&self, key: &Key, path: tempfile::TempPath) -> Result<Filled, CacheError> {
+    async fn store_file(
+        &self,
+        key: &Key,
+        path: tempfile::TempPath,
+        lead: &dyn Lead,
+    ) -> Result<Filled, CacheError> {
         let io = |e| modgate_storage::StorageError::io("spool", key.as_str(), e);
         // Opened before the upload takes the file over (a rename keeps the inode).
         let file = std::fs::File::open(&path).map_err(io)?;
@@ -232,14 +295,19 @@ impl Cache {
         let owned = path.keep().map_err(|e| io(e.error))?;
         let stored = async {
             upload.write_file(owned.clone()).await?;
-            upload.commit().await
+            // Asked last, so a lease lost during a long upload still stops the commit.
+            if !lead.still_leading().await {
+                upload.abort().await?;
+                return Ok(None);
+            }
+            upload.commit().await.map(Some)
         }
         .await;
         let _ = std::fs::remove_file(&owned); // gone after a rename; a copy's source otherwise
-        Ok(Filled::File {
-            meta: stored?,
-            file,
-        })
+        match stored? {
+            Some(meta) => Ok(Filled::File { meta, file }),
+            None => Ok(Filled::Superseded),
+        }
     }
 }
 

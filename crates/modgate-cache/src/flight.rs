@@ -9,6 +9,11 @@
 //! leader's result. The leader's work runs in its own task (see `fill.rs`), so a
 //! client hanging up never cancels a fetch that others wait on, and the entry is
 //! removed before the result is published.
+//!
+//! A lead can be lost (a shared lease that expired while its holder was paused):
+//! the fill asks [`Lead::still_leading`] right before it stores, and a caller whose
+//! wait ends without an outcome joins again, so a leader that vanished is replaced
+//! rather than reported (see `fill.rs`).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -33,9 +38,20 @@ pub enum Turn {
 }
 
 /// The leader's duty: publish the outcome. Dropping it unfinished releases the
-/// followers with no outcome (they report the fill as abandoned).
-pub trait Lead: Send {
-    fn finish(self: Box<Self>, outcome: &Outcome);
+/// followers with no outcome (they join again: one of them leads the next try).
+#[async_trait]
+pub trait Lead: Send + Sync {
+    /// Whether another process may have filled the key between the caller's miss and
+    /// this lead (a shared group): then the fill looks in storage again first.
+    fn recheck(&self) -> bool {
+        false
+    }
+    /// Whether this caller still leads the fill, asked right before its result is
+    /// stored: a holder whose shared lease was taken over must not store or publish.
+    async fn still_leading(&self) -> bool {
+        true
+    }
+    async fn finish(self: Box<Self>, outcome: &Outcome);
 }
 
 /// A follower's wait.
@@ -62,13 +78,15 @@ struct LocalLead {
     leader: Leader<Key, Outcome>,
 }
 
+#[async_trait]
 impl Lead for LocalLead {
-    fn finish(self: Box<Self>, outcome: &Outcome) {
+    async fn finish(self: Box<Self>, outcome: &Outcome) {
         self.flights.finish(self.leader, outcome.clone());
     }
 }
 
-struct LocalFollow(watch::Receiver<Option<Outcome>>);
+/// Waiting on a flight of this process.
+pub struct LocalFollow(pub watch::Receiver<Option<Outcome>>);
 
 #[async_trait]
 impl Follow for LocalFollow {

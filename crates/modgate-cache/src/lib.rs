@@ -52,7 +52,7 @@ use bytes::Bytes;
 use modgate_storage::{Body, Key, Meta, Storage};
 use modgate_upstream::{Client, Routes};
 
-pub use error::CacheError;
+pub use error::{CacheError, FailureKind};
 pub use observe::{Observer, Origin};
 pub use request::{ModuleFile, ModuleRequest, RequestError, SumdbFile, SumdbRequest};
 pub use vuln::{VulnFiles, VulnRequest};

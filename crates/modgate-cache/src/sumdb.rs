@@ -298,6 +298,12 @@ impl SumdbClient {
     }
 
     async fn load(&self) {
+        if self.store.shared() {
+            if let (_, Some(t)) = self.stored().await {
+                self.adopt(t);
+            }
+            return;
+        }
         self.loaded
             .get_or_init(|| async {
                 if let (_, Some(t)) = self.stored().await {

@@ -20,6 +20,12 @@ pub trait TreeStore: Send + Sync {
     /// Replaces the stored note with `note` if the stored one is still `expected`
     /// (`None`: none stored). Returns whether it did.
     async fn swap(&self, expected: Option<&Bytes>, note: Bytes) -> Result<bool, StorageError>;
+
+    /// Whether other processes move this tree too: then it is read again before each
+    /// verification, so a fork one replica saw is refused by all.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// The default: the note is an object in the store. The swap is a compare-and-swap

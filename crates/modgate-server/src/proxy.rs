@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use modgate_cache::{Answer, Cache, CacheError, Fetching, Origin};
+use modgate_cache::{Answer, Cache, CacheError, FailureKind, Fetching, Origin};
 
 use crate::metrics::Metrics;
 use crate::request::{ModuleFile, ModuleRequest, Rejection, SumdbFile, SumdbRequest, VulnRequest};
@@ -268,7 +268,14 @@ pub fn status_of(e: &CacheError) -> StatusCode {
         | CacheError::Refused { .. }
         | CacheError::Verify(_)
         | CacheError::Sumdb(_) => StatusCode::BAD_GATEWAY,
-        CacheError::Storage(_) | CacheError::Abandoned(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        CacheError::Storage(_)
+        | CacheError::Abandoned(_)
+        | CacheError::Replica {
+            kind: FailureKind::Internal,
+            ..
+        } => StatusCode::INTERNAL_SERVER_ERROR,
+        // Unavailable or refused in the replica that fetched (timeouts are above).
+        CacheError::Replica { .. } => StatusCode::BAD_GATEWAY,
     }
 }
 
