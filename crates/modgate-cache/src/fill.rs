@@ -26,8 +26,14 @@ use crate::{Answer, Cache, keys};
 
 /// What the leader of a fill hands its own request.
 enum Filled {
-    Memory { meta: Meta, data: Bytes },
-    File { meta: Meta, file: std::fs::File },
+    Memory {
+        meta: Meta,
+        data: Bytes,
+    },
+    File {
+        meta: Meta,
+        file: std::fs::File,
+    },
     /// The lead was lost before storing: nothing was stored.
     Superseded,
 }

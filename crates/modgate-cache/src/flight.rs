@@ -137,7 +137,8 @@ pub struct Leader<K, V> {
 impl<K: Eq + Hash + Clone, V: Clone> Flights<K, V> {
     pub fn join(&self, key: &K) -> Join<K, V> {
         let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(rx) = map.get(key) {
+        // A flight whose leader was dropped unfinished is over: lead a new one.
+        if let Some(rx) = map.get(key).filter(|rx| rx.has_changed().is_ok()) {
             return Join::Waiter(rx.clone());
         }
         let (tx, rx) = watch::channel(None);
@@ -222,5 +223,9 @@ mod tests {
         };
         drop(l);
         assert_eq!(wait(rx).await, None);
+        assert!(
+            matches!(flights.join(&1), Join::Leader(_)),
+            "the next caller leads a new flight"
+        );
     }
 }

@@ -145,10 +145,10 @@ impl SharedFlights {
                             let mut messages = pubsub.on_message();
                             while let Some(msg) = messages.next().await {
                                 let Some(tx) = tx.upgrade() else { return };
-                                if let Ok(n) = msg
-                                    .get_payload::<String>()
-                                    .map_err(|_| ())
-                                    .and_then(|p| serde_json::from_str::<Notice>(&p).map_err(|_| ()))
+                                if let Ok(n) =
+                                    msg.get_payload::<String>().map_err(|_| ()).and_then(|p| {
+                                        serde_json::from_str::<Notice>(&p).map_err(|_| ())
+                                    })
                                 {
                                     let _ = tx.send(Arc::new(n));
                                 }
@@ -304,8 +304,10 @@ struct SharedLead {
 
 #[async_trait]
 impl Lead for SharedLead {
+    /// Always: another replica may have stored the key since the caller's miss,
+    /// and with Redis down (no lease) one may still be finishing.
     fn recheck(&self) -> bool {
-        self.lease.is_some()
+        true
     }
 
     async fn still_leading(&self) -> bool {

@@ -100,7 +100,10 @@ impl Coordination {
 
     /// Single flight across replicas.
     pub fn flights(&self) -> Arc<dyn FlightGroup> {
-        Arc::new(flights::SharedFlights::new(self.link.clone(), self.lease_ttl))
+        Arc::new(flights::SharedFlights::new(
+            self.link.clone(),
+            self.lease_ttl,
+        ))
     }
 
     /// The shared negative cache.

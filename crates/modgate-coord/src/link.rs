@@ -89,14 +89,20 @@ impl Link {
         }
     }
 
-    /// A connection, unless the circuit is open or another caller is connecting.
+    /// A connection, unless the circuit is open. Callers that arrive while one
+    /// connects wait for it (within the connection timeout).
     async fn connection(&self) -> Option<ConnectionManager> {
         if self.open_circuit() {
             return None;
         }
-        let mut slot = self.conn.try_lock().ok()?;
+        let mut slot = tokio::time::timeout(CALL_TIMEOUT * 2, self.conn.lock())
+            .await
+            .ok()?;
         if let Some(c) = slot.as_ref() {
             return Some(c.clone());
+        }
+        if self.open_circuit() {
+            return None; // the caller before failed to connect
         }
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CALL_TIMEOUT))
@@ -172,8 +178,10 @@ impl Link {
         rt.spawn(async move {
             loop {
                 let Some(l) = link.upgrade() else { return };
-                l.try_call(|mut c| async move { redis::cmd("PING").query_async::<()>(&mut c).await })
-                    .await;
+                l.try_call(
+                    |mut c| async move { redis::cmd("PING").query_async::<()>(&mut c).await },
+                )
+                .await;
                 drop(l);
                 tokio::time::sleep(RETRY_EVERY).await;
             }

@@ -34,7 +34,9 @@ impl NegativeCache for SharedNegative {
         let k = Link::key("neg", key.as_str());
         match self
             .link
-            .call("negative", |mut c| async move { c.get::<_, Option<String>>(&k).await })
+            .call("negative", |mut c| async move {
+                c.get::<_, Option<String>>(&k).await
+            })
             .await
         {
             Some(found) => found,
@@ -86,7 +88,9 @@ impl Freshness for SharedFreshness {
         let k = Link::key("fresh", key.as_str());
         let shared = self
             .link
-            .call("freshness", |mut c| async move { c.get::<_, Option<u64>>(&k).await })
+            .call("freshness", |mut c| async move {
+                c.get::<_, Option<u64>>(&k).await
+            })
             .await
             .flatten()
             .map(|ms| UNIX_EPOCH + Duration::from_millis(ms));

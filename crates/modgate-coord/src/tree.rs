@@ -110,7 +110,9 @@ impl TreeStore for SharedTree {
                 // The store's copy follows Redis (the newest at the swap).
                 let current = self.stored.load().await?;
                 if !self.stored.swap(current.as_ref(), note).await? {
-                    tracing::debug!("trusted tree: the store's copy moved meanwhile; Redis keeps the newest");
+                    tracing::debug!(
+                        "trusted tree: the store's copy moved meanwhile; Redis keeps the newest"
+                    );
                 }
                 Ok(true)
             }

@@ -13,12 +13,17 @@
 //! * [`git`] builds git repositories with fixed authors and dates, reachable as
 //!   `https://example.test/<name>` through a git configuration's `insteadOf`
 //!   rules, and [`git::http`] serves them with `git http-backend` on loopback.
+//! * [`redis`] starts Debian's `redis-server` on loopback (no persistence), and
+//!   kills and restarts it; without it a test skips unless `MODGATE_REQUIRE_REDIS=1`.
+//! * [`upstream::Counting`] serves a GOPROXY tree on loopback and counts requests.
 //! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
 //!   when it is missing, so tests of Go's own data never pass vacuously.
 
 use std::path::{Path, PathBuf};
 
 pub mod git;
+pub mod redis;
+pub mod upstream;
 
 pub mod go {
     use std::path::{Path, PathBuf};

@@ -1,0 +1,103 @@
+//! A real `redis-server` (Debian's) on loopback, without persistence, that a test
+//! can kill and start again on the same port.
+//!
+//! [`Redis::start`] returns `None` (after saying so) when `redis-server` is not on
+//! PATH, unless `MODGATE_REQUIRE_REDIS=1`, where it panics: CI installs it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running (or killed) redis-server; killed when dropped.
+pub struct Redis {
+    binary: PathBuf,
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+/// `redis-server` on PATH, or `None` (with the skip rule above).
+pub fn binary() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("redis-server"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var("MODGATE_REQUIRE_REDIS").as_deref() == Ok("1") {
+            panic!("redis-server not found on PATH, and MODGATE_REQUIRE_REDIS=1 requires it");
+        }
+        eprintln!("skipping: redis-server not found (apt-get install redis-server)");
+    }
+    found
+}
+
+impl Redis {
+    /// Starts redis-server on a free loopback port.
+    pub fn start() -> Option<Redis> {
+        let binary = binary()?;
+        // redis-server cannot bind port 0 and report it: take a free port, let it go.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut r = Redis {
+            binary,
+            port,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            child: None,
+        };
+        r.restart();
+        Some(r)
+    }
+
+    /// `redis://127.0.0.1:PORT/0`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// Kills the server (SIGKILL) and waits for it to be gone.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the server (again) on the same port, empty, and waits until it
+    /// accepts connections.
+    pub fn restart(&mut self) {
+        self.kill();
+        let child = Command::new(&self.binary)
+            .args(["--bind", "127.0.0.1", "--port"])
+            .arg(self.port.to_string())
+            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not accept connections on {} within 10 s",
+                self.addr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
