@@ -362,14 +362,8 @@ async fn the_trusted_tree_moves_only_forward_across_replicas() {
     let key = Key::new("sumdb/sum.test/modgate-trusted-tree").unwrap();
     let stored = || Arc::new(StoredTree::new(storage.clone(), key.clone()));
     let url = redis.url();
-    let open = || {
-        Coordination::open(
-            &url,
-            Duration::from_secs(5),
-            Arc::new(Counts::default()),
-        )
-        .unwrap()
-    };
+    let open =
+        || Coordination::open(&url, Duration::from_secs(5), Arc::new(Counts::default())).unwrap();
     let (a, b) = (
         open().tree("sum.test", stored()),
         open().tree("sum.test", stored()),

@@ -172,6 +172,19 @@ settings! {
         /// git, so a module whose repository the policy allows under hg, svn, bzr or
         /// fossil is answered "direct mode supports only git: <path> uses hg" (not found).
         govcs: String [Govcs, "RULES"] = "public:git|hg,private:all".into();
+        /// Coordination of replicas that share one store: `redis://[:password@]host:6379/0`
+        /// (Redis or Valkey; `rediss://` for TLS), empty for none (one process). With it,
+        /// replicas fetch each file once between them (a lease per file, renewed while
+        /// the fetch runs, fenced so a holder that paused past it cannot store), share
+        /// the negative cache and the freshness of lists and `@latest`, and move the
+        /// trusted checksum-database tree only forward together. When Redis cannot be
+        /// reached each replica falls back to coordinating only itself and keeps serving
+        /// (see [Replicas](deployment.md#replicas)).
+        coordination: String [Coordination, "URL"] = String::new();
+        /// How long a replica's lease on a fetch lasts without renewal: the holder
+        /// renews it every third of this while it fetches, and a holder that died is
+        /// replaced when it runs out (others wait that long at most).
+        lease_ttl: Duration [Dur, "DURATION"] = Duration::from_secs(10);
     }
     tables {
         /// `[[routes]]`: upstreams for some module paths (config file only).

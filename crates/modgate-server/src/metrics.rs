@@ -11,6 +11,8 @@
 //! | `modgate_bytes_served_total` | `endpoint` |
 //! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_file`, `invalid_info`, `info_mismatch`, `sumdb_unavailable`) |
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
+//! | `modgate_coordination_fallbacks_total` | `operation` (`flight`, `negative`, `freshness`, `tree`) |
+//! | `modgate_coordination_up` | — (gauge: 1 when Redis answers; 0 when it cannot be reached or coordination is off) |
 //!
 //! No label carries a module path, a token name or a secret.
 
@@ -19,6 +21,7 @@ use std::sync::Mutex;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -61,6 +64,11 @@ pub struct ReasonLabels {
     pub reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OperationLabels {
+    pub operation: &'static str,
+}
+
 /// All metrics, registered once.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -73,6 +81,8 @@ pub struct Metrics {
     pub bytes_served: Family<EndpointLabels, Counter>,
     pub verification_failures: Family<ReasonLabels, Counter>,
     pub access_denied: Family<ReasonLabels, Counter>,
+    pub coordination_fallbacks: Family<OperationLabels, Counter>,
+    pub coordination_up: Gauge,
 }
 
 impl Default for Metrics {
@@ -89,6 +99,8 @@ impl Default for Metrics {
         let bytes_served = Family::<EndpointLabels, Counter>::default();
         let verification_failures = Family::<ReasonLabels, Counter>::default();
         let access_denied = Family::<ReasonLabels, Counter>::default();
+        let coordination_fallbacks = Family::<OperationLabels, Counter>::default();
+        let coordination_up = Gauge::default();
         registry.register(
             "requests",
             "Requests by endpoint and status",
@@ -126,6 +138,16 @@ impl Default for Metrics {
             "Requests refused by inbound access control",
             access_denied.clone(),
         );
+        registry.register(
+            "coordination_fallbacks",
+            "Coordination operations that fell back to this process alone (Redis unreachable)",
+            coordination_fallbacks.clone(),
+        );
+        registry.register(
+            "coordination_up",
+            "Whether Redis answers (1) or not (0, also with coordination off)",
+            coordination_up.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -137,7 +159,21 @@ impl Default for Metrics {
             bytes_served,
             verification_failures,
             access_denied,
+            coordination_fallbacks,
+            coordination_up,
         }
+    }
+}
+
+impl modgate_coord::CoordObserver for Metrics {
+    fn fallback(&self, operation: &'static str) {
+        self.coordination_fallbacks
+            .get_or_create(&OperationLabels { operation })
+            .inc();
+    }
+
+    fn up(&self, up: bool) {
+        self.coordination_up.set(i64::from(up));
     }
 }
 

@@ -80,8 +80,24 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         nosumdb: cfg.nosumdb_patterns().to_owned(),
     };
     let (breaker, vuln_client) = (client.breaker_settings(), client.clone());
-    let parts =
-        assemble::parts(storage.clone(), client, &upstreams, opts).map_err(|e| ConfigError(e.0))?;
+    let coord = match cfg.coordination.trim() {
+        "" => None,
+        url => Some(
+            modgate_coord::Coordination::open(url, cfg.lease_ttl, metrics.clone())
+                .map_err(|e| ConfigError(e.to_string()))?,
+        ),
+    };
+    let parts = match &coord {
+        None => assemble::parts(storage.clone(), client, &upstreams, opts),
+        Some(c) => assemble::parts_with_tree(
+            storage.clone(),
+            client,
+            &upstreams,
+            opts,
+            &|name, stored| c.tree(name, stored),
+        ),
+    }
+    .map_err(|e| ConfigError(e.0))?;
     let access = Access::new(&cfg.tokens, &cfg.private, cfg.public_access, |var| {
         std::env::var(var).ok()
     })
@@ -92,7 +108,15 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
             "no [[tokens]] entry has modules: private modules are served to nobody"
         );
     }
-    let cache = Cache::new(parts).with_observer(metrics.clone());
+    let mut cache = Cache::new(parts).with_observer(metrics.clone());
+    if let Some(c) = &coord {
+        tracing::info!(coordination = %redact_userinfo(&cfg.coordination), lease_ttl = ?cfg.lease_ttl, "replicas coordinated through Redis");
+        c.watch();
+        cache = cache
+            .with_flights(c.flights())
+            .with_negative_cache(c.negative())
+            .with_freshness(c.freshness());
+    }
     let cache = match cfg.vulndb.trim() {
         "off" => cache,
         url => {

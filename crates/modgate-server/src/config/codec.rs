@@ -91,6 +91,36 @@ impl Codec for Sumdb {
     }
 }
 
+/// Replica coordination: empty (off) or a `redis://` / `rediss://` URL; it may hold
+/// a password.
+pub struct Coordination;
+
+impl Codec for Coordination {
+    type Value = String;
+    const EXAMPLE: &'static str = "redis://redis.example:6379/0";
+    const SECRET_URLS: bool = true;
+    fn parse(text: &str) -> Result<String, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(String::new());
+        }
+        match url::Url::parse(text) {
+            Ok(u) if matches!(u.scheme(), "redis" | "rediss") && u.host().is_some() => {
+                Ok(text.to_owned())
+            }
+            Ok(u) if matches!(u.scheme(), "redis" | "rediss") => Err("the URL has no host".into()),
+            Ok(u) => Err(format!(
+                "unsupported scheme {:?}: want redis://host:port/db or rediss://, or empty for off",
+                u.scheme()
+            )),
+            Err(e) => Err(format!("not a URL ({e}): want redis://host:port/db")),
+        }
+    }
+    fn text(value: &String) -> Option<String> {
+        Some(value.clone())
+    }
+}
+
 /// The vulnerability database: `off` or one URL (`http`, `https`, `file`); it may
 /// hold credentials.
 pub struct Vulndb;

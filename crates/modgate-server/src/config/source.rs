@@ -58,6 +58,7 @@ pub const NOT_SETTINGS: &[&str] = &[
     // The test suite's switches and inputs.
     "MODGATE_REQUIRE_GO",
     "MODGATE_REQUIRE_LAB",
+    "MODGATE_REQUIRE_REDIS",
     "MODGATE_SHARED",
     "MODGATE_STORAGE_CRASH_DIR",
     "MODGATE_MODFILE_CORPUS",
