@@ -41,6 +41,8 @@ pub(crate) struct Link {
     /// Calls fall back until then.
     down_until: Mutex<Option<Instant>>,
     up: AtomicBool,
+    /// Whether Redis has been tried yet (the first failure is logged too).
+    tried: AtomicBool,
     watching: AtomicBool,
     observer: std::sync::Arc<dyn CoordObserver>,
 }
@@ -53,6 +55,7 @@ impl Link {
             conn: tokio::sync::Mutex::new(None),
             down_until: Mutex::new(None),
             up: AtomicBool::new(false),
+            tried: AtomicBool::new(false),
             watching: AtomicBool::new(false),
             observer,
         }
@@ -75,13 +78,15 @@ impl Link {
     fn trip(&self, why: &dyn std::fmt::Display) {
         *self.down_until.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(Instant::now() + RETRY_EVERY);
-        if self.up.swap(false, Ordering::Relaxed) {
+        let first = !self.tried.swap(true, Ordering::Relaxed);
+        if self.up.swap(false, Ordering::Relaxed) || first {
             tracing::warn!(error = %why, "coordination: Redis unreachable, falling back to in-process coordination");
         }
         self.observer.up(false);
     }
 
     fn mark_up(&self) {
+        self.tried.store(true, Ordering::Relaxed);
         *self.down_until.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if !self.up.swap(true, Ordering::Relaxed) {
             tracing::info!("coordination: Redis reachable");

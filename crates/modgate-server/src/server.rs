@@ -110,7 +110,6 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
     }
     let mut cache = Cache::new(parts).with_observer(metrics.clone());
     if let Some(c) = &coord {
-        tracing::info!(coordination = %redact_userinfo(&cfg.coordination), lease_ttl = ?cfg.lease_ttl, "replicas coordinated through Redis");
         c.watch();
         cache = cache
             .with_flights(c.flights())
@@ -216,7 +215,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;
