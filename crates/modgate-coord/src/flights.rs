@@ -41,7 +41,7 @@ const OUTCOME_TTL: Duration = Duration::from_secs(60);
 /// Takes the lease if it is free: `{1, fence}`; else `{0, holder's fence}`.
 const ACQUIRE: &str = r"
 local cur = redis.call('GET', KEYS[1])
-if cur then return {0, tonumber(cur)} end
+if cur then return {0, cur} end
 local f = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], f, 'PX', ARGV[1])
 return {1, f}

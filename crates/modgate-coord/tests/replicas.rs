@@ -509,3 +509,58 @@ async fn a_follower_takes_over_when_the_lease_expires_without_an_outcome() {
         panic!("the follower takes over")
     };
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fill_whose_lease_was_taken_stores_nothing_and_joins_the_new_holder() {
+    let Some((redis, dir)) = lab() else { return };
+    publish(dir.path(), 0..1);
+    let tree = dir.path().join("tree");
+    let upstream = Counting::start(&tree);
+    upstream.delay(Some((".zip", Duration::from_secs(1))));
+    let data = dir.path().join("data");
+    let a = replica(&data, &upstream.url(), &redis.url(), Duration::from_secs(5));
+    let zip = "/example.com/m0/@v/v1.0.0.zip";
+    let started = Instant::now();
+    let fill = tokio::spawn({
+        let (cache, tree) = (a.cache.clone(), tree.clone());
+        async move { fetch_right(cache, &tree, zip).await }
+    });
+    while upstream.hits(zip) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Another holder takes the lease mid-fetch (as after an expiry during a pause),
+    // and then vanishes without a word: its lease runs out 2 s later.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let lease = format!("modgate:lease:{}", zip.trim_start_matches('/'));
+    redis::cmd("SET")
+        .arg(&lease)
+        .arg(1_000_000_000u64)
+        .arg("PX")
+        .arg(2000)
+        .query_async::<()>(&mut conn)
+        .await
+        .unwrap();
+    // The first fetch ends at ~1 s; its fill must not store what it fetched.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let key = Key::new(zip.trim_start_matches('/')).unwrap();
+    assert!(
+        a.cache.storage().stat(&key).await.unwrap().is_none(),
+        "a superseded leader stored its fetch"
+    );
+    assert_eq!(
+        upstream.hits(zip),
+        1,
+        "no second fetch while the new holder lives"
+    );
+    assert!(!fill.is_finished(), "it waits on the new holder");
+    // The new holder's lease expires; the fill takes over, fetches and answers.
+    fill.await.unwrap().unwrap();
+    assert!(
+        started.elapsed() > Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(upstream.hits(zip), 2);
+    assert!(a.cache.storage().stat(&key).await.unwrap().is_some());
+}
