@@ -564,3 +564,42 @@ async fn a_fill_whose_lease_was_taken_stores_nothing_and_joins_the_new_holder() 
     assert_eq!(upstream.hits(zip), 2);
     assert!(a.cache.storage().stat(&key).await.unwrap().is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followers_answer_what_the_leader_failed_with() {
+    let Some((redis, _dir)) = lab() else { return };
+    let open = || {
+        Coordination::open(
+            &redis.url(),
+            Duration::from_secs(5),
+            Arc::new(Counts::default()),
+        )
+        .unwrap()
+        .flights()
+    };
+    let (a, b) = (open(), open());
+    let key = Key::new("example.com/m/@v/v1.0.0.info").unwrap();
+    let Turn::Lead(lead) = a.join(&key).await else {
+        panic!()
+    };
+    let Turn::Follow(wait) = b.join(&key).await else {
+        panic!()
+    };
+    let waiting = tokio::spawn(wait.wait());
+    let failed = CacheError::Refused {
+        upstream: "http://127.0.0.1:1".into(),
+        reason: "proxy returned info for version v1.0.1 instead of requested version v1.0.0".into(),
+    };
+    lead.finish(&Err(failed.clone())).await;
+    match waiting.await.unwrap() {
+        Some(Err(e @ CacheError::Replica { .. })) => {
+            assert_eq!(e.failure_kind(), modgate_cache::FailureKind::Refused);
+            assert_eq!(e.to_string(), failed.to_string());
+        }
+        other => panic!("{:?}", other.map(|o| o.map_err(|e| e.to_string()))),
+    }
+    // The flight is over: the next caller leads.
+    let Turn::Lead(_) = b.join(&key).await else {
+        panic!()
+    };
+}
