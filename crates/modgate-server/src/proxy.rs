@@ -292,3 +292,41 @@ pub fn rejection(r: &Rejection) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
     respond::text(status, &r.reason, "no-store")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_published_by_another_replica_keeps_its_status() {
+        let replica = |kind| CacheError::Replica {
+            kind,
+            message: "m".into(),
+        };
+        assert_eq!(
+            status_of(&replica(FailureKind::Timeout)),
+            StatusCode::GATEWAY_TIMEOUT
+        );
+        assert_eq!(
+            status_of(&replica(FailureKind::Unavailable)),
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            status_of(&replica(FailureKind::Refused)),
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            status_of(&replica(FailureKind::Internal)),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        // The kind a leader publishes is the one its own error maps to.
+        let refused = CacheError::Refused {
+            upstream: "u".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(
+            status_of(&replica(refused.failure_kind())),
+            status_of(&refused)
+        );
+    }
+}

@@ -646,3 +646,22 @@ fn vcs_dir_defaults_under_the_data_directory() {
     c.set("vcs_dir", "").unwrap();
     assert_eq!(c.vcs_dir, None, "empty means the default");
 }
+
+#[test]
+fn coordination_takes_a_redis_url_or_nothing() {
+    let load = |v: &str| Config::load(None, env(&[("MODGATE_COORDINATION", v)]), &[]);
+    assert_eq!(load("").unwrap().coordination, "");
+    assert_eq!(
+        load("redis://:pw@127.0.0.1:6379/2").unwrap().coordination,
+        "redis://:pw@127.0.0.1:6379/2"
+    );
+    assert!(load("rediss://redis.example:6380/0").is_ok());
+    let e = load("http://:pw@redis.example:6379").unwrap_err().0;
+    assert!(
+        e.contains("coordination") && e.contains("unsupported scheme"),
+        "{e}"
+    );
+    assert!(!e.contains("pw"), "the password is masked: {e}");
+    let e = load("127.0.0.1:6379").unwrap_err().0;
+    assert!(e.contains("coordination"), "{e}");
+}
