@@ -151,3 +151,68 @@ fn a_replica_killed_mid_fetch_is_replaced_and_no_other_client_fails() {
     let metrics = String::from_utf8_lossy(&metrics);
     assert!(metrics.contains("modgate_coordination_up 1"), "{metrics}");
 }
+
+/// `modgate_coordination_up` of the replica at `addr`, once it settles (pinged every 2 s).
+fn coordination_up(addr: &str, want: u8) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let (_, body) = get(addr, "/metrics").unwrap();
+        if String::from_utf8_lossy(&body).contains(&format!("modgate_coordination_up {want}")) {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn rediss_connects_with_tls_and_refuses_an_unknown_issuer() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let (cert_file, key_file) = (dir.path().join("redis.crt"), dir.path().join("redis.key"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let Some(redis) = Redis::start_tls(&cert_file, &key_file) else {
+        return;
+    };
+    let data = dir.path().join("data");
+    let args = ["--offline", "--coordination", &redis.url()];
+    // Trusted through SSL_CERT_FILE (the system roots otherwise).
+    let trusted = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_modgate"));
+        cmd.env("SSL_CERT_FILE", &cert_file);
+        common::serve_with(cmd, &data, &args, "info")
+    };
+    common::drain(trusted.1);
+    assert!(
+        coordination_up(&trusted.0.addr, 1),
+        "TLS to Redis with a trusted certificate"
+    );
+    // Without it the certificate's issuer is unknown: refused, said, and served on.
+    let (untrusted, mut err) = common::serve(&data, &args, "info");
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let mut line = String::new();
+    loop {
+        assert!(Instant::now() < deadline, "no TLS refusal logged");
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut err, &mut line).unwrap() > 0,
+            "serve exited"
+        );
+        if line.contains("Redis unreachable") {
+            assert!(line.contains("UnknownIssuer"), "{line}");
+            break;
+        }
+    }
+    common::drain(err);
+    assert!(coordination_up(&untrusted.addr, 0));
+    assert_eq!(
+        get(&untrusted.addr, "/readyz").unwrap().0,
+        200,
+        "ready without Redis"
+    );
+}

@@ -15,6 +15,8 @@ pub struct Redis {
     port: u16,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// (certificate, key) PEM files: TLS only (`rediss://`).
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// `redis-server` on PATH, or `None` (with the skip rule above).
@@ -36,6 +38,16 @@ pub fn binary() -> Option<PathBuf> {
 impl Redis {
     /// Starts redis-server on a free loopback port.
     pub fn start() -> Option<Redis> {
+        Redis::launch(None)
+    }
+
+    /// Starts redis-server speaking only TLS, with the PEM certificate `cert` (for
+    /// 127.0.0.1) and its key; clients are not asked for certificates.
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Option<Redis> {
+        Redis::launch(Some((cert.to_path_buf(), key.to_path_buf())))
+    }
+
+    fn launch(tls: Option<(PathBuf, PathBuf)>) -> Option<Redis> {
         let binary = binary()?;
         // redis-server cannot bind port 0 and report it: take a free port, let it go.
         let port = TcpListener::bind("127.0.0.1:0")
@@ -47,14 +59,20 @@ impl Redis {
             port,
             dir: tempfile::tempdir().expect("temporary directory"),
             child: None,
+            tls,
         };
         r.restart();
         Some(r)
     }
 
-    /// `redis://127.0.0.1:PORT/0`.
+    /// `redis://127.0.0.1:PORT/0` (`rediss://` with TLS).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}/0", self.port)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -73,9 +91,22 @@ impl Redis {
     /// accepts connections.
     pub fn restart(&mut self) {
         self.kill();
-        let child = Command::new(&self.binary)
-            .args(["--bind", "127.0.0.1", "--port"])
-            .arg(self.port.to_string())
+        let mut cmd = Command::new(&self.binary);
+        cmd.args(["--bind", "127.0.0.1"]);
+        match &self.tls {
+            None => cmd.arg("--port").arg(self.port.to_string()),
+            Some((cert, key)) => cmd
+                .args(["--port", "0", "--tls-port"])
+                .arg(self.port.to_string())
+                .arg("--tls-cert-file")
+                .arg(cert)
+                .arg("--tls-key-file")
+                .arg(key)
+                .arg("--tls-ca-cert-file")
+                .arg(cert)
+                .args(["--tls-auth-clients", "no"]),
+        };
+        let child = cmd
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
             .arg("--dir")
             .arg(self.dir.path())

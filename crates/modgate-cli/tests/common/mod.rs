@@ -99,9 +99,24 @@ pub fn serve(
     args: &[&str],
     rust_log: &str,
 ) -> (Serve, std::io::BufReader<std::process::ChildStderr>) {
+    serve_with(
+        Command::new(env!("CARGO_BIN_EXE_modgate")),
+        data,
+        args,
+        rust_log,
+    )
+}
+
+/// [`serve`] from a prepared `modgate` command (extra environment).
+pub fn serve_with(
+    mut cmd: Command,
+    data: &Path,
+    args: &[&str],
+    rust_log: &str,
+) -> (Serve, std::io::BufReader<std::process::ChildStderr>) {
     use std::io::BufRead;
     use std::time::{Duration, Instant};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modgate"))
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .arg("--data")
