@@ -118,6 +118,9 @@ fn a_replica_killed_mid_fetch_is_replaced_and_no_other_client_fails() {
         assert!(body == want, "the right bytes");
     }
     let took = started.elapsed();
+    eprintln!(
+        "measured: the 10 clients of the survivors answered {took:?} after asking (kill at 0.5 s, lease_ttl 2 s, upstream holds zips 3 s)"
+    );
     // The lease expires within 2 s of the kill, the new fetch takes 3 s.
     assert!(took < Duration::from_secs(15), "{took:?}");
     assert_eq!(

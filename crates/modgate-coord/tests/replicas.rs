@@ -188,7 +188,12 @@ async fn three_replicas_fetch_each_cold_file_once() {
         .map(|_| replica(&data, &upstream.url(), &redis.url(), Duration::from_secs(5)))
         .collect();
     let paths = files(0..20);
+    let started = Instant::now();
     let errors = burst(&[&r[0], &r[1], &r[2]], &tree, &paths, 5).await;
+    eprintln!(
+        "measured: 300 requests for 60 cold files over 3 replicas in {:?} (upstream holds each 300 ms)",
+        started.elapsed()
+    );
     assert!(errors.is_empty(), "{errors:#?}");
     for p in &paths {
         assert_eq!(upstream.hits(p), 1, "{p}: {:#?}", upstream.all_hits());
@@ -223,6 +228,7 @@ async fn requests_keep_succeeding_while_redis_is_down_and_coordination_comes_bac
     let errors = burst(&[&a, &b], &tree, &files(2..4), 3).await;
     assert!(errors.is_empty(), "Redis down: {errors:#?}");
     let took = started.elapsed();
+    eprintln!("measured: 12 requests with Redis killed answered in {took:?}");
     assert!(
         took < Duration::from_secs(5),
         "falling back must be quick: {took:?}"
