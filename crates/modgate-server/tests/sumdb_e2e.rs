@@ -411,3 +411,69 @@ fn the_database_is_reached_through_the_first_proxy_that_supports_it() {
     assert!(!front_lookups(), "the proxy after off was asked");
     assert_eq!(db.hits_with("/lookup/"), before + 1);
 }
+
+/// Replicas coordinated through Redis share the trusted tree, and read it before
+/// each verification: a fork that only another replica's history rules out is
+/// refused (B trusts the tree of 2 records; A then verified 3; the database forks
+/// at the third record, consistent with B's 2 but not with A's 3).
+#[test]
+fn a_fork_one_replica_saw_is_refused_by_all() {
+    use modgate_core::sumdb::memdb::MemDb;
+    let Some(redis) = modgate_testkit::redis::Redis::start() else {
+        return;
+    };
+    let mut fx = fixture();
+    let db = TestSumdb::start(DB, &fx);
+    let upstream = fx.url();
+    let replica = || {
+        let mut s = spec(&upstream, &db);
+        s.config.coordination = redis.url();
+        start(s)
+    };
+    let get = |server: &Running, p: &str| {
+        let r = http().get(format!("{}{p}", server.url())).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (a, b) = (replica(), replica());
+    assert_eq!(get(&b, "/example.com/words/@v/v1.0.0.mod").0, 200);
+
+    let publish = |fx: &mut Fixture, path: &str| {
+        fx.add(
+            path,
+            "v1.0.0",
+            &[
+                ("go.mod", &format!("module {path}\n")),
+                ("x.go", "package x\n"),
+            ],
+        );
+        fx.sums.last().unwrap().clone()
+    };
+    let late = publish(&mut fx, "example.com/late");
+    db.db
+        .lock()
+        .unwrap()
+        .add_module(&late.0, &late.1, &late.2, &late.3)
+        .unwrap();
+    assert_eq!(get(&a, "/example.com/late/@v/v1.0.0.mod").0, 200);
+
+    // The same first two records, then another history.
+    let later = publish(&mut fx, "example.com/later");
+    let (skey, _) = modgate_core::sumdb::note::generate_key(DB, &[7u8; 32]);
+    let mut forked = MemDb::from_signer_key(&skey).unwrap();
+    for (path, version, zip, gomod) in &fx.sums[..2] {
+        forked.add_module(path, version, zip, gomod).unwrap();
+    }
+    let evil = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    forked
+        .add_module("example.com/evil", "v1.0.0", evil, evil)
+        .unwrap();
+    forked
+        .add_module(&later.0, &later.1, &later.2, &later.3)
+        .unwrap();
+    *db.db.lock().unwrap() = forked;
+
+    let (status, text) = get(&b, "/example.com/later/@v/v1.0.0.mod");
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("SECURITY ERROR"), "{text}");
+    assert!(!b.data.join("example.com/later/@v/v1.0.0.mod").exists());
+}
