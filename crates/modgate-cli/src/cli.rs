@@ -59,8 +59,12 @@ pub struct AuditArgs {
     #[arg(long, value_name = "PATH|URL")]
     pub db: Option<String>,
     /// Print the report as JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sarif")]
     pub json: bool,
+    /// Print the report as SARIF 2.1.0 (for code-scanning dashboards); the exit
+    /// code is the same as with the other formats.
+    #[arg(long)]
+    pub sarif: bool,
     /// The lowest severity that makes the audit fail (exit 1): error (vulnerabilities
     /// and integrity errors), warning, info, or never.
     #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["error", "warning", "info", "never"])]

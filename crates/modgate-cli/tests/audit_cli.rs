@@ -517,3 +517,266 @@ fn audit_that_cannot_run_exits_2_in_every_format() {
         "{r:#}"
     );
 }
+
+/// The line (1-based) of `project`'s go.mod that holds `needle`.
+fn gomod_line(project: &Path, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(project.join("go.mod")).unwrap();
+    let i = text.lines().position(|l| l.contains(needle)).unwrap();
+    u64::try_from(i + 1).unwrap()
+}
+
+/// SARIF 2.1.0 has the structure the specification requires (§3.13 sarifLog,
+/// §3.14 run, §3.19 tool, §3.27 result, §3.28 location, §3.49 rule) and says what
+/// the JSON report says.
+fn check_sarif(s: &Value, json: &Value, project: &Path) {
+    assert_eq!(s["version"], "2.1.0", "{s:#}");
+    assert_eq!(
+        s["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let runs = s["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "modgate audit");
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "rule ids are unique");
+    for r in rules {
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(
+            ["error", "warning", "note"]
+                .contains(&r["defaultConfiguration"]["level"].as_str().unwrap())
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    let listed =
+        json["findings"].as_array().unwrap().len() + json["ignored"].as_array().unwrap().len();
+    assert_eq!(results.len(), listed, "{s:#}");
+    let level = |sev: &str| match sev {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "note",
+    };
+    for (r, f) in results.iter().zip(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(json["ignored"].as_array().unwrap()),
+    ) {
+        let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(r["ruleId"], rules[index]["id"], "{r:#}");
+        assert_eq!(r["ruleId"], f["code"], "{r:#}");
+        assert_eq!(r["level"], level(f["severity"].as_str().unwrap()), "{r:#}");
+        assert!(
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with(f["summary"].as_str().unwrap())
+        );
+        let loc = &r["locations"][0];
+        assert_eq!(loc["logicalLocations"][0]["name"], f["module"], "{r:#}");
+        if let Some(line) = f["line"].as_u64() {
+            let phys = &loc["physicalLocation"];
+            assert_eq!(phys["artifactLocation"]["uri"], f["file"]);
+            assert_eq!(phys["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            assert_eq!(phys["region"]["startLine"], line);
+        }
+        assert_eq!(
+            r.get("suppressions").is_some(),
+            f.get("ignore").is_some_and(|i| i["expired"] == false),
+            "{r:#}"
+        );
+    }
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert_eq!(root, format!("file://{}/", project.display()));
+    assert!(
+        run["invocations"][0]["executionSuccessful"]
+            .as_bool()
+            .unwrap()
+    );
+}
+
+#[test]
+fn audit_sarif_and_ignore_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let Some(mut tidy) = go(&tmp.path().join("go-home"), &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let db = tmp.path().join("vulndb");
+    vuln_db(&db);
+    let proxy = fixture.url();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            project.to_str().unwrap(),
+            "--proxy",
+            &proxy,
+            "--db",
+            db.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        audit(&args, tmp.path())
+    };
+    let out = run(&["--json"]);
+    let json = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{json:#}");
+    // Findings point at the require line of their module.
+    let v = findings(&json, "vuln.module");
+    assert_eq!(v[0]["file"], "go.mod");
+    assert_eq!(v[0]["line"], gomod_line(&project, "example.com/v v1.2.0"));
+    let local = findings(&json, "replace.local");
+    assert_eq!(
+        local[0]["line"],
+        gomod_line(&project, "replace example.com/local")
+    );
+
+    // SARIF: the same findings, the same exit codes.
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let sarif = report(&out);
+    check_sarif(&sarif, &json, &project);
+    let vuln = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "vuln.module")
+        .unwrap();
+    assert_eq!(vuln["level"], "error");
+    assert_eq!(
+        vuln["locations"][0]["physicalLocation"]["region"]["startLine"],
+        gomod_line(&project, "example.com/v v1.2.0")
+    );
+    let out = run(&["--sarif", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+
+    // .modgate-audit.toml: the vulnerability ignored by its alias, b's outdated
+    // findings by code pattern and module; the local replace's entry expired.
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\nid = \"CVE-2026-1234\"\nreason = \"the crash needs a config we never use\"\nuntil = 2999-01-01\n\n\
+         [[ignore]]\ncode = \"outdated.*\"\nmodule = \"example.com/b\"\nreason = \"b's upgrades wait for the next release\"\n\n\
+         [[ignore]]\ncode = \"replace.local\"\nreason = \"until local is published\"\nuntil = 2000-01-01\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ignored findings do not count: {r:#}"
+    );
+    assert_eq!(r["verdict"], "ok");
+    assert!(findings(&r, "vuln.module").is_empty(), "{r:#}");
+    let ignored: Vec<(&str, &str)> = r["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["module"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ignored,
+        [
+            ("vuln.module", "example.com/v"),
+            ("outdated.major", "example.com/b"),
+            ("outdated.minor", "example.com/b"),
+            ("outdated.patch", "example.com/b"),
+        ],
+        "{r:#}"
+    );
+    assert_eq!(
+        r["ignored"][0]["ignore"]["reason"],
+        "the crash needs a config we never use"
+    );
+    assert_eq!(r["ignored"][0]["ignore"]["until"], "2999-01-01T00:00:00Z");
+    // Other modules' outdated findings stay.
+    assert!(!findings(&r, "outdated.patch").is_empty(), "{r:#}");
+    let expired = findings(&r, "replace.local");
+    assert_eq!(expired.len(), 1, "{r:#}");
+    assert_eq!(expired[0]["ignore"]["expired"], true);
+    let notice = r["notices"][0].as_str().unwrap();
+    assert!(
+        notice.contains("expired on 2000-01-01T00:00:00Z"),
+        "{notice}"
+    );
+    assert!(notice.contains(".modgate-audit.toml"), "{notice}");
+    // The table says the same; SARIF shows the ignored ones as suppressed.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("(4 more ignored by the ignore files)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: ") && text.contains("reported again"),
+        "{text}"
+    );
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = report(&out);
+    check_sarif(&s, &r, &project);
+    let suppressed: Vec<&Value> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 4);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+
+    // osv-scanner.toml: its IgnoredVulns, by ID, until a date-time.
+    std::fs::remove_file(project.join(".modgate-audit.toml")).unwrap();
+    std::fs::write(
+        project.join("osv-scanner.toml"),
+        "[[IgnoredVulns]]\nid = \"GO-2026-0001\"\nignoreUntil = 2999-01-01T00:00:00Z\nreason = \"not reachable\"\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["ignored"][0]["id"], "GO-2026-0001");
+    assert_eq!(r["ignored"][0]["ignore"]["reason"], "not reachable");
+    // Expired, it stops ignoring.
+    std::fs::write(
+        project.join("osv-scanner.toml"),
+        "[[IgnoredVulns]]\nid = \"GO-2026-0001\"\nignoreUntil = 2001-02-03\nreason = \"not reachable\"\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert_eq!(findings(&r, "vuln.module")[0]["ignore"]["expired"], true);
+
+    // An ignore file that makes no sense: could not audit, naming the problem.
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\ncode = \"vuln.module\"\n",
+    )
+    .unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains(".modgate-audit.toml: entry 1 has no `reason`"),
+        "{err}"
+    );
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\ncode = \"vuln.modul\"\nreason = \"typo\"\n",
+    )
+    .unwrap();
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(2));
+    let s = report(&out);
+    assert_eq!(s["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    assert!(common::stderr(&out).contains("unknown finding code \"vuln.modul\""));
+}

@@ -7,7 +7,9 @@
 //! retracted, deprecated) and local-path replaces.
 
 pub mod health;
+pub mod ignore;
 pub mod integrity;
+pub mod sarif;
 pub mod vuln;
 
 use serde::Serialize;
@@ -59,6 +61,16 @@ pub struct Finding {
     /// For outdated findings: when `latest` was published (its `.info` `Time`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub released: Option<String>,
+    /// The file that declares the module (a main module's go.mod, relative to the
+    /// project directory) and the line of its `require` (or `replace`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The ignore-file entry that matched: in `ignored` while it holds, kept in
+    /// `findings` (with `expired`) once its date has passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore: Option<ignore::Matched>,
 }
 
 impl Finding {
@@ -76,6 +88,9 @@ impl Finding {
             fixed: None,
             latest: None,
             released: None,
+            file: None,
+            line: None,
+            ignore: None,
         }
     }
 }
@@ -95,6 +110,14 @@ pub struct Report {
     /// Checks that could not run fully (a list or go.mod the proxy did not give):
     /// the report is incomplete, so the audit fails with "could not audit".
     pub errors: Vec<String>,
+    /// Findings an ignore file dismisses: listed, not counted for the exit code.
+    pub ignored: Vec<Finding>,
+    /// What the reader should know that is no finding (an expired ignore entry,
+    /// where the toolchain version came from).
+    pub notices: Vec<String>,
+    /// The project directory, absolute: what finding `file`s are relative to.
+    #[serde(skip)]
+    pub root: std::path::PathBuf,
 }
 
 /// Runs every check on `project`; `db` is where the vulnerability database is
@@ -106,6 +129,7 @@ pub async fn audit(
     db: Option<&vuln::Source>,
     jobs: usize,
 ) -> Result<Report, String> {
+    let ignores = ignore::load(project.dir())?;
     let graph = load_graph(project, fetcher, jobs, &|_, _| {})
         .await
         .map_err(|e| format!("cannot compute the build list: {e}"))?;
@@ -119,6 +143,7 @@ pub async fn audit(
                 version: m.version.clone(),
             })
             .collect(),
+        root: std::path::absolute(project.dir()).unwrap_or_else(|_| project.dir().to_owned()),
         ..Report::default()
     };
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
@@ -138,7 +163,48 @@ pub async fn audit(
             .cmp(&a.severity)
             .then_with(|| (a.code, &a.module, &a.version).cmp(&(b.code, &b.module, &b.version)))
     });
+    locate(project, &mut report);
+    ignore::apply(&ignores, ignore::now(), &mut report);
     Ok(report)
+}
+
+/// Points each finding at the main-module go.mod line that brings its module in:
+/// the `replace` for replace findings, else the `require`.
+fn locate(project: &Project, report: &mut Report) {
+    let root = project.dir();
+    let mut requires: std::collections::HashMap<&str, (String, usize)> = Default::default();
+    let mut replaces: std::collections::HashMap<&str, (String, usize)> = Default::default();
+    for (dir, file) in project.main_modules() {
+        let gomod = dir.join("go.mod");
+        let name = gomod
+            .strip_prefix(root)
+            .unwrap_or(&gomod)
+            .to_string_lossy()
+            .into_owned();
+        let line = |id| file.syntax.line(id).start.line;
+        for r in &file.require {
+            requires
+                .entry(r.module.path.as_str())
+                .or_insert_with(|| (name.clone(), line(r.syntax)));
+        }
+        for r in &file.replace {
+            replaces
+                .entry(r.old.path.as_str())
+                .or_insert_with(|| (name.clone(), line(r.syntax)));
+        }
+    }
+    for f in &mut report.findings {
+        let code = f.code.strip_prefix("tool.").unwrap_or(f.code);
+        let table = if code.starts_with("replace.") {
+            &replaces
+        } else {
+            &requires
+        };
+        if let Some((file, line)) = table.get(f.module.as_str()).filter(|(_, l)| *l > 0) {
+            f.file = Some(file.clone());
+            f.line = Some(*line);
+        }
+    }
 }
 
 /// `pseudo-version`: modules of the build list (or their replacements) at a

@@ -14,6 +14,8 @@ const COULD_NOT_AUDIT: u8 = 2;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let json = args.json;
+    let sarif = args.sarif;
+    let version = env!("CARGO_PKG_VERSION");
     let threshold = match args.fail_on.as_str() {
         "warning" => Some(Severity::Warning),
         "info" => Some(Severity::Info),
@@ -37,6 +39,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             };
             let out = if json {
                 to_json(verdict, &report)
+            } else if sarif {
+                pretty(&audit::sarif::log(&report, version))
             } else {
                 to_text(verdict, &report)
             };
@@ -50,6 +54,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             })
         }
         Err(e) => {
+            if sarif {
+                let s = pretty(&audit::sarif::failed(&e, version));
+                crate::output::write_stdout_bytes(s.as_bytes())?;
+            }
             if json {
                 let v = serde_json::json!({
                     "verdict": "error", "error": e, "build_list": [], "findings": [],
@@ -57,7 +65,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
                 s.push('\n');
                 crate::output::write_stdout_bytes(s.as_bytes())?;
-            } else {
+            }
+            if !json {
                 eprintln!("modgate audit: {e}");
             }
             Ok(ExitCode::from(COULD_NOT_AUDIT))
@@ -87,16 +96,21 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
     ))
 }
 
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 fn to_json(verdict: &str, report: &Report) -> String {
-    let v = serde_json::json!({
+    pretty(&serde_json::json!({
         "verdict": verdict,
         "build_list": report.build_list,
         "findings": report.findings,
+        "ignored": report.ignored,
+        "notices": report.notices,
         "errors": report.errors,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    }))
 }
 
 fn to_text(verdict: &str, report: &Report) -> String {
@@ -105,6 +119,12 @@ fn to_text(verdict: &str, report: &Report) -> String {
         report.build_list.len(),
         report.findings.len()
     );
+    if !report.ignored.is_empty() {
+        out.push_str(&format!(
+            "({} more ignored by the ignore files)\n",
+            report.ignored.len()
+        ));
+    }
     let rows: Vec<[String; 4]> = report
         .findings
         .iter()
@@ -144,6 +164,9 @@ fn to_text(verdict: &str, report: &Report) -> String {
                 out.push_str(&format!("{:w0$}  fix: {}\n", "", f.fix));
             }
         }
+    }
+    for n in &report.notices {
+        out.push_str(&format!("note: {n}\n"));
     }
     for e in &report.errors {
         out.push_str(&format!("error: {e}\n"));
