@@ -72,6 +72,10 @@ pub struct AuditArgs {
     /// Requests at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// Report a module as unmaintained when its newest release is older than this
+    /// many months (0: never).
+    #[arg(long, value_name = "MONTHS", default_value_t = 24)]
+    pub unmaintained_months: u32,
 }
 
 /// `modgate warm`: asks the proxy (`--proxy`, else GOPROXY) for the `.info` and

@@ -780,3 +780,189 @@ fn audit_sarif_and_ignore_files() {
     assert_eq!(s["runs"][0]["invocations"][0]["executionSuccessful"], false);
     assert!(common::stderr(&out).contains("unknown finding code \"vuln.modul\""));
 }
+
+/// Publishes `path@version` whose one file is `file` with `source`, at `time`.
+fn publish_src(
+    f: &Fixture,
+    path: &str,
+    version: &str,
+    gomod: &str,
+    file: &str,
+    source: &str,
+    time: &str,
+) {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("go.mod"), gomod).unwrap();
+    std::fs::write(src.path().join(file), source).unwrap();
+    common::publish_version(&f.root, path, version, src.path(), gomod, time);
+}
+
+/// The module paths of the packages `pattern` loads (with tests), by `go list`.
+fn go_modules_of(
+    home: &Path,
+    goproxy: &str,
+    project: &Path,
+    pattern: &str,
+) -> std::collections::BTreeSet<String> {
+    let mut cmd = go(home, goproxy).unwrap();
+    let out = common::run_ok(
+        cmd.args([
+            "list",
+            "-deps",
+            "-test",
+            "-f",
+            "{{with .Module}}{{if not .Main}}{{.Path}}{{end}}{{end}}",
+            pattern,
+        ])
+        .current_dir(project),
+    );
+    common::stdout(&out)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn audit_unmaintained_forks_and_tools() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    // old: last released in 2019; upstream, replaced by its fork; tl: a tool
+    // whose dependency tdep has a newer patch.
+    publish_src(
+        &fixture,
+        "example.com/old",
+        "v1.0.0",
+        "module example.com/old\n\ngo 1.21\n",
+        "old.go",
+        "package old\n\nfunc Hello() string { return \"old\" }\n",
+        "2019-05-06T07:08:09Z",
+    );
+    fixture.plain("example.com/upstream", "v1.0.0");
+    publish_src(
+        &fixture,
+        "example.com/fork",
+        "v1.0.1",
+        "module example.com/fork\n\ngo 1.21\n",
+        "upstream.go",
+        "package upstream\n\nfunc Hello() string { return \"fork\" }\n",
+        "2026-03-01T00:00:00Z",
+    );
+    fixture.plain("example.com/tdep", "v1.0.0");
+    fixture.plain("example.com/tdep", "v1.0.1");
+    publish_src(
+        &fixture,
+        "example.com/tl",
+        "v1.0.0",
+        "module example.com/tl\n\ngo 1.21\n\nrequire example.com/tdep v1.0.0\n",
+        "main.go",
+        "package main\n\nimport \"example.com/tdep\"\n\nfunc main() { println(tdep.Hello()) }\n",
+        "2026-03-02T00:00:00Z",
+    );
+    let project = tmp.path().join("app");
+    app(&project);
+    let gomod = std::fs::read_to_string(project.join("go.mod"))
+        .unwrap()
+        .replace("go 1.21", "go 1.24");
+    std::fs::write(
+        project.join("go.mod"),
+        format!("{gomod}\nrequire (\n\texample.com/old v1.0.0\n\texample.com/tl v1.0.0\n\texample.com/upstream v1.0.0\n)\n\nreplace example.com/upstream => example.com/fork v1.0.1\n\ntool example.com/tl\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("more.go"),
+        "package main\n\nimport (\n\t\"example.com/old\"\n\t\"example.com/upstream\"\n)\n\nvar _ = old.Hello() + upstream.Hello()\n",
+    )
+    .unwrap();
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let proxy = fixture.url();
+    let run = |extra: &[&str]| {
+        let mut args = vec![project.to_str().unwrap(), "--proxy", &proxy, "--json"];
+        args.extend(extra);
+        let out = audit(&args, tmp.path());
+        let r = report(&out);
+        assert_eq!(out.status.code(), Some(0), "{r:#}");
+        r
+    };
+    let r = run(&[]);
+
+    // unmaintained: old, by its .info time; the fixture's 2026 releases are not.
+    let u = findings(&r, "unmaintained");
+    assert_eq!(u.len(), 1, "{r:#}");
+    assert_eq!(u[0]["module"], "example.com/old");
+    assert_eq!(u[0]["released"], "2019-05-06T07:08:09Z");
+    assert_eq!(u[0]["severity"], "warning");
+    assert_eq!(u[0]["line"], gomod_line(&project, "example.com/old v1.0.0"));
+    assert!(findings(&run(&["--unmaintained-months", "0"]), "unmaintained").is_empty());
+    let all = run(&["--unmaintained-months", "1"]);
+    let flagged: Vec<&str> = findings(&all, "unmaintained")
+        .iter()
+        .map(|f| f["module"].as_str().unwrap())
+        .collect();
+    assert!(
+        flagged.contains(&"example.com/b") && flagged.contains(&"example.com/p"),
+        "{all:#}"
+    );
+
+    // replace.fork: at the replace line.
+    let fork = findings(&r, "replace.fork");
+    assert_eq!(fork.len(), 1, "{r:#}");
+    assert_eq!(fork[0]["module"], "example.com/upstream");
+    assert!(
+        fork[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("example.com/fork v1.0.1")
+    );
+    assert_eq!(
+        fork[0]["line"],
+        gomod_line(&project, "replace example.com/upstream")
+    );
+
+    // tool.*: the modules only the tool needs are go's (go list of the tool
+    // pattern less the build's packages); their findings are tool.-prefixed.
+    let build = go_modules_of(&home, &proxy, &project, "./...");
+    let tool = go_modules_of(&home, &proxy, &project, "tool");
+    let oracle: Vec<String> = tool.difference(&build).cloned().collect();
+    assert_eq!(oracle, ["example.com/tdep", "example.com/tl"]);
+    assert_eq!(r["tools"], serde_json::json!(oracle), "{r:#}");
+    let t = findings(&r, "tool.outdated.patch");
+    assert_eq!(t.len(), 1, "{r:#}");
+    assert_eq!(t[0]["module"], "example.com/tdep");
+    assert_eq!(t[0]["latest"], "v1.0.1");
+    assert!(
+        findings(&r, "outdated.patch")
+            .iter()
+            .all(|f| f["module"] != "example.com/tdep")
+    );
+    // The build's own modules keep their codes.
+    assert!(
+        findings(&r, "outdated.patch")
+            .iter()
+            .any(|f| f["module"] == "example.com/b")
+    );
+    // SARIF describes the tool code.
+    let out = audit(
+        &[project.to_str().unwrap(), "--proxy", &proxy, "--sarif"],
+        tmp.path(),
+    );
+    let s = report(&out);
+    let rule = s["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "tool.outdated.patch")
+        .unwrap()
+        .clone();
+    assert!(
+        rule["shortDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("tool directive"),
+        "{rule:#}"
+    );
+}

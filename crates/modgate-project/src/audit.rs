@@ -8,8 +8,10 @@
 
 pub mod health;
 pub mod ignore;
+pub mod imports;
 pub mod integrity;
 pub mod sarif;
+pub mod tools;
 pub mod vuln;
 
 use serde::Serialize;
@@ -115,20 +117,39 @@ pub struct Report {
     /// What the reader should know that is no finding (an expired ignore entry,
     /// where the toolchain version came from).
     pub notices: Vec<String>,
+    /// The modules only `tool` directives need (their findings' codes are `tool.*`).
+    pub tools: Vec<String>,
     /// The project directory, absolute: what finding `file`s are relative to.
     #[serde(skip)]
     pub root: std::path::PathBuf,
 }
 
-/// Runs every check on `project`; `db` is where the vulnerability database is
-/// (none: no vulnerability check). An `Err` is "could not audit" (no build list,
-/// no database).
-pub async fn audit(
-    project: &Project,
-    fetcher: &Fetcher,
-    db: Option<&vuln::Source>,
-    jobs: usize,
-) -> Result<Report, String> {
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the vulnerability database is (none: no vulnerability check).
+    pub db: Option<vuln::Source>,
+    /// Requests at once.
+    pub jobs: usize,
+    /// `unmaintained` after this many months without a release (0: never).
+    pub unmaintained_months: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            db: None,
+            jobs: 8,
+            unmaintained_months: 24,
+        }
+    }
+}
+
+/// Runs every check on `project`. An `Err` is "could not audit" (no build list,
+/// no database, an ignore file that makes no sense).
+pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Result<Report, String> {
+    let jobs = opts.jobs;
+    let db = opts.db.as_ref();
     let ignores = ignore::load(project.dir())?;
     let graph = load_graph(project, fetcher, jobs, &|_, _| {})
         .await
@@ -153,11 +174,27 @@ pub async fn audit(
         let db = source.load(&paths).await?;
         vuln::check(&matched, &db, &mut report);
     }
-    health::check(project, &graph, fetcher, jobs, &mut report).await;
+    health::check(
+        project,
+        &graph,
+        fetcher,
+        jobs,
+        opts.unmaintained_months,
+        &mut report,
+    )
+    .await;
     health::check_major(&graph, fetcher, jobs, &mut report).await;
     health::release_times(fetcher, jobs, &mut report).await;
     replace_local(&graph, &mut report);
+    replace_fork(&graph, &mut report);
     pseudo_versions(&graph, &mut report);
+    let tool_only = tools::tool_only(project, &graph);
+    for f in &mut report.findings {
+        if tool_only.contains(&f.module) {
+            f.code = tools::tool_code(f.code);
+        }
+    }
+    report.tools = tool_only.into_iter().collect();
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -226,6 +263,29 @@ fn pseudo_versions(graph: &crate::Graph, report: &mut Report) {
         f.fix = format!(
             "go get {}@latest once the module tags a release, or ask its authors for one",
             m.path
+        );
+        report.findings.push(f);
+    }
+}
+
+/// `replace.fork`: modules of the build list replaced by another module path (a
+/// fork): the build uses code its go.mod does not name, which upstream's fixes
+/// and vulnerability reports do not reach.
+fn replace_fork(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let Some(r) = &m.replace else { continue };
+        if r.version.is_empty() || r.path == m.path || m.is_main() {
+            continue;
+        }
+        let mut f = Finding::new("replace.fork", Severity::Warning, &m.path, &m.version);
+        f.summary = format!(
+            "{} is replaced by another module, {} {}",
+            m.path, r.path, r.version
+        );
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go mod edit -dropreplace={} once upstream has what the fork adds (or require {} directly)",
+            m.path, r.path
         );
         report.findings.push(f);
     }

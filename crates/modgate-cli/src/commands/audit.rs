@@ -81,19 +81,18 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = Project::find(&dir, &settings).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let db = args.db.as_deref().map(audit::vuln::Source::parse);
+    let opts = audit::Options {
+        db: args.db.as_deref().map(audit::vuln::Source::parse),
+        jobs: usize::from(args.jobs),
+        unmaintained_months: args.unmaintained_months,
+    };
     let fetcher = modgate_project::Fetcher::new(&settings, Store::Temp)
         .map_err(|e| format!("cannot fetch: {e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
-    rt.block_on(audit::audit(
-        &project,
-        &fetcher,
-        db.as_ref(),
-        usize::from(args.jobs),
-    ))
+    rt.block_on(audit::audit(&project, &fetcher, &opts))
 }
 
 fn pretty(v: &serde_json::Value) -> String {
@@ -107,6 +106,7 @@ fn to_json(verdict: &str, report: &Report) -> String {
         "verdict": verdict,
         "build_list": report.build_list,
         "findings": report.findings,
+        "tools": report.tools,
         "ignored": report.ignored,
         "notices": report.notices,
         "errors": report.errors,
