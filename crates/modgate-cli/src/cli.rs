@@ -53,9 +53,9 @@ pub struct AuditArgs {
     /// The GOPROXY to fetch through (a modgate's URL), instead of GOPROXY.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
-    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, or
-    /// a URL (a modgate's `/vuln`, https://vuln.go.dev, file://). Without it, no
-    /// vulnerability check is run.
+    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, a
+    /// zip of it, or a URL (a modgate's `/vuln`, https://vuln.go.dev, file://);
+    /// `off`: no vulnerability check. Default: GOVULNDB, else https://vuln.go.dev.
     #[arg(long, value_name = "PATH|URL")]
     pub db: Option<String>,
     /// Print the report as JSON.

@@ -151,11 +151,19 @@ fn serve(data: &Path, upstream: &str, vulndb: &str) -> Serve {
     server
 }
 
-/// `modgate audit` with a sealed go environment.
+/// `modgate audit` with a sealed go environment (no vulnerability database
+/// unless `--db` says, the local go's toolchain).
 fn audit(args: &[&str], home: &Path) -> Output {
+    audit_env(args, home, &[])
+}
+
+fn audit_env(args: &[&str], home: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_modgate"))
         .arg("audit")
         .args(args)
+        .env("GOVULNDB", "off")
+        .env("GOTOOLCHAIN", "local")
+        .envs(env.iter().copied())
         .env("HOME", home)
         .env("GOENV", "off")
         .env("GOSUMDB", "off")
@@ -702,7 +710,13 @@ fn audit_sarif_and_ignore_files() {
     let expired = findings(&r, "replace.local");
     assert_eq!(expired.len(), 1, "{r:#}");
     assert_eq!(expired[0]["ignore"]["expired"], true);
-    let notice = r["notices"][0].as_str().unwrap();
+    let notice = r["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .find(|n| n.contains("expired"))
+        .unwrap();
     assert!(
         notice.contains("expired on 2000-01-01T00:00:00Z"),
         "{notice}"
@@ -964,5 +978,231 @@ fn audit_unmaintained_forks_and_tools() {
             .unwrap()
             .contains("tool directive"),
         "{rule:#}"
+    );
+}
+
+/// Writes the vuln.go.dev layout of `entries` under `dir`, and the same as a zip.
+fn write_db(dir: &Path, zip_path: &Path, entries: &[Entry]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
+    for (path, data) in vulndb::layout(entries).unwrap() {
+        let p = dir.join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &data).unwrap();
+        zip.start_file(path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn entry(id: &str, module: &str, fixed: &str, packages: &[&str]) -> Entry {
+    Entry {
+        id: id.into(),
+        modified: "2026-02-01T00:00:00Z".into(),
+        summary: format!("A flaw in {module}"),
+        affected: vec![Affected {
+            package: Package {
+                name: module.into(),
+                ecosystem: vulndb::GO_ECOSYSTEM.into(),
+            },
+            ranges: vec![Range {
+                kind: vulndb::RANGE_TYPE_SEMVER.into(),
+                events: vec![Event::introduced("0"), Event::fixed(fixed)],
+            }],
+            ecosystem_specific: vulndb::osv::EcosystemSpecific {
+                imports: packages
+                    .iter()
+                    .map(|p| vulndb::osv::Import {
+                        path: (*p).into(),
+                        ..vulndb::osv::Import::default()
+                    })
+                    .collect(),
+            },
+        }],
+        ..Entry::default()
+    }
+}
+
+#[test]
+fn audit_vulnerability_sources_packages_and_the_toolchain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    // v: its package is imported (vuln.package); b: only b/internal/x is affected
+    // (vuln.module); the standard library before 1.28.0.
+    let dir = tmp.path().join("db");
+    let zip = tmp.path().join("vuln.zip");
+    write_db(
+        &dir,
+        &zip,
+        &[
+            entry("GO-2026-0001", "example.com/v", "1.2.1", &["example.com/v"]),
+            entry(
+                "GO-2026-0002",
+                "example.com/b",
+                "1.0.1",
+                &["example.com/b/internal/x"],
+            ),
+            entry("GO-2026-0003", "stdlib", "1.28.0", &["net/http"]),
+        ],
+    );
+    let proxy = fixture.url();
+    let codes = |out: &Output| -> (Value, Vec<(String, String)>) {
+        let r = report(out);
+        let c = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"].as_str().unwrap().starts_with("vuln."))
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        (r, c)
+    };
+    let pin = [("GOTOOLCHAIN", "go1.22.1")];
+    let want = [
+        ("vuln.module".to_owned(), "GO-2026-0002".to_owned()),
+        ("vuln.package".to_owned(), "GO-2026-0001".to_owned()),
+        ("vuln.stdlib".to_owned(), "GO-2026-0003".to_owned()),
+    ];
+    let p = project.to_str().unwrap();
+    let by_dir = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &pin,
+    );
+    let (r, c) = codes(&by_dir);
+    assert_eq!(by_dir.status.code(), Some(1), "{r:#}");
+    assert_eq!(c, want, "{r:#}");
+    let pkg = findings(&r, "vuln.package");
+    assert!(
+        pkg[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("imports the affected example.com/v"),
+        "{r:#}"
+    );
+    let std = findings(&r, "vuln.stdlib");
+    assert_eq!(std[0]["module"], "stdlib");
+    assert_eq!(std[0]["version"], "go1.22.1");
+    assert_eq!(std[0]["fixed"], "go1.28.0");
+    assert_eq!(
+        std[0]["fix"],
+        "go get toolchain@go1.28.0 (or build with GOTOOLCHAIN=go1.28.0)"
+    );
+    assert_eq!(r["toolchain"]["source"], "GOTOOLCHAIN=go1.22.1", "{r:#}");
+    assert!(
+        r["notices"][0]
+            .as_str()
+            .unwrap()
+            .contains("go1.22.1 (from GOTOOLCHAIN=go1.22.1)")
+    );
+
+    // The same database as a zip, and as GOVULNDB (a file:// URL) without --db.
+    let by_zip = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            zip.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &pin,
+    );
+    assert_eq!(codes(&by_zip).1, want);
+    assert_eq!(by_zip.status.code(), Some(1));
+    let url = format!("file://{}", dir.display());
+    let by_env = audit_env(
+        &[p, "--proxy", &proxy, "--json"],
+        tmp.path(),
+        &[("GOTOOLCHAIN", "go1.22.1"), ("GOVULNDB", &url)],
+    );
+    assert_eq!(codes(&by_env).1, want, "{}", common::stdout(&by_env));
+    // --db off: no vulnerability check.
+    let off = audit_env(
+        &[p, "--proxy", &proxy, "--db", "off", "--json"],
+        tmp.path(),
+        &[("GOVULNDB", &url)],
+    );
+    assert!(codes(&off).1.is_empty());
+
+    // The toolchain: the local go (as `go env GOVERSION` says) with
+    // GOTOOLCHAIN=local; a toolchain line newer than it wins under auto.
+    let mut env = go(&home, &proxy).unwrap();
+    let local = common::stdout(&common::run_ok(
+        env.args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local"),
+    ))
+    .split_whitespace()
+    .next()
+    .unwrap()
+    .to_owned();
+    let out = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &[],
+    );
+    let r = report(&out);
+    assert_eq!(r["toolchain"]["version"], local.as_str(), "{r:#}");
+    assert_eq!(
+        r["toolchain"]["source"],
+        "go env GOVERSION (GOTOOLCHAIN=local)"
+    );
+    let gomod = std::fs::read_to_string(project.join("go.mod")).unwrap();
+    std::fs::write(
+        project.join("go.mod"),
+        gomod.replace("go 1.21\n", "go 1.21\n\ntoolchain go1.99.1\n"),
+    )
+    .unwrap();
+    let out = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &[("GOTOOLCHAIN", "auto")],
+    );
+    let (r, c) = codes(&out);
+    assert_eq!(r["toolchain"]["version"], "go1.99.1", "{r:#}");
+    assert!(
+        r["toolchain"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("the toolchain line of go.mod, newer than"),
+        "{r:#}"
+    );
+    assert!(
+        !c.iter().any(|(code, _)| code == "vuln.stdlib"),
+        "go1.99.1 is fixed: {r:#}"
     );
 }

@@ -11,6 +11,7 @@ pub mod ignore;
 pub mod imports;
 pub mod integrity;
 pub mod sarif;
+pub mod toolchain;
 pub mod tools;
 pub mod vuln;
 
@@ -117,6 +118,8 @@ pub struct Report {
     /// What the reader should know that is no finding (an expired ignore entry,
     /// where the toolchain version came from).
     pub notices: Vec<String>,
+    /// The toolchain `vuln.stdlib` checked, and where its version came from.
+    pub toolchain: Option<toolchain::Toolchain>,
     /// The modules only `tool` directives need (their findings' codes are `tool.*`).
     pub tools: Vec<String>,
     /// The project directory, absolute: what finding `file`s are relative to.
@@ -133,6 +136,10 @@ pub struct Options {
     pub jobs: usize,
     /// `unmaintained` after this many months without a release (0: never).
     pub unmaintained_months: u32,
+    /// GOTOOLCHAIN and the local go's `go env GOVERSION` (none: no go command),
+    /// for the toolchain version `vuln.stdlib` checks.
+    pub gotoolchain: String,
+    pub local_go: Option<String>,
 }
 
 impl Default for Options {
@@ -141,6 +148,8 @@ impl Default for Options {
             db: None,
             jobs: 8,
             unmaintained_months: 24,
+            gotoolchain: String::new(),
+            local_go: None,
         }
     }
 }
@@ -170,9 +179,29 @@ pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Resu
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
     if let Some(source) = db {
         let matched = vuln::matched_modules(&graph);
-        let paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        let mut paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        paths.extend([
+            modgate_core::vulndb::STDLIB,
+            modgate_core::vulndb::TOOLCHAIN,
+        ]);
         let db = source.load(&paths).await?;
-        vuln::check(&matched, &db, &mut report);
+        let imports: std::collections::BTreeSet<String> = project
+            .main_modules()
+            .into_iter()
+            .flat_map(|(dir, _)| imports::scan_module(&dir))
+            .collect();
+        vuln::check(&matched, &imports, &db, &mut report);
+        match toolchain::detect(project, &opts.gotoolchain, opts.local_go.as_deref()) {
+            Ok(t) => {
+                report.notices.push(format!(
+                    "standard library and toolchain checked as {} (from {})",
+                    t.version, t.source
+                ));
+                vuln::check_toolchain(&t.version, &t.source, &db, &mut report);
+                report.toolchain = Some(t);
+            }
+            Err(e) => report.errors.push(format!("vuln.stdlib: {e}")),
+        }
     }
     health::check(
         project,

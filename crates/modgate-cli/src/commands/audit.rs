@@ -81,10 +81,17 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = Project::find(&dir, &settings).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let govulndb = std::env::var("GOVULNDB").ok();
+    let db = audit::vuln::Source::choose(args.db.as_deref(), govulndb.as_deref());
     let opts = audit::Options {
-        db: args.db.as_deref().map(audit::vuln::Source::parse),
+        local_go: db
+            .is_some()
+            .then(audit::toolchain::local_go_version)
+            .flatten(),
+        db,
         jobs: usize::from(args.jobs),
         unmaintained_months: args.unmaintained_months,
+        gotoolchain: settings.gotoolchain().to_owned(),
     };
     let fetcher = modgate_project::Fetcher::new(&settings, Store::Temp)
         .map_err(|e| format!("cannot fetch: {e}"))?;
@@ -106,6 +113,7 @@ fn to_json(verdict: &str, report: &Report) -> String {
         "verdict": verdict,
         "build_list": report.build_list,
         "findings": report.findings,
+        "toolchain": report.toolchain,
         "tools": report.tools,
         "ignored": report.ignored,
         "notices": report.notices,
