@@ -76,6 +76,10 @@ pub struct AuditArgs {
     /// many months (0: never).
     #[arg(long, value_name = "MONTHS", default_value_t = 24)]
     pub unmaintained_months: u32,
+    /// Re-hash the build list's modules extracted in the module cache, as `go mod
+    /// verify` does: DIR, or without a value GOMODCACHE (go's default).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", require_equals = false)]
+    pub modcache: Option<PathBuf>,
 }
 
 /// `modgate warm`: asks the proxy (`--proxy`, else GOPROXY) for the `.info` and

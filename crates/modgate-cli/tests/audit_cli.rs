@@ -1206,3 +1206,76 @@ fn audit_vulnerability_sources_packages_and_the_toolchain() {
         "go1.99.1 is fixed: {r:#}"
     );
 }
+
+#[test]
+fn audit_modcache_modified_as_go_mod_verify_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    // Extract the build's modules into the cache.
+    let mut build = go(&home, &fixture.url()).unwrap();
+    common::run_ok(build.args(["list", "-deps", "./..."]).current_dir(&project));
+    let modcache = home.join("gomodcache");
+    let proxy = fixture.url();
+    let p = project.to_str().unwrap();
+    let cache = format!("--modcache={}", modcache.display());
+    let out = audit(&[p, "--proxy", &proxy, &cache, "--json"], tmp.path());
+    let r = report(&out);
+    assert!(
+        findings(&r, "integrity.modcache-modified").is_empty(),
+        "{r:#}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+
+    // Tamper with b's extracted source (the cache is read-only, as go leaves it).
+    let dir = modcache.join("example.com/b@v1.0.0");
+    let file = dir.join("b.go");
+    let chmod = |p: &Path, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    chmod(&dir, 0o755);
+    chmod(&file, 0o644);
+    std::fs::write(
+        &file,
+        "package b\n\nfunc Hello() string { return \"pwned\" }\n",
+    )
+    .unwrap();
+    // go mod verify, the oracle.
+    let mut verify = go(&home, &proxy).unwrap();
+    let v = verify
+        .args(["mod", "verify"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(!v.status.success());
+    let said = common::stdout(&v) + &common::stderr(&v);
+    assert!(
+        said.contains("example.com/b v1.0.0: dir has been modified"),
+        "{said}"
+    );
+    let out = audit(&[p, "--proxy", &proxy, &cache, "--json"], tmp.path());
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let m = findings(&r, "integrity.modcache-modified");
+    assert_eq!(m.len(), 1, "{r:#}");
+    assert_eq!(m[0]["module"], "example.com/b");
+    assert_eq!(m[0]["version"], "v1.0.0");
+    assert!(
+        m[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("dir has been modified")
+    );
+    // Without --modcache the cache is not looked at.
+    let out = audit(&[p, "--proxy", &proxy, "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(0));
+    let mut clean = go(&home, &proxy).unwrap();
+    common::run_ok(clean.args(["clean", "-modcache"]).current_dir(&project));
+}

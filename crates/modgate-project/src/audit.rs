@@ -140,6 +140,8 @@ pub struct Options {
     /// for the toolchain version `vuln.stdlib` checks.
     pub gotoolchain: String,
     pub local_go: Option<String>,
+    /// The module cache whose extracted modules to re-hash (`--modcache`).
+    pub modcache: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -150,6 +152,7 @@ impl Default for Options {
             unmaintained_months: 24,
             gotoolchain: String::new(),
             local_go: None,
+            modcache: None,
         }
     }
 }
@@ -177,6 +180,9 @@ pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Resu
         ..Report::default()
     };
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
+    if let Some(dir) = &opts.modcache {
+        integrity::check_modcache(project, &graph, dir, &mut report);
+    }
     if let Some(source) = db {
         let matched = vuln::matched_modules(&graph);
         let mut paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();

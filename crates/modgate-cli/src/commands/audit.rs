@@ -92,6 +92,15 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
         jobs: usize::from(args.jobs),
         unmaintained_months: args.unmaintained_months,
         gotoolchain: settings.gotoolchain().to_owned(),
+        modcache: match &args.modcache {
+            None => None,
+            Some(p) if p.as_os_str().is_empty() => Some(
+                settings
+                    .gomodcache()
+                    .ok_or("--modcache: no module cache (GOMODCACHE, GOPATH and HOME unset)")?,
+            ),
+            Some(p) => Some(p.clone()),
+        },
     };
     let fetcher = modgate_project::Fetcher::new(&settings, Store::Temp)
         .map_err(|e| format!("cannot fetch: {e}"))?;

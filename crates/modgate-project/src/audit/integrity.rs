@@ -160,3 +160,84 @@ fn mismatch(report: &mut Report, l: &Line, module: &Version, actual: &str) {
     );
     report.findings.push(f);
 }
+
+/// `integrity.modcache-modified`: each build-list module extracted in the module
+/// cache `modcache` re-hashed as `go mod verify` does (the h1 of the directory,
+/// its files named `path@version/...`), against its go.sum zip line, else the
+/// `.ziphash` go wrote at download. Modules not extracted are skipped.
+pub fn check_modcache(
+    project: &Project,
+    graph: &Graph,
+    modcache: &std::path::Path,
+    report: &mut Report,
+) {
+    let mut sums: HashMap<Version, String> = HashMap::new();
+    for path in project.sum_files() {
+        let name = path.display().to_string();
+        if let Ok(parsed) = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|d| {
+                gosum::parse(&name, &d, gosum::ParseMode::Strict).map_err(|e| e.to_string())
+            })
+        {
+            for (m, hashes) in parsed.sorted() {
+                if !m.version.ends_with(GO_MOD_SUFFIX)
+                    && let Some(h) = hashes.into_iter().next()
+                {
+                    sums.entry(m.clone()).or_insert_with(|| h.to_owned());
+                }
+            }
+        }
+    }
+    for m in graph.content_versions() {
+        let (Ok(path), Ok(version)) = (
+            modgate_core::module::escape_path(&m.path),
+            modgate_core::module::escape_version(&m.version),
+        ) else {
+            continue;
+        };
+        let dir = modcache.join(format!("{path}@{version}"));
+        if !dir.is_dir() {
+            continue;
+        }
+        let (expected, from) = match sums.get(&m) {
+            Some(h) => (h.clone(), "go.sum".to_owned()),
+            None => {
+                let ziphash = modcache
+                    .join("cache/download")
+                    .join(&path)
+                    .join("@v")
+                    .join(format!("{version}.ziphash"));
+                match std::fs::read_to_string(&ziphash) {
+                    Ok(h) => (h.trim().to_owned(), ziphash.display().to_string()),
+                    Err(_) => continue,
+                }
+            }
+        };
+        let actual = match dirhash::hash_dir(&dir, &format!("{}@{}", m.path, m.version)) {
+            Ok(h) => h,
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("hashing {}: {e}", dir.display()));
+                continue;
+            }
+        };
+        if actual == expected {
+            continue;
+        }
+        let mut f = Finding::new(
+            "integrity.modcache-modified",
+            Severity::Error,
+            &m.path,
+            &m.version,
+        );
+        f.summary = format!("{m}: dir has been modified ({})", dir.display());
+        f.evidence = format!("{from}: {expected}; the directory hashes to {actual}");
+        f.fix = format!(
+            "find out what changed it, then go clean -modcache (or delete {}) and download again",
+            dir.display()
+        );
+        report.findings.push(f);
+    }
+}
