@@ -1276,6 +1276,41 @@ fn audit_modcache_modified_as_go_mod_verify_says() {
     // Without --modcache the cache is not looked at.
     let out = audit(&[p, "--proxy", &proxy, "--json"], tmp.path());
     assert_eq!(out.status.code(), Some(0));
+
+    // go.sum without the zip line of an imported module: go refuses the build,
+    // the audit says which line is missing.
+    let gosum = std::fs::read_to_string(project.join("go.sum")).unwrap();
+    let without: String = gosum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/v v1.2.0 h1:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(gosum, without);
+    std::fs::write(project.join("go.sum"), without).unwrap();
+    let mut build = go(&home, &proxy).unwrap();
+    let b = build
+        .args(["list", "-mod=readonly", "-deps", "./..."])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(!b.status.success());
+    assert!(
+        common::stderr(&b).contains("missing go.sum entry"),
+        "{}",
+        common::stderr(&b)
+    );
+    let out = audit(&[p, "--proxy", &proxy, "--json"], tmp.path());
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let missing = findings(&r, "integrity.gosum-missing");
+    assert_eq!(missing.len(), 1, "{r:#}");
+    assert_eq!(missing[0]["module"], "example.com/v");
+    assert!(
+        missing[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("(its zip)")
+    );
     let mut clean = go(&home, &proxy).unwrap();
     common::run_ok(clean.args(["clean", "-modcache"]).current_dir(&project));
 }

@@ -2,8 +2,8 @@
 //! verified (against the checksum database, unless GOSUMDB/GONOSUMDB say not to).
 //!
 //! * `integrity.gosum-missing`: a go.mod the module graph reads has no `/go.mod`
-//!   line (go stops with "missing go.sum entry"). Zip lines are not required here:
-//!   which modules need one depends on the packages imported, not checked yet.
+//!   line (go stops with "missing go.sum entry"), or a module providing a package
+//!   the main modules import has no zip line.
 //! * `integrity.gosum-extra`: a line for a module version the graph does not use.
 //! * `integrity.gosum-mismatch`: a line whose hash is not the h1 of the file.
 
@@ -83,6 +83,48 @@ pub async fn check(
             f.fix = format!("go mod download {m} (or go mod tidy) to add the line");
             report.findings.push(f);
         }
+    }
+    // A module providing a package the main modules import needs its zip line (go:
+    // "missing go.sum entry for module providing package"). Imports inside
+    // dependencies are not followed.
+    let paths: Vec<String> = graph
+        .build_list
+        .modules
+        .iter()
+        .filter(|m| !m.is_main())
+        .map(|m| m.path.clone())
+        .collect();
+    let imported: std::collections::BTreeSet<&str> = project
+        .main_modules()
+        .into_iter()
+        .flat_map(|(dir, _)| super::imports::scan_module(&dir))
+        .filter_map(|i| super::imports::module_of(&i, &paths).map(str::to_owned))
+        .filter_map(|p| paths.iter().find(|q| **q == p).map(String::as_str))
+        .collect();
+    for m in &graph.build_list.modules {
+        if !imported.contains(m.path.as_str()) {
+            continue;
+        }
+        let content = match &m.replace {
+            Some(r) if r.version.is_empty() => continue,
+            Some(r) => r.clone(),
+            None => Version::new(m.path.clone(), m.version.clone()),
+        };
+        if lines.iter().any(|l| l.module == content) {
+            continue;
+        }
+        let mut f = Finding::new(
+            "integrity.gosum-missing",
+            Severity::Error,
+            &content.path,
+            &content.version,
+        );
+        f.summary = format!(
+            "go.sum has no line for {content} (its zip), which provides packages the project imports"
+        );
+        f.evidence = format!("the main modules import packages of {}", m.path);
+        f.fix = format!("go mod download {content} (or go mod tidy) to add the line");
+        report.findings.push(f);
     }
     // Lines for files the graph uses are checked against the files; the zips are
     // fetched (and verified) only for lines that name them.
