@@ -157,15 +157,45 @@ impl Default for Options {
     }
 }
 
-/// Runs every check on `project`. An `Err` is "could not audit" (no build list,
-/// no database, an ignore file that makes no sense).
-pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Result<Report, String> {
+/// Runs every check on `project`, fetching through `fetcher` (which verifies
+/// against the checksum database). When the graph cannot be loaded because a
+/// go.mod is not what the checksum database vouches for, it is loaded again
+/// through `unverified` (the same settings, GOSUMDB=off) so the rest of the
+/// audit runs, and each such go.mod is an `integrity.sumdb-mismatch` finding. An
+/// `Err` is "could not audit" (no build list, no database, an ignore file that
+/// makes no sense).
+pub async fn audit(
+    project: &Project,
+    fetcher: &Fetcher,
+    unverified: Option<&Fetcher>,
+    opts: &Options,
+) -> Result<Report, String> {
     let jobs = opts.jobs;
     let db = opts.db.as_ref();
     let ignores = ignore::load(project.dir())?;
-    let graph = load_graph(project, fetcher, jobs, &|_, _| {})
-        .await
-        .map_err(|e| format!("cannot compute the build list: {e}"))?;
+    let mismatches = std::sync::Mutex::new(Vec::new());
+    let record = |m: &modgate_core::module::Version,
+                  r: &Result<bytes::Bytes, crate::FetchError>| {
+        if let Err(e) = r
+            && let Some(f) = integrity::sumdb_mismatch(m, "go.mod", &e.error)
+            && let Ok(mut found) = mismatches.lock()
+            && !found.contains(&f)
+        {
+            found.push(f);
+        }
+    };
+    let verified = load_graph(project, fetcher, jobs, &record).await;
+    let mismatched: Vec<Finding> = mismatches.into_inner().unwrap_or_default();
+    let (graph, checks) = match (verified, unverified) {
+        (Ok(g), _) => (g, fetcher),
+        (Err(_), Some(u)) if !mismatched.is_empty() => (
+            load_graph(project, u, jobs, &|_, _| {})
+                .await
+                .map_err(|e| format!("cannot compute the build list: {e}"))?,
+            u,
+        ),
+        (Err(e), _) => return Err(format!("cannot compute the build list: {e}")),
+    };
     let mut report = Report {
         build_list: graph
             .build_list
@@ -179,6 +209,9 @@ pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Resu
         root: std::path::absolute(project.dir()).unwrap_or_else(|_| project.dir().to_owned()),
         ..Report::default()
     };
+    report.findings.extend(mismatched);
+    // go.sum against verified files; the rest through `checks` (past a mismatch,
+    // the unverifying fetcher: the mismatch is reported, the audit goes on).
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
     if let Some(dir) = &opts.modcache {
         integrity::check_modcache(project, &graph, dir, &mut report);
@@ -212,14 +245,14 @@ pub async fn audit(project: &Project, fetcher: &Fetcher, opts: &Options) -> Resu
     health::check(
         project,
         &graph,
-        fetcher,
+        checks,
         jobs,
         opts.unmaintained_months,
         &mut report,
     )
     .await;
-    health::check_major(&graph, fetcher, jobs, &mut report).await;
-    health::release_times(fetcher, jobs, &mut report).await;
+    health::check_major(&graph, checks, jobs, &mut report).await;
+    health::release_times(checks, jobs, &mut report).await;
     replace_local(&graph, &mut report);
     replace_fork(&graph, &mut report);
     pseudo_versions(&graph, &mut report);

@@ -108,7 +108,12 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
-    rt.block_on(audit::audit(&project, &fetcher, &opts))
+    // For an audit past a checksum-database mismatch (then reported as a finding).
+    let unverified = (settings.get("GOSUMDB") != "off")
+        .then(|| modgate_project::Fetcher::new(&settings.clone().with_gosumdb("off"), Store::Temp))
+        .transpose()
+        .map_err(|e| format!("cannot fetch: {e}"))?;
+    rt.block_on(audit::audit(&project, &fetcher, unverified.as_ref(), &opts))
 }
 
 fn pretty(v: &serde_json::Value) -> String {

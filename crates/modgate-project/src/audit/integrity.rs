@@ -168,6 +168,12 @@ pub async fn check(
         .collect()
         .await;
     for (l, m, r) in hashed {
+        if let Err(e) = &r
+            && let Some(f) = sumdb_mismatch(&m, "zip", &e.error)
+        {
+            report.findings.push(f);
+            continue;
+        }
         let hash = r
             .map_err(|e| format!("{}: {}", e.what, e.error))
             .and_then(|b| {
@@ -282,4 +288,33 @@ pub fn check_modcache(
         );
         report.findings.push(f);
     }
+}
+
+/// `integrity.sumdb-mismatch` for a fetch of `m`'s `file` (`go.mod` or `zip`)
+/// that failed because the checksum database has another hash than the served
+/// file's (go's "SECURITY ERROR"); none for any other failure.
+pub fn sumdb_mismatch(m: &Version, file: &str, e: &modgate_cache::CacheError) -> Option<Finding> {
+    let modgate_cache::CacheError::Verify(modgate_cache::verify::VerifyError::Mismatch {
+        got,
+        db,
+        want,
+        ..
+    }) = e
+    else {
+        return None;
+    };
+    let mut f = Finding::new(
+        "integrity.sumdb-mismatch",
+        Severity::Error,
+        &m.path,
+        &m.version,
+    );
+    f.summary = format!(
+        "{m} ({file}): the proxy serves other bytes than the checksum database vouches for"
+    );
+    f.evidence = format!("downloaded: {got}; {db}: {want}");
+    f.fix = format!(
+        "do not use {m} from this proxy until you know why its {file} differs (go refuses it: SECURITY ERROR); ask the proxy's operator, or fetch it from another proxy"
+    );
+    Some(f)
 }
