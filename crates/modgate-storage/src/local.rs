@@ -139,24 +139,23 @@ struct Index {
 struct Entry {
     size: u64,
     tick: u64,
+    /// The primary's metadata, once read from the sidecar (or known when admitted).
+    meta: Option<Meta>,
 }
 
 impl Index {
-    fn touch(&mut self, key: &Key) -> bool {
+    /// Marks `key` used; `None` if absent, else its metadata if known.
+    fn touch(&mut self, key: &Key) -> Option<Option<Meta>> {
         self.clock += 1;
         let clock = self.clock;
-        match self.entries.get_mut(key) {
-            Some(e) => {
-                self.by_use.remove(&e.tick);
-                e.tick = clock;
-                self.by_use.insert(clock, key.clone());
-                true
-            }
-            None => false,
-        }
+        let e = self.entries.get_mut(key)?;
+        self.by_use.remove(&e.tick);
+        e.tick = clock;
+        self.by_use.insert(clock, key.clone());
+        Some(e.meta.clone())
     }
 
-    fn insert(&mut self, key: Key, size: u64) {
+    fn insert(&mut self, key: Key, size: u64, meta: Option<Meta>) {
         self.remove(&key);
         self.clock += 1;
         self.used += size;
@@ -166,6 +165,7 @@ impl Index {
             Entry {
                 size,
                 tick: self.clock,
+                meta,
             },
         );
     }
@@ -223,7 +223,7 @@ impl LocalTier {
         found.sort_by_key(|(_, _, mtime)| *mtime);
         let mut index = Index::default();
         for (key, size, _) in found {
-            index.insert(key, size);
+            index.insert(key, size, None);
         }
         let tier = Inner {
             primary,
@@ -274,12 +274,17 @@ impl Inner {
 
     /// The primary's metadata of the local copy of `key`, if the tier has one.
     async fn local_meta(&self, key: &Key) -> Option<Meta> {
-        if !self.lock().touch(key) {
-            return None;
+        if let Some(meta) = self.lock().touch(key)? {
+            return Some(meta);
         }
+        // Indexed at start: the sidecar is read on first use, then remembered.
         let path = self.meta_path(key);
         let text = tokio::fs::read_to_string(&path).await.ok()?;
-        parse_meta(&text)
+        let meta = parse_meta(&text)?;
+        if let Some(e) = self.lock().entries.get_mut(key) {
+            e.meta = Some(meta.clone());
+        }
+        Some(meta)
     }
 
     /// Opens the local copy with the primary's metadata.
@@ -332,7 +337,7 @@ impl Inner {
         up.commit().await?;
         let evicted = {
             let mut ix = self.lock();
-            ix.insert(key.clone(), meta.size);
+            ix.insert(key.clone(), meta.size, Some(meta.clone()));
             ix.evict(self.limit)
         };
         for k in evicted {
@@ -753,13 +758,14 @@ mod tests {
     fn index_evicts_least_recently_used() {
         let k = |s: &str| Key::new(s).unwrap();
         let mut ix = Index::default();
-        ix.insert(k("a"), 10);
-        ix.insert(k("b"), 10);
-        ix.insert(k("c"), 10);
-        assert!(ix.touch(&k("a")));
+        ix.insert(k("a"), 10, None);
+        ix.insert(k("b"), 10, None);
+        ix.insert(k("c"), 10, None);
+        assert_eq!(ix.touch(&k("a")), Some(None));
+        assert_eq!(ix.touch(&k("zz")), None);
         assert_eq!(ix.evict(20), vec![k("b")]);
         assert_eq!(ix.used, 20);
-        ix.insert(k("c"), 5); // replaced: counted once
+        ix.insert(k("c"), 5, None); // replaced: counted once
         assert_eq!(ix.used, 15);
         assert_eq!(ix.evict(0), vec![k("a"), k("c")]);
         assert!(ix.entries.is_empty() && ix.by_use.is_empty());

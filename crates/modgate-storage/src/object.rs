@@ -417,11 +417,9 @@ impl ObjectStorage {
             .put_opts(&self.path(key), PutPayload::from_bytes(data), opts)
             .await
         {
-            Ok(_) => Ok(Conditional::Written(Meta {
-                size,
-                modified: SystemTime::now(),
-                etag: etag_of_sha(&hex),
-            })),
+            Ok(_) => Ok(Conditional::Written(
+                stored_meta(self.store.as_ref(), &self.path(key), size, &hex).await,
+            )),
             Err(object_store::Error::AlreadyExists { .. })
             | Err(object_store::Error::Precondition { .. }) => Ok(Conditional::Conflict),
             Err(e) => Err(StorageError::backend("write", key.as_str(), e)),
@@ -749,11 +747,7 @@ impl Upload for ObjectUpload {
             writer.finish().await.map_err(backend)?;
         }
         self.file = None; // sent: the spool file is removed here
-        Ok(Meta {
-            size,
-            modified: SystemTime::now(),
-            etag: etag_of_sha(&hex),
-        })
+        Ok(stored_meta(self.store.as_ref(), &self.path, size, &hex).await)
     }
 
     async fn abort(mut self: Box<Self>) -> Result<(), StorageError> {
@@ -763,6 +757,25 @@ impl Upload for ObjectUpload {
                 .map_err(|e| StorageError::io("abort", &self.key, e)),
             None => Ok(()),
         }
+    }
+}
+
+/// The metadata of an object just written with content `hex`, as a later `stat`
+/// will give it: the store's modification time is the `Last-Modified` every replica
+/// serves, so it is asked for (one HEAD); if that fails, the local clock stands in.
+async fn stored_meta(store: &dyn ObjectStore, path: &Path, size: u64, hex: &str) -> Meta {
+    let head = GetOptions {
+        head: true,
+        ..GetOptions::default()
+    };
+    let modified = match store.get_opts(path, head).await {
+        Ok(r) if r.meta.size == size => SystemTime::from(r.meta.last_modified),
+        _ => SystemTime::now(),
+    };
+    Meta {
+        size,
+        modified,
+        etag: etag_of_sha(hex),
     }
 }
 

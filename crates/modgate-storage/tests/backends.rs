@@ -91,6 +91,7 @@ async fn contract(s: Arc<dyn Storage>, content_etags: bool) {
         stat.etag, put.etag,
         "{name}: put and stat disagree on the etag"
     );
+    assert_eq!(stat, put, "{name}: put and stat disagree");
     assert!(stat.etag.starts_with('"') && stat.etag.ends_with('"'));
     assert_eq!(read(s, &small_key).await.unwrap(), small);
     assert_eq!(read_range(s, &small_key, 2, 7).await, small.slice(2..9));
@@ -169,7 +170,7 @@ async fn contract(s: Arc<dyn Storage>, content_etags: bool) {
     let whole = [part1.as_ref(), part2.as_ref()].concat();
     assert_eq!(meta.size, whole.len() as u64);
     assert_eq!(read(s, &up_key).await.unwrap(), whole);
-    assert_eq!(s.stat(&up_key).await.unwrap().unwrap().etag, meta.etag);
+    assert_eq!(s.stat(&up_key).await.unwrap().unwrap(), meta);
     if content_etags {
         assert_eq!(meta.etag, sha_etag(&whole));
     }
@@ -371,4 +372,40 @@ async fn s3() {
         !err.to_string().contains("wrong"),
         "a secret in an error: {err}"
     );
+}
+
+/// A store that accepts connections and never answers: the start fails within the
+/// read timeout instead of hanging (no S3 server needed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_store_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn); // accepted, never answered
+        }
+    });
+    let spool = tempfile::tempdir().unwrap();
+    let options: BTreeMap<String, String> = [
+        ("endpoint", format!("http://{addr}")),
+        ("region", "us-east-1".into()),
+        ("access_key_id", "k".into()),
+        ("secret_access_key", "s".into()),
+        ("allow_http", "true".into()),
+        ("read_timeout", "1s".into()),
+        ("max_retries", "0".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let started = std::time::Instant::now();
+    let err = open_with_spool("s3://silent/p", &options, Some(spool.path()))
+        .await
+        .err()
+        .expect("a silent store cannot be opened");
+    let took = started.elapsed();
+    eprintln!("silent store: failed after {took:?}: {err}");
+    assert!(err.to_string().contains("s3://silent/p"), "{err}");
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }

@@ -257,6 +257,12 @@ async fn over_s3_the_tier_gives_the_stores_etag() {
     assert!(in_tier(tier_dir.path(), &k));
     assert_eq!(tier.stat(&k).await.unwrap().unwrap().etag, meta.etag);
     assert_eq!(tier.get(&k).await.unwrap().unwrap().meta.etag, meta.etag);
+    // Size, ETag and time: what the store says (its Last-Modified, too).
+    assert_eq!(
+        tier.stat(&k).await.unwrap().unwrap(),
+        primary.stat(&k).await.unwrap().unwrap()
+    );
+    assert_eq!(meta, primary.stat(&k).await.unwrap().unwrap());
     // A second tier in front of the same store agrees.
     let dir2 = tempfile::tempdir().unwrap();
     let tier2 = LocalTier::open(primary.clone(), dir2.path(), 1 << 20).unwrap();
