@@ -257,6 +257,11 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
         assert!(from_b == from_disk, "{f}: store and disk differ");
         let (ea, eb) = (header(&ha, "etag").unwrap(), header(&hb, "etag").unwrap());
         assert_eq!(ea, eb, "{f}: replicas give different ETags");
+        assert_eq!(
+            header(&ha, "last-modified"),
+            header(&hb, "last-modified"),
+            "{f}: replicas give different times"
+        );
         assert!(ea.starts_with("\"sha256-"), "{f}: {ea}");
         // A validator from one replica is good at the other.
         let (s304, _, _) = get(&b.addr, &path, &format!("If-None-Match: {ea}\r\n"));
