@@ -267,6 +267,21 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
         let (s304, _, _) = get(&b.addr, &path, &format!("If-None-Match: {ea}\r\n"));
         assert_eq!(s304, 304, "{f}");
     }
+    // A's local tier answered the second round of reads.
+    let (_, _, metrics) = get(&a.addr, "/metrics", "");
+    let metrics = String::from_utf8(metrics).unwrap();
+    let value = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{name} not in /metrics:\n{metrics}"))
+    };
+    assert!(value("modgate_local_tier_reads_total{result=\"hit\"}") >= 1.0);
+    assert!(value("modgate_local_tier_files") >= 6.0);
+    assert!(value("modgate_local_tier_bytes") > (1 << 20) as f64);
+
     // A range of the big zip, from the tier and from the store.
     let zip = "/example.com/!big/@v/v1.0.0.zip";
     let whole = std::fs::read(tree.join(&zip[1..])).unwrap();

@@ -125,6 +125,7 @@ struct Inner {
     index: std::sync::Mutex<Index>,
     hits: AtomicU64,
     misses: AtomicU64,
+    observer: std::sync::OnceLock<Arc<dyn TierObserver>>,
 }
 
 /// The tier's files by last use.
@@ -197,6 +198,16 @@ impl Index {
     }
 }
 
+/// Told what the tier does (metrics).
+pub trait TierObserver: Send + Sync {
+    /// A read of an immutable file: served from the tier (`hit`) or not.
+    fn read(&self, hit: bool);
+    /// `files` files were evicted to stay within the limit.
+    fn evicted(&self, files: usize);
+    /// The tier now holds `files` files of `bytes` bytes.
+    fn size(&self, files: usize, bytes: u64);
+}
+
 /// What [`LocalTier::stats`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierStats {
@@ -232,12 +243,22 @@ impl LocalTier {
             index: std::sync::Mutex::new(index),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            observer: std::sync::OnceLock::new(),
         };
         let evicted = tier.lock().evict(limit);
         for key in evicted {
             tier.remove_files(&key);
         }
         Ok(LocalTier(Arc::new(tier)))
+    }
+
+    /// Reports reads, evictions and the tier's size to `observer` from now on (the
+    /// first observer set stays).
+    pub fn set_observer(&self, observer: Arc<dyn TierObserver>) {
+        let ix = self.0.lock();
+        observer.size(ix.entries.len(), ix.used);
+        drop(ix);
+        let _ = self.0.observer.set(observer);
     }
 
     /// The directory of the tier.
@@ -303,8 +324,28 @@ impl Inner {
     }
 
     fn forget(&self, key: &Key) {
-        if self.lock().remove(key) {
+        let removed = {
+            let mut ix = self.lock();
+            let removed = ix.remove(key);
+            self.report_size(&ix);
+            removed
+        };
+        if removed {
             self.remove_files(key);
+        }
+    }
+
+    fn report_size(&self, ix: &Index) {
+        if let Some(o) = self.observer.get() {
+            o.size(ix.entries.len(), ix.used);
+        }
+    }
+
+    fn report_read(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(o) = self.observer.get() {
+            o.read(hit);
         }
     }
 
@@ -338,8 +379,13 @@ impl Inner {
         let evicted = {
             let mut ix = self.lock();
             ix.insert(key.clone(), meta.size, Some(meta.clone()));
-            ix.evict(self.limit)
+            let evicted = ix.evict(self.limit);
+            self.report_size(&ix);
+            evicted
         };
+        if let Some(o) = self.observer.get().filter(|_| !evicted.is_empty()) {
+            o.evicted(evicted.len());
+        }
         for k in evicted {
             self.remove_files(&k);
         }
@@ -429,10 +475,10 @@ impl Storage for LocalTier {
             return self.0.primary.get(key).await;
         }
         if let Some(obj) = self.0.local_get(key).await {
-            self.0.hits.fetch_add(1, Ordering::Relaxed);
+            self.0.report_read(true);
             return Ok(Some(obj));
         }
-        self.0.misses.fetch_add(1, Ordering::Relaxed);
+        self.0.report_read(false);
         match self.0.primary.get(key).await? {
             Some(obj) if obj.meta.size <= self.0.limit => self.0.fill(key, obj).await.map(Some),
             other => Ok(other),
@@ -450,7 +496,7 @@ impl Storage for LocalTier {
             && let Ok(Some(obj)) = self.0.local.get_range(key, offset, len).await
             && obj.meta.size == meta.size
         {
-            self.0.hits.fetch_add(1, Ordering::Relaxed);
+            self.0.report_read(true);
             return Ok(Some(Object {
                 meta,
                 body: obj.body,

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use bytes::Bytes;
-use modgate_storage::{FsStorage, Key, LocalTier, Storage, open_with_spool};
+use modgate_storage::{FsStorage, Key, LocalTier, Storage, TierObserver, open_with_spool};
 use modgate_testkit::s3::S3;
 
 fn key(s: &str) -> Key {
@@ -48,6 +49,33 @@ fn tier_bytes(dir: &Path) -> u64 {
     total
 }
 
+/// Counts what a tier reports.
+#[derive(Default)]
+struct Seen {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evicted: AtomicU64,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl TierObserver for Seen {
+    fn read(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn evicted(&self, files: usize) {
+        self.evicted
+            .fetch_add(files as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn size(&self, files: usize, bytes: u64) {
+        self.files
+            .store(files as u64, std::sync::atomic::Ordering::Relaxed);
+        self.bytes
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn in_tier(dir: &Path, k: &Key) -> bool {
     dir.join(k.as_str()).is_file()
 }
@@ -59,6 +87,8 @@ async fn bounded_least_recently_used_out() {
     let primary: Arc<dyn Storage> = Arc::new(FsStorage::open(primary_dir.path()).unwrap());
     let limit = 100 * 1024;
     let tier = LocalTier::open(primary.clone(), tier_dir.path(), limit).unwrap();
+    let seen = Arc::new(Seen::default());
+    tier.set_observer(seen.clone());
     let size = 10 * 1024;
 
     // Writes go to the primary and the tier; the tier never exceeds its limit.
@@ -87,6 +117,13 @@ async fn bounded_least_recently_used_out() {
     let stats = tier.stats();
     assert_eq!(stats.files, 10);
     eprintln!("after 30 writes of 10 KiB into 100 KiB: {stats:?}");
+    // The observer saw the same.
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(seen.evicted.load(Relaxed), 20);
+    assert_eq!(seen.files.load(Relaxed), 10);
+    assert_eq!(seen.bytes.load(Relaxed), stats.bytes);
+    assert_eq!(seen.hits.load(Relaxed), stats.hits);
+    assert_eq!(seen.misses.load(Relaxed), stats.misses);
 
     // Everything is still served: evicted files from the primary, and read back in.
     for i in 0..30 {
