@@ -126,6 +126,9 @@ struct Inner {
     hits: AtomicU64,
     misses: AtomicU64,
     observer: std::sync::OnceLock<Arc<dyn TierObserver>>,
+    /// One fill per key at a time: readers of a file being copied in wait for the
+    /// copy instead of each downloading it (and each holding a temporary copy).
+    fills: std::sync::Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// The tier's files by last use.
@@ -244,6 +247,7 @@ impl LocalTier {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             observer: std::sync::OnceLock::new(),
+            fills: std::sync::Mutex::new(HashMap::new()),
         };
         let evicted = tier.lock().evict(limit);
         for key in evicted {
@@ -478,11 +482,30 @@ impl Storage for LocalTier {
             self.0.report_read(true);
             return Ok(Some(obj));
         }
-        self.0.report_read(false);
-        match self.0.primary.get(key).await? {
-            Some(obj) if obj.meta.size <= self.0.limit => self.0.fill(key, obj).await.map(Some),
-            other => Ok(other),
+        let gate = {
+            let mut fills = self.0.fills.lock().unwrap_or_else(|p| p.into_inner());
+            fills.entry(key.clone()).or_default().clone()
+        };
+        let result = async {
+            let _filling = gate.lock().await;
+            // Another reader may have copied it in while this one waited.
+            if let Some(obj) = self.0.local_get(key).await {
+                self.0.report_read(true);
+                return Ok(Some(obj));
+            }
+            self.0.report_read(false);
+            match self.0.primary.get(key).await? {
+                Some(obj) if obj.meta.size <= self.0.limit => self.0.fill(key, obj).await.map(Some),
+                other => Ok(other),
+            }
         }
+        .await;
+        let mut fills = self.0.fills.lock().unwrap_or_else(|p| p.into_inner());
+        // The map and this reader hold the last references: nobody else waits.
+        if Arc::strong_count(&gate) == 2 {
+            fills.remove(key);
+        }
+        result
     }
 
     async fn get_range(
