@@ -326,23 +326,7 @@ async fn s3() {
             .is_file()
     );
 
-    // Multipart: above the threshold, the object arrives whole with its content etag.
-    let mk = key("example.com/big/@v/v1.0.0.zip");
-    let data = content(MULTIPART_THRESHOLD as usize + 3 * 1024 * 1024 + 11, 9);
-    let mut up = s.upload(&mk).await.unwrap();
-    for chunk in data.chunks(1024 * 1024) {
-        up.write(Bytes::copy_from_slice(chunk)).await.unwrap();
-    }
-    let meta = up.commit().await.unwrap();
-    assert_eq!(meta.etag, sha_etag(&data));
-    let stat = s.stat(&mk).await.unwrap().unwrap();
-    assert_eq!(stat.size, data.len() as u64);
-    assert_eq!(
-        stat.etag,
-        sha_etag(&data),
-        "multipart uploads keep the sha256 metadata"
-    );
-    assert_eq!(read(s.as_ref(), &mk).await.unwrap(), data);
+    multipart(s.as_ref()).await;
     assert!(files_in(spool.path()).is_empty(), "spool leftovers");
 
     // Wrong credentials, a dead endpoint: clear errors at open, naming the store.
@@ -408,4 +392,49 @@ async fn a_silent_store_times_out() {
     eprintln!("silent store: failed after {took:?}: {err}");
     assert!(err.to_string().contains("s3://silent/p"), "{err}");
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+/// Above the threshold, an upload goes up in parts and arrives whole, with its
+/// content ETag (the store keeps the metadata of multipart uploads).
+async fn multipart(s: &dyn Storage) {
+    let mk = key("example.com/big/@v/v1.0.0.zip");
+    let data = content(MULTIPART_THRESHOLD as usize + 3 * 1024 * 1024 + 11, 9);
+    let mut up = s.upload(&mk).await.unwrap();
+    for chunk in data.chunks(1024 * 1024) {
+        up.write(Bytes::copy_from_slice(chunk)).await.unwrap();
+    }
+    let meta = up.commit().await.unwrap();
+    assert_eq!(meta.etag, sha_etag(&data));
+    let stat = s.stat(&mk).await.unwrap().unwrap();
+    assert_eq!(stat.size, data.len() as u64);
+    assert_eq!(
+        stat.etag,
+        sha_etag(&data),
+        "multipart uploads keep the sha256 metadata"
+    );
+    assert_eq!(read(s, &mk).await.unwrap(), data);
+}
+
+/// The contract against any store: `MODGATE_TEST_S3_URL=s3://bucket/prefix` with the
+/// standard `AWS_*` variables (a Garage, MinIO or AWS bucket one can write to);
+/// skipped when unset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_store() {
+    let Ok(url) = std::env::var("MODGATE_TEST_S3_URL") else {
+        eprintln!("skipping: MODGATE_TEST_S3_URL not set");
+        return;
+    };
+    let spool = tempfile::tempdir().unwrap();
+    let s = open_with_spool(&url, &BTreeMap::new(), Some(spool.path()))
+        .await
+        .unwrap();
+    // Start clean: an earlier run may have been interrupted.
+    for k in s.list(&key("example.com")).await.unwrap() {
+        s.delete(&k).await.unwrap();
+    }
+    contract(s.clone(), true).await;
+    multipart(s.as_ref()).await;
+    for k in s.list(&key("example.com")).await.unwrap() {
+        s.delete(&k).await.unwrap();
+    }
 }
