@@ -111,12 +111,52 @@ async fn two_hundred_mib_up_and_down_in_bounded_memory() {
     assert_eq!(drain(obj.body.into_reader()).await, (SIZE, whole));
     assert_eq!(tier.stats().bytes, SIZE);
 
+    let peak_single = vm_hwm().unwrap_or(0);
+
+    // A burst: 8 uploads of 20 MiB at once (each a multipart upload holding up to two
+    // 8 MiB parts) stay within the store's upload memory budget.
+    let t = Instant::now();
+    let uploads: Vec<_> = (0..8u64)
+        .map(|u| {
+            let store = store.clone();
+            let spool = spool.clone();
+            tokio::spawn(async move {
+                let src = spool.join(format!(".tmp-burst-{u}"));
+                let mut h = Sha256::new();
+                {
+                    let mut f = std::io::BufWriter::new(std::fs::File::create(&src).unwrap());
+                    for i in 0..20 {
+                        let b = block(1000 + u * 100 + i);
+                        h.update(&b);
+                        f.write_all(&b).unwrap();
+                    }
+                    f.flush().unwrap();
+                }
+                let key = Key::new(format!("example.com/burst/@v/v1.0.{u}.zip")).unwrap();
+                let mut up = store.upload(&key).await.unwrap();
+                up.write_file(src).await.unwrap();
+                let meta = up.commit().await.unwrap();
+                let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                assert_eq!(meta.etag, format!("\"sha256-{hex}\""));
+                assert_eq!(meta.size, 20 << 20);
+                key
+            })
+        })
+        .collect();
+    for u in uploads {
+        let key = u.await.unwrap();
+        assert!(store.delete(&key).await.unwrap());
+    }
+    let burst_time = t.elapsed();
+
     let peak = vm_hwm().unwrap_or(0);
     eprintln!(
-        "200 MiB: up {:.1} s, down {:.1} s; peak RSS {} MiB before, {} MiB after",
+        "200 MiB: up {:.1} s, down {:.1} s; 8 x 20 MiB at once: {:.1} s; peak RSS {} MiB before, {} MiB after one, {} MiB after the burst",
         up_time.as_secs_f64(),
         down_time.as_secs_f64(),
+        burst_time.as_secs_f64(),
         before >> 20,
+        peak_single >> 20,
         peak >> 20
     );
     if peak > 0 {
