@@ -111,7 +111,9 @@ pub enum OpenError {
         #[source]
         source: io::Error,
     },
-    #[error("storage {url}: cannot reach the store: {source}")]
+    #[error(
+        "storage {url}: cannot write a probe object (unreachable, wrong credentials or no permission?): {source}"
+    )]
     Unreachable {
         url: String,
         #[source]
