@@ -1075,6 +1075,44 @@ mod tests {
         assert!(err.to_string().contains("retry_timeout"), "{err}");
     }
 
+    /// GCS and Azure build from their own option names (no network: not contacted).
+    #[test]
+    fn gcs_and_azure_build_from_their_options() {
+        let spool = tempfile::tempdir().unwrap();
+        let opts = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let az = ObjectStorage::build(
+            "az://modules/cache",
+            &opts(&[
+                ("account_name", "devstoreaccount1"),
+                ("use_emulator", "true"),
+            ]),
+            spool.path(),
+        )
+        .unwrap();
+        assert_eq!(az.describe(), "az://modules/cache");
+        let gs = ObjectStorage::build(
+            "gs://modules/cache",
+            &opts(&[("service_account_key", "{}"), ("skip_signature", "true")]),
+            spool.path(),
+        );
+        // An invalid key is the builder's complaint, named with the URL, not a panic.
+        if let Err(e) = &gs {
+            assert!(e.to_string().contains("gs://modules/cache"), "{e}");
+        }
+        let err = ObjectStorage::build(
+            "gs://modules/cache",
+            &opts(&[("access_key_id", "x")]),
+            spool.path(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("\"access_key_id\""), "{err}");
+    }
+
     #[test]
     fn keys_map_to_paths_and_back() {
         let spool = tempfile::tempdir().unwrap();
