@@ -209,3 +209,105 @@ fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
     drop(lb);
     drop(replicas);
 }
+
+/// `scripts/ha-demo` brings the whole topology up from local binaries, serves the
+/// go command through its GOPROXY, and takes everything down again on SIGTERM.
+#[test]
+fn ha_demo_serves_go_and_stops_everything() {
+    use std::io::BufRead;
+    if modgate_testkit::go::binary().is_none()
+        || modgate_testkit::garage::binary().is_none()
+        || modgate_testkit::nginx::binary().is_none()
+        || modgate_testkit::redis::binary().is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    publish_graph(&tree, &tmp.path().join("src"));
+    let upstream = Counting::start(&tree);
+    let port = modgate_testkit::free_port();
+    let state = tmp.path().join("demo");
+    let mut demo = Command::new(common::workspace_root().join("scripts/ha-demo"))
+        .args(["--port", &port.to_string(), "--sumdb", "off"])
+        .args(["--upstream", &upstream.url()])
+        .arg("--dir")
+        .arg(&state)
+        .env("MODGATE_BIN", env!("CARGO_BIN_EXE_modgate"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status();
+            let _ = self.0.wait();
+        }
+    }
+    let out = std::io::BufReader::new(demo.stdout.take().unwrap());
+    let mut demo = Stop(demo);
+    // Read its output to the end (a closed pipe would kill it mid-cleanup).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            eprintln!("ha-demo: {line}");
+            if let Some(url) = line.strip_prefix("GOPROXY=") {
+                let _ = tx.send(url.to_owned());
+            }
+        }
+    });
+    let goproxy = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("ha-demo printed its GOPROXY");
+    assert_eq!(goproxy, format!("http://127.0.0.1:{port}"));
+
+    let project = tmp.path().join("app");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("go.mod"),
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/m0 v1.0.0\n",
+    )
+    .unwrap();
+    let mut download = go(&tmp.path().join("home"), &goproxy).unwrap();
+    let out = ok(
+        download
+            .args(["mod", "download", "-json", "all"])
+            .current_dir(&project)
+            .output()
+            .unwrap(),
+        "go mod download through ha-demo",
+    );
+    let printed = common::stdout(&out);
+    assert!(printed.contains("example.com/m1"), "{printed}");
+    assert!(!printed.contains("\"Error\""), "{printed}");
+    assert_eq!(upstream.hits("/example.com/m0/@v/v1.0.0.zip"), 1);
+
+    // SIGTERM: every part stops, the balancer's port is closed.
+    let _ = Command::new("kill")
+        .args(["-TERM", &demo.0.id().to_string()])
+        .status();
+    let status = demo.0.wait().unwrap();
+    assert!(status.success(), "ha-demo exited {status}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nginx still listens after ha-demo stopped"
+    );
+    // No process it started is left (each names the state directory).
+    let needle = state.to_string_lossy().into_owned();
+    let mut left = Vec::new();
+    for p in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmd) = std::fs::read(p.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(&needle) {
+            left.push(cmd);
+        }
+    }
+    assert!(left.is_empty(), "left running: {left:?}");
+    let logs = std::fs::read_dir(&state).unwrap().count();
+    assert!(logs > 0, "ha-demo kept its state in --dir");
+}
