@@ -19,6 +19,8 @@
 //!   with a bucket and a key, and kills and restarts its nodes; [`nginx`] puts
 //!   a round-robin load balancer in front of replicas. Without the binary a test
 //!   skips unless `MODGATE_REQUIRE_GARAGE=1` / `MODGATE_REQUIRE_NGINX=1`.
+//! * [`s3`] starts `s3s-fs`, a real S3 server, on loopback with known keys and
+//!   buckets as directories; without it a test skips unless `MODGATE_REQUIRE_S3=1`.
 //! * [`upstream::Counting`] serves a GOPROXY tree on loopback and counts requests.
 //! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
 //!   when it is missing, so tests of Go's own data never pass vacuously.
@@ -29,6 +31,7 @@ pub mod garage;
 pub mod git;
 pub mod nginx;
 pub mod redis;
+pub mod s3;
 pub mod upstream;
 
 pub mod go {
