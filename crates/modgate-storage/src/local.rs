@@ -11,7 +11,12 @@
 //! * **Reads**: a local hit is served from disk; a miss reads the primary, and a whole
 //!   read (`get`) of an object no larger than the tier is copied to a local temporary
 //!   file, renamed into place and served from there (a ranged read of a miss goes to
-//!   the primary only).
+//!   the primary only). Concurrent readers of one missing file share one copy: the
+//!   others wait for it, so a burst downloads a zip once.
+//! * **Immutable also means**: a copy is never compared with the primary again; a
+//!   file deleted from the primary (by hand, or a scrub's repair of a corrupt copy
+//!   rewriting it) stays served from tiers that hold it until it is evicted or the
+//!   tier's directory is cleared.
 //! * **Writes** go to the primary first, then to the tier: what the tier holds the
 //!   primary has.
 //! * **Validators**: a local copy answers with the primary's size, entity tag and
