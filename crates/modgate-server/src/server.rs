@@ -7,11 +7,12 @@
 //! naming the setting at fault.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use modgate_cache::assemble::{self, RouteSpec, Upstreams};
 use modgate_cache::{Cache, Options, VulnFiles};
-use modgate_storage::{FsStorage, Storage};
+use modgate_storage::{FsStorage, LocalTier, Storage};
 use modgate_upstream::{Client, ClientConfig, UpstreamList};
 
 use crate::access::Access;
@@ -19,20 +20,70 @@ use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
 use crate::proxy::Proxy;
 
-/// Builds the proxy `cfg` describes (opening the data directory).
-pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
-    build_parts(cfg).map(|(proxy, _)| proxy)
+/// Builds the proxy `cfg` describes (opening and probing its storage).
+pub async fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
+    build_parts(cfg).await.map(|(proxy, _)| proxy)
 }
 
 /// Temporary files older than this are leftovers of killed writers.
 const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
-    let fs = FsStorage::open(&cfg.data)
-        .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
-    // Zips are spooled beside the store, so storing one is a rename.
-    let spool = fs.spool_dir().to_owned();
-    let storage: Arc<dyn Storage> = Arc::new(fs);
+/// Opens `storage` (or the data directory), probes it and logs what it can do, and
+/// puts the local tier in front when `local_cache` is set. Returns the store and
+/// where downloads are spooled: beside the store for a directory (storing is then a
+/// rename), else `<local_cache>/.spool` (the tier keeps a copy by hard-linking) or
+/// `<data>/.spool`.
+async fn open_storage(cfg: &Config) -> Result<(Arc<dyn Storage>, PathBuf), ConfigError> {
+    let url = cfg.storage.trim();
+    let storage: Arc<dyn Storage> = if url.is_empty() {
+        if let Some(k) = cfg.storage_options.keys().next() {
+            return Err(ConfigError(format!(
+                "storage_options.{k}: storage options apply to an object store (storage = \"s3://...\"), not to the data directory"
+            )));
+        }
+        let fs = FsStorage::open(&cfg.data)
+            .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
+        Arc::new(fs)
+    } else {
+        let spool = match &cfg.local_cache {
+            Some(dir) => dir.join(".spool"),
+            None => cfg.data.join(".spool"),
+        };
+        modgate_storage::open_with_spool(url, &cfg.storage_options, Some(&spool))
+            .await
+            .map_err(|e| ConfigError(e.to_string()))?
+    };
+    let probe = modgate_storage::probe(storage.as_ref())
+        .await
+        .map_err(|e| ConfigError(format!("storage {}: probe failed: {e}", storage.describe())))?;
+    tracing::info!(
+        store = %probe.store,
+        ranged_read = probe.ranged_read,
+        conditional_create = probe.conditional_create,
+        ms = probe.elapsed.as_millis() as u64,
+        "storage probed: write/read/delete ok"
+    );
+    let storage: Arc<dyn Storage> = match &cfg.local_cache {
+        Some(dir) => {
+            let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
+                .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
+            let s = tier.stats();
+            tracing::info!(dir = %dir.display(), files = s.files, bytes = s.bytes, limit = s.limit, "local tier opened");
+            Arc::new(tier)
+        }
+        None => storage,
+    };
+    let spool = match storage.local_spool() {
+        Some(dir) => dir,
+        None => cfg.data.join(".spool"),
+    };
+    std::fs::create_dir_all(&spool)
+        .map_err(|e| ConfigError(format!("spool directory {}: {e}", spool.display())))?;
+    Ok((storage, spool))
+}
+
+async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
+    let (storage, spool) = open_storage(cfg).await?;
     let metrics = Arc::new(Metrics::default());
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
@@ -195,7 +246,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ConfigError> {
-    let (proxy, storage) = build_parts(&cfg)?;
+    let (proxy, storage) = build_parts(&cfg).await?;
     // Hourly, remove staging files left by a killed process (they are never served,
     // only wasted space).
     let sweeper = tokio::spawn(async move {
@@ -215,7 +266,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), storage = %redact_userinfo(&cfg.storage), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;

@@ -24,10 +24,16 @@
 //!   behind (temporary files, abandoned uploads).
 //!
 //! The embedded backend is [`FsStorage`] (a directory tree, itself a valid `file://`
-//! GOPROXY).
+//! GOPROXY); [`ObjectStorage`] keeps the same tree in S3, GCS or Azure through
+//! `object_store`, and [`LocalTier`] puts a bounded disk cache of the immutable files
+//! in front of either. [`open`] turns a storage URL into one of them and [`probe`]
+//! finds out what it can do.
 
 mod fs;
 mod key;
+pub mod local;
+pub mod object;
+mod open;
 
 use std::io;
 use std::path::PathBuf;
@@ -39,6 +45,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
+pub use local::{LocalTier, is_immutable};
+pub use object::{ObjectStorage, OpenError};
+pub use open::{Probe, open, open_with_spool, probe};
 
 /// What is known about a stored object without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,4 +265,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Where the store is, for logs (`file:///var/lib/modgate`).
     fn describe(&self) -> String;
+
+    /// A local directory where callers may spool files they will upload here:
+    /// [`Upload::write_file`] then takes them over by renaming. `None`: no preference.
+    fn local_spool(&self) -> Option<PathBuf> {
+        None
+    }
 }

@@ -37,7 +37,32 @@ pub fn print_config(loaded: &Loaded) -> String {
         }
     }
 
-    // Tables: `[[routes]]` and `[[tokens]]` after the scalar keys, as TOML requires.
+    // Tables after the scalar keys, as TOML requires: `[storage_options]`, then
+    // `[[routes]]` and `[[tokens]]`.
+    let _ = writeln!(
+        out,
+        "\n# storage_options: {}",
+        loaded.source("storage_options")
+    );
+    if cfg.storage_options.is_empty() {
+        let _ = writeln!(out, "# (none)");
+    } else {
+        let _ = writeln!(out, "[storage_options]");
+        for (k, v) in &cfg.storage_options {
+            let shown = if super::PUBLIC_STORAGE_OPTIONS.contains(&k.as_str()) {
+                redact_userinfo(v)
+            } else {
+                "(masked)".to_owned()
+            };
+            let _ = writeln!(
+                out,
+                "{} = {}",
+                toml::Value::String(k.clone()),
+                toml::Value::String(shown)
+            );
+        }
+    }
+
     for (name, empty) in [
         ("routes", cfg.routes.is_empty()),
         ("tokens", cfg.tokens.is_empty()),
