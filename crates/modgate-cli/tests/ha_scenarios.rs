@@ -75,7 +75,7 @@ struct Cluster {
     replicas: Vec<common::Serve>,
     _s3_lb: Nginx,
     garage: Garage,
-    _redis: Redis,
+    redis: Redis,
     _dir: tempfile::TempDir,
 }
 
@@ -124,7 +124,7 @@ impl Cluster {
             replicas,
             _s3_lb: s3_lb,
             garage,
-            _redis: redis,
+            redis,
             _dir: dir,
         })
     }
@@ -251,4 +251,51 @@ fn one_garage_node_killed_no_request_fails() {
             "{f}: read from the store, not upstream"
         );
     }
+}
+
+#[test]
+fn redis_killed_mid_burst_no_request_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let files = publish(&tree, &tmp.path().join("src"), 10);
+    let upstream = Counting::start(&tree);
+    upstream.delay(Some((".zip", Duration::from_millis(200))));
+    let Some(mut cluster) = Cluster::start(3, &upstream.url(), true) else {
+        return;
+    };
+    let addrs = cluster.addrs();
+    let during = {
+        let (addrs, files, tree) = (addrs.clone(), files.clone(), tree.clone());
+        std::thread::spawn(move || burst(&addrs, &files, &tree, 30))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.redis.kill();
+    let failures = during.join().unwrap();
+    assert!(failures.is_empty(), "with Redis killed: {failures:#?}");
+    // Each replica coordinated itself meanwhile: at most one fetch per replica.
+    for f in &files {
+        assert!(
+            (1..=3).contains(&upstream.hits(f)),
+            "{f}: {}",
+            upstream.hits(f)
+        );
+    }
+    // The replicas say so (Redis is pinged every 2 s).
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let (_, metrics) = get(&addrs[0], "/metrics").unwrap();
+        if String::from_utf8_lossy(&metrics).contains("modgate_coordination_up 0") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "modgate_coordination_up stayed 1"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!(
+        "measured: 30 clients x {} files, Redis killed 0.3 s in: no failure, {} upstream fetches",
+        files.len(),
+        files.iter().map(|f| upstream.hits(f)).sum::<usize>()
+    );
 }
