@@ -11,6 +11,7 @@
 # workspace build, and ensure_ha_tools waits for it. Sourced by scripts/test.
 
 S3S_FS_VERSION="0.14.1" # newer releases need a newer rustc than ours
+GARAGE_VERSION="2.5.0" # the version the tests were written against
 MODGATE_TOOLS="${MODGATE_TOOLS:-$HOME/.cache/modgate-tools}"
 export PATH="$MODGATE_TOOLS/bin:$PATH"
 _GARAGE_PID=""
@@ -24,7 +25,7 @@ start_garage_install() {
   # Its own target dir: the workspace build running meanwhile must not wait on
   # (or invalidate) a shared one.
   CARGO_TARGET_DIR="$MODGATE_TOOLS/target" \
-    cargo install garage --locked --root "$MODGATE_TOOLS" >"$_GARAGE_LOG" 2>&1 &
+    cargo install garage --locked --version "$GARAGE_VERSION" --root "$MODGATE_TOOLS" >"$_GARAGE_LOG" 2>&1 &
   _GARAGE_PID=$!
 }
 
