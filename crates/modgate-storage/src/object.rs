@@ -61,6 +61,8 @@ pub const PARTS_IN_FLIGHT: usize = 2;
 /// objects read whole); an upload over budget waits, its content safe in its spool
 /// file. Bounds a burst of cold fills, not just one.
 pub const UPLOAD_MEMORY: usize = 32 * 1024 * 1024;
+/// How long a successful writability check stands (readiness probes).
+const WRITABLE_FOR: Duration = Duration::from_secs(10);
 /// What a multipart upload reads from its spool file at a time.
 const READ_CHUNK: usize = 1024 * 1024;
 /// Objects up to this size are read whole when opened.
@@ -85,6 +87,8 @@ pub struct ObjectStorage {
     conditional: bool,
     /// [`UPLOAD_MEMORY`] in KiB permits.
     upload_memory: Arc<tokio::sync::Semaphore>,
+    /// When [`Storage::check_writable`] last succeeded.
+    writable_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// Why a store could not be opened.
@@ -282,6 +286,7 @@ impl ObjectStorage {
             spool: spool.to_owned(),
             conditional: false,
             upload_memory: upload_budget(),
+            writable_at: Arc::default(),
         })
     }
 
@@ -300,6 +305,7 @@ impl ObjectStorage {
             spool: spool.to_owned(),
             conditional: false,
             upload_memory: upload_budget(),
+            writable_at: Arc::default(),
         })
     }
 
@@ -622,7 +628,14 @@ impl Storage for ObjectStorage {
             .map_err(|e| StorageError::io("sweep", self.spool.display().to_string(), e))
     }
 
+    /// Writes and deletes a scratch object, at most once per [`WRITABLE_FOR`]: a
+    /// success is remembered that long, so readiness probes of many replicas do not
+    /// turn into a steady stream of billed writes (failures are never remembered).
     async fn check_writable(&self) -> Result<(), StorageError> {
+        let last = *self.writable_at.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < WRITABLE_FOR) {
+            return Ok(());
+        }
         let name = format!("{PRIVATE}/writable-{}", unique());
         let path = self.raw(&name);
         self.store
@@ -632,7 +645,10 @@ impl Storage for ObjectStorage {
         self.store
             .delete(&path)
             .await
-            .map_err(|e| StorageError::backend("probe", &name, e))
+            .map_err(|e| StorageError::backend("probe", &name, e))?;
+        *self.writable_at.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(std::time::Instant::now());
+        Ok(())
     }
 
     fn describe(&self) -> String {

@@ -278,7 +278,9 @@ async fn filesystem() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3() {
-    let Some(server) = S3::start() else { return };
+    let Some(mut server) = S3::start() else {
+        return;
+    };
     server.create_bucket("modgate");
     let spool = tempfile::tempdir().unwrap();
     let url = "s3://modgate/cache/v1";
@@ -356,6 +358,17 @@ async fn s3() {
         !err.to_string().contains("n0t-the-s3cret"),
         "a secret in an error: {err}"
     );
+
+    // Readiness: a success stands for a few seconds (probes of many replicas do not
+    // become a stream of writes); with the server gone, a store not checked lately
+    // is not writable.
+    s.check_writable().await.unwrap();
+    server.kill();
+    s.check_writable().await.unwrap();
+    let mut dead = server.options();
+    dead.insert("max_retries".into(), "0".into());
+    let fresh = modgate_storage::ObjectStorage::build(url, &dead, spool.path()).unwrap();
+    assert!(fresh.check_writable().await.is_err());
 }
 
 /// A store that accepts connections and never answers: the start fails within the
