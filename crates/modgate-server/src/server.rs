@@ -68,7 +68,11 @@ async fn open_storage(
     );
     let storage: Arc<dyn Storage> = match &cfg.local_cache {
         Some(dir) => {
-            let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
+            // Indexing a large tier walks its directory: off the async threads.
+            let (d, limit) = (dir.clone(), cfg.local_cache_size);
+            let tier = tokio::task::spawn_blocking(move || LocalTier::open(storage, d, limit))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                 .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
             tier.set_observer(metrics.clone());
             let s = tier.stats();
