@@ -628,7 +628,7 @@ impl Storage for ObjectStorage {
             .map_err(|e| StorageError::io("sweep", self.spool.display().to_string(), e))
     }
 
-    /// Writes and deletes a scratch object, at most once per [`WRITABLE_FOR`]: a
+    /// Writes and deletes a scratch object, at most once per 10 s: a
     /// success is remembered that long, so readiness probes of many replicas do not
     /// turn into a steady stream of billed writes (failures are never remembered).
     async fn check_writable(&self) -> Result<(), StorageError> {
