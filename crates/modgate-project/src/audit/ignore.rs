@@ -260,7 +260,7 @@ mod tests {
     fn entries_match_hold_and_expire() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
-            dir.path().join(MODGATE_FILE),
+            dir.path().join(AUDIT_IGNORE_FILE),
             "[[ignore]]\nid = \"CVE-2026-0001\"\nreason = \"r1\"\nuntil = 2026-06-01\n\n\
              [[ignore]]\ncode = \"outdated.*\"\nmodule = \"example.com/a,golang.org/x/*\"\nreason = \"r2\"\n\n\
              [[ignore]]\ncode = \"tool.retracted\"\nreason = \"r3\"\nuntil = \"2026-01-01T12:00:00Z\"\n",
@@ -335,41 +335,41 @@ mod tests {
             assert!(e.contains(want), "{e}");
         };
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\nreason = \"x\"\n",
             "neither `code` nor `id`",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\ncode = \"vuln.module\"\n",
             "entry 1 has no `reason`",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\ncode = \"nope\"\nreason = \"x\"\n",
             "unknown finding code",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\ncode = \"nope.*\"\nreason = \"x\"\n",
             "unknown finding code",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\nid = \"X\"\nreason = \"x\"\nuntil = \"soon\"\n",
             "\"soon\" is not a date",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\nid = \"X\"\nreason = \"x\"\nuntil = 3\n",
             "not a date",
         );
         bad(
-            MODGATE_FILE,
+            AUDIT_IGNORE_FILE,
             "[[ignore]]\nid = \"X\"\nreason = \"x\"\ncomment = \"y\"\n",
             "unknown field",
         );
-        bad(MODGATE_FILE, "[[ignore]\n", MODGATE_FILE);
+        bad(AUDIT_IGNORE_FILE, "[[ignore]\n", AUDIT_IGNORE_FILE);
         bad(
             OSV_SCANNER_FILE,
             "[[IgnoredVulns]]\nreason = \"x\"\n",
