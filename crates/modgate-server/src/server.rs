@@ -33,7 +33,10 @@ const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 /// where downloads are spooled: beside the store for a directory (storing is then a
 /// rename), else `<local_cache>/.spool` (the tier keeps a copy by hard-linking) or
 /// `<data>/.spool`.
-async fn open_storage(cfg: &Config) -> Result<(Arc<dyn Storage>, PathBuf), ConfigError> {
+async fn open_storage(
+    cfg: &Config,
+    metrics: &Arc<Metrics>,
+) -> Result<(Arc<dyn Storage>, PathBuf), ConfigError> {
     let url = cfg.storage.trim();
     let storage: Arc<dyn Storage> = if url.is_empty() {
         if let Some(k) = cfg.storage_options.keys().next() {
@@ -67,6 +70,7 @@ async fn open_storage(cfg: &Config) -> Result<(Arc<dyn Storage>, PathBuf), Confi
         Some(dir) => {
             let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
                 .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
+            tier.set_observer(metrics.clone());
             let s = tier.stats();
             tracing::info!(dir = %dir.display(), files = s.files, bytes = s.bytes, limit = s.limit, "local tier opened");
             Arc::new(tier)
@@ -83,8 +87,8 @@ async fn open_storage(cfg: &Config) -> Result<(Arc<dyn Storage>, PathBuf), Confi
 }
 
 async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
-    let (storage, spool) = open_storage(cfg).await?;
     let metrics = Arc::new(Metrics::default());
+    let (storage, spool) = open_storage(cfg, &metrics).await?;
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
         timeout: cfg.timeout,
