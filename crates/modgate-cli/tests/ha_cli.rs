@@ -245,7 +245,7 @@ fn ha_demo_serves_go_and_stops_everything() {
         .args(["--upstream", &upstream.url()])
         .arg("--dir")
         .arg(&state)
-        .env("MODGATE_BIN", env!("CARGO_BIN_EXE_modgate"))
+        .args(["--bin", env!("CARGO_BIN_EXE_modgate")])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
