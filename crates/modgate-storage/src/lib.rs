@@ -24,10 +24,11 @@
 //!   behind (temporary files, abandoned uploads).
 //!
 //! The embedded backend is [`FsStorage`] (a directory tree, itself a valid `file://`
-//! GOPROXY).
+//! GOPROXY). [`Mirrored`] double-writes any two stores (a primary and a backup).
 
 mod fs;
 mod key;
+pub mod mirror;
 
 use std::io;
 use std::path::PathBuf;
@@ -39,6 +40,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
+pub use mirror::Mirrored;
 
 /// What is known about a stored object without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
