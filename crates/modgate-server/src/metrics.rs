@@ -13,10 +13,14 @@
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
 //! | `modgate_coordination_fallbacks_total` | `operation` (`flight`, `negative`, `freshness`, `tree`) |
 //! | `modgate_coordination_up` | — (gauge: 1 when Redis answers; 0 when it cannot be reached or coordination is off) |
+//! | `modgate_backup_queue_depth`, `modgate_backup_queue_oldest_seconds` | — (gauges) |
+//! | `modgate_backup_writes_failed_total` | `store` (`backup`, `primary`) |
+//! | `modgate_backup_retries_total`, `modgate_backup_reads_total`, `modgate_backup_repairs_total` | — |
 //!
 //! No label carries a module path, a token name or a secret.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -65,6 +69,22 @@ pub struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StoreLabels {
+    pub store: &'static str,
+}
+
+/// The backup mirror's numbers, copied from it when metrics are read.
+#[derive(Default)]
+pub struct BackupMetrics {
+    pub queue_depth: Gauge,
+    pub queue_oldest_seconds: Gauge<f64, AtomicU64>,
+    pub writes_failed: Family<StoreLabels, Counter>,
+    pub retries: Counter,
+    pub reads: Counter,
+    pub repairs: Counter,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OperationLabels {
     pub operation: &'static str,
 }
@@ -83,6 +103,8 @@ pub struct Metrics {
     pub access_denied: Family<ReasonLabels, Counter>,
     pub coordination_fallbacks: Family<OperationLabels, Counter>,
     pub coordination_up: Gauge,
+    pub backup: BackupMetrics,
+    mirror: OnceLock<Arc<modgate_storage::Mirrored>>,
 }
 
 impl Default for Metrics {
@@ -148,8 +170,41 @@ impl Default for Metrics {
             "Whether Redis answers (1) or not (0, also with coordination off)",
             coordination_up.clone(),
         );
+        let backup = BackupMetrics::default();
+        registry.register(
+            "backup_queue_depth",
+            "Copies owed to the backup (or to the primary while it was down)",
+            backup.queue_depth.clone(),
+        );
+        registry.register(
+            "backup_queue_oldest_seconds",
+            "How long the oldest owed copy has waited",
+            backup.queue_oldest_seconds.clone(),
+        );
+        registry.register(
+            "backup_writes_failed",
+            "Writes one store failed while the other took them (queued)",
+            backup.writes_failed.clone(),
+        );
+        registry.register(
+            "backup_retries",
+            "Owed copies attempted again",
+            backup.retries.clone(),
+        );
+        registry.register(
+            "backup_reads",
+            "Reads the primary missed or failed, answered from the backup",
+            backup.reads.clone(),
+        );
+        registry.register(
+            "backup_repairs",
+            "Objects copied back to the primary from the backup",
+            backup.repairs.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
+            backup,
+            mirror: OnceLock::new(),
             requests,
             cache,
             upstream,
@@ -178,8 +233,43 @@ impl modgate_coord::CoordObserver for Metrics {
 }
 
 impl Metrics {
+    /// Exports the numbers of the backup mirror.
+    pub fn watch_backup(&self, mirror: Arc<modgate_storage::Mirrored>) {
+        let _ = self.mirror.set(mirror);
+    }
+
+    /// Copies the mirror's numbers into the metrics.
+    fn read_backup(&self) {
+        let Some(m) = self.mirror.get() else {
+            return;
+        };
+        let b = &self.backup;
+        b.queue_depth
+            .set(i64::try_from(m.queue_depth()).unwrap_or(i64::MAX));
+        b.queue_oldest_seconds
+            .set(m.queue_oldest_age().as_secs_f64());
+        let s = m.stats();
+        let catch_up = |c: &Counter, v: &AtomicU64| {
+            c.inc_by(v.load(Ordering::Relaxed).saturating_sub(c.get()));
+        };
+        catch_up(
+            &b.writes_failed
+                .get_or_create(&StoreLabels { store: "backup" }),
+            &s.backup_write_failures,
+        );
+        catch_up(
+            &b.writes_failed
+                .get_or_create(&StoreLabels { store: "primary" }),
+            &s.primary_write_failures,
+        );
+        catch_up(&b.retries, &s.retries);
+        catch_up(&b.reads, &s.backup_reads);
+        catch_up(&b.repairs, &s.repairs);
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
+        self.read_backup();
         let mut out = String::new();
         let reg = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         if prometheus_client::encoding::text::encode(&mut out, &reg).is_err() {
@@ -316,6 +406,10 @@ mod tests {
             .inc();
         m.verification_failure("checksum_mismatch");
         m.access_denied("hidden");
+        m.backup
+            .writes_failed
+            .get_or_create(&StoreLabels { store: "backup" })
+            .inc();
         let text = m.encode();
         let names: Vec<&str> = text
             .lines()

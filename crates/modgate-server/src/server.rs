@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use modgate_cache::assemble::{self, RouteSpec, Upstreams};
 use modgate_cache::{Cache, Options, VulnFiles};
-use modgate_storage::{FsStorage, Storage};
+use modgate_storage::{FsStorage, Mirrored, Storage};
 use modgate_upstream::{Client, ClientConfig, UpstreamList};
 
 use crate::access::Access;
@@ -21,19 +21,71 @@ use crate::proxy::Proxy;
 
 /// Builds the proxy `cfg` describes (opening the data directory).
 pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
-    build_parts(cfg).map(|(proxy, _)| proxy)
+    build_parts(cfg).map(|b| b.proxy)
+}
+
+/// What [`build_parts`] assembled.
+pub(crate) struct Built {
+    pub proxy: Arc<Proxy>,
+    /// The store the proxy serves from (the mirror, with a backup).
+    pub storage: Arc<dyn Storage>,
+    /// The mirror of primary and backup, when `backup` is set.
+    pub mirror: Option<Arc<Mirrored>>,
+}
+
+/// Opens the store at `url` (a `backup` setting) with its object-store `options`.
+///
+/// The one place a store URL becomes a backend; it will hand every scheme to
+/// `modgate_storage::open` once that lands.
+pub fn open_backup(
+    url: &str,
+    options: &std::collections::BTreeMap<String, String>,
+) -> Result<Arc<dyn Storage>, ConfigError> {
+    let shown = redact_userinfo(url);
+    let parsed = url::Url::parse(url).map_err(|e| ConfigError(format!("backup {shown:?}: {e}")))?;
+    match parsed.scheme() {
+        "file" => {
+            if !options.is_empty() {
+                return Err(ConfigError(format!(
+                    "backup_options: a file:// backup takes no options (got {})",
+                    options.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+            let path = parsed
+                .to_file_path()
+                .map_err(|()| ConfigError(format!("backup {shown:?}: not a local path")))?;
+            let fs = FsStorage::open(&path).map_err(|e| {
+                ConfigError(format!(
+                    "backup {shown:?}: directory {}: {e}",
+                    path.display()
+                ))
+            })?;
+            Ok(Arc::new(fs))
+        }
+        other => Err(ConfigError(format!(
+            "backup {shown:?}: {other}:// stores are not supported by this build (use file:///dir)"
+        ))),
+    }
 }
 
 /// Temporary files older than this are leftovers of killed writers.
 const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
+pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
     let fs = FsStorage::open(&cfg.data)
         .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
     // Zips are spooled beside the store, so storing one is a rename.
     let spool = fs.spool_dir().to_owned();
-    let storage: Arc<dyn Storage> = Arc::new(fs);
+    let primary: Arc<dyn Storage> = Arc::new(fs);
     let metrics = Arc::new(Metrics::default());
+    let mirror = open_mirror(cfg, primary.clone())?;
+    if let Some(m) = &mirror {
+        metrics.watch_backup(m.clone());
+    }
+    let storage: Arc<dyn Storage> = match &mirror {
+        Some(m) => m.clone(),
+        None => primary,
+    };
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
         timeout: cfg.timeout,
@@ -133,7 +185,38 @@ fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigErr
         }
     };
     let proxy = Proxy::new(Arc::new(cache), metrics).with_access(access);
-    Ok((Arc::new(proxy), storage))
+    Ok(Built {
+        proxy: Arc::new(proxy),
+        storage,
+        mirror,
+    })
+}
+
+/// The mirror of `primary` and the `backup` store, when one is configured.
+pub fn open_mirror(
+    cfg: &Config,
+    primary: Arc<dyn Storage>,
+) -> Result<Option<Arc<Mirrored>>, ConfigError> {
+    if cfg.backup.trim().is_empty() {
+        if !cfg.backup_options.is_empty() {
+            return Err(ConfigError(
+                "backup_options is set but backup is not: set backup = \"URL\" too".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let backup = open_backup(cfg.backup.trim(), &cfg.backup_options)?;
+    let dir = cfg.backup_queue_dir();
+    let mirror = Mirrored::open(primary, backup, &dir)
+        .map_err(|e| ConfigError(format!("backup_queue {}: {e}", dir.display())))?
+        .with_repairable(modgate_cache::keys::is_immutable);
+    if mirror.queue_depth() > 0 {
+        tracing::info!(
+            entries = mirror.queue_depth(),
+            "backup queue holds copies owed from before the restart"
+        );
+    }
+    Ok(Some(Arc::new(mirror)))
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
@@ -195,7 +278,12 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ConfigError> {
-    let (proxy, storage) = build_parts(&cfg)?;
+    let Built {
+        proxy,
+        storage,
+        mirror,
+    } = build_parts(&cfg)?;
+    let retry = mirror.as_ref().map(|m| m.spawn_retry());
     // Hourly, remove staging files left by a killed process (they are never served,
     // only wasted space).
     let sweeper = tokio::spawn(async move {
@@ -215,7 +303,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), backup = %redact_userinfo(&cfg.backup), "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;
@@ -226,6 +314,9 @@ pub async fn run(
     tracing::info!("shutting down: finishing in-flight requests");
     let _ = tx.send(());
     sweeper.abort();
+    if let Some(r) = retry {
+        r.abort();
+    }
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(ConfigError(format!("serving: {e}"))),

@@ -121,6 +121,42 @@ impl Codec for Coordination {
     }
 }
 
+/// A store: empty (none) or a URL, `file:///path`, `s3://bucket/prefix`,
+/// `gs://bucket/prefix`, `az://container/prefix`; it may hold credentials.
+pub struct StoreUrl;
+
+impl Codec for StoreUrl {
+    type Value = String;
+    const EXAMPLE: &'static str = "file:///srv/modgate-backup";
+    const SECRET_URLS: bool = true;
+    fn parse(text: &str) -> Result<String, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(String::new());
+        }
+        match url::Url::parse(text) {
+            Ok(u) if u.scheme() == "file" && u.path().len() > 1 => Ok(text.to_owned()),
+            Ok(u) if u.scheme() == "file" => Err("the file:// URL has no directory".into()),
+            Ok(u) if matches!(u.scheme(), "s3" | "gs" | "az") && u.host().is_some() => {
+                Ok(text.to_owned())
+            }
+            Ok(u) if matches!(u.scheme(), "s3" | "gs" | "az") => {
+                Err("the URL names no bucket or container".into())
+            }
+            Ok(u) => Err(format!(
+                "unsupported scheme {:?}: want file:///dir, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix",
+                u.scheme()
+            )),
+            Err(e) => Err(format!(
+                "not a URL ({e}): want file:///dir or s3://bucket/prefix"
+            )),
+        }
+    }
+    fn text(value: &String) -> Option<String> {
+        Some(value.clone())
+    }
+}
+
 /// The vulnerability database: `off` or one URL (`http`, `https`, `file`); it may
 /// hold credentials.
 pub struct Vulndb;

@@ -107,6 +107,7 @@ impl Loaded {
                 let name = match k.as_str() {
                     "routes" => "routes",
                     "tokens" => "tokens",
+                    "backup_options" => "backup_options",
                     k => Key::find(k)
                         .map(|k| k.name)
                         .expect("apply_toml_keys set only keys"),
