@@ -246,6 +246,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Every key under `prefix` (recursively), sorted. A missing prefix lists nothing.
     async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError>;
 
+    /// Every key in the store, sorted (the scrub walks them). Backends that cannot
+    /// enumerate themselves say so.
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        Err(StorageError::backend(
+            "list",
+            "",
+            format!("{} cannot list all its keys", self.describe()),
+        ))
+    }
+
     /// Removes `key`; returns whether it was present.
     async fn delete(&self, key: &Key) -> Result<bool, StorageError>;
 

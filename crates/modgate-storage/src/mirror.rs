@@ -490,6 +490,16 @@ impl Storage for Mirrored {
         }
     }
 
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        let (mut p, b) = tokio::join!(self.primary.list_all(), self.backup.list_all());
+        if let (Ok(p), Ok(b)) = (&mut p, b) {
+            p.extend(b);
+            p.sort();
+            p.dedup();
+        }
+        p
+    }
+
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
         let (p, b) = tokio::join!(self.primary.delete(key), self.backup.delete(key));
         match (p, b) {
