@@ -41,6 +41,7 @@ pub mod negative;
 pub mod observe;
 pub mod offline;
 pub mod request;
+pub mod scrub;
 pub mod sumdb;
 pub mod tree;
 pub mod verify;
