@@ -16,6 +16,8 @@
 //! | `modgate_backup_queue_depth`, `modgate_backup_queue_oldest_seconds` | — (gauges) |
 //! | `modgate_backup_writes_failed_total` | `store` (`backup`, `primary`) |
 //! | `modgate_backup_retries_total`, `modgate_backup_reads_total`, `modgate_backup_repairs_total` | — |
+//! | `modgate_scrub_files_total` | — |
+//! | `modgate_scrub_findings_total` | `code`, `outcome` (`repaired`, `unresolved`) |
 //!
 //! No label carries a module path, a token name or a secret.
 
@@ -69,6 +71,12 @@ pub struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ScrubLabels {
+    pub code: &'static str,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StoreLabels {
     pub store: &'static str,
 }
@@ -82,6 +90,8 @@ pub struct BackupMetrics {
     pub retries: Counter,
     pub reads: Counter,
     pub repairs: Counter,
+    pub scrub_files: Counter,
+    pub scrub_findings: Family<ScrubLabels, Counter>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -201,6 +211,16 @@ impl Default for Metrics {
             "Objects copied back to the primary from the backup",
             backup.repairs.clone(),
         );
+        registry.register(
+            "scrub_files",
+            "Files (.zip, .mod) the background scrub checked",
+            backup.scrub_files.clone(),
+        );
+        registry.register(
+            "scrub_findings",
+            "Missing, corrupt or divergent copies the background scrub found",
+            backup.scrub_findings.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             backup,
@@ -236,6 +256,21 @@ impl Metrics {
     /// Exports the numbers of the backup mirror.
     pub fn watch_backup(&self, mirror: Arc<modgate_storage::Mirrored>) {
         let _ = self.mirror.set(mirror);
+    }
+
+    /// Counts a background scrub pass.
+    pub fn scrubbed(&self, report: &modgate_cache::scrub::Report) {
+        self.backup.scrub_files.inc_by(report.files);
+        for f in &report.findings {
+            let outcome = if f.repaired { "repaired" } else { "unresolved" };
+            self.backup
+                .scrub_findings
+                .get_or_create(&ScrubLabels {
+                    code: f.code,
+                    outcome,
+                })
+                .inc();
+        }
     }
 
     /// Copies the mirror's numbers into the metrics.
@@ -409,6 +444,13 @@ mod tests {
         m.backup
             .writes_failed
             .get_or_create(&StoreLabels { store: "backup" })
+            .inc();
+        m.backup
+            .scrub_findings
+            .get_or_create(&ScrubLabels {
+                code: "corrupt",
+                outcome: "unresolved",
+            })
             .inc();
         let text = m.encode();
         let names: Vec<&str> = text

@@ -284,6 +284,14 @@ pub async fn run(
         mirror,
     } = build_parts(&cfg)?;
     let retry = mirror.as_ref().map(|m| m.spawn_retry());
+    let scrubber = (cfg.scrub_rate > 0).then(|| {
+        crate::scrub::spawn_background(
+            storage.clone(),
+            mirror.clone(),
+            cfg.scrub_rate,
+            proxy.metrics.clone(),
+        )
+    });
     // Hourly, remove staging files left by a killed process (they are never served,
     // only wasted space).
     let sweeper = tokio::spawn(async move {
@@ -314,8 +322,8 @@ pub async fn run(
     tracing::info!("shutting down: finishing in-flight requests");
     let _ = tx.send(());
     sweeper.abort();
-    if let Some(r) = retry {
-        r.abort();
+    for task in [retry, scrubber].into_iter().flatten() {
+        task.abort();
     }
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(Ok(()))) => Ok(()),
