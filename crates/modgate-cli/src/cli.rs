@@ -76,14 +76,18 @@ pub struct AuditArgs {
     /// The GOPROXY to fetch through (a modgate's URL), instead of GOPROXY.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
-    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, or
-    /// a URL (a modgate's `/vuln`, https://vuln.go.dev, file://). Without it, no
-    /// vulnerability check is run.
+    /// A Go vulnerability database in the vuln.go.dev layout: a local directory, a
+    /// zip of it, or a URL (a modgate's `/vuln`, https://vuln.go.dev, file://);
+    /// `off`: no vulnerability check. Default: GOVULNDB, else https://vuln.go.dev.
     #[arg(long, value_name = "PATH|URL")]
     pub db: Option<String>,
     /// Print the report as JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sarif")]
     pub json: bool,
+    /// Print the report as SARIF 2.1.0 (for code-scanning dashboards); the exit
+    /// code is the same as with the other formats.
+    #[arg(long)]
+    pub sarif: bool,
     /// The lowest severity that makes the audit fail (exit 1): error (vulnerabilities
     /// and integrity errors), warning, info, or never.
     #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["error", "warning", "info", "never"])]
@@ -91,6 +95,14 @@ pub struct AuditArgs {
     /// Requests at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// Report a module as unmaintained when its newest release is older than this
+    /// many months (0: never).
+    #[arg(long, value_name = "MONTHS", default_value_t = 24)]
+    pub unmaintained_months: u32,
+    /// Re-hash the build list's modules extracted in the module cache, as `go mod
+    /// verify` does: DIR, or without a value GOMODCACHE (go's default).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", require_equals = false)]
+    pub modcache: Option<PathBuf>,
 }
 
 /// `modgate warm`: asks the proxy (`--proxy`, else GOPROXY) for the `.info` and

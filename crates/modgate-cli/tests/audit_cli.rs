@@ -151,11 +151,18 @@ fn serve(data: &Path, upstream: &str, vulndb: &str) -> Serve {
     server
 }
 
-/// `modgate audit` with a sealed go environment.
+/// `modgate audit` with a sealed go environment (no vulnerability database
+/// unless `--db` says, the local go's toolchain).
 fn audit(args: &[&str], home: &Path) -> Output {
+    audit_env(args, home, &[])
+}
+
+fn audit_env(args: &[&str], home: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_modgate"))
         .arg("audit")
         .args(args)
+        .env("GOVULNDB", "off")
+        .env("GOTOOLCHAIN", "local")
         .env("HOME", home)
         .env("GOENV", "off")
         .env("GOSUMDB", "off")
@@ -165,6 +172,7 @@ fn audit(args: &[&str], home: &Path) -> Output {
         .env("GONOPROXY", "")
         .env("GONOSUMDB", "")
         .env("GOPROXY", "off")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -516,4 +524,978 @@ fn audit_that_cannot_run_exits_2_in_every_format() {
         r["error"].as_str().unwrap().contains("index/db.json.gz"),
         "{r:#}"
     );
+}
+
+/// The line (1-based) of `project`'s go.mod that holds `needle`.
+fn gomod_line(project: &Path, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(project.join("go.mod")).unwrap();
+    let i = text.lines().position(|l| l.contains(needle)).unwrap();
+    u64::try_from(i + 1).unwrap()
+}
+
+/// SARIF 2.1.0 has the structure the specification requires (§3.13 sarifLog,
+/// §3.14 run, §3.19 tool, §3.27 result, §3.28 location, §3.49 rule) and says what
+/// the JSON report says.
+fn check_sarif(s: &Value, json: &Value, project: &Path) {
+    assert_eq!(s["version"], "2.1.0", "{s:#}");
+    assert_eq!(
+        s["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let runs = s["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "modgate audit");
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "rule ids are unique");
+    for r in rules {
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(
+            ["error", "warning", "note"]
+                .contains(&r["defaultConfiguration"]["level"].as_str().unwrap())
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    let listed =
+        json["findings"].as_array().unwrap().len() + json["ignored"].as_array().unwrap().len();
+    assert_eq!(results.len(), listed, "{s:#}");
+    let level = |sev: &str| match sev {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "note",
+    };
+    for (r, f) in results.iter().zip(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(json["ignored"].as_array().unwrap()),
+    ) {
+        let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(r["ruleId"], rules[index]["id"], "{r:#}");
+        assert_eq!(r["ruleId"], f["code"], "{r:#}");
+        assert_eq!(r["level"], level(f["severity"].as_str().unwrap()), "{r:#}");
+        assert!(
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with(f["summary"].as_str().unwrap())
+        );
+        let loc = &r["locations"][0];
+        assert_eq!(loc["logicalLocations"][0]["name"], f["module"], "{r:#}");
+        if let Some(line) = f["line"].as_u64() {
+            let phys = &loc["physicalLocation"];
+            assert_eq!(phys["artifactLocation"]["uri"], f["file"]);
+            assert_eq!(phys["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            assert_eq!(phys["region"]["startLine"], line);
+        }
+        assert_eq!(
+            r.get("suppressions").is_some(),
+            f.get("ignore").is_some_and(|i| i["expired"] == false),
+            "{r:#}"
+        );
+    }
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert_eq!(root, format!("file://{}/", project.display()));
+    assert!(
+        run["invocations"][0]["executionSuccessful"]
+            .as_bool()
+            .unwrap()
+    );
+}
+
+#[test]
+fn audit_sarif_and_ignore_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let Some(mut tidy) = go(&tmp.path().join("go-home"), &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let db = tmp.path().join("vulndb");
+    vuln_db(&db);
+    let proxy = fixture.url();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            project.to_str().unwrap(),
+            "--proxy",
+            &proxy,
+            "--db",
+            db.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        audit(&args, tmp.path())
+    };
+    let out = run(&["--json"]);
+    let json = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{json:#}");
+    // Findings point at the require line of their module.
+    let v = findings(&json, "vuln.module");
+    assert_eq!(v[0]["file"], "go.mod");
+    assert_eq!(v[0]["line"], gomod_line(&project, "example.com/v v1.2.0"));
+    let local = findings(&json, "replace.local");
+    assert_eq!(
+        local[0]["line"],
+        gomod_line(&project, "replace example.com/local")
+    );
+
+    // SARIF: the same findings, the same exit codes.
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let sarif = report(&out);
+    check_sarif(&sarif, &json, &project);
+    let vuln = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "vuln.module")
+        .unwrap();
+    assert_eq!(vuln["level"], "error");
+    assert_eq!(
+        vuln["locations"][0]["physicalLocation"]["region"]["startLine"],
+        gomod_line(&project, "example.com/v v1.2.0")
+    );
+    let out = run(&["--sarif", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+
+    // .modgate-audit.toml: the vulnerability ignored by its alias, b's outdated
+    // findings by code pattern and module; the local replace's entry expired.
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\nid = \"CVE-2026-1234\"\nreason = \"the crash needs a config we never use\"\nuntil = 2999-01-01\n\n\
+         [[ignore]]\ncode = \"outdated.*\"\nmodule = \"example.com/b\"\nreason = \"b's upgrades wait for the next release\"\n\n\
+         [[ignore]]\ncode = \"replace.local\"\nreason = \"until local is published\"\nuntil = 2000-01-01\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ignored findings do not count: {r:#}"
+    );
+    assert_eq!(r["verdict"], "ok");
+    assert!(findings(&r, "vuln.module").is_empty(), "{r:#}");
+    let ignored: Vec<(&str, &str)> = r["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["module"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ignored,
+        [
+            ("vuln.module", "example.com/v"),
+            ("outdated.major", "example.com/b"),
+            ("outdated.minor", "example.com/b"),
+            ("outdated.patch", "example.com/b"),
+        ],
+        "{r:#}"
+    );
+    assert_eq!(
+        r["ignored"][0]["ignore"]["reason"],
+        "the crash needs a config we never use"
+    );
+    assert_eq!(r["ignored"][0]["ignore"]["until"], "2999-01-01T00:00:00Z");
+    // Other modules' outdated findings stay.
+    assert!(!findings(&r, "outdated.patch").is_empty(), "{r:#}");
+    let expired = findings(&r, "replace.local");
+    assert_eq!(expired.len(), 1, "{r:#}");
+    assert_eq!(expired[0]["ignore"]["expired"], true);
+    let notice = r["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .find(|n| n.contains("expired"))
+        .unwrap();
+    assert!(
+        notice.contains("expired on 2000-01-01T00:00:00Z"),
+        "{notice}"
+    );
+    assert!(notice.contains(".modgate-audit.toml"), "{notice}");
+    // The table says the same; SARIF shows the ignored ones as suppressed.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("(4 more ignored by the ignore files)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: ") && text.contains("reported again"),
+        "{text}"
+    );
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = report(&out);
+    check_sarif(&s, &r, &project);
+    let suppressed: Vec<&Value> = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 4);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+
+    // osv-scanner.toml: its IgnoredVulns, by ID, until a date-time.
+    std::fs::remove_file(project.join(".modgate-audit.toml")).unwrap();
+    std::fs::write(
+        project.join("osv-scanner.toml"),
+        "[[IgnoredVulns]]\nid = \"GO-2026-0001\"\nignoreUntil = 2999-01-01T00:00:00Z\nreason = \"not reachable\"\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["ignored"][0]["id"], "GO-2026-0001");
+    assert_eq!(r["ignored"][0]["ignore"]["reason"], "not reachable");
+    // Expired, it stops ignoring.
+    std::fs::write(
+        project.join("osv-scanner.toml"),
+        "[[IgnoredVulns]]\nid = \"GO-2026-0001\"\nignoreUntil = 2001-02-03\nreason = \"not reachable\"\n",
+    )
+    .unwrap();
+    let out = run(&["--json"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert_eq!(findings(&r, "vuln.module")[0]["ignore"]["expired"], true);
+
+    // An ignore file that makes no sense: could not audit, naming the problem.
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\ncode = \"vuln.module\"\n",
+    )
+    .unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains(".modgate-audit.toml: entry 1 has no `reason`"),
+        "{err}"
+    );
+    std::fs::write(
+        project.join(".modgate-audit.toml"),
+        "[[ignore]]\ncode = \"vuln.modul\"\nreason = \"typo\"\n",
+    )
+    .unwrap();
+    let out = run(&["--sarif"]);
+    assert_eq!(out.status.code(), Some(2));
+    let s = report(&out);
+    assert_eq!(s["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    assert!(common::stderr(&out).contains("unknown finding code \"vuln.modul\""));
+}
+
+/// Publishes `path@version` whose one file is `file` with `source`, at `time`.
+fn publish_src(
+    f: &Fixture,
+    path: &str,
+    version: &str,
+    gomod: &str,
+    file: &str,
+    source: &str,
+    time: &str,
+) {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("go.mod"), gomod).unwrap();
+    std::fs::write(src.path().join(file), source).unwrap();
+    common::publish_version(&f.root, path, version, src.path(), gomod, time);
+}
+
+/// The module paths of the packages `pattern` loads (with tests), by `go list`.
+fn go_modules_of(
+    home: &Path,
+    goproxy: &str,
+    project: &Path,
+    pattern: &str,
+) -> std::collections::BTreeSet<String> {
+    let mut cmd = go(home, goproxy).unwrap();
+    let out = common::run_ok(
+        cmd.args([
+            "list",
+            "-deps",
+            "-test",
+            "-f",
+            "{{with .Module}}{{if not .Main}}{{.Path}}{{end}}{{end}}",
+            pattern,
+        ])
+        .current_dir(project),
+    );
+    common::stdout(&out)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn audit_unmaintained_forks_and_tools() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    // old: last released in 2019; upstream, replaced by its fork; tl: a tool
+    // whose dependency tdep has a newer patch.
+    publish_src(
+        &fixture,
+        "example.com/old",
+        "v1.0.0",
+        "module example.com/old\n\ngo 1.21\n",
+        "old.go",
+        "package old\n\nfunc Hello() string { return \"old\" }\n",
+        "2019-05-06T07:08:09Z",
+    );
+    fixture.plain("example.com/upstream", "v1.0.0");
+    publish_src(
+        &fixture,
+        "example.com/fork",
+        "v1.0.1",
+        "module example.com/fork\n\ngo 1.21\n",
+        "upstream.go",
+        "package upstream\n\nfunc Hello() string { return \"fork\" }\n",
+        "2026-03-01T00:00:00Z",
+    );
+    fixture.plain("example.com/tdep", "v1.0.0");
+    fixture.plain("example.com/tdep", "v1.0.1");
+    publish_src(
+        &fixture,
+        "example.com/tl",
+        "v1.0.0",
+        "module example.com/tl\n\ngo 1.21\n\nrequire example.com/tdep v1.0.0\n",
+        "main.go",
+        "package main\n\nimport \"example.com/tdep\"\n\nfunc main() { println(tdep.Hello()) }\n",
+        "2026-03-02T00:00:00Z",
+    );
+    let project = tmp.path().join("app");
+    app(&project);
+    let gomod = std::fs::read_to_string(project.join("go.mod"))
+        .unwrap()
+        .replace("go 1.21", "go 1.24");
+    std::fs::write(
+        project.join("go.mod"),
+        format!("{gomod}\nrequire (\n\texample.com/old v1.0.0\n\texample.com/tl v1.0.0\n\texample.com/upstream v1.0.0\n)\n\nreplace example.com/upstream => example.com/fork v1.0.1\n\ntool example.com/tl\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("more.go"),
+        "package main\n\nimport (\n\t\"example.com/old\"\n\t\"example.com/upstream\"\n)\n\nvar _ = old.Hello() + upstream.Hello()\n",
+    )
+    .unwrap();
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let proxy = fixture.url();
+    let run = |extra: &[&str]| {
+        let mut args = vec![project.to_str().unwrap(), "--proxy", &proxy, "--json"];
+        args.extend(extra);
+        let out = audit(&args, tmp.path());
+        let r = report(&out);
+        assert_eq!(out.status.code(), Some(0), "{r:#}");
+        r
+    };
+    let r = run(&[]);
+
+    // unmaintained: old, by its .info time; the fixture's 2026 releases are not.
+    let u = findings(&r, "unmaintained");
+    assert_eq!(u.len(), 1, "{r:#}");
+    assert_eq!(u[0]["module"], "example.com/old");
+    assert_eq!(u[0]["released"], "2019-05-06T07:08:09Z");
+    assert_eq!(u[0]["severity"], "warning");
+    assert_eq!(u[0]["line"], gomod_line(&project, "example.com/old v1.0.0"));
+    assert!(findings(&run(&["--unmaintained-months", "0"]), "unmaintained").is_empty());
+    let all = run(&["--unmaintained-months", "1"]);
+    let flagged: Vec<&str> = findings(&all, "unmaintained")
+        .iter()
+        .map(|f| f["module"].as_str().unwrap())
+        .collect();
+    assert!(
+        flagged.contains(&"example.com/b") && flagged.contains(&"example.com/p"),
+        "{all:#}"
+    );
+
+    // replace.fork: at the replace line.
+    let fork = findings(&r, "replace.fork");
+    assert_eq!(fork.len(), 1, "{r:#}");
+    assert_eq!(fork[0]["module"], "example.com/upstream");
+    assert!(
+        fork[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("example.com/fork v1.0.1")
+    );
+    assert_eq!(
+        fork[0]["line"],
+        gomod_line(&project, "replace example.com/upstream")
+    );
+
+    // tool.*: the modules only the tool needs are go's (go list of the tool
+    // pattern less the build's packages); their findings are tool.-prefixed.
+    let build = go_modules_of(&home, &proxy, &project, "./...");
+    let tool = go_modules_of(&home, &proxy, &project, "tool");
+    let oracle: Vec<String> = tool.difference(&build).cloned().collect();
+    assert_eq!(oracle, ["example.com/tdep", "example.com/tl"]);
+    assert_eq!(r["tools"], serde_json::json!(oracle), "{r:#}");
+    let t = findings(&r, "tool.outdated.patch");
+    assert_eq!(t.len(), 1, "{r:#}");
+    assert_eq!(t[0]["module"], "example.com/tdep");
+    assert_eq!(t[0]["latest"], "v1.0.1");
+    assert!(
+        findings(&r, "outdated.patch")
+            .iter()
+            .all(|f| f["module"] != "example.com/tdep")
+    );
+    // The build's own modules keep their codes.
+    assert!(
+        findings(&r, "outdated.patch")
+            .iter()
+            .any(|f| f["module"] == "example.com/b")
+    );
+    // SARIF describes the tool code.
+    let out = audit(
+        &[project.to_str().unwrap(), "--proxy", &proxy, "--sarif"],
+        tmp.path(),
+    );
+    let s = report(&out);
+    let rule = s["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "tool.outdated.patch")
+        .unwrap()
+        .clone();
+    assert!(
+        rule["shortDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("tool directive"),
+        "{rule:#}"
+    );
+}
+
+/// Writes the vuln.go.dev layout of `entries` under `dir`, and the same as a zip.
+fn write_db(dir: &Path, zip_path: &Path, entries: &[Entry]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
+    for (path, data) in vulndb::layout(entries).unwrap() {
+        let p = dir.join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &data).unwrap();
+        zip.start_file(path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn entry(id: &str, module: &str, fixed: &str, packages: &[&str]) -> Entry {
+    Entry {
+        id: id.into(),
+        modified: "2026-02-01T00:00:00Z".into(),
+        summary: format!("A flaw in {module}"),
+        affected: vec![Affected {
+            package: Package {
+                name: module.into(),
+                ecosystem: vulndb::GO_ECOSYSTEM.into(),
+            },
+            ranges: vec![Range {
+                kind: vulndb::RANGE_TYPE_SEMVER.into(),
+                events: vec![Event::introduced("0"), Event::fixed(fixed)],
+            }],
+            ecosystem_specific: vulndb::osv::EcosystemSpecific {
+                imports: packages
+                    .iter()
+                    .map(|p| vulndb::osv::Import {
+                        path: (*p).into(),
+                        ..vulndb::osv::Import::default()
+                    })
+                    .collect(),
+            },
+        }],
+        ..Entry::default()
+    }
+}
+
+#[test]
+fn audit_vulnerability_sources_packages_and_the_toolchain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    // v: its package is imported (vuln.package); b: only b/internal/x is affected
+    // (vuln.module); the standard library before 1.28.0.
+    let dir = tmp.path().join("db");
+    let zip = tmp.path().join("vuln.zip");
+    write_db(
+        &dir,
+        &zip,
+        &[
+            entry("GO-2026-0001", "example.com/v", "1.2.1", &["example.com/v"]),
+            entry(
+                "GO-2026-0002",
+                "example.com/b",
+                "1.0.1",
+                &["example.com/b/internal/x"],
+            ),
+            entry("GO-2026-0003", "stdlib", "1.28.0", &["net/http"]),
+        ],
+    );
+    let proxy = fixture.url();
+    let codes = |out: &Output| -> (Value, Vec<(String, String)>) {
+        let r = report(out);
+        let c = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"].as_str().unwrap().starts_with("vuln."))
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        (r, c)
+    };
+    let pin = [("GOTOOLCHAIN", "go1.22.1")];
+    let want = [
+        ("vuln.module".to_owned(), "GO-2026-0002".to_owned()),
+        ("vuln.package".to_owned(), "GO-2026-0001".to_owned()),
+        ("vuln.stdlib".to_owned(), "GO-2026-0003".to_owned()),
+    ];
+    let p = project.to_str().unwrap();
+    let by_dir = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &pin,
+    );
+    let (r, c) = codes(&by_dir);
+    assert_eq!(by_dir.status.code(), Some(1), "{r:#}");
+    assert_eq!(c, want, "{r:#}");
+    let pkg = findings(&r, "vuln.package");
+    assert!(
+        pkg[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("imports the affected example.com/v"),
+        "{r:#}"
+    );
+    let std = findings(&r, "vuln.stdlib");
+    assert_eq!(std[0]["module"], "stdlib");
+    assert_eq!(std[0]["version"], "go1.22.1");
+    assert_eq!(std[0]["fixed"], "go1.28.0");
+    assert_eq!(
+        std[0]["fix"],
+        "go get toolchain@go1.28.0 (or build with GOTOOLCHAIN=go1.28.0)"
+    );
+    assert_eq!(r["toolchain"]["source"], "GOTOOLCHAIN=go1.22.1", "{r:#}");
+    assert!(
+        r["notices"][0]
+            .as_str()
+            .unwrap()
+            .contains("go1.22.1 (from GOTOOLCHAIN=go1.22.1)")
+    );
+
+    // The same database as a zip, and as GOVULNDB (a file:// URL) without --db.
+    let by_zip = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            zip.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &pin,
+    );
+    assert_eq!(codes(&by_zip).1, want);
+    assert_eq!(by_zip.status.code(), Some(1));
+    let url = format!("file://{}", dir.display());
+    let by_env = audit_env(
+        &[p, "--proxy", &proxy, "--json"],
+        tmp.path(),
+        &[("GOTOOLCHAIN", "go1.22.1"), ("GOVULNDB", &url)],
+    );
+    assert_eq!(codes(&by_env).1, want, "{}", common::stdout(&by_env));
+    // --db off: no vulnerability check.
+    let off = audit_env(
+        &[p, "--proxy", &proxy, "--db", "off", "--json"],
+        tmp.path(),
+        &[("GOVULNDB", &url)],
+    );
+    assert!(codes(&off).1.is_empty());
+
+    // The toolchain: the local go (as `go env GOVERSION` says) with
+    // GOTOOLCHAIN=local; a toolchain line newer than it wins under auto.
+    let mut env = go(&home, &proxy).unwrap();
+    let local = common::stdout(&common::run_ok(
+        env.args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local"),
+    ))
+    .split_whitespace()
+    .next()
+    .unwrap()
+    .to_owned();
+    let out = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &[],
+    );
+    let r = report(&out);
+    assert_eq!(r["toolchain"]["version"], local.as_str(), "{r:#}");
+    assert_eq!(
+        r["toolchain"]["source"],
+        "go env GOVERSION (GOTOOLCHAIN=local)"
+    );
+    let gomod = std::fs::read_to_string(project.join("go.mod")).unwrap();
+    std::fs::write(
+        project.join("go.mod"),
+        gomod.replace("go 1.21\n", "go 1.21\n\ntoolchain go1.99.1\n"),
+    )
+    .unwrap();
+    let out = audit_env(
+        &[
+            p,
+            "--proxy",
+            &proxy,
+            "--db",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &[("GOTOOLCHAIN", "auto")],
+    );
+    let (r, c) = codes(&out);
+    assert_eq!(r["toolchain"]["version"], "go1.99.1", "{r:#}");
+    assert!(
+        r["toolchain"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("the toolchain line of go.mod, newer than"),
+        "{r:#}"
+    );
+    assert!(
+        !c.iter().any(|(code, _)| code == "vuln.stdlib"),
+        "go1.99.1 is fixed: {r:#}"
+    );
+}
+
+#[test]
+fn audit_modcache_modified_as_go_mod_verify_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    // Extract the build's modules into the cache.
+    let mut build = go(&home, &fixture.url()).unwrap();
+    common::run_ok(build.args(["list", "-deps", "./..."]).current_dir(&project));
+    let modcache = home.join("gomodcache");
+    let proxy = fixture.url();
+    let p = project.to_str().unwrap();
+    let cache = format!("--modcache={}", modcache.display());
+    let out = audit(&[p, "--proxy", &proxy, &cache, "--json"], tmp.path());
+    let r = report(&out);
+    assert!(
+        findings(&r, "integrity.modcache-modified").is_empty(),
+        "{r:#}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+
+    // Tamper with b's extracted source (the cache is read-only, as go leaves it).
+    let dir = modcache.join("example.com/b@v1.0.0");
+    let file = dir.join("b.go");
+    let chmod = |p: &Path, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    chmod(&dir, 0o755);
+    chmod(&file, 0o644);
+    std::fs::write(
+        &file,
+        "package b\n\nfunc Hello() string { return \"pwned\" }\n",
+    )
+    .unwrap();
+    // go mod verify, the oracle.
+    let mut verify = go(&home, &proxy).unwrap();
+    let v = verify
+        .args(["mod", "verify"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(!v.status.success());
+    let said = common::stdout(&v) + &common::stderr(&v);
+    assert!(
+        said.contains("example.com/b v1.0.0: dir has been modified"),
+        "{said}"
+    );
+    let out = audit(&[p, "--proxy", &proxy, &cache, "--json"], tmp.path());
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let m = findings(&r, "integrity.modcache-modified");
+    assert_eq!(m.len(), 1, "{r:#}");
+    assert_eq!(m[0]["module"], "example.com/b");
+    assert_eq!(m[0]["version"], "v1.0.0");
+    assert!(
+        m[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("dir has been modified")
+    );
+    // Without --modcache the cache is not looked at.
+    let out = audit(&[p, "--proxy", &proxy, "--json"], tmp.path());
+    assert_eq!(out.status.code(), Some(0));
+
+    // go.sum without the zip line of an imported module: go refuses the build,
+    // the audit says which line is missing.
+    let gosum = std::fs::read_to_string(project.join("go.sum")).unwrap();
+    let without: String = gosum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/v v1.2.0 h1:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(gosum, without);
+    std::fs::write(project.join("go.sum"), without).unwrap();
+    let mut build = go(&home, &proxy).unwrap();
+    let b = build
+        .args(["list", "-mod=readonly", "-deps", "./..."])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(!b.status.success());
+    assert!(
+        common::stderr(&b).contains("missing go.sum entry"),
+        "{}",
+        common::stderr(&b)
+    );
+    let out = audit(&[p, "--proxy", &proxy, "--json"], tmp.path());
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let missing = findings(&r, "integrity.gosum-missing");
+    assert_eq!(missing.len(), 1, "{r:#}");
+    assert_eq!(missing[0]["module"], "example.com/v");
+    assert!(
+        missing[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("(its zip)")
+    );
+    let mut clean = go(&home, &proxy).unwrap();
+    common::run_ok(clean.args(["clean", "-modcache"]).current_dir(&project));
+}
+
+/// A checksum database (the core's signed `MemDb`) served over HTTP on
+/// 127.0.0.1 by a small thread; stopped on drop.
+struct Sumdb {
+    gosumdb: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sumdb {
+    /// Logs the hashes of every version in the `file://` tree at `root`, except
+    /// that `wrong`'s go.mod is logged with the hash of other bytes.
+    fn start(root: &Path, wrong: (&str, &str)) -> Sumdb {
+        use modgate_core::sumdb::memdb::{MemDb, Outcome};
+        use std::io::{BufRead, Write};
+        let (skey, vkey) = modgate_core::sumdb::note::generate_key("sum.test", &[7u8; 32]);
+        let mut db = MemDb::from_signer_key(&skey).unwrap();
+        let mut mods = Vec::new();
+        fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "mod") {
+                    out.push(p);
+                }
+            }
+        }
+        walk(root, &mut mods);
+        mods.sort();
+        for m in mods {
+            let at = m.parent().unwrap();
+            let path = at
+                .parent()
+                .unwrap()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let version = m.file_stem().unwrap().to_string_lossy().into_owned();
+            let zip =
+                modgate_core::dirhash::hash_zip_file(&at.join(format!("{version}.zip"))).unwrap();
+            let gomod = if (path.as_str(), version.as_str()) == wrong {
+                modgate_core::dirhash::hash_gomod(b"module other.example/rewritten\n")
+            } else {
+                modgate_core::dirhash::hash_gomod(&std::fs::read(&m).unwrap())
+            };
+            db.add_module(&path, &version, &zip, &gomod).unwrap();
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                let Ok((conn, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    continue;
+                };
+                conn.set_nonblocking(false).unwrap();
+                let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let path = line.split(' ').nth(1).unwrap_or("/").to_owned();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let outcome = db.serve(&path);
+                let status = outcome.status();
+                let (ctype, body) = match outcome {
+                    Outcome::Ok { content_type, body } => (content_type.to_owned(), body),
+                    Outcome::NotFound(m) | Outcome::BadRequest(m) | Outcome::ServerError(m) => {
+                        ("text/plain; charset=utf-8".to_owned(), m.into_bytes())
+                    }
+                };
+                let mut conn = conn;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(&body);
+            }
+        });
+        Sumdb {
+            gosumdb: format!("{vkey} http://{addr}"),
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Sumdb {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn audit_reports_a_checksum_database_mismatch_and_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = universe(&tmp.path().join("upstream"));
+    let project = tmp.path().join("app");
+    app(&project);
+    let home = tmp.path().join("go-home");
+    let Some(mut tidy) = go(&home, &fixture.url()) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    // The database vouches for another go.mod of d than the proxy serves.
+    let sumdb = Sumdb::start(&fixture.root, ("example.com/d", "v1.0.0"));
+    let proxy = fixture.url();
+
+    // go refuses d: the oracle.
+    let mut dl = go(&tmp.path().join("go-home-2"), &proxy).unwrap();
+    let out = dl
+        .args([
+            "mod",
+            "download",
+            "example.com/d@v1.0.0",
+            "example.com/b@v1.0.0",
+        ])
+        .env("GOSUMDB", &sumdb.gosumdb)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let said = common::stdout(&out) + &common::stderr(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("example.com/d@v1.0.0: verifying go.mod: checksum mismatch"),
+        "{said}"
+    );
+    assert!(said.contains("SECURITY ERROR"), "{said}");
+    assert!(!said.contains("example.com/b@v1.0.0"), "b verifies: {said}");
+
+    let p = project.to_str().unwrap();
+    let out = audit_env(
+        &[p, "--proxy", &proxy, "--json"],
+        tmp.path(),
+        &[("GOSUMDB", &sumdb.gosumdb)],
+    );
+    let r = report(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a finding, not could-not-audit: {r:#}"
+    );
+    assert_eq!(r["errors"], serde_json::json!([]), "{r:#}");
+    let m = findings(&r, "integrity.sumdb-mismatch");
+    assert_eq!(m.len(), 1, "{r:#}");
+    assert_eq!(m[0]["module"], "example.com/d");
+    assert_eq!(m[0]["version"], "v1.0.0");
+    assert_eq!(m[0]["severity"], "error");
+    let served = modgate_core::dirhash::hash_gomod(
+        &std::fs::read(fixture.root.join("example.com/d/@v/v1.0.0.mod")).unwrap(),
+    );
+    assert!(
+        m[0]["evidence"].as_str().unwrap().contains(&served),
+        "{r:#}"
+    );
+    // The rest of the audit ran: the whole build list, the other checks.
+    assert_eq!(r["build_list"].as_array().unwrap().len(), 7, "{r:#}");
+    assert_eq!(findings(&r, "deprecated").len(), 1, "{r:#}");
+    assert!(findings(&r, "integrity.gosum-mismatch").is_empty(), "{r:#}");
+    // With the database agreeing, no finding.
+    drop(sumdb);
+    let good = Sumdb::start(&fixture.root, ("", ""));
+    let out = audit_env(
+        &[p, "--proxy", &proxy, "--json"],
+        tmp.path(),
+        &[("GOSUMDB", &good.gosumdb)],
+    );
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert!(findings(&r, "integrity.sumdb-mismatch").is_empty(), "{r:#}");
 }

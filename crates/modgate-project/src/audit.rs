@@ -7,7 +7,12 @@
 //! retracted, deprecated) and local-path replaces.
 
 pub mod health;
+pub mod ignore;
+pub mod imports;
 pub mod integrity;
+pub mod sarif;
+pub mod toolchain;
+pub mod tools;
 pub mod vuln;
 
 use serde::Serialize;
@@ -59,6 +64,16 @@ pub struct Finding {
     /// For outdated findings: when `latest` was published (its `.info` `Time`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub released: Option<String>,
+    /// The file that declares the module (a main module's go.mod, relative to the
+    /// project directory) and the line of its `require` (or `replace`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The ignore-file entry that matched: in `ignored` while it holds, kept in
+    /// `findings` (with `expired`) once its date has passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore: Option<ignore::Matched>,
 }
 
 impl Finding {
@@ -76,6 +91,9 @@ impl Finding {
             fixed: None,
             latest: None,
             released: None,
+            file: None,
+            line: None,
+            ignore: None,
         }
     }
 }
@@ -95,20 +113,89 @@ pub struct Report {
     /// Checks that could not run fully (a list or go.mod the proxy did not give):
     /// the report is incomplete, so the audit fails with "could not audit".
     pub errors: Vec<String>,
+    /// Findings an ignore file dismisses: listed, not counted for the exit code.
+    pub ignored: Vec<Finding>,
+    /// What the reader should know that is no finding (an expired ignore entry,
+    /// where the toolchain version came from).
+    pub notices: Vec<String>,
+    /// The toolchain `vuln.stdlib` checked, and where its version came from.
+    pub toolchain: Option<toolchain::Toolchain>,
+    /// The modules only `tool` directives need (their findings' codes are `tool.*`).
+    pub tools: Vec<String>,
+    /// The project directory, absolute: what finding `file`s are relative to.
+    #[serde(skip)]
+    pub root: std::path::PathBuf,
 }
 
-/// Runs every check on `project`; `db` is where the vulnerability database is
-/// (none: no vulnerability check). An `Err` is "could not audit" (no build list,
-/// no database).
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the vulnerability database is (none: no vulnerability check).
+    pub db: Option<vuln::Source>,
+    /// Requests at once.
+    pub jobs: usize,
+    /// `unmaintained` after this many months without a release (0: never).
+    pub unmaintained_months: u32,
+    /// GOTOOLCHAIN and the local go's `go env GOVERSION` (none: no go command),
+    /// for the toolchain version `vuln.stdlib` checks.
+    pub gotoolchain: String,
+    pub local_go: Option<String>,
+    /// The module cache whose extracted modules to re-hash (`--modcache`).
+    pub modcache: Option<std::path::PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            db: None,
+            jobs: 8,
+            unmaintained_months: 24,
+            gotoolchain: String::new(),
+            local_go: None,
+            modcache: None,
+        }
+    }
+}
+
+/// Runs every check on `project`, fetching through `fetcher` (which verifies
+/// against the checksum database). When the graph cannot be loaded because a
+/// go.mod is not what the checksum database vouches for, it is loaded again
+/// through `unverified` (the same settings, GOSUMDB=off) so the rest of the
+/// audit runs, and each such go.mod is an `integrity.sumdb-mismatch` finding. An
+/// `Err` is "could not audit" (no build list, no database, an ignore file that
+/// makes no sense).
 pub async fn audit(
     project: &Project,
     fetcher: &Fetcher,
-    db: Option<&vuln::Source>,
-    jobs: usize,
+    unverified: Option<&Fetcher>,
+    opts: &Options,
 ) -> Result<Report, String> {
-    let graph = load_graph(project, fetcher, jobs, &|_, _| {})
-        .await
-        .map_err(|e| format!("cannot compute the build list: {e}"))?;
+    let jobs = opts.jobs;
+    let db = opts.db.as_ref();
+    let ignores = ignore::load(project.dir())?;
+    let mismatches = std::sync::Mutex::new(Vec::new());
+    let record = |m: &modgate_core::module::Version,
+                  r: &Result<bytes::Bytes, crate::FetchError>| {
+        if let Err(e) = r
+            && let Some(f) = integrity::sumdb_mismatch(m, "go.mod", &e.error)
+            && let Ok(mut found) = mismatches.lock()
+            && !found.contains(&f)
+        {
+            found.push(f);
+        }
+    };
+    let verified = load_graph(project, fetcher, jobs, &record).await;
+    let mismatched: Vec<Finding> = mismatches.into_inner().unwrap_or_default();
+    let (graph, checks) = match (verified, unverified) {
+        (Ok(g), _) => (g, fetcher),
+        (Err(_), Some(u)) if !mismatched.is_empty() => (
+            load_graph(project, u, jobs, &|_, _| {})
+                .await
+                .map_err(|e| format!("cannot compute the build list: {e}"))?,
+            u,
+        ),
+        (Err(e), _) => return Err(format!("cannot compute the build list: {e}")),
+    };
     let mut report = Report {
         build_list: graph
             .build_list
@@ -119,26 +206,110 @@ pub async fn audit(
                 version: m.version.clone(),
             })
             .collect(),
+        root: std::path::absolute(project.dir()).unwrap_or_else(|_| project.dir().to_owned()),
         ..Report::default()
     };
+    report.findings.extend(mismatched);
+    // go.sum against verified files; the rest through `checks` (past a mismatch,
+    // the unverifying fetcher: the mismatch is reported, the audit goes on).
     integrity::check(project, &graph, fetcher, jobs, &mut report).await;
+    if let Some(dir) = &opts.modcache {
+        integrity::check_modcache(project, &graph, dir, &mut report);
+    }
     if let Some(source) = db {
         let matched = vuln::matched_modules(&graph);
-        let paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        let mut paths: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+        paths.extend([
+            modgate_core::vulndb::STDLIB,
+            modgate_core::vulndb::TOOLCHAIN,
+        ]);
         let db = source.load(&paths).await?;
-        vuln::check(&matched, &db, &mut report);
+        let imports: std::collections::BTreeSet<String> = project
+            .main_modules()
+            .into_iter()
+            .flat_map(|(dir, _)| imports::scan_module(&dir))
+            .collect();
+        vuln::check(&matched, &imports, &db, &mut report);
+        match toolchain::detect(project, &opts.gotoolchain, opts.local_go.as_deref()) {
+            Ok(t) => {
+                report.notices.push(format!(
+                    "standard library and toolchain checked as {} (from {})",
+                    t.version, t.source
+                ));
+                vuln::check_toolchain(&t.version, &t.source, &db, &mut report);
+                report.toolchain = Some(t);
+            }
+            Err(e) => report.errors.push(format!("vuln.stdlib: {e}")),
+        }
     }
-    health::check(project, &graph, fetcher, jobs, &mut report).await;
-    health::check_major(&graph, fetcher, jobs, &mut report).await;
-    health::release_times(fetcher, jobs, &mut report).await;
+    health::check(
+        project,
+        &graph,
+        checks,
+        jobs,
+        opts.unmaintained_months,
+        &mut report,
+    )
+    .await;
+    health::check_major(&graph, checks, jobs, &mut report).await;
+    health::release_times(checks, jobs, &mut report).await;
     replace_local(&graph, &mut report);
+    replace_fork(&graph, &mut report);
     pseudo_versions(&graph, &mut report);
+    let tool_only = tools::tool_only(project, &graph);
+    for f in &mut report.findings {
+        if tool_only.contains(&f.module) {
+            f.code = tools::tool_code(f.code);
+        }
+    }
+    report.tools = tool_only.into_iter().collect();
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| (a.code, &a.module, &a.version).cmp(&(b.code, &b.module, &b.version)))
     });
+    locate(project, &mut report);
+    ignore::apply(&ignores, ignore::now(), &mut report);
     Ok(report)
+}
+
+/// Points each finding at the main-module go.mod line that brings its module in:
+/// the `replace` for replace findings, else the `require`.
+fn locate(project: &Project, report: &mut Report) {
+    let root = project.dir();
+    let mut requires: std::collections::HashMap<&str, (String, usize)> = Default::default();
+    let mut replaces: std::collections::HashMap<&str, (String, usize)> = Default::default();
+    for (dir, file) in project.main_modules() {
+        let gomod = dir.join("go.mod");
+        let name = gomod
+            .strip_prefix(root)
+            .unwrap_or(&gomod)
+            .to_string_lossy()
+            .into_owned();
+        let line = |id| file.syntax.line(id).start.line;
+        for r in &file.require {
+            requires
+                .entry(r.module.path.as_str())
+                .or_insert_with(|| (name.clone(), line(r.syntax)));
+        }
+        for r in &file.replace {
+            replaces
+                .entry(r.old.path.as_str())
+                .or_insert_with(|| (name.clone(), line(r.syntax)));
+        }
+    }
+    for f in &mut report.findings {
+        let code = f.code.strip_prefix("tool.").unwrap_or(f.code);
+        let table = if code.starts_with("replace.") {
+            &replaces
+        } else {
+            &requires
+        };
+        if let Some((file, line)) = table.get(f.module.as_str()).filter(|(_, l)| *l > 0) {
+            f.file = Some(file.clone());
+            f.line = Some(*line);
+        }
+    }
 }
 
 /// `pseudo-version`: modules of the build list (or their replacements) at a
@@ -160,6 +331,29 @@ fn pseudo_versions(graph: &crate::Graph, report: &mut Report) {
         f.fix = format!(
             "go get {}@latest once the module tags a release, or ask its authors for one",
             m.path
+        );
+        report.findings.push(f);
+    }
+}
+
+/// `replace.fork`: modules of the build list replaced by another module path (a
+/// fork): the build uses code its go.mod does not name, which upstream's fixes
+/// and vulnerability reports do not reach.
+fn replace_fork(graph: &crate::Graph, report: &mut Report) {
+    for m in &graph.build_list.modules {
+        let Some(r) = &m.replace else { continue };
+        if r.version.is_empty() || r.path == m.path || m.is_main() {
+            continue;
+        }
+        let mut f = Finding::new("replace.fork", Severity::Warning, &m.path, &m.version);
+        f.summary = format!(
+            "{} is replaced by another module, {} {}",
+            m.path, r.path, r.version
+        );
+        f.evidence = format!("go list -m all: {m}");
+        f.fix = format!(
+            "go mod edit -dropreplace={} once upstream has what the fork adds (or require {} directly)",
+            m.path, r.path
         );
         report.findings.push(f);
     }

@@ -54,6 +54,18 @@ impl GoSettings {
         self
     }
 
+    /// GOSUMDB replaced, as if set in the environment (`off`: an unverifying fetcher).
+    pub fn with_gosumdb(mut self, gosumdb: &str) -> GoSettings {
+        self.vars.insert(
+            "GOSUMDB",
+            Setting {
+                value: gosumdb.to_owned(),
+                source: Source::Env,
+            },
+        );
+        self
+    }
+
     /// A variable's effective value (`""` when unset): GONOPROXY and GONOSUMDB
     /// default to GOPRIVATE, GOPROXY and GOSUMDB to Go's defaults.
     pub fn get(&self, var: &str) -> &str {

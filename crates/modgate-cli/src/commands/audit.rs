@@ -14,6 +14,8 @@ const COULD_NOT_AUDIT: u8 = 2;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let json = args.json;
+    let sarif = args.sarif;
+    let version = env!("CARGO_PKG_VERSION");
     let threshold = match args.fail_on.as_str() {
         "warning" => Some(Severity::Warning),
         "info" => Some(Severity::Info),
@@ -37,6 +39,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             };
             let out = if json {
                 to_json(verdict, &report)
+            } else if sarif {
+                pretty(&audit::sarif::log(&report, version))
             } else {
                 to_text(verdict, &report)
             };
@@ -50,6 +54,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             })
         }
         Err(e) => {
+            if sarif {
+                let s = pretty(&audit::sarif::failed(&e, version));
+                crate::output::write_stdout_bytes(s.as_bytes())?;
+            }
             if json {
                 let v = serde_json::json!({
                     "verdict": "error", "error": e, "build_list": [], "findings": [],
@@ -57,7 +65,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
                 let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
                 s.push('\n');
                 crate::output::write_stdout_bytes(s.as_bytes())?;
-            } else {
+            }
+            if !json {
                 eprintln!("modgate audit: {e}");
             }
             Ok(ExitCode::from(COULD_NOT_AUDIT))
@@ -72,31 +81,58 @@ fn audit_project(args: &AuditArgs) -> Result<Report, String> {
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = Project::find(&dir, &settings).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let db = args.db.as_deref().map(audit::vuln::Source::parse);
+    let govulndb = std::env::var("GOVULNDB").ok();
+    let db = audit::vuln::Source::choose(args.db.as_deref(), govulndb.as_deref());
+    let opts = audit::Options {
+        local_go: db
+            .is_some()
+            .then(audit::toolchain::local_go_version)
+            .flatten(),
+        db,
+        jobs: usize::from(args.jobs),
+        unmaintained_months: args.unmaintained_months,
+        gotoolchain: settings.gotoolchain().to_owned(),
+        modcache: match &args.modcache {
+            None => None,
+            Some(p) if p.as_os_str().is_empty() => Some(
+                settings
+                    .gomodcache()
+                    .ok_or("--modcache: no module cache (GOMODCACHE, GOPATH and HOME unset)")?,
+            ),
+            Some(p) => Some(p.clone()),
+        },
+    };
     let fetcher = modgate_project::Fetcher::new(&settings, Store::Temp)
         .map_err(|e| format!("cannot fetch: {e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("starting the runtime: {e}"))?;
-    rt.block_on(audit::audit(
-        &project,
-        &fetcher,
-        db.as_ref(),
-        usize::from(args.jobs),
-    ))
+    // For an audit past a checksum-database mismatch (then reported as a finding).
+    let unverified = (settings.get("GOSUMDB") != "off")
+        .then(|| modgate_project::Fetcher::new(&settings.clone().with_gosumdb("off"), Store::Temp))
+        .transpose()
+        .map_err(|e| format!("cannot fetch: {e}"))?;
+    rt.block_on(audit::audit(&project, &fetcher, unverified.as_ref(), &opts))
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 fn to_json(verdict: &str, report: &Report) -> String {
-    let v = serde_json::json!({
+    pretty(&serde_json::json!({
         "verdict": verdict,
         "build_list": report.build_list,
         "findings": report.findings,
+        "toolchain": report.toolchain,
+        "tools": report.tools,
+        "ignored": report.ignored,
+        "notices": report.notices,
         "errors": report.errors,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    }))
 }
 
 fn to_text(verdict: &str, report: &Report) -> String {
@@ -105,6 +141,12 @@ fn to_text(verdict: &str, report: &Report) -> String {
         report.build_list.len(),
         report.findings.len()
     );
+    if !report.ignored.is_empty() {
+        out.push_str(&format!(
+            "({} more ignored by the ignore files)\n",
+            report.ignored.len()
+        ));
+    }
     let rows: Vec<[String; 4]> = report
         .findings
         .iter()
@@ -144,6 +186,9 @@ fn to_text(verdict: &str, report: &Report) -> String {
                 out.push_str(&format!("{:w0$}  fix: {}\n", "", f.fix));
             }
         }
+    }
+    for n in &report.notices {
+        out.push_str(&format!("note: {n}\n"));
     }
     for e in &report.errors {
         out.push_str(&format!("error: {e}\n"));

@@ -39,6 +39,8 @@ impl QuerySource for Prefetched {
 
 /// What the queries answered for one module.
 struct Health {
+    /// The `latest` query's answer (none: no tagged release).
+    latest: Option<String>,
     upgrade: String,
     patch: String,
     retracted: Vec<query::Retraction>,
@@ -108,6 +110,7 @@ fn assess(
         .cloned()
         .collect();
     Ok(Health {
+        latest,
         upgrade,
         patch,
         retracted,
@@ -120,6 +123,7 @@ pub async fn check(
     graph: &Graph,
     fetcher: &Fetcher,
     jobs: usize,
+    unmaintained_months: u32,
     report: &mut Report,
 ) {
     let mains: Vec<&modfile::File> = project.main_modules().into_iter().map(|(_, f)| f).collect();
@@ -185,12 +189,77 @@ pub async fn check(
             .await;
         src.go_mods.extend(fetched);
     }
+    let mut newest = Vec::new();
     for ((path, current, _), r) in todo.iter().zip(results) {
         match r {
-            Some(Ok(h)) => findings(path, current, &h, report),
+            Some(Ok(h)) => {
+                findings(path, current, &h, report);
+                newest.push((path.clone(), current.clone(), h.latest));
+            }
             Some(Err(e)) => report.errors.push(format!("checking {path}: {e}")),
             None => {}
         }
+    }
+    if unmaintained_months > 0 {
+        unmaintained(fetcher, jobs, unmaintained_months, newest, report).await;
+    }
+}
+
+/// The average Gregorian month, in seconds.
+const MONTH: i64 = 2_629_746;
+
+/// `unmaintained`: the module's newest release (`latest`; with none, the
+/// pseudo-version in use) was published more than `months` months ago, by its
+/// `.info` `Time`.
+async fn unmaintained(
+    fetcher: &Fetcher,
+    jobs: usize,
+    months: u32,
+    newest: Vec<(String, String, Option<String>)>,
+    report: &mut Report,
+) {
+    let now = super::ignore::now();
+    let times: Vec<_> = futures_util::stream::iter(newest)
+        .map(|(path, current, latest)| async move {
+            let v = latest.clone().unwrap_or_else(|| current.clone());
+            let info = fetcher.info(&Version::new(path.as_str(), v.as_str())).await;
+            (path, current, latest, v, info)
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    for (path, current, latest, v, info) in times {
+        let time = match info {
+            Ok(i) => i.time,
+            Err(e) => {
+                report.errors.push(format!("{}: {}", e.what, e.error));
+                continue;
+            }
+        };
+        // A proxy that gives no time gives nothing to judge by.
+        let Some(t) = modgate_core::module::UtcTime::parse_rfc3339(&time) else {
+            continue;
+        };
+        let age = (now - t.to_unix()) / MONTH;
+        if age < i64::from(months) {
+            continue;
+        }
+        let mut f = Finding::new("unmaintained", Severity::Warning, &path, &current);
+        f.summary = match &latest {
+            Some(_) => {
+                format!("{path}: no release for {age} months (the newest, {v}, is from {time})")
+            }
+            None => format!(
+                "{path}: no tagged release, and the commit in use ({v}) is from {time}, {age} months ago"
+            ),
+        };
+        f.evidence = format!("{path}/@v/{v}.info: \"Time\": \"{time}\"");
+        f.fix = format!(
+            "check that {path} is still maintained; look for a maintained fork or alternative"
+        );
+        f.released = Some(time);
+        f.latest = latest;
+        report.findings.push(f);
     }
 }
 

@@ -2,8 +2,8 @@
 //! verified (against the checksum database, unless GOSUMDB/GONOSUMDB say not to).
 //!
 //! * `integrity.gosum-missing`: a go.mod the module graph reads has no `/go.mod`
-//!   line (go stops with "missing go.sum entry"). Zip lines are not required here:
-//!   which modules need one depends on the packages imported, not checked yet.
+//!   line (go stops with "missing go.sum entry"), or a module providing a package
+//!   the main modules import has no zip line.
 //! * `integrity.gosum-extra`: a line for a module version the graph does not use.
 //! * `integrity.gosum-mismatch`: a line whose hash is not the h1 of the file.
 
@@ -84,6 +84,48 @@ pub async fn check(
             report.findings.push(f);
         }
     }
+    // A module providing a package the main modules import needs its zip line (go:
+    // "missing go.sum entry for module providing package"). Imports inside
+    // dependencies are not followed.
+    let paths: Vec<String> = graph
+        .build_list
+        .modules
+        .iter()
+        .filter(|m| !m.is_main())
+        .map(|m| m.path.clone())
+        .collect();
+    let imported: std::collections::BTreeSet<&str> = project
+        .main_modules()
+        .into_iter()
+        .flat_map(|(dir, _)| super::imports::scan_module(&dir))
+        .filter_map(|i| super::imports::module_of(&i, &paths).map(str::to_owned))
+        .filter_map(|p| paths.iter().find(|q| **q == p).map(String::as_str))
+        .collect();
+    for m in &graph.build_list.modules {
+        if !imported.contains(m.path.as_str()) {
+            continue;
+        }
+        let content = match &m.replace {
+            Some(r) if r.version.is_empty() => continue,
+            Some(r) => r.clone(),
+            None => Version::new(m.path.clone(), m.version.clone()),
+        };
+        if lines.iter().any(|l| l.module == content) {
+            continue;
+        }
+        let mut f = Finding::new(
+            "integrity.gosum-missing",
+            Severity::Error,
+            &content.path,
+            &content.version,
+        );
+        f.summary = format!(
+            "go.sum has no line for {content} (its zip), which provides packages the project imports"
+        );
+        f.evidence = format!("the main modules import packages of {}", m.path);
+        f.fix = format!("go mod download {content} (or go mod tidy) to add the line");
+        report.findings.push(f);
+    }
     // Lines for files the graph uses are checked against the files; the zips are
     // fetched (and verified) only for lines that name them.
     let mut zips = Vec::new();
@@ -126,6 +168,12 @@ pub async fn check(
         .collect()
         .await;
     for (l, m, r) in hashed {
+        if let Err(e) = &r
+            && let Some(f) = sumdb_mismatch(&m, "zip", &e.error)
+        {
+            report.findings.push(f);
+            continue;
+        }
         let hash = r
             .map_err(|e| format!("{}: {}", e.what, e.error))
             .and_then(|b| {
@@ -159,4 +207,114 @@ fn mismatch(report: &mut Report, l: &Line, module: &Version, actual: &str) {
         l.module
     );
     report.findings.push(f);
+}
+
+/// `integrity.modcache-modified`: each build-list module extracted in the module
+/// cache `modcache` re-hashed as `go mod verify` does (the h1 of the directory,
+/// its files named `path@version/...`), against its go.sum zip line, else the
+/// `.ziphash` go wrote at download. Modules not extracted are skipped.
+pub fn check_modcache(
+    project: &Project,
+    graph: &Graph,
+    modcache: &std::path::Path,
+    report: &mut Report,
+) {
+    let mut sums: HashMap<Version, String> = HashMap::new();
+    for path in project.sum_files() {
+        let name = path.display().to_string();
+        if let Ok(parsed) = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|d| {
+                gosum::parse(&name, &d, gosum::ParseMode::Strict).map_err(|e| e.to_string())
+            })
+        {
+            for (m, hashes) in parsed.sorted() {
+                if !m.version.ends_with(GO_MOD_SUFFIX)
+                    && let Some(h) = hashes.into_iter().next()
+                {
+                    sums.entry(m.clone()).or_insert_with(|| h.to_owned());
+                }
+            }
+        }
+    }
+    for m in graph.content_versions() {
+        let (Ok(path), Ok(version)) = (
+            modgate_core::module::escape_path(&m.path),
+            modgate_core::module::escape_version(&m.version),
+        ) else {
+            continue;
+        };
+        let dir = modcache.join(format!("{path}@{version}"));
+        if !dir.is_dir() {
+            continue;
+        }
+        let (expected, from) = match sums.get(&m) {
+            Some(h) => (h.clone(), "go.sum".to_owned()),
+            None => {
+                let ziphash = modcache
+                    .join("cache/download")
+                    .join(&path)
+                    .join("@v")
+                    .join(format!("{version}.ziphash"));
+                match std::fs::read_to_string(&ziphash) {
+                    Ok(h) => (h.trim().to_owned(), ziphash.display().to_string()),
+                    Err(_) => continue,
+                }
+            }
+        };
+        let actual = match dirhash::hash_dir(&dir, &format!("{}@{}", m.path, m.version)) {
+            Ok(h) => h,
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("hashing {}: {e}", dir.display()));
+                continue;
+            }
+        };
+        if actual == expected {
+            continue;
+        }
+        let mut f = Finding::new(
+            "integrity.modcache-modified",
+            Severity::Error,
+            &m.path,
+            &m.version,
+        );
+        f.summary = format!("{m}: dir has been modified ({})", dir.display());
+        f.evidence = format!("{from}: {expected}; the directory hashes to {actual}");
+        f.fix = format!(
+            "find out what changed it, then go clean -modcache (or delete {}) and download again",
+            dir.display()
+        );
+        report.findings.push(f);
+    }
+}
+
+/// `integrity.sumdb-mismatch` for a fetch of `m`'s `file` (`go.mod` or `zip`)
+/// that failed because the checksum database has another hash than the served
+/// file's (go's "SECURITY ERROR"); none for any other failure.
+pub fn sumdb_mismatch(m: &Version, file: &str, e: &modgate_cache::CacheError) -> Option<Finding> {
+    let modgate_cache::CacheError::Verify(modgate_cache::verify::VerifyError::Mismatch {
+        got,
+        db,
+        want,
+        ..
+    }) = e
+    else {
+        return None;
+    };
+    let mut f = Finding::new(
+        "integrity.sumdb-mismatch",
+        Severity::Error,
+        &m.path,
+        &m.version,
+    );
+    f.summary = format!(
+        "{m} ({file}): the proxy serves other bytes than the checksum database vouches for"
+    );
+    f.evidence = format!("downloaded: {got}; {db}: {want}");
+    f.fix = format!(
+        "do not use {m} from this proxy until you know why its {file} differs (go refuses it: SECURITY ERROR); ask the proxy's operator, or fetch it from another proxy"
+    );
+    Some(f)
 }

@@ -1,9 +1,10 @@
-//! `vuln.module`: the build list against a Go vulnerability database in the
-//! vuln.go.dev layout, matched at module level as govulncheck's module filter does
-//! (`modgate_core::vulndb`). Package-level (`vuln.package`) and standard library
-//! (`vuln.stdlib`) checks are not implemented yet.
+//! `vuln.module`, `vuln.package`, `vuln.stdlib`: the build list, the main modules'
+//! imports and the toolchain against a Go vulnerability database in the
+//! vuln.go.dev layout, matched as govulncheck's module filter does
+//! (`modgate_core::vulndb`).
 //!
-//! The database is a local directory ([`load_dir`]: every file read) or a URL
+//! The database is a local directory ([`load_dir`]: every file read), a zip of
+//! that layout ([`load_zip`], as https://vuln.go.dev/vuln.zip) or a URL
 //! ([`load_url`]: a modgate's `/vuln`, vuln.go.dev, a `file://` tree), read as
 //! govulncheck's client reads it: the two indexes, then only the entries of the
 //! modules asked about, through the upstream client (its timeouts and retries).
@@ -17,23 +18,40 @@ use modgate_upstream::{Body, Client, ClientConfig, FileKind, UpstreamList};
 #[derive(Debug, Clone)]
 pub enum Source {
     Dir(PathBuf),
+    Zip(PathBuf),
     Url(String),
 }
 
+/// Where govulncheck reads the database without GOVULNDB.
+pub const DEFAULT_DB: &str = "https://vuln.go.dev";
+
 impl Source {
-    /// A URL when it has a scheme, else a directory.
+    /// A URL when it has a scheme, a zip when it names a `.zip` file, else a
+    /// directory.
     pub fn parse(s: &str) -> Source {
         if s.contains("://") {
             Source::Url(s.trim_end_matches('/').to_owned())
+        } else if s.ends_with(".zip") && !Path::new(s).is_dir() {
+            Source::Zip(PathBuf::from(s))
         } else {
             Source::Dir(PathBuf::from(s))
         }
+    }
+
+    /// The database to use: `--db`, else GOVULNDB (`govulndb`), else
+    /// vuln.go.dev, as govulncheck chooses; `off` for either: none.
+    pub fn choose(flag: Option<&str>, govulndb: Option<&str>) -> Option<Source> {
+        let s = flag
+            .or(govulndb.filter(|v| !v.is_empty()))
+            .unwrap_or(DEFAULT_DB);
+        (s != "off").then(|| Source::parse(s))
     }
 
     /// The database, holding at least the entries of `modules`.
     pub async fn load(&self, modules: &[&str]) -> Result<Database, String> {
         match self {
             Source::Dir(d) => load_dir(d),
+            Source::Zip(z) => load_zip(z),
             Source::Url(u) => load_url(u, modules).await,
         }
     }
@@ -108,6 +126,58 @@ pub fn load_dir(dir: &Path) -> Result<Database, String> {
     Database::from_files(files).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
+/// A database from a zip of the vuln.go.dev layout (`index/`, `ID/` at its root,
+/// or under one top directory). Each file is read up to the decoded-size limit.
+pub fn load_zip(path: &Path) -> Result<Database, String> {
+    use std::io::Read;
+    let name = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("reading {name}: {e}"))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{name}: not a zip: {e}"))?;
+    let mut files = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| format!("{name}: entry {i}: {e}"))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let Some(inner) = entry.enclosed_name() else {
+            return Err(format!("{name}: unsafe entry name {:?}", entry.name()));
+        };
+        let inner = inner.to_string_lossy().replace('\\', "/");
+        let Some(at) = ["index/", "ID/"]
+            .iter()
+            .filter_map(|d| {
+                inner
+                    .match_indices(d)
+                    .map(|(i, _)| i)
+                    .find(|&i| i == 0 || inner.as_bytes()[i - 1] == b'/')
+            })
+            .min()
+        else {
+            continue;
+        };
+        let mut data = Vec::new();
+        (&mut entry)
+            .take(vulndb::MAX_DECODED + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| format!("{name}: {inner}: {e}"))?;
+        if data.len() as u64 > vulndb::MAX_DECODED {
+            return Err(format!(
+                "{name}: {inner} is larger than {} bytes",
+                vulndb::MAX_DECODED
+            ));
+        }
+        files.push((inner[at..].to_owned(), data));
+    }
+    if files.is_empty() {
+        return Err(format!(
+            "{name}: not a vulnerability database (no index/ or ID/ files)"
+        ));
+    }
+    Database::from_files(files).map_err(|e| format!("{name}: {e}"))
+}
+
 /// The module path and version a build-list entry is matched as: the
 /// replacement's when replaced by a module version; none for a main module or a
 /// directory replacement (no version: govulncheck matches nothing either).
@@ -119,8 +189,15 @@ pub fn matched_modules(graph: &Graph) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Findings for `modules` (from [`matched_modules`]).
-pub fn check(modules: &[(String, String)], db: &Database, report: &mut Report) {
+/// Findings for `modules` (from [`matched_modules`]). With `imports` (the main
+/// modules' own imports; empty: no source), a vulnerability whose affected
+/// packages the source imports is `vuln.package`, naming them.
+pub fn check(
+    modules: &[(String, String)],
+    imports: &std::collections::BTreeSet<String>,
+    db: &Database,
+    report: &mut Report,
+) {
     for (path, version) in modules {
         let (path, version) = (path.as_str(), version.as_str());
         let found = match db.vulnerabilities(path, version) {
@@ -131,7 +208,18 @@ pub fn check(modules: &[(String, String)], db: &Database, report: &mut Report) {
             }
         };
         for v in found {
-            let mut f = Finding::new("vuln.module", Severity::Error, path, version);
+            let imported: Vec<&str> = v
+                .imports
+                .iter()
+                .map(|i| i.path.as_str())
+                .filter(|p| imports.contains(*p))
+                .collect();
+            let code = if imported.is_empty() {
+                "vuln.module"
+            } else {
+                "vuln.package"
+            };
+            let mut f = Finding::new(code, Severity::Error, path, version);
             f.summary = if v.summary.is_empty() {
                 format!("{path}@{version} is affected by {}", v.id)
             } else {
@@ -142,11 +230,58 @@ pub fn check(modules: &[(String, String)], db: &Database, report: &mut Report) {
                 v.id,
                 db.modified()
             );
+            if !imported.is_empty() {
+                f.evidence.push_str(&format!(
+                    "; the project imports the affected {}",
+                    imported.join(", ")
+                ));
+            }
             f.fix = match &v.fixed {
                 Some(fx) => format!("go get {path}@{fx}"),
                 None => {
                     "no fixed version yet: avoid the affected code or replace the module".into()
                 }
+            };
+            f.id = Some(v.id.clone());
+            f.aliases = Some(v.aliases.clone());
+            f.fixed = v.fixed.clone();
+            report.findings.push(f);
+        }
+    }
+}
+
+/// `vuln.stdlib`: the standard library and the go command of `toolchain` (a Go
+/// version, `go1.22.1`) against the database; `source` says where the version
+/// came from.
+pub fn check_toolchain(toolchain: &str, source: &str, db: &Database, report: &mut Report) {
+    for module in [vulndb::STDLIB, vulndb::TOOLCHAIN] {
+        let found = match db.vulnerabilities(module, toolchain) {
+            Ok(f) => f,
+            Err(e) => {
+                report.errors.push(e.to_string());
+                continue;
+            }
+        };
+        for v in found {
+            let mut f = Finding::new("vuln.stdlib", Severity::Error, module, toolchain);
+            f.summary = if v.summary.is_empty() {
+                format!("{module} of {toolchain} is affected by {}", v.id)
+            } else {
+                v.summary.clone()
+            };
+            let packages: Vec<&str> = v.imports.iter().map(|i| i.path.as_str()).collect();
+            f.evidence = format!(
+                "{} affects the {module} of {toolchain} (the toolchain version from {source}){}",
+                v.id,
+                if packages.is_empty() {
+                    String::new()
+                } else {
+                    format!("; packages {}", packages.join(", "))
+                }
+            );
+            f.fix = match &v.fixed {
+                Some(fx) => format!("go get toolchain@{fx} (or build with GOTOOLCHAIN={fx})"),
+                None => "no fixed Go release yet".into(),
             };
             f.id = Some(v.id.clone());
             f.aliases = Some(v.aliases.clone());
