@@ -136,6 +136,10 @@ impl Cache {
         if got.as_deref() != Ok(want.as_str()) {
             let got = got.unwrap_or_else(|e| e);
             self.observer.refused("stored_corrupt");
+            if let Some(obj) = self.second_copy(key, &want).await {
+                tracing::warn!(key = %key, recorded = %want, got = %got, "stored copy fails its recorded hash: served the backup's good copy and rewrote it");
+                return Ok(obj);
+            }
             tracing::error!(key = %key, recorded = %want, got = %got, "stored copy fails its recorded hash: refused (run modgate scrub --repair)");
             return Err(CacheError::Corrupt {
                 key: key.to_string(),
@@ -145,6 +149,32 @@ impl Cache {
         }
         self.verified.insert(memo, ());
         Ok(Object {
+            meta,
+            body: held.into_body(),
+        })
+    }
+
+    /// The second store's copy of `key` if it matches `want`, after rewriting the
+    /// storage's copy with it (through the mirror: both stores get the good bytes).
+    async fn second_copy(&self, key: &Key, want: &str) -> Option<Object> {
+        let second = self.second.as_ref()?;
+        let obj = match second.get(key).await {
+            Ok(Some(obj)) => obj,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(key = %key, error = %e, "reading the backup's copy");
+                return None;
+            }
+        };
+        let meta = obj.meta.clone();
+        let held = hold(key, obj).await.ok()?;
+        if h1_of(key, &held).await.ok()?.as_str() != want {
+            return None;
+        }
+        if let Err(e) = crate::scrub::rewrite(self.storage.as_ref(), key, &held, want).await {
+            tracing::warn!(key = %key, error = %e, "rewriting a corrupt copy from the backup");
+        }
+        Some(Object {
             meta,
             body: held.into_body(),
         })

@@ -152,6 +152,9 @@ pub struct Cache {
     /// Stored versions (key, entity tag) of `.zip`/`.mod` files found to match their
     /// recorded hash ([`integrity`]).
     verified: quick_cache::sync::Cache<(Key, String), ()>,
+    /// Another store holding the same files (the backup), read when a stored copy
+    /// fails its recorded hash.
+    second: Option<Arc<dyn Storage>>,
     flights: Arc<dyn FlightGroup>,
     negative: Arc<dyn NegativeCache>,
     freshness: Arc<dyn Freshness>,
@@ -173,6 +176,7 @@ impl Cache {
             fresh: Hot::new(hot::FRESH_CAPACITY),
             listed: quick_cache::sync::Cache::new(10_000),
             verified: quick_cache::sync::Cache::new(100_000),
+            second: None,
             flights: Arc::new(LocalFlights::default()),
             negative: Arc::new(LocalNegative::default()),
             freshness: Arc::new(StoredFreshness),
@@ -197,6 +201,14 @@ impl Cache {
 
     pub fn with_freshness(mut self, freshness: Arc<dyn Freshness>) -> Cache {
         self.freshness = freshness;
+        self
+    }
+
+    /// A second store with the same files (the backup): a stored `.zip`/`.mod`
+    /// that fails its recorded hash is served from there when that copy matches
+    /// (see [`integrity`]).
+    pub fn with_second_copy(mut self, second: Arc<dyn Storage>) -> Cache {
+        self.second = Some(second);
         self
     }
 

@@ -336,7 +336,12 @@ async fn scrub_file(stores: &Stores, opts: &Options, key: &Key, report: &mut Rep
 }
 
 /// Writes the good copy `held` to `store`, then reads it back and checks it.
-async fn rewrite(store: &dyn Storage, key: &Key, held: &Held, want: &str) -> Result<(), String> {
+pub(crate) async fn rewrite(
+    store: &dyn Storage,
+    key: &Key,
+    held: &Held,
+    want: &str,
+) -> Result<(), String> {
     match held {
         Held::Bytes(b) => {
             store

@@ -161,6 +161,9 @@ pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
         );
     }
     let mut cache = Cache::new(parts).with_observer(metrics.clone());
+    if let Some(m) = &mirror {
+        cache = cache.with_second_copy(m.backup().clone());
+    }
     if let Some(c) = &coord {
         c.watch();
         cache = cache

@@ -129,3 +129,44 @@ fn copies_owed_to_the_backup_survive_a_restart() {
     assert!(backup.join("example.com/kept/@v/v1.0.0.ziphash").is_file());
     assert!(metrics(&server).contains("modgate_backup_queue_depth 0"));
 }
+
+#[test]
+fn a_rotten_primary_copy_is_served_from_the_backup_and_rewritten() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let (data, backup) = (dir.path().join("data"), dir.path().join("backup"));
+    let mut spec = ServerSpec::new(&f.url());
+    spec.data = Some(data.clone());
+    spec.config.backup = format!("file://{}", backup.display());
+    let server = start(spec);
+    let good = std::fs::read(f.root().join(ZIP)).unwrap();
+    // Larger than what is kept in memory: every request reads storage.
+    assert!(good.len() > 64 * 1024);
+    let get = || {
+        let r = http()
+            .get(format!("{}/{ZIP}", server.url()))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.bytes().unwrap().to_vec())
+    };
+    assert_eq!(get(), (200, good.clone()));
+    wait_for("the backup copy", || {
+        std::fs::read(backup.join(ZIP)).is_ok_and(|b| b == good)
+    });
+    let mut rotten = good.clone();
+    let i = rotten.len() / 2;
+    rotten[i] ^= 0x20;
+    std::fs::write(data.join(ZIP), &rotten).unwrap();
+    assert_eq!(get(), (200, good.clone()));
+    assert_eq!(std::fs::read(data.join(ZIP)).unwrap(), good);
+    assert!(
+        metrics(&server)
+            .contains("modgate_verification_failures_total{reason=\"stored_corrupt\"} 1")
+    );
+    // Rotten on both: refused, never the bytes.
+    std::fs::write(data.join(ZIP), &rotten).unwrap();
+    std::fs::write(backup.join(ZIP), &rotten).unwrap();
+    let (status, body) = get();
+    assert_eq!(status, 500);
+    assert_ne!(body, rotten);
+}

@@ -13,10 +13,10 @@
 //! * **Conditional writes** (`put_if_absent`, `compare_and_swap`: the trusted
 //!   checksum-database tree) are decided by the primary alone; the backup gets a copy.
 //! * **Reads.** A miss or an error on the primary is answered from the backup (a
-//!   list is the union of both). A
-//!   key that [`Mirrored::with_repairable`] says is immutable (verified module files,
-//!   checksum-database tiles) is copied back to the primary in the background; a
-//!   mutable one (a list, `@latest`) is not, since a copy would look freshly written.
+//!   list is the union of both). When the primary answered "absent", a key that
+//!   [`Mirrored::with_repairable`] says is immutable (verified module files,
+//!   checksum-database tiles) is copied back to it in the background; a mutable one
+//!   (a list, `@latest`) is not, since a copy would look freshly written.
 //! * **The queue** is a directory of small files, one per key and direction, each
 //!   written atomically (temporary file, fsync, rename). It is loaded when the
 //!   [`Mirrored`] is built, so entries survive a restart; [`Mirrored::spawn_retry`]
@@ -294,10 +294,14 @@ impl Mirrored {
         match (backup.await, primary_err) {
             (Ok(Some(v)), e) => {
                 self.stats.backup_reads.fetch_add(1, Ordering::Relaxed);
-                if let Some(e) = &e {
-                    tracing::warn!(key = %key, error = %e, "primary read failed: served from the backup");
+                match &e {
+                    Some(e) => {
+                        // A failing primary is not repaired read by read (writes owed
+                        // to it are queued); a later read that finds it absent is.
+                        tracing::warn!(key = %key, error = %e, "primary read failed: served from the backup");
+                    }
+                    None => self.repair(key),
                 }
-                self.repair(key);
                 Ok(Some(v))
             }
             (Ok(None), None) => Ok(None),
