@@ -126,12 +126,15 @@ impl Cache {
         let Some(obj) = self.storage.get(key).await? else {
             return Ok(None);
         };
-        if !req.immutable() {
+        let obj = if req.immutable() {
+            self.checked(key, obj).await?
+        } else {
             let confirmed = self.freshness.confirmed_at(key, &obj.meta).await;
             if crate::age_of(confirmed) > self.opts.fresh_for {
                 return Ok(None);
             }
-        }
+            obj
+        };
         Ok(Some(Answer::Stored {
             key: key.clone(),
             meta: obj.meta,

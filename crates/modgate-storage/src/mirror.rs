@@ -615,7 +615,7 @@ impl Queue {
                 let _ = std::fs::remove_file(de.path());
                 continue;
             }
-            let text = std::fs::read_to_string(de.path())?;
+            let text = String::from_utf8_lossy(&std::fs::read(de.path())?).into_owned();
             let mut lines = text.lines();
             let parsed = lines
                 .next()

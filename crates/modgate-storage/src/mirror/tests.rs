@@ -149,6 +149,8 @@ async fn the_queue_survives_a_restart() {
         }
         assert_eq!(m.queue_depth(), 5);
     }
+    // Whatever else is in the directory is not an entry, and does not stop the start.
+    std::fs::write(q.join("stray"), [0xff, 0xfe, b'\n']).unwrap();
     // A new process: the entries are read back from the directory.
     let m = Arc::new(mirror(&p, &b, &q));
     assert_eq!(m.queue_depth(), 5);
@@ -163,7 +165,11 @@ async fn the_queue_survives_a_restart() {
             format!("module ex.com/m // {i}\n").as_bytes()
         );
     }
-    assert_eq!(std::fs::read_dir(&q).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(&q).unwrap().count(),
+        1,
+        "only the stray file is left"
+    );
 }
 
 #[tokio::test]
