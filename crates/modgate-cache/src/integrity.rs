@@ -12,6 +12,7 @@
 //! there, and served from that file: the bytes served are the bytes checked.
 
 use std::io::{Seek, SeekFrom};
+use std::path::Path;
 
 use bytes::Bytes;
 use modgate_core::dirhash;
@@ -43,17 +44,22 @@ fn is_zip(key: &Key) -> bool {
 }
 
 /// Reads `obj` into memory (up to [`hot::MAX_ENTRY`], and every `.mod`) or into an
-/// anonymous temporary file.
-pub async fn hold(key: &Key, obj: Object) -> Result<Held, StorageError> {
+/// anonymous temporary file in `spool` (a local disk directory; the system's
+/// temporary directory, which may be memory, without one).
+pub async fn hold(key: &Key, obj: Object, spool: Option<&Path>) -> Result<Held, StorageError> {
     if obj.meta.size <= hot::MAX_ENTRY || !is_zip(key) {
         return obj.into_bytes(key).await.map(Held::Bytes);
     }
     let io = |e| StorageError::io("spool", key.as_str(), e);
     let size = obj.meta.size;
-    let file = tokio::task::spawn_blocking(tempfile::tempfile)
-        .await
-        .map_err(|e| io(std::io::Error::other(e)))?
-        .map_err(io)?;
+    let spool = spool.map(Path::to_path_buf);
+    let file = tokio::task::spawn_blocking(move || match spool {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    })
+    .await
+    .map_err(|e| io(std::io::Error::other(e)))?
+    .map_err(io)?;
     let mut out = tokio::fs::File::from_std(file);
     let mut body = obj.body.into_reader().take(size);
     let copied = tokio::io::copy(&mut body, &mut out).await.map_err(io)?;
@@ -129,7 +135,7 @@ impl Cache {
             return Ok(obj);
         };
         let meta = obj.meta.clone();
-        let held = hold(key, obj).await?;
+        let held = hold(key, obj, Some(self.client.staging())).await?;
         let got = h1_of(key, &held)
             .await
             .map_err(|why| format!("unreadable ({why})"));
@@ -167,11 +173,19 @@ impl Cache {
             }
         };
         let meta = obj.meta.clone();
-        let held = hold(key, obj).await.ok()?;
+        let held = hold(key, obj, Some(self.client.staging())).await.ok()?;
         if h1_of(key, &held).await.ok()?.as_str() != want {
             return None;
         }
-        if let Err(e) = crate::scrub::rewrite(self.storage.as_ref(), key, &held, want).await {
+        if let Err(e) = crate::scrub::rewrite(
+            self.storage.as_ref(),
+            key,
+            &held,
+            want,
+            Some(self.client.staging()),
+        )
+        .await
+        {
             tracing::warn!(key = %key, error = %e, "rewriting a corrupt copy from the backup");
         }
         Some(Object {
@@ -237,12 +251,9 @@ mod tests {
             },
             body,
         };
-        let held = hold(
-            &key,
-            obj(Body::Reader(Box::new(std::io::Cursor::new(zip.clone())))),
-        )
-        .await
-        .unwrap();
+        let spool = tempfile::tempdir().unwrap();
+        let body = Body::Reader(Box::new(std::io::Cursor::new(zip.clone())));
+        let held = hold(&key, obj(body), Some(spool.path())).await.unwrap();
         assert!(matches!(held, Held::File(_)));
         assert_eq!(h1_of(&key, &held).await.unwrap(), sum);
         // The file is left at its start: serving it gives the whole zip.

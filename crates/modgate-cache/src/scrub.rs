@@ -33,6 +33,8 @@ pub struct Options {
     pub repair: bool,
     /// Files per second at most (`None`: as fast as the stores answer).
     pub rate: Option<u32>,
+    /// A local directory for zips being hashed (see [`integrity::hold`]).
+    pub spool: Option<std::path::PathBuf>,
 }
 
 /// One thing found.
@@ -158,14 +160,14 @@ impl Copy {
     }
 }
 
-async fn read_copy(store: &dyn Storage, key: &Key) -> Copy {
+async fn read_copy(store: &dyn Storage, key: &Key, spool: Option<&std::path::Path>) -> Copy {
     let obj = match store.get(key).await {
         Ok(Some(obj)) => obj,
         Ok(None) => return Copy::Missing,
         Err(e) => return Copy::Unreadable(e.to_string()),
     };
     let size = obj.meta.size;
-    let held = match integrity::hold(key, obj).await {
+    let held = match integrity::hold(key, obj, spool).await {
         Ok(h) => h,
         Err(e) => return Copy::Unreadable(e.to_string()),
     };
@@ -203,7 +205,7 @@ async fn scrub_file(stores: &Stores, opts: &Options, key: &Key, report: &mut Rep
     let stores_named = named(stores);
     let mut copies = Vec::new();
     for (name, store) in &stores_named {
-        let c = read_copy(store.as_ref(), key).await;
+        let c = read_copy(store.as_ref(), key, opts.spool.as_deref()).await;
         if let Copy::Hashed { size, .. } | Copy::Invalid { size, .. } = &c {
             report.copies += 1;
             report.bytes += size;
@@ -297,7 +299,7 @@ async fn scrub_file(stores: &Stores, opts: &Options, key: &Key, report: &mut Rep
             && code != "unreadable"
             && let Some((from, held)) = &good
         {
-            match rewrite(store.as_ref(), key, held, &want).await {
+            match rewrite(store.as_ref(), key, held, &want, opts.spool.as_deref()).await {
                 Ok(()) => {
                     f.repaired = true;
                     f.summary = format!("{}: repaired from the {from}", f.summary);
@@ -341,6 +343,7 @@ pub(crate) async fn rewrite(
     key: &Key,
     held: &Held,
     want: &str,
+    spool: Option<&std::path::Path>,
 ) -> Result<(), String> {
     match held {
         Held::Bytes(b) => {
@@ -385,7 +388,7 @@ pub(crate) async fn rewrite(
             }
         }
     }
-    match read_copy(store, key).await {
+    match read_copy(store, key, spool).await {
         Copy::Hashed { h1, .. } if h1 == want => Ok(()),
         Copy::Hashed { h1, .. } => Err(format!("read back as {h1}")),
         Copy::Invalid { why, .. } => Err(format!("read back invalid: {why}")),

@@ -13,7 +13,7 @@ use crate::metrics::Metrics;
 pub use modgate_cache::scrub::{Finding, Progress, Report};
 
 /// The stores `cfg` serves from: the data directory, and the backup if one is set.
-pub fn stores(cfg: &Config) -> Result<Stores, ConfigError> {
+pub fn stores(cfg: &Config) -> Result<(Stores, std::path::PathBuf), ConfigError> {
     if !cfg.data.is_dir() {
         return Err(ConfigError(format!(
             "data directory {}: not found (nothing was ever stored there)",
@@ -22,12 +22,13 @@ pub fn stores(cfg: &Config) -> Result<Stores, ConfigError> {
     }
     let fs = FsStorage::open(&cfg.data)
         .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
+    let spool = fs.spool_dir().to_owned();
     let primary: Arc<dyn Storage> = Arc::new(fs);
     let backup = match cfg.backup.trim() {
         "" => None,
         url => Some(crate::server::open_backup(url, &cfg.backup_options)?),
     };
-    Ok(Stores { primary, backup })
+    Ok((Stores { primary, backup }, spool))
 }
 
 /// Scrubs the stores of `cfg` once.
@@ -36,8 +37,13 @@ pub async fn run_once(
     repair: bool,
     progress: &(dyn Fn(&Progress<'_>) + Send + Sync),
 ) -> Result<Report, ConfigError> {
-    let stores = stores(cfg)?;
-    scrub::scrub(&stores, &Options { repair, rate: None }, progress)
+    let (stores, spool) = stores(cfg)?;
+    let opts = Options {
+        repair,
+        rate: None,
+        spool: Some(spool),
+    };
+    scrub::scrub(&stores, &opts, progress)
         .await
         .map_err(|e| ConfigError(format!("scrub: {e}")))
 }
@@ -49,6 +55,7 @@ const PAUSE: Duration = Duration::from_secs(3600);
 /// second, repairing what it can: a pass, an hour's rest, the next pass.
 pub fn spawn_background(
     primary: Arc<dyn Storage>,
+    spool: std::path::PathBuf,
     mirror: Option<Arc<Mirrored>>,
     rate: u32,
     metrics: Arc<Metrics>,
@@ -67,6 +74,7 @@ pub fn spawn_background(
         let opts = Options {
             repair: true,
             rate: Some(rate),
+            spool: Some(spool),
         };
         loop {
             match scrub::scrub(&stores, &opts, &|_| {}).await {

@@ -31,6 +31,8 @@ pub(crate) struct Built {
     pub storage: Arc<dyn Storage>,
     /// The mirror of primary and backup, when `backup` is set.
     pub mirror: Option<Arc<Mirrored>>,
+    /// The local directory for temporary files beside the store.
+    pub spool: std::path::PathBuf,
 }
 
 /// Opens the store at `url` (a `backup` setting) with its object-store `options`.
@@ -106,7 +108,7 @@ pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
         },
         ..ClientConfig::default()
     };
-    let client = Client::new(client_cfg, spool)
+    let client = Client::new(client_cfg, spool.clone())
         .map_err(|e| ConfigError(e.0))?
         .with_observer(upstream_observer(metrics.clone()));
     let opts = Options {
@@ -192,6 +194,7 @@ pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
         proxy: Arc::new(proxy),
         storage,
         mirror,
+        spool,
     })
 }
 
@@ -285,11 +288,13 @@ pub async fn run(
         proxy,
         storage,
         mirror,
+        spool,
     } = build_parts(&cfg)?;
     let retry = mirror.as_ref().map(|m| m.spawn_retry());
     let scrubber = (cfg.scrub_rate > 0).then(|| {
         crate::scrub::spawn_background(
             storage.clone(),
+            spool.clone(),
             mirror.clone(),
             cfg.scrub_rate,
             proxy.metrics.clone(),

@@ -99,9 +99,12 @@ fn corrupt(root: &Path, k: &str) {
 }
 
 async fn run(lab: &Lab, repair: bool) -> Report {
-    scrub(&lab.stores, &Options { repair, rate: None }, &|_| {})
-        .await
-        .unwrap()
+    let opts = Options {
+        repair,
+        rate: None,
+        spool: Some(lab.p.spool_dir().to_owned()),
+    };
+    scrub(&lab.stores, &opts, &|_| {}).await.unwrap()
 }
 
 fn codes(r: &Report) -> Vec<(&'static str, String, Option<&'static str>, bool)> {
