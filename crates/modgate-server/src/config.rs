@@ -185,6 +185,24 @@ settings! {
         /// renews it every third of this while it fetches, and a holder that died is
         /// replaced when it runs out (others wait that long at most).
         lease_ttl: Duration [Dur, "DURATION"] = Duration::from_secs(10);
+        /// Where modules are stored: empty for the data directory (`data`),
+        /// `file:///path`, or an object store: `s3://bucket/prefix` (AWS S3 and
+        /// S3-compatible stores), `gs://bucket/prefix`, `az://container/prefix`.
+        /// Credentials, endpoint and region come from the standard variables
+        /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT_URL`, `AWS_REGION`,
+        /// `AWS_ALLOW_HTTP`; `GOOGLE_*`, `AZURE_*`), overridden by `[storage_options]`
+        /// (see [Object storage](deployment.md#object-storage)). The store is probed at
+        /// start (write, read, ranged read, conditional create, delete) and the result
+        /// logged; a store that cannot be written stops the start.
+        storage: String [StorageUrl, "URL"] = String::new();
+        /// A local directory for a bounded read-through copy of the immutable files
+        /// (`.info`, `.mod`, `.zip` of versions, checksum-database lookups and full
+        /// tiles) in front of `storage`, least recently used out; lists, `@latest` and
+        /// other mutable files always come from `storage`. With an object store, uploads
+        /// are spooled in its `.spool` subdirectory (else in the data directory's `.spool`).
+        local_cache: Option<PathBuf> [OptPath, "DIR"] = None;
+        /// Size limit of `local_cache` (`10GiB`, `500MB`, bytes).
+        local_cache_size: u64 [Size, "SIZE"] = 10 << 30;
         /// A backup store every object is also written to: `file:///dir` (or
         /// `s3://bucket/prefix`, `gs://…`, `az://…`), empty for none. A write the backup
         /// misses is queued (see `backup_queue`) and retried with backoff; reads the
@@ -192,7 +210,7 @@ settings! {
         /// copied back to the primary (see [Backup and
         /// scrub](deployment.md#backup-and-scrub)). Options of the backup's object store
         /// go in the `[backup_options]` table.
-        backup: String [StoreUrl, "URL"] = String::new();
+        backup: String [StorageUrl, "URL"] = String::new();
         /// Where the queue of copies still owed to the backup (or, while the primary is
         /// down, to the primary) is kept: a local directory of small files, so it
         /// survives a restart. Each replica needs its own.
@@ -208,8 +226,9 @@ settings! {
         routes: Vec<RouteConfig>,
         /// `[[tokens]]`: inbound tokens (config file only).
         tokens: Vec<crate::access::TokenConfig>,
-        /// `[backup_options]`: object_store options of the `backup` store (config file
-        /// only; values whose names look secret are masked by `--print-config`).
+        /// `[storage_options]`: object_store options of `storage` (config file only).
+        storage_options: std::collections::BTreeMap<String, String>,
+        /// `[backup_options]`: object_store options of `backup` (config file only).
         backup_options: std::collections::BTreeMap<String, String>,
     }
 }
@@ -385,13 +404,13 @@ impl Config {
                     ConfigError(format!("routes: {}", e.message()))
                 })?;
             } else if k == "backup_options" {
-                self.backup_options = v.try_into().map_err(|e: toml::de::Error| {
-                    ConfigError(format!("backup_options: {}", e.message()))
-                })?;
+                self.backup_options = options_table("backup_options", v)?;
             } else if k == "tokens" {
                 self.tokens = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("tokens: {}", e.message()))
                 })?;
+            } else if k == "storage_options" {
+                self.storage_options = options_table("storage_options", v)?;
             } else {
                 let key = Key::find(&k).ok_or_else(|| unknown_key(&k))?;
                 let s = match v {
@@ -440,6 +459,61 @@ pub fn data_dir_error(path: &Path, source: Option<&Source>, e: &std::io::Error) 
     };
     format!("data directory {}{from}: {why}", path.display())
 }
+
+/// A table of object-store options: string, integer or boolean values, as text.
+fn options_table(
+    name: &str,
+    v: toml::Value,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    let toml::Value::Table(t) = v else {
+        return Err(ConfigError(format!(
+            "{name}: want a table ([{name}] with key = \"value\" lines)"
+        )));
+    };
+    t.into_iter()
+        .map(|(k, v)| match v {
+            toml::Value::String(s) => Ok((k, s)),
+            toml::Value::Integer(i) => Ok((k, i.to_string())),
+            toml::Value::Boolean(b) => Ok((k, b.to_string())),
+            other => Err(ConfigError(format!(
+                "{name}.{k}: want a string, number or boolean, not {}",
+                other.type_str()
+            ))),
+        })
+        .collect()
+}
+
+/// Object-store option keys whose values are not secret, shown as they are by
+/// `--print-config`; every other value (keys, tokens, SAS, service accounts) is masked.
+pub const PUBLIC_STORAGE_OPTIONS: &[&str] = &[
+    "endpoint",
+    "region",
+    "bucket",
+    "allow_http",
+    "access_key_id",
+    "virtual_hosted_style_request",
+    "skip_signature",
+    "conditional_put",
+    "unsigned_payload",
+    "checksum_algorithm",
+    "account_name",
+    "container_name",
+    "use_emulator",
+    "use_fabric_endpoint",
+    "bucket_name",
+    "max_retries",
+    "retry_timeout",
+    "timeout",
+    "connect_timeout",
+    "read_timeout",
+    "pool_idle_timeout",
+    "pool_max_idle_per_host",
+    "http1_only",
+    "http2_only",
+    "user_agent",
+    "proxy_url",
+    "allow_invalid_certificates",
+];
 
 /// `unknown key "listn"`, with the nearest key when one is close.
 fn unknown_key(key: &str) -> ConfigError {

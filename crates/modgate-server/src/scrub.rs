@@ -12,21 +12,34 @@ use crate::metrics::Metrics;
 
 pub use modgate_cache::scrub::{Finding, Progress, Report};
 
-/// The stores `cfg` serves from: the data directory, and the backup if one is set.
-pub fn stores(cfg: &Config) -> Result<(Stores, std::path::PathBuf), ConfigError> {
-    if !cfg.data.is_dir() {
-        return Err(ConfigError(format!(
-            "data directory {}: not found (nothing was ever stored there)",
-            cfg.data.display()
-        )));
-    }
-    let fs = FsStorage::open(&cfg.data)
-        .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
-    let spool = fs.spool_dir().to_owned();
-    let primary: Arc<dyn Storage> = Arc::new(fs);
+/// The stores `cfg` serves from (`storage`, else the data directory; the backup if
+/// one is set, never the local tier), and a local directory to spool zips in.
+pub async fn stores(cfg: &Config) -> Result<(Stores, std::path::PathBuf), ConfigError> {
+    let primary: Arc<dyn Storage> = match cfg.storage.trim() {
+        "" => {
+            if !cfg.data.is_dir() {
+                return Err(ConfigError(format!(
+                    "data directory {}: not found (nothing was ever stored there)",
+                    cfg.data.display()
+                )));
+            }
+            let fs = FsStorage::open(&cfg.data)
+                .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
+            Arc::new(fs)
+        }
+        url => modgate_storage::open(url, &cfg.storage_options)
+            .await
+            .map_err(|e| ConfigError(format!("storage: {e}")))?,
+    };
+    let spool = match primary.local_spool() {
+        Some(dir) => dir,
+        None => cfg.data.join(".spool"),
+    };
+    std::fs::create_dir_all(&spool)
+        .map_err(|e| ConfigError(format!("spool directory {}: {e}", spool.display())))?;
     let backup = match cfg.backup.trim() {
         "" => None,
-        url => Some(crate::server::open_backup(url, &cfg.backup_options)?),
+        url => Some(crate::server::open_backup(url, &cfg.backup_options).await?),
     };
     Ok((Stores { primary, backup }, spool))
 }
@@ -37,7 +50,7 @@ pub async fn run_once(
     repair: bool,
     progress: &(dyn Fn(&Progress<'_>) + Send + Sync),
 ) -> Result<Report, ConfigError> {
-    let (stores, spool) = stores(cfg)?;
+    let (stores, spool) = stores(cfg).await?;
     let opts = Options {
         repair,
         rate: None,

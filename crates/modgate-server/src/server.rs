@@ -7,11 +7,12 @@
 //! naming the setting at fault.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use modgate_cache::assemble::{self, RouteSpec, Upstreams};
 use modgate_cache::{Cache, Options, VulnFiles};
-use modgate_storage::{FsStorage, Mirrored, Storage};
+use modgate_storage::{FsStorage, LocalTier, Mirrored, Storage};
 use modgate_upstream::{Client, ClientConfig, UpstreamList};
 
 use crate::access::Access;
@@ -19,75 +20,153 @@ use crate::config::{Config, ConfigError, LogFormat};
 use crate::metrics::{Metrics, upstream_observer};
 use crate::proxy::Proxy;
 
-/// Builds the proxy `cfg` describes (opening the data directory).
-pub fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
-    build_parts(cfg).map(|b| b.proxy)
+/// Builds the proxy `cfg` describes (opening and probing its storage).
+pub async fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
+    build_parts(cfg).await.map(|b| b.proxy)
 }
 
 /// What [`build_parts`] assembled.
 pub(crate) struct Built {
     pub proxy: Arc<Proxy>,
-    /// The store the proxy serves from (the mirror, with a backup).
+    /// The store the proxy serves from (local tier, mirror, store).
     pub storage: Arc<dyn Storage>,
     /// The mirror of primary and backup, when `backup` is set.
     pub mirror: Option<Arc<Mirrored>>,
+    /// The durable store(s), without the local tier.
+    pub durable: Arc<dyn Storage>,
     /// The local directory for temporary files beside the store.
-    pub spool: std::path::PathBuf,
+    pub spool: PathBuf,
 }
 
-/// Opens the store at `url` (a `backup` setting) with its object-store `options`.
-///
-/// The one place a store URL becomes a backend; it will hand every scheme to
-/// `modgate_storage::open` once that lands.
-pub fn open_backup(
+/// Opens the store at `url` (the `backup` setting) with its object-store
+/// `options`: the one place the backup becomes a backend.
+pub async fn open_backup(
     url: &str,
     options: &std::collections::BTreeMap<String, String>,
 ) -> Result<Arc<dyn Storage>, ConfigError> {
-    let shown = redact_userinfo(url);
-    let parsed = url::Url::parse(url).map_err(|e| ConfigError(format!("backup {shown:?}: {e}")))?;
-    match parsed.scheme() {
-        "file" => {
-            if !options.is_empty() {
-                return Err(ConfigError(format!(
-                    "backup_options: a file:// backup takes no options (got {})",
-                    options.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
-            }
-            let path = parsed
-                .to_file_path()
-                .map_err(|()| ConfigError(format!("backup {shown:?}: not a local path")))?;
-            let fs = FsStorage::open(&path).map_err(|e| {
-                ConfigError(format!(
-                    "backup {shown:?}: directory {}: {e}",
-                    path.display()
-                ))
-            })?;
-            Ok(Arc::new(fs))
+    modgate_storage::open(url, options)
+        .await
+        .map_err(|e| ConfigError(format!("backup: {e}")))
+}
+
+/// The mirror of `primary` and the `backup` store, when one is configured.
+pub async fn open_mirror(
+    cfg: &Config,
+    primary: Arc<dyn Storage>,
+) -> Result<Option<Arc<Mirrored>>, ConfigError> {
+    if cfg.backup.trim().is_empty() {
+        if let Some(k) = cfg.backup_options.keys().next() {
+            return Err(ConfigError(format!(
+                "backup_options.{k}: backup options need a backup (backup = \"s3://...\")"
+            )));
         }
-        other => Err(ConfigError(format!(
-            "backup {shown:?}: {other}:// stores are not supported by this build (use file:///dir)"
-        ))),
+        return Ok(None);
     }
+    let backup = open_backup(cfg.backup.trim(), &cfg.backup_options).await?;
+    let dir = cfg.backup_queue_dir();
+    let mirror = Mirrored::open(primary, backup, &dir)
+        .map_err(|e| ConfigError(format!("backup_queue {}: {e}", dir.display())))?
+        .with_repairable(modgate_cache::keys::is_immutable);
+    if mirror.queue_depth() > 0 {
+        tracing::info!(
+            entries = mirror.queue_depth(),
+            "backup queue holds copies owed from before the restart"
+        );
+    }
+    Ok(Some(Arc::new(mirror)))
 }
 
 /// Temporary files older than this are leftovers of killed writers.
 const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
-    let fs = FsStorage::open(&cfg.data)
-        .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
-    // Zips are spooled beside the store, so storing one is a rename.
-    let spool = fs.spool_dir().to_owned();
-    let primary: Arc<dyn Storage> = Arc::new(fs);
+/// Opens `storage` (or the data directory), probes it and logs what it can do, and
+/// puts the local tier in front when `local_cache` is set. Returns the store and
+/// where downloads are spooled: beside the store for a directory (storing is then a
+/// rename), else `<local_cache>/.spool` (the tier keeps a copy by hard-linking) or
+/// `<data>/.spool`.
+async fn open_storage(cfg: &Config) -> Result<Opened, ConfigError> {
+    let url = cfg.storage.trim();
+    let storage: Arc<dyn Storage> = if url.is_empty() {
+        if let Some(k) = cfg.storage_options.keys().next() {
+            return Err(ConfigError(format!(
+                "storage_options.{k}: storage options apply to an object store (storage = \"s3://...\"), not to the data directory"
+            )));
+        }
+        let fs = FsStorage::open(&cfg.data)
+            .map_err(|e| ConfigError(crate::config::data_dir_error(&cfg.data, None, &e)))?;
+        Arc::new(fs)
+    } else {
+        let spool = match &cfg.local_cache {
+            Some(dir) => dir.join(".spool"),
+            None => cfg.data.join(".spool"),
+        };
+        modgate_storage::open_with_spool(url, &cfg.storage_options, Some(&spool))
+            .await
+            .map_err(|e| ConfigError(e.to_string()))?
+    };
+    let probe = modgate_storage::probe(storage.as_ref())
+        .await
+        .map_err(|e| ConfigError(format!("storage {}: probe failed: {e}", storage.describe())))?;
+    tracing::info!(
+        store = %probe.store,
+        ranged_read = probe.ranged_read,
+        conditional_create = probe.conditional_create,
+        ms = probe.elapsed.as_millis() as u64,
+        "storage probed: write/read/delete ok"
+    );
+    // The backup sits under the local tier: reads the tier misses go to the primary,
+    // then the backup; writes reach both.
+    let mirror = open_mirror(cfg, storage.clone()).await?;
+    let storage: Arc<dyn Storage> = match &mirror {
+        Some(m) => m.clone(),
+        None => storage,
+    };
+    let durable = storage.clone();
+    let storage: Arc<dyn Storage> = match &cfg.local_cache {
+        Some(dir) => {
+            let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
+                .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
+            let s = tier.stats();
+            tracing::info!(dir = %dir.display(), files = s.files, bytes = s.bytes, limit = s.limit, "local tier opened");
+            Arc::new(tier)
+        }
+        None => storage,
+    };
+    let spool = match storage.local_spool() {
+        Some(dir) => dir,
+        None => cfg.data.join(".spool"),
+    };
+    std::fs::create_dir_all(&spool)
+        .map_err(|e| ConfigError(format!("spool directory {}: {e}", spool.display())))?;
+    Ok(Opened {
+        storage,
+        durable,
+        spool,
+        mirror,
+    })
+}
+
+/// What [`open_storage`] opened.
+struct Opened {
+    /// What the cache uses: the local tier, over the mirror, over the store.
+    storage: Arc<dyn Storage>,
+    /// The durable store(s) under the local tier (the mirror, or the store).
+    durable: Arc<dyn Storage>,
+    spool: PathBuf,
+    mirror: Option<Arc<Mirrored>>,
+}
+
+pub(crate) async fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
+    let Opened {
+        storage,
+        durable,
+        spool,
+        mirror,
+    } = open_storage(cfg).await?;
     let metrics = Arc::new(Metrics::default());
-    let mirror = open_mirror(cfg, primary.clone())?;
     if let Some(m) = &mirror {
         metrics.watch_backup(m.clone());
     }
-    let storage: Arc<dyn Storage> = match &mirror {
-        Some(m) => m.clone(),
-        None => primary,
-    };
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
         timeout: cfg.timeout,
@@ -194,35 +273,9 @@ pub(crate) fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
         proxy: Arc::new(proxy),
         storage,
         mirror,
+        durable,
         spool,
     })
-}
-
-/// The mirror of `primary` and the `backup` store, when one is configured.
-pub fn open_mirror(
-    cfg: &Config,
-    primary: Arc<dyn Storage>,
-) -> Result<Option<Arc<Mirrored>>, ConfigError> {
-    if cfg.backup.trim().is_empty() {
-        if !cfg.backup_options.is_empty() {
-            return Err(ConfigError(
-                "backup_options is set but backup is not: set backup = \"URL\" too".into(),
-            ));
-        }
-        return Ok(None);
-    }
-    let backup = open_backup(cfg.backup.trim(), &cfg.backup_options)?;
-    let dir = cfg.backup_queue_dir();
-    let mirror = Mirrored::open(primary, backup, &dir)
-        .map_err(|e| ConfigError(format!("backup_queue {}: {e}", dir.display())))?
-        .with_repairable(modgate_cache::keys::is_immutable);
-    if mirror.queue_depth() > 0 {
-        tracing::info!(
-            entries = mirror.queue_depth(),
-            "backup queue holds copies owed from before the restart"
-        );
-    }
-    Ok(Some(Arc::new(mirror)))
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
@@ -288,12 +341,13 @@ pub async fn run(
         proxy,
         storage,
         mirror,
+        durable,
         spool,
-    } = build_parts(&cfg)?;
+    } = build_parts(&cfg).await?;
     let retry = mirror.as_ref().map(|m| m.spawn_retry());
     let scrubber = (cfg.scrub_rate > 0).then(|| {
         crate::scrub::spawn_background(
-            storage.clone(),
+            durable,
             spool.clone(),
             mirror.clone(),
             cfg.scrub_rate,
@@ -319,7 +373,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), backup = %redact_userinfo(&cfg.backup), "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), storage = %redact_userinfo(&cfg.storage), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), backup = %redact_userinfo(&cfg.backup), "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;

@@ -295,6 +295,10 @@ impl Storage for FsStorage {
     fn describe(&self) -> String {
         format!("file://{}", self.root.display())
     }
+
+    fn local_spool(&self) -> Option<PathBuf> {
+        Some(self.staging.clone())
+    }
 }
 
 /// An upload to a hidden temporary file in the destination directory, renamed over

@@ -24,11 +24,18 @@
 //!   behind (temporary files, abandoned uploads).
 //!
 //! The embedded backend is [`FsStorage`] (a directory tree, itself a valid `file://`
-//! GOPROXY). [`Mirrored`] double-writes any two stores (a primary and a backup).
+//! GOPROXY); [`ObjectStorage`] keeps the same tree in S3, GCS or Azure through
+//! `object_store`, and [`LocalTier`] puts a bounded disk cache of the immutable files
+//! in front of either. [`open`] turns a storage URL into one of them and [`probe`]
+//! finds out what it can do. [`Mirrored`] double-writes any two stores (a primary
+//! and a backup).
 
 mod fs;
 mod key;
+pub mod local;
 pub mod mirror;
+pub mod object;
+mod open;
 
 use std::io;
 use std::path::PathBuf;
@@ -40,7 +47,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
+pub use local::{LocalTier, is_immutable};
 pub use mirror::Mirrored;
+pub use object::{ObjectStorage, OpenError};
+pub use open::{Probe, open, open_with_spool, probe};
 
 /// What is known about a stored object without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,4 +278,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Where the store is, for logs (`file:///var/lib/modgate`).
     fn describe(&self) -> String;
+
+    /// A local directory where callers may spool files they will upload here:
+    /// [`Upload::write_file`] then takes them over by renaming. `None`: no preference.
+    fn local_spool(&self) -> Option<PathBuf> {
+        None
+    }
 }

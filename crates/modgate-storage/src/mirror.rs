@@ -529,6 +529,10 @@ impl Storage for Mirrored {
         }
     }
 
+    fn local_spool(&self) -> Option<PathBuf> {
+        self.primary.local_spool()
+    }
+
     fn describe(&self) -> String {
         format!(
             "{} (backup {})",

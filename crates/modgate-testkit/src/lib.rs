@@ -15,6 +15,8 @@
 //!   rules, and [`git::http`] serves them with `git http-backend` on loopback.
 //! * [`redis`] starts Debian's `redis-server` on loopback (no persistence), and
 //!   kills and restarts it; without it a test skips unless `MODGATE_REQUIRE_REDIS=1`.
+//! * [`s3`] starts `s3s-fs`, a real S3 server, on loopback with known keys and
+//!   buckets as directories; without it a test skips unless `MODGATE_REQUIRE_S3=1`.
 //! * [`upstream::Counting`] serves a GOPROXY tree on loopback and counts requests.
 //! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
 //!   when it is missing, so tests of Go's own data never pass vacuously.
@@ -23,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub mod git;
 pub mod redis;
+pub mod s3;
 pub mod upstream;
 
 pub mod go {

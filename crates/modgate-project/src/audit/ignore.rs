@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Finding, Report};
 
-pub const MODGATE_FILE: &str = ".modgate-audit.toml";
+pub const AUDIT_IGNORE_FILE: &str = ".modgate-audit.toml";
 pub const OSV_SCANNER_FILE: &str = "osv-scanner.toml";
 
 /// The entry that matched a finding, as the JSON shows it.
@@ -134,7 +134,7 @@ pub fn load(dir: &Path) -> Result<Vec<Entry>, String> {
             Err(e) => Err(format!("reading {}: {e}", p.display())),
         }
     };
-    if let Some((file, text)) = read(MODGATE_FILE)? {
+    if let Some((file, text)) = read(AUDIT_IGNORE_FILE)? {
         let parsed: ModgateFile = toml::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
         for (i, e) in parsed.ignore.into_iter().enumerate() {
             let n = i + 1;

@@ -121,42 +121,6 @@ impl Codec for Coordination {
     }
 }
 
-/// A store: empty (none) or a URL, `file:///path`, `s3://bucket/prefix`,
-/// `gs://bucket/prefix`, `az://container/prefix`; it may hold credentials.
-pub struct StoreUrl;
-
-impl Codec for StoreUrl {
-    type Value = String;
-    const EXAMPLE: &'static str = "file:///srv/modgate-backup";
-    const SECRET_URLS: bool = true;
-    fn parse(text: &str) -> Result<String, String> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(String::new());
-        }
-        match url::Url::parse(text) {
-            Ok(u) if u.scheme() == "file" && u.path().len() > 1 => Ok(text.to_owned()),
-            Ok(u) if u.scheme() == "file" => Err("the file:// URL has no directory".into()),
-            Ok(u) if matches!(u.scheme(), "s3" | "gs" | "az") && u.host().is_some() => {
-                Ok(text.to_owned())
-            }
-            Ok(u) if matches!(u.scheme(), "s3" | "gs" | "az") => {
-                Err("the URL names no bucket or container".into())
-            }
-            Ok(u) => Err(format!(
-                "unsupported scheme {:?}: want file:///dir, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix",
-                u.scheme()
-            )),
-            Err(e) => Err(format!(
-                "not a URL ({e}): want file:///dir or s3://bucket/prefix"
-            )),
-        }
-    }
-    fn text(value: &String) -> Option<String> {
-        Some(value.clone())
-    }
-}
-
 /// The vulnerability database: `off` or one URL (`http`, `https`, `file`); it may
 /// hold credentials.
 pub struct Vulndb;
@@ -435,4 +399,92 @@ pub fn redact_userinfo(list: &str) -> String {
             redacted + sep
         })
         .collect()
+}
+
+/// Where modules are stored: empty (the data directory), `file:///path`, or an
+/// object store URL (`s3://bucket/prefix`, `gs://…`, `az://…`). Credentials belong
+/// in the environment or `[storage_options]`, never in the URL (they would be masked
+/// here, and refused when opening).
+pub struct StorageUrl;
+
+impl Codec for StorageUrl {
+    type Value = String;
+    const EXAMPLE: &'static str = "s3://modules/cache";
+    const SECRET_URLS: bool = true;
+    fn parse(text: &str) -> Result<String, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(String::new());
+        }
+        let u = url::Url::parse(text)
+            .map_err(|e| format!("not a URL ({e}): want file:///path, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix"))?;
+        match u.scheme() {
+            "file" if u.path().len() > 1 => Ok(text.to_owned()),
+            "file" => Err("a file:// URL needs a directory (file:///var/lib/modgate)".into()),
+            "s3" | "s3a" | "gs" | "az" | "azure" | "abfs" | "abfss" => {
+                if u.host_str().is_none_or(str::is_empty) {
+                    Err("the URL has no bucket (or container) name".into())
+                } else {
+                    Ok(text.to_owned())
+                }
+            }
+            other => Err(format!(
+                "unsupported scheme {other:?}: want file://, s3://, gs:// or az://"
+            )),
+        }
+    }
+    fn text(value: &String) -> Option<String> {
+        Some(value.clone())
+    }
+}
+
+/// A size in bytes: `10GiB`, `512MiB`, `500MB`, `1048576`.
+pub struct Size;
+
+const SIZE_UNITS: &[(&str, u64)] = &[
+    ("TiB", 1 << 40),
+    ("GiB", 1 << 30),
+    ("MiB", 1 << 20),
+    ("KiB", 1 << 10),
+    ("TB", 1_000_000_000_000),
+    ("GB", 1_000_000_000),
+    ("MB", 1_000_000),
+    ("KB", 1_000),
+    ("kB", 1_000),
+    ("B", 1),
+];
+
+impl Codec for Size {
+    type Value = u64;
+    const EXAMPLE: &'static str = "512MiB";
+    fn parse(text: &str) -> Result<u64, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (n, unit) = t.split_at(split);
+        let bad = || {
+            "want a size: a number of bytes, or with KiB, MiB, GiB, TiB (or KB, MB, GB, TB)"
+                .to_owned()
+        };
+        let n: u64 = n.parse().map_err(|_| bad())?;
+        let unit = unit.trim();
+        let mult = if unit.is_empty() {
+            1
+        } else {
+            SIZE_UNITS
+                .iter()
+                .find(|(u, _)| *u == unit)
+                .map(|(_, m)| *m)
+                .ok_or_else(bad)?
+        };
+        n.checked_mul(mult)
+            .ok_or_else(|| "size too large".to_owned())
+    }
+    fn text(value: &u64) -> Option<String> {
+        for (unit, mult) in SIZE_UNITS.iter().filter(|(u, _)| u.ends_with("iB")) {
+            if *value != 0 && value.is_multiple_of(*mult) {
+                return Some(format!("{}{unit}", value / mult));
+            }
+        }
+        Some(value.to_string())
+    }
 }

@@ -4,7 +4,6 @@
 //! modules, and where the secret is: an environment variable, a file, or its
 //! SHA-256, which the docs call safe to commit), never a secret.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{KEYS, Loaded, redact_userinfo};
@@ -38,11 +37,36 @@ pub fn print_config(loaded: &Loaded) -> String {
         }
     }
 
-    // Tables: `[[routes]]` and `[[tokens]]` after the scalar keys, as TOML requires.
+    // Tables after the scalar keys, as TOML requires: `[storage_options]` and
+    // `[backup_options]`, then `[[routes]]` and `[[tokens]]`.
+    for (name, options) in [
+        ("storage_options", &cfg.storage_options),
+        ("backup_options", &cfg.backup_options),
+    ] {
+        let _ = writeln!(out, "\n# {name}: {}", loaded.source(name));
+        if options.is_empty() {
+            let _ = writeln!(out, "# (none)");
+            continue;
+        }
+        let _ = writeln!(out, "[{name}]");
+        for (k, v) in options {
+            let shown = if super::PUBLIC_STORAGE_OPTIONS.contains(&k.as_str()) {
+                redact_userinfo(v)
+            } else {
+                "(masked)".to_owned()
+            };
+            let _ = writeln!(
+                out,
+                "{} = {}",
+                toml::Value::String(k.clone()),
+                toml::Value::String(shown)
+            );
+        }
+    }
+
     for (name, empty) in [
         ("routes", cfg.routes.is_empty()),
         ("tokens", cfg.tokens.is_empty()),
-        ("backup_options", cfg.backup_options.is_empty()),
     ] {
         let _ = writeln!(out, "\n# {name}: {}", loaded.source(name));
         if empty {
@@ -57,11 +81,9 @@ pub fn print_config(loaded: &Loaded) -> String {
             ..r.clone()
         })
         .collect();
-    let backup_options = masked_options(&cfg.backup_options);
     let tables = Tables {
         routes: &routes,
         tokens: &cfg.tokens,
-        backup_options: &backup_options,
     };
     // Plain strings, booleans and optional fields: serializing cannot fail, but
     // say so rather than panic if it ever did.
@@ -84,20 +106,4 @@ struct Tables<'a> {
     routes: &'a [super::RouteConfig],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tokens: &'a [crate::access::TokenConfig],
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    backup_options: &'a BTreeMap<String, String>,
-}
-
-/// Object-store options with the values of secret-looking names masked.
-pub fn masked_options(options: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    options
-        .iter()
-        .map(|(k, v)| {
-            let name = k.to_ascii_lowercase();
-            let secret = ["secret", "key", "token", "password", "sas", "credential"]
-                .iter()
-                .any(|s| name.contains(s));
-            (k.clone(), if secret { "****".into() } else { v.clone() })
-        })
-        .collect()
 }

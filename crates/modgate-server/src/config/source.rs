@@ -59,6 +59,7 @@ pub const NOT_SETTINGS: &[&str] = &[
     "MODGATE_REQUIRE_GO",
     "MODGATE_REQUIRE_LAB",
     "MODGATE_REQUIRE_REDIS",
+    "MODGATE_REQUIRE_S3",
     "MODGATE_SHARED",
     "MODGATE_STORAGE_CRASH_DIR",
     "MODGATE_MODFILE_CORPUS",
@@ -107,6 +108,7 @@ impl Loaded {
                 let name = match k.as_str() {
                     "routes" => "routes",
                     "tokens" => "tokens",
+                    "storage_options" => "storage_options",
                     "backup_options" => "backup_options",
                     k => Key::find(k)
                         .map(|k| k.name)
