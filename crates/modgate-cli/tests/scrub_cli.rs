@@ -208,3 +208,103 @@ fn backup_scrub_repair_and_refusal() {
     assert_eq!(out.status.code(), Some(2), "{json}");
     assert_eq!(json["verdict"], "error");
 }
+
+/// The backup on a real S3 server (s3s-fs), configured in the config file's
+/// `[backup_options]`: serving fills it, the scrub repairs the primary from it, and
+/// with the S3 server gone serving goes on while copies queue.
+#[test]
+fn s3_backup_fill_scrub_and_outage() {
+    let Some(mut s3) = modgate_testkit::s3::S3::start() else {
+        return;
+    };
+    s3.create_bucket("backup");
+    let dir = tempfile::tempdir().unwrap();
+    let (tree, data, src) = (
+        dir.path().join("tree"),
+        dir.path().join("data"),
+        dir.path().join("src"),
+    );
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("go.mod"), format!("module {MODULE}\n")).unwrap();
+    std::fs::write(src.join("lib.go"), "package scrubbed\n").unwrap();
+    for v in ["v1.0.0", "v1.1.0"] {
+        publish_version(
+            &tree,
+            MODULE,
+            v,
+            &src,
+            &format!("module {MODULE}\n"),
+            "2026-01-02T03:04:05Z",
+        );
+    }
+    let good_zip = std::fs::read(tree.join(ZIP)).unwrap();
+    let config = dir.path().join("modgate.toml");
+    let mut text = format!(
+        "upstream = \"file://{}\"\nsumdb = \"off\"\nbackup = \"s3://backup/mods\"\n\n[backup_options]\n",
+        tree.display()
+    );
+    for (k, v) in s3.options() {
+        text.push_str(&format!("{k} = \"{v}\"\n"));
+    }
+    std::fs::write(&config, text).unwrap();
+    let config_arg = config.to_str().unwrap();
+    let on_s3 = |k: &str| s3.root().join("backup/mods").join(k);
+
+    {
+        let (server, err) = serve(&data, &["--config", config_arg], "info");
+        drain(err);
+        for k in [MOD, ZIP] {
+            assert_eq!(get(&server.addr, k).0, 200, "{k}");
+        }
+        wait_for("the copies on S3", || {
+            [MOD, ZIP, "example.com/scrubbed/@v/v1.0.0.ziphash"]
+                .iter()
+                .all(|k| on_s3(k).is_file())
+        });
+        assert_eq!(std::fs::read(on_s3(ZIP)).unwrap(), good_zip);
+    }
+
+    let scrub_s3 = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_modgate"))
+            .args(["scrub", "--json", "--config", config_arg, "--data"])
+            .arg(&data)
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out))
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+        (out.status.code(), json)
+    };
+    let (code, json) = scrub_s3(&[]);
+    assert_eq!(code, Some(0), "{json}");
+    corrupt(&data.join(ZIP));
+    let (code, json) = scrub_s3(&["--repair"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(
+        findings(&json),
+        [("corrupt_copy".into(), ZIP.into(), "primary".into(), true)]
+    );
+    assert_eq!(std::fs::read(data.join(ZIP)).unwrap(), good_zip);
+
+    // The S3 server is gone: serving goes on, the copies queue.
+    s3.kill();
+    let (server, err) = serve(&data, &["--config", config_arg], "info");
+    drain(err);
+    let zip2 = "example.com/scrubbed/@v/v1.1.0.zip";
+    let (status, body) = get(&server.addr, zip2);
+    assert_eq!(status, 200);
+    assert_eq!(body, std::fs::read(tree.join(zip2)).unwrap());
+    assert_eq!(get(&server.addr, ZIP), (200, good_zip));
+    wait_for("queued copies", || {
+        let (_, m) = get(&server.addr, "metrics");
+        let m = String::from_utf8_lossy(&m).into_owned();
+        m.lines()
+            .find_map(|l| l.strip_prefix("modgate_backup_queue_depth "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .is_some_and(|d| d >= 1)
+    });
+    // The scrub cannot reach the backup: it says so, exit 2... or reports what it
+    // could not read. Either way not 0.
+    let (code, json) = scrub_s3(&[]);
+    assert_ne!(code, Some(0), "{json}");
+}

@@ -39,7 +39,7 @@ pub async fn stores(cfg: &Config) -> Result<(Stores, std::path::PathBuf), Config
         .map_err(|e| ConfigError(format!("spool directory {}: {e}", spool.display())))?;
     let backup = match cfg.backup.trim() {
         "" => None,
-        url => Some(crate::server::open_backup(url, &cfg.backup_options).await?),
+        url => Some(crate::server::open_backup(url, &cfg.backup_options, &spool).await?),
     };
     Ok((Stores { primary, backup }, spool))
 }

@@ -39,14 +39,22 @@ pub(crate) struct Built {
 }
 
 /// Opens the store at `url` (the `backup` setting) with its object-store
-/// `options`: the one place the backup becomes a backend.
+/// `options`: the one place the backup becomes a backend. An object store is not
+/// contacted (its conditional writes are never used: the primary decides those), so
+/// a backup that is down does not stop a start; uploads to it spool in `spool`.
 pub async fn open_backup(
     url: &str,
     options: &std::collections::BTreeMap<String, String>,
+    spool: &std::path::Path,
 ) -> Result<Arc<dyn Storage>, ConfigError> {
-    modgate_storage::open(url, options)
-        .await
-        .map_err(|e| ConfigError(format!("backup: {e}")))
+    let local = url.starts_with("file://") || !url.contains("://");
+    let opened: Result<Arc<dyn Storage>, _> = if local {
+        modgate_storage::open(url, options).await
+    } else {
+        modgate_storage::ObjectStorage::build(url, options, spool)
+            .map(|s| Arc::new(s) as Arc<dyn Storage>)
+    };
+    opened.map_err(|e| ConfigError(format!("backup: {e}")))
 }
 
 /// The mirror of `primary` and the `backup` store, when one is configured.
@@ -62,7 +70,12 @@ pub async fn open_mirror(
         }
         return Ok(None);
     }
-    let backup = open_backup(cfg.backup.trim(), &cfg.backup_options).await?;
+    let backup = open_backup(
+        cfg.backup.trim(),
+        &cfg.backup_options,
+        &cfg.data.join(".spool"),
+    )
+    .await?;
     let dir = cfg.backup_queue_dir();
     let mirror = Mirrored::open(primary, backup, &dir)
         .map_err(|e| ConfigError(format!("backup_queue {}: {e}", dir.display())))?
