@@ -17,6 +17,10 @@
 //!   [`Mirrored::with_repairable`] says is immutable (verified module files,
 //!   checksum-database tiles) is copied back to it in the background; a mutable one
 //!   (a list, `@latest`) is not, since a copy would look freshly written.
+//! * **A slow or failing backup** never holds a request for long: a request waits at
+//!   most the backup timeout (10 s) for it, and for 5 s after a failure requests skip
+//!   it (writes are queued at once, a primary miss is a miss). The retry task keeps
+//!   trying meanwhile.
 //! * **The queue** is a directory of small files, one per key and direction, each
 //!   written atomically (temporary file, fsync, rename). It is loaded when the
 //!   [`Mirrored`] is built, so entries survive a restart; [`Mirrored::spawn_retry`]
@@ -104,7 +108,14 @@ pub struct Mirrored {
     repairing: Arc<Mutex<HashSet<Key>>>,
     stats: Arc<MirrorStats>,
     backoff: Backoff,
+    /// How long a request waits for the backup.
+    backup_timeout: Duration,
+    /// When the backup last failed a request's read or write.
+    backup_failed: Mutex<Option<Instant>>,
 }
+
+/// How long requests skip a backup that just failed (the retry task keeps trying).
+const BACKUP_REST: Duration = Duration::from_secs(5);
 
 impl Mirrored {
     /// Mirrors `primary` to `backup`, keeping owed copies in the directory
@@ -123,6 +134,8 @@ impl Mirrored {
             repairing: Arc::default(),
             stats: Arc::default(),
             backoff: Backoff::default(),
+            backup_timeout: Duration::from_secs(10),
+            backup_failed: Mutex::new(None),
         })
     }
 
@@ -135,6 +148,13 @@ impl Mirrored {
 
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// How long a request waits for the backup before going on without it (default
+    /// 10 s; a write it gave up on is queued).
+    pub fn with_backup_timeout(mut self, timeout: Duration) -> Self {
+        self.backup_timeout = timeout;
         self
     }
 
@@ -278,6 +298,21 @@ impl Mirrored {
         }
     }
 
+    /// Whether the backup failed within [`BACKUP_REST`]: requests then skip it.
+    fn backup_down(&self) -> bool {
+        self.backup_failed
+            .lock()
+            .ok()
+            .and_then(|t| *t)
+            .is_some_and(|t| t.elapsed() < BACKUP_REST)
+    }
+
+    fn mark_backup_down(&self) {
+        if let Ok(mut t) = self.backup_failed.lock() {
+            *t = Some(Instant::now());
+        }
+    }
+
     /// Answers a read the primary missed (`Ok(None)`) or failed from the backup,
     /// repairing the primary when the key may be repaired blindly.
     async fn fallback<T>(
@@ -291,7 +326,23 @@ impl Mirrored {
             Ok(None) => None,
             Err(e) => Some(e),
         };
-        match (backup.await, primary_err) {
+        // A miss is the usual start of a fill: a backup known to be down, or slow,
+        // must not delay it. A primary that failed is worth the wait.
+        if primary_err.is_none() && self.backup_down() {
+            return Ok(None);
+        }
+        let backup = match tokio::time::timeout(self.backup_timeout, backup).await {
+            Ok(r) => r,
+            Err(_) => Err(StorageError::io(
+                "read",
+                key.as_str(),
+                io::Error::new(io::ErrorKind::TimedOut, "the backup did not answer in time"),
+            )),
+        };
+        if backup.is_err() {
+            self.mark_backup_down();
+        }
+        match (backup, primary_err) {
             (Ok(Some(v)), e) => {
                 self.stats.backup_reads.fetch_add(1, Ordering::Relaxed);
                 match &e {
@@ -415,10 +466,42 @@ impl Storage for Mirrored {
     }
 
     async fn put_bytes(&self, key: &Key, data: Bytes) -> Result<Meta, StorageError> {
-        let (p, b) = tokio::join!(
-            self.primary.put_bytes(key, data.clone()),
-            self.backup.put_bytes(key, data)
-        );
+        let down = || {
+            StorageError::io(
+                "write",
+                key.as_str(),
+                io::Error::other("the backup failed moments ago: queued without trying"),
+            )
+        };
+        let backup = async {
+            if self.backup_down() {
+                return Err(down());
+            }
+            match tokio::time::timeout(
+                self.backup_timeout,
+                self.backup.put_bytes(key, data.clone()),
+            )
+            .await
+            {
+                Ok(Ok(m)) => Ok(m),
+                Ok(Err(e)) => {
+                    self.mark_backup_down();
+                    Err(e)
+                }
+                Err(_) => {
+                    self.mark_backup_down();
+                    Err(StorageError::io(
+                        "write",
+                        key.as_str(),
+                        io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the backup did not answer in time",
+                        ),
+                    ))
+                }
+            }
+        };
+        let (p, b) = tokio::join!(self.primary.put_bytes(key, data.clone()), backup);
         self.settle(key, p, b).await
     }
 

@@ -264,3 +264,70 @@ async fn both_down_fails_the_write() {
     assert!(m.check_writable().await.is_err());
     assert_eq!(m.queue_depth(), 0);
 }
+
+/// A store that never answers (a blackholed network).
+struct Hanging;
+
+#[async_trait::async_trait]
+impl Storage for Hanging {
+    async fn stat(&self, _: &Key) -> Result<Option<Meta>, StorageError> {
+        std::future::pending().await
+    }
+    async fn get(&self, _: &Key) -> Result<Option<Object>, StorageError> {
+        std::future::pending().await
+    }
+    async fn get_range(&self, _: &Key, _: u64, _: u64) -> Result<Option<Object>, StorageError> {
+        std::future::pending().await
+    }
+    async fn put_bytes(&self, _: &Key, _: Bytes) -> Result<Meta, StorageError> {
+        std::future::pending().await
+    }
+    async fn upload(&self, _: &Key) -> Result<Box<dyn Upload>, StorageError> {
+        std::future::pending().await
+    }
+    async fn list(&self, _: &Key) -> Result<Vec<Key>, StorageError> {
+        std::future::pending().await
+    }
+    async fn delete(&self, _: &Key) -> Result<bool, StorageError> {
+        std::future::pending().await
+    }
+    async fn sweep(&self, _: Duration) -> Result<usize, StorageError> {
+        std::future::pending().await
+    }
+    async fn check_writable(&self) -> Result<(), StorageError> {
+        std::future::pending().await
+    }
+    fn describe(&self) -> String {
+        "hanging://".into()
+    }
+}
+
+#[tokio::test]
+async fn a_hanging_backup_delays_requests_once_then_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Store::new(dir.path(), "p");
+    let m = Mirrored::open(p.fs.clone(), Arc::new(Hanging), dir.path().join("q"))
+        .unwrap()
+        .with_backup_timeout(Duration::from_millis(200));
+    let k = key("ex.com/m/@v/v1.0.0.mod");
+    let t = std::time::Instant::now();
+    m.put_bytes(&k, Bytes::from_static(b"module ex.com/m\n"))
+        .await
+        .unwrap();
+    let first = t.elapsed();
+    assert!(first >= Duration::from_millis(200), "{first:?}");
+    assert_eq!(m.queue_depth(), 1);
+    // Within the rest period: neither a write nor a miss waits for the backup.
+    let t = std::time::Instant::now();
+    m.put_bytes(&key("ex.com/m/@v/v1.1.0.mod"), Bytes::from_static(b"x"))
+        .await
+        .unwrap();
+    assert!(m.get(&key("ex.com/m/@v/v9.mod")).await.unwrap().is_none());
+    assert!(
+        t.elapsed() < Duration::from_millis(150),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(m.queue_depth(), 2);
+    assert_eq!(read(&m, &k).await.unwrap(), b"module ex.com/m\n");
+}
