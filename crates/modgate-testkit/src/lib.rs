@@ -15,6 +15,10 @@
 //!   rules, and [`git::http`] serves them with `git http-backend` on loopback.
 //! * [`redis`] starts Debian's `redis-server` on loopback (no persistence), and
 //!   kills and restarts it; without it a test skips unless `MODGATE_REQUIRE_REDIS=1`.
+//! * [`garage`] starts a three-node Garage cluster (S3, replication factor 3)
+//!   with a bucket and a key, and kills and restarts its nodes; [`nginx`] puts
+//!   a round-robin load balancer in front of replicas. Without the binary a test
+//!   skips unless `MODGATE_REQUIRE_GARAGE=1` / `MODGATE_REQUIRE_NGINX=1`.
 //! * [`s3`] starts `s3s-fs`, a real S3 server, on loopback with known keys and
 //!   buckets as directories; without it a test skips unless `MODGATE_REQUIRE_S3=1`.
 //! * [`upstream::Counting`] serves a GOPROXY tree on loopback and counts requests.
@@ -23,7 +27,9 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod garage;
 pub mod git;
+pub mod nginx;
 pub mod redis;
 pub mod s3;
 pub mod upstream;
@@ -122,6 +128,16 @@ pub fn go_mod_download_error(go: &Path, home: &Path, target: &str, env: &[(&str,
         .next()
         .unwrap_or("")
         .to_owned()
+}
+
+/// A loopback port nothing listens on now, for servers that cannot bind port 0
+/// and report it (redis-server, Garage, nginx). Another process could take it
+/// before the server binds it; on a test machine that is rare enough.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
 }
 
 /// The workspace root (where the top Cargo.toml is).
