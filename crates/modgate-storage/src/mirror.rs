@@ -3,7 +3,8 @@
 //! keeps a durable queue of the copies still owed to either side.
 //!
 //! * **Writes.** `put_bytes` writes both stores at once. An upload goes to the
-//!   primary (to the backup when the primary cannot start one); once committed, a
+//!   primary (to the backup when the primary cannot start one, or cannot commit a
+//!   file handed over whole: a hard link to it is kept until the commit); once committed, a
 //!   queue entry owing the other store a copy is written *before* the commit returns,
 //!   and the retry task streams the copy (never a whole zip in memory). A write fails
 //!   only when neither store took it, or when the copy owed cannot be queued: a
@@ -356,7 +357,13 @@ impl Mirrored {
                 Ok(Some(v))
             }
             (Ok(None), None) => Ok(None),
-            (Ok(None), Some(e)) | (Err(_), Some(e)) => Err(e),
+            (Ok(None), Some(e)) => {
+                // Neither has it as far as can be known: a miss, so the file is
+                // fetched (and verified) again rather than the request failing.
+                tracing::warn!(key = %key, error = %e, "primary read failed, the backup has no copy: a miss");
+                Ok(None)
+            }
+            (Err(_), Some(e)) => Err(e),
             (Err(e), None) => {
                 // The primary answered "absent"; a broken backup does not change that.
                 tracing::warn!(key = %key, error = %e, "backup read failed");
@@ -521,6 +528,10 @@ impl Storage for Mirrored {
             key: key.clone(),
             owed,
             queue: self.queue.clone(),
+            backup: self.backup.clone(),
+            stats: self.stats.clone(),
+            kept: None,
+            chunks: false,
         }))
     }
 
@@ -640,20 +651,91 @@ struct MirroredUpload {
     key: Key,
     owed: Side,
     queue: Arc<Queue>,
+    backup: Arc<dyn Storage>,
+    stats: Arc<MirrorStats>,
+    /// A hard link to the file handed to the primary's upload, so that a commit the
+    /// primary fails can still go to the backup (an object store's upload fails only
+    /// when it is committed).
+    kept: Option<PathBuf>,
+    /// Whether content came as chunks (then nothing is kept).
+    chunks: bool,
+}
+
+/// Names the hard links [`MirroredUpload`] keeps (hidden temporary files, swept
+/// with the others if a process dies holding one).
+static KEPT: AtomicU64 = AtomicU64::new(0);
+
+impl MirroredUpload {
+    fn forget_kept(&mut self) {
+        if let Some(p) = self.kept.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Commits the kept file to the backup instead, owing the primary a copy.
+    async fn commit_to_backup(&mut self, kept: PathBuf) -> Result<Meta, StorageError> {
+        let mut up = self.backup.upload(&self.key).await?;
+        up.write_file(kept).await?;
+        let meta = up.commit().await?;
+        self.queue
+            .push(Side::Primary, &self.key)
+            .await
+            .map_err(|e| StorageError::io("queue", self.key.as_str(), e))?;
+        self.queue.notify.notify_one();
+        Ok(meta)
+    }
+}
+
+impl Drop for MirroredUpload {
+    fn drop(&mut self) {
+        self.forget_kept();
+    }
 }
 
 #[async_trait]
 impl Upload for MirroredUpload {
     async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        self.chunks = true;
+        self.forget_kept();
         self.inner.write(chunk).await
     }
 
     async fn write_file(&mut self, path: PathBuf) -> Result<(), StorageError> {
+        if self.owed == Side::Backup && !self.chunks && self.kept.is_none() {
+            let name = format!(
+                "{}mirror-{}-{}",
+                TEMP_PREFIX,
+                std::process::id(),
+                KEPT.fetch_add(1, Ordering::Relaxed)
+            );
+            let link = path.with_file_name(name);
+            if std::fs::hard_link(&path, &link).is_ok() {
+                self.kept = Some(link);
+            }
+        } else {
+            self.forget_kept();
+        }
         self.inner.write_file(path).await
     }
 
-    async fn commit(self: Box<Self>) -> Result<Meta, StorageError> {
-        let meta = self.inner.commit().await?;
+    async fn commit(mut self: Box<Self>) -> Result<Meta, StorageError> {
+        let inner = std::mem::replace(&mut self.inner, Box::new(Ended));
+        let meta = match inner.commit().await {
+            Ok(meta) => meta,
+            Err(e) => {
+                let Some(kept) = self.kept.clone() else {
+                    return Err(e);
+                };
+                tracing::warn!(key = %self.key, error = %e, "primary commit failed: writing to the backup");
+                self.stats
+                    .primary_write_failures
+                    .fetch_add(1, Ordering::Relaxed);
+                let meta = self.commit_to_backup(kept).await.map_err(|_| e)?;
+                self.forget_kept();
+                return Ok(meta);
+            }
+        };
+        self.forget_kept();
         // Queued before the commit is reported: a crash now still owes the copy.
         self.queue
             .push(self.owed, &self.key)
@@ -663,9 +745,33 @@ impl Upload for MirroredUpload {
         Ok(meta)
     }
 
-    async fn abort(self: Box<Self>) -> Result<(), StorageError> {
-        self.inner.abort().await
+    async fn abort(mut self: Box<Self>) -> Result<(), StorageError> {
+        self.forget_kept();
+        let inner = std::mem::replace(&mut self.inner, Box::new(Ended));
+        inner.abort().await
     }
+}
+
+/// The place of an upload already committed or aborted.
+struct Ended;
+
+#[async_trait]
+impl Upload for Ended {
+    async fn write(&mut self, _: Bytes) -> Result<(), StorageError> {
+        Err(ended())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<Meta, StorageError> {
+        Err(ended())
+    }
+
+    async fn abort(self: Box<Self>) -> Result<(), StorageError> {
+        Ok(())
+    }
+}
+
+fn ended() -> StorageError {
+    StorageError::io("upload", "", io::Error::other("upload already ended"))
 }
 
 /// One owed copy.
