@@ -101,7 +101,7 @@ pub struct AuditArgs {
     pub unmaintained_months: u32,
     /// Re-hash the build list's modules extracted in the module cache, as `go mod
     /// verify` does: DIR, or without a value GOMODCACHE (go's default).
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", require_equals = false)]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub modcache: Option<PathBuf>,
 }
 

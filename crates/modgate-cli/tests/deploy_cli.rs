@@ -174,6 +174,29 @@ fn kubernetes_manifests_hold_together() {
             "{key} = {path} is on no volume ({mounts:?})"
         );
     }
+    // The local tier stays below its emptyDir's limit (exceeding it evicts the pod).
+    let tier = volumes
+        .iter()
+        .find(|v| {
+            let name = s(v, &["name"]);
+            s(c, &["volumeMounts"])
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .any(|m| {
+                    s(m, &["name"]) == name
+                        && get(&config, "local_cache", "kubernetes")
+                            .starts_with(text(m, &["mountPath"]))
+                })
+        })
+        .expect("the local tier's volume");
+    let limit = text(tier, &["emptyDir", "sizeLimit"]);
+    let size = get(&config, "local_cache_size", "kubernetes");
+    let gib = |t: &str, unit: &str| -> u64 { t.strip_suffix(unit).unwrap().parse().unwrap() };
+    assert!(
+        gib(size, "GiB") < gib(limit, "Gi"),
+        "local_cache_size {size}, sizeLimit {limit}"
+    );
     // S3 credentials come from the Secret, which has both.
     let secret = text(c, &["envFrom", "0", "secretRef", "name"]);
     let sec = &k[&format!("Secret/{secret}")];
@@ -345,6 +368,7 @@ fn kubernetes_compose_and_ha_demo_carry_the_same_settings() {
             "{whence}: each replica's own queue"
         );
         assert!(t.contains_key("local_cache"), "{whence}");
+        assert!(t.contains_key("local_cache_size"), "{whence}");
     }
     for (whence, t) in [("kubernetes", &k8s), ("compose", &comp)] {
         assert_eq!(get(t, "listen", whence), "0.0.0.0:3000", "{whence}");

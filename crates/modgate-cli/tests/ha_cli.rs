@@ -1,7 +1,7 @@
 //! The high-availability topology end to end, judged by the real go command:
-//! three `modgate serve` replicas sharing one Redis (coordination) and one store,
-//! behind Debian's nginx as a round-robin load balancer, the upstream a counting
-//! fixture server. `go mod tidy` and `go build` of a module graph through nginx,
+//! three `modgate serve` replicas sharing one Redis (coordination) and one object
+//! store (a three-node Garage cluster behind an nginx S3 balancer), behind Debian's
+//! nginx as a round-robin load balancer, the upstream a counting fixture server. `go mod tidy` and `go build` of a module graph through nginx,
 //! then `go mod download all` from an empty module cache with one replica SIGKILLed.
 
 mod common;
@@ -9,6 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use modgate_testkit::garage::Garage;
 use modgate_testkit::nginx::Nginx;
 use modgate_testkit::redis::Redis;
 use modgate_testkit::upstream::Counting;
@@ -79,7 +80,12 @@ fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
     let tree = tmp.path().join("tree");
     publish_graph(&tree, &tmp.path().join("src"));
     let upstream = Counting::start(&tree);
-    let data = tmp.path().join("data");
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let Some(s3_lb) = Nginx::start(&garage.s3_addrs()) else {
+        return;
+    };
     let args = [
         "--upstream",
         &upstream.url(),
@@ -91,10 +97,16 @@ fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
         &redis.url(),
         "--lease-ttl",
         "5s",
+        "--storage",
+        &garage.url("ha"),
     ];
+    // Each replica has its own data directory: what they share is the bucket.
     let mut replicas: Vec<_> = (0..3)
-        .map(|_| {
-            let (s, err) = common::serve(&data, &args, "info");
+        .map(|i| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_modgate"));
+            cmd.envs(garage.env(0)).env("AWS_ENDPOINT_URL", s3_lb.url());
+            let data = tmp.path().join(format!("replica{i}"));
+            let (s, err) = common::serve_with(cmd, &data, &args, "info");
             common::drain(err);
             s
         })

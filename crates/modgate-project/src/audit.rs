@@ -210,9 +210,15 @@ pub async fn audit(
         ..Report::default()
     };
     report.findings.extend(mismatched);
+    // The main modules' own imports (read once: go.sum zip lines, vuln.package, tools).
+    let source_imports: std::collections::BTreeSet<String> = project
+        .main_modules()
+        .into_iter()
+        .flat_map(|(dir, _)| imports::scan_module(&dir))
+        .collect();
     // go.sum against verified files; the rest through `checks` (past a mismatch,
     // the unverifying fetcher: the mismatch is reported, the audit goes on).
-    integrity::check(project, &graph, fetcher, jobs, &mut report).await;
+    integrity::check(project, &graph, &source_imports, fetcher, jobs, &mut report).await;
     if let Some(dir) = &opts.modcache {
         integrity::check_modcache(project, &graph, dir, &mut report);
     }
@@ -224,12 +230,7 @@ pub async fn audit(
             modgate_core::vulndb::TOOLCHAIN,
         ]);
         let db = source.load(&paths).await?;
-        let imports: std::collections::BTreeSet<String> = project
-            .main_modules()
-            .into_iter()
-            .flat_map(|(dir, _)| imports::scan_module(&dir))
-            .collect();
-        vuln::check(&matched, &imports, &db, &mut report);
+        vuln::check(&matched, &source_imports, &db, &mut report);
         match toolchain::detect(project, &opts.gotoolchain, opts.local_go.as_deref()) {
             Ok(t) => {
                 report.notices.push(format!(
@@ -256,7 +257,7 @@ pub async fn audit(
     replace_local(&graph, &mut report);
     replace_fork(&graph, &mut report);
     pseudo_versions(&graph, &mut report);
-    let tool_only = tools::tool_only(project, &graph);
+    let tool_only = tools::tool_only(project, &graph, &source_imports);
     for f in &mut report.findings {
         if tool_only.contains(&f.module) {
             f.code = tools::tool_code(f.code);

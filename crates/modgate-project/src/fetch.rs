@@ -136,6 +136,8 @@ impl Fetcher {
         store: Store,
         mut client_cfg: ClientConfig,
     ) -> Result<Fetcher, SetupError> {
+        // A temporary store dies with the fetcher: its writes need no fsync (which,
+        // per small file, would cost more than the fetching).
         let (dir, temp) = match store {
             Store::Dir(d) => (d, None),
             Store::Temp => {
@@ -146,8 +148,12 @@ impl Fetcher {
                 (t.path().to_owned(), Some(t))
             }
         };
-        let fs = FsStorage::open(&dir)
-            .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
+        let fs = if temp.is_some() {
+            FsStorage::open_scratch(&dir)
+        } else {
+            FsStorage::open(&dir)
+        }
+        .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
         let spool = fs.spool_dir().to_owned();
         let storage: Arc<dyn Storage> = Arc::new(fs);
         if client_cfg.goinsecure.is_none() {

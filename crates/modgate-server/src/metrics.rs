@@ -13,6 +13,9 @@
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
 //! | `modgate_coordination_fallbacks_total` | `operation` (`flight`, `negative`, `freshness`, `tree`) |
 //! | `modgate_coordination_up` | — (gauge: 1 when Redis answers; 0 when it cannot be reached or coordination is off) |
+//! | `modgate_local_tier_reads_total` | `result` (`hit`, `miss`) |
+//! | `modgate_local_tier_evictions_total` | — |
+//! | `modgate_local_tier_files`, `modgate_local_tier_bytes` | — (gauges) |
 //! | `modgate_backup_queue_depth`, `modgate_backup_queue_oldest_seconds` | — (gauges) |
 //! | `modgate_backup_writes_failed_total` | `store` (`backup`, `primary`) |
 //! | `modgate_backup_retries_total`, `modgate_backup_reads_total`, `modgate_backup_repairs_total` | — |
@@ -99,6 +102,11 @@ pub struct OperationLabels {
     pub operation: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    pub result: &'static str,
+}
+
 /// All metrics, registered once.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -113,6 +121,10 @@ pub struct Metrics {
     pub access_denied: Family<ReasonLabels, Counter>,
     pub coordination_fallbacks: Family<OperationLabels, Counter>,
     pub coordination_up: Gauge,
+    pub local_tier_reads: Family<ResultLabels, Counter>,
+    pub local_tier_evictions: Counter,
+    pub local_tier_files: Gauge,
+    pub local_tier_bytes: Gauge,
     pub backup: BackupMetrics,
     mirror: OnceLock<Arc<modgate_storage::Mirrored>>,
 }
@@ -133,6 +145,10 @@ impl Default for Metrics {
         let access_denied = Family::<ReasonLabels, Counter>::default();
         let coordination_fallbacks = Family::<OperationLabels, Counter>::default();
         let coordination_up = Gauge::default();
+        let local_tier_reads = Family::<ResultLabels, Counter>::default();
+        let local_tier_evictions = Counter::default();
+        let local_tier_files = Gauge::default();
+        let local_tier_bytes = Gauge::default();
         registry.register(
             "requests",
             "Requests by endpoint and status",
@@ -179,6 +195,26 @@ impl Default for Metrics {
             "coordination_up",
             "Whether Redis answers (1) or not (0, also with coordination off)",
             coordination_up.clone(),
+        );
+        registry.register(
+            "local_tier_reads",
+            "Reads of immutable files with local_cache set: served from the local tier (hit) or from the store (miss)",
+            local_tier_reads.clone(),
+        );
+        registry.register(
+            "local_tier_evictions",
+            "Files removed from the local tier to stay within local_cache_size",
+            local_tier_evictions.clone(),
+        );
+        registry.register(
+            "local_tier_files",
+            "Files in the local tier",
+            local_tier_files.clone(),
+        );
+        registry.register(
+            "local_tier_bytes",
+            "Bytes of the files in the local tier",
+            local_tier_bytes.clone(),
         );
         let backup = BackupMetrics::default();
         registry.register(
@@ -236,7 +272,31 @@ impl Default for Metrics {
             access_denied,
             coordination_fallbacks,
             coordination_up,
+            local_tier_reads,
+            local_tier_evictions,
+            local_tier_files,
+            local_tier_bytes,
         }
+    }
+}
+
+impl modgate_storage::TierObserver for Metrics {
+    fn read(&self, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.local_tier_reads
+            .get_or_create(&ResultLabels { result })
+            .inc();
+    }
+
+    fn evicted(&self, files: usize) {
+        self.local_tier_evictions.inc_by(files as u64);
+    }
+
+    fn size(&self, files: usize, bytes: u64) {
+        self.local_tier_files
+            .set(i64::try_from(files).unwrap_or(i64::MAX));
+        self.local_tier_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 }
 

@@ -97,7 +97,7 @@ const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 /// where downloads are spooled: beside the store for a directory (storing is then a
 /// rename), else `<local_cache>/.spool` (the tier keeps a copy by hard-linking) or
 /// `<data>/.spool`.
-async fn open_storage(cfg: &Config) -> Result<Opened, ConfigError> {
+async fn open_storage(cfg: &Config, metrics: &Arc<Metrics>) -> Result<Opened, ConfigError> {
     let url = cfg.storage.trim();
     let storage: Arc<dyn Storage> = if url.is_empty() {
         if let Some(k) = cfg.storage_options.keys().next() {
@@ -139,6 +139,7 @@ async fn open_storage(cfg: &Config) -> Result<Opened, ConfigError> {
         Some(dir) => {
             let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
                 .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
+            tier.set_observer(metrics.clone());
             let s = tier.stats();
             tracing::info!(dir = %dir.display(), files = s.files, bytes = s.bytes, limit = s.limit, "local tier opened");
             Arc::new(tier)
@@ -170,13 +171,13 @@ struct Opened {
 }
 
 pub(crate) async fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
+    let metrics = Arc::new(Metrics::default());
     let Opened {
         storage,
         durable,
         spool,
         mirror,
-    } = open_storage(cfg).await?;
-    let metrics = Arc::new(Metrics::default());
+    } = open_storage(cfg, &metrics).await?;
     if let Some(m) = &mirror {
         metrics.watch_backup(m.clone());
     }

@@ -47,7 +47,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
-pub use local::{LocalTier, is_immutable};
+pub use local::{LocalTier, TierObserver, TierStats, is_immutable};
 pub use mirror::Mirrored;
 pub use object::{ObjectStorage, OpenError};
 pub use open::{Probe, open, open_with_spool, probe};

@@ -125,6 +125,10 @@ struct Inner {
     index: std::sync::Mutex<Index>,
     hits: AtomicU64,
     misses: AtomicU64,
+    observer: std::sync::OnceLock<Arc<dyn TierObserver>>,
+    /// One fill per key at a time: readers of a file being copied in wait for the
+    /// copy instead of each downloading it (and each holding a temporary copy).
+    fills: std::sync::Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// The tier's files by last use.
@@ -139,24 +143,23 @@ struct Index {
 struct Entry {
     size: u64,
     tick: u64,
+    /// The primary's metadata, once read from the sidecar (or known when admitted).
+    meta: Option<Meta>,
 }
 
 impl Index {
-    fn touch(&mut self, key: &Key) -> bool {
+    /// Marks `key` used; `None` if absent, else its metadata if known.
+    fn touch(&mut self, key: &Key) -> Option<Option<Meta>> {
         self.clock += 1;
         let clock = self.clock;
-        match self.entries.get_mut(key) {
-            Some(e) => {
-                self.by_use.remove(&e.tick);
-                e.tick = clock;
-                self.by_use.insert(clock, key.clone());
-                true
-            }
-            None => false,
-        }
+        let e = self.entries.get_mut(key)?;
+        self.by_use.remove(&e.tick);
+        e.tick = clock;
+        self.by_use.insert(clock, key.clone());
+        Some(e.meta.clone())
     }
 
-    fn insert(&mut self, key: Key, size: u64) {
+    fn insert(&mut self, key: Key, size: u64, meta: Option<Meta>) {
         self.remove(&key);
         self.clock += 1;
         self.used += size;
@@ -166,6 +169,7 @@ impl Index {
             Entry {
                 size,
                 tick: self.clock,
+                meta,
             },
         );
     }
@@ -197,6 +201,16 @@ impl Index {
     }
 }
 
+/// Told what the tier does (metrics).
+pub trait TierObserver: Send + Sync {
+    /// A read of an immutable file: served from the tier (`hit`) or not.
+    fn read(&self, hit: bool);
+    /// `files` files were evicted to stay within the limit.
+    fn evicted(&self, files: usize);
+    /// The tier now holds `files` files of `bytes` bytes.
+    fn size(&self, files: usize, bytes: u64);
+}
+
 /// What [`LocalTier::stats`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierStats {
@@ -223,7 +237,7 @@ impl LocalTier {
         found.sort_by_key(|(_, _, mtime)| *mtime);
         let mut index = Index::default();
         for (key, size, _) in found {
-            index.insert(key, size);
+            index.insert(key, size, None);
         }
         let tier = Inner {
             primary,
@@ -232,12 +246,23 @@ impl LocalTier {
             index: std::sync::Mutex::new(index),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            observer: std::sync::OnceLock::new(),
+            fills: std::sync::Mutex::new(HashMap::new()),
         };
         let evicted = tier.lock().evict(limit);
         for key in evicted {
             tier.remove_files(&key);
         }
         Ok(LocalTier(Arc::new(tier)))
+    }
+
+    /// Reports reads, evictions and the tier's size to `observer` from now on (the
+    /// first observer set stays).
+    pub fn set_observer(&self, observer: Arc<dyn TierObserver>) {
+        let ix = self.0.lock();
+        observer.size(ix.entries.len(), ix.used);
+        drop(ix);
+        let _ = self.0.observer.set(observer);
     }
 
     /// The directory of the tier.
@@ -274,12 +299,17 @@ impl Inner {
 
     /// The primary's metadata of the local copy of `key`, if the tier has one.
     async fn local_meta(&self, key: &Key) -> Option<Meta> {
-        if !self.lock().touch(key) {
-            return None;
+        if let Some(meta) = self.lock().touch(key)? {
+            return Some(meta);
         }
+        // Indexed at start: the sidecar is read on first use, then remembered.
         let path = self.meta_path(key);
         let text = tokio::fs::read_to_string(&path).await.ok()?;
-        parse_meta(&text)
+        let meta = parse_meta(&text)?;
+        if let Some(e) = self.lock().entries.get_mut(key) {
+            e.meta = Some(meta.clone());
+        }
+        Some(meta)
     }
 
     /// Opens the local copy with the primary's metadata.
@@ -298,8 +328,28 @@ impl Inner {
     }
 
     fn forget(&self, key: &Key) {
-        if self.lock().remove(key) {
+        let removed = {
+            let mut ix = self.lock();
+            let removed = ix.remove(key);
+            self.report_size(&ix);
+            removed
+        };
+        if removed {
             self.remove_files(key);
+        }
+    }
+
+    fn report_size(&self, ix: &Index) {
+        if let Some(o) = self.observer.get() {
+            o.size(ix.entries.len(), ix.used);
+        }
+    }
+
+    fn report_read(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(o) = self.observer.get() {
+            o.read(hit);
         }
     }
 
@@ -332,9 +382,14 @@ impl Inner {
         up.commit().await?;
         let evicted = {
             let mut ix = self.lock();
-            ix.insert(key.clone(), meta.size);
-            ix.evict(self.limit)
+            ix.insert(key.clone(), meta.size, Some(meta.clone()));
+            let evicted = ix.evict(self.limit);
+            self.report_size(&ix);
+            evicted
         };
+        if let Some(o) = self.observer.get().filter(|_| !evicted.is_empty()) {
+            o.evicted(evicted.len());
+        }
         for k in evicted {
             self.remove_files(&k);
         }
@@ -424,14 +479,33 @@ impl Storage for LocalTier {
             return self.0.primary.get(key).await;
         }
         if let Some(obj) = self.0.local_get(key).await {
-            self.0.hits.fetch_add(1, Ordering::Relaxed);
+            self.0.report_read(true);
             return Ok(Some(obj));
         }
-        self.0.misses.fetch_add(1, Ordering::Relaxed);
-        match self.0.primary.get(key).await? {
-            Some(obj) if obj.meta.size <= self.0.limit => self.0.fill(key, obj).await.map(Some),
-            other => Ok(other),
+        let gate = {
+            let mut fills = self.0.fills.lock().unwrap_or_else(|p| p.into_inner());
+            fills.entry(key.clone()).or_default().clone()
+        };
+        let result = async {
+            let _filling = gate.lock().await;
+            // Another reader may have copied it in while this one waited.
+            if let Some(obj) = self.0.local_get(key).await {
+                self.0.report_read(true);
+                return Ok(Some(obj));
+            }
+            self.0.report_read(false);
+            match self.0.primary.get(key).await? {
+                Some(obj) if obj.meta.size <= self.0.limit => self.0.fill(key, obj).await.map(Some),
+                other => Ok(other),
+            }
         }
+        .await;
+        let mut fills = self.0.fills.lock().unwrap_or_else(|p| p.into_inner());
+        // The map and this reader hold the last references: nobody else waits.
+        if Arc::strong_count(&gate) == 2 {
+            fills.remove(key);
+        }
+        result
     }
 
     async fn get_range(
@@ -445,7 +519,7 @@ impl Storage for LocalTier {
             && let Ok(Some(obj)) = self.0.local.get_range(key, offset, len).await
             && obj.meta.size == meta.size
         {
-            self.0.hits.fetch_add(1, Ordering::Relaxed);
+            self.0.report_read(true);
             return Ok(Some(Object {
                 meta,
                 body: obj.body,
@@ -757,13 +831,14 @@ mod tests {
     fn index_evicts_least_recently_used() {
         let k = |s: &str| Key::new(s).unwrap();
         let mut ix = Index::default();
-        ix.insert(k("a"), 10);
-        ix.insert(k("b"), 10);
-        ix.insert(k("c"), 10);
-        assert!(ix.touch(&k("a")));
+        ix.insert(k("a"), 10, None);
+        ix.insert(k("b"), 10, None);
+        ix.insert(k("c"), 10, None);
+        assert_eq!(ix.touch(&k("a")), Some(None));
+        assert_eq!(ix.touch(&k("zz")), None);
         assert_eq!(ix.evict(20), vec![k("b")]);
         assert_eq!(ix.used, 20);
-        ix.insert(k("c"), 5); // replaced: counted once
+        ix.insert(k("c"), 5, None); // replaced: counted once
         assert_eq!(ix.used, 15);
         assert_eq!(ix.evict(0), vec![k("a"), k("c")]);
         assert!(ix.entries.is_empty() && ix.by_use.is_empty());

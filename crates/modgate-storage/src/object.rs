@@ -13,7 +13,8 @@
 //! * **Uploads spool.** An [`Upload`] writes to a local temporary file (the hash must be
 //!   known before the object is created, to be recorded with it); committing sends it in
 //!   one PUT up to [`MULTIPART_THRESHOLD`], and as a multipart upload of
-//!   [`PART_SIZE`] parts, at most [`PARTS_IN_FLIGHT`] at once, above it. An upload dropped
+//!   [`PART_SIZE`] parts, at most [`PARTS_IN_FLIGHT`] at once, above it; all uploads of a
+//!   store together hold at most [`UPLOAD_MEMORY`] (the rest wait). An upload dropped
 //!   before commit leaves only its local file, which it removes; a multipart upload
 //!   interrupted mid-commit is aborted in the background.
 //! * **Reads stream.** Objects up to 64 KiB are read whole; larger ones (and ranges) come
@@ -56,6 +57,12 @@ pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// Parts uploaded at once: bounds an upload's memory to about this many parts.
 pub const PARTS_IN_FLIGHT: usize = 2;
+/// Memory all uploads of one store may hold at once (parts being sent, small
+/// objects read whole); an upload over budget waits, its content safe in its spool
+/// file. Bounds a burst of cold fills, not just one.
+pub const UPLOAD_MEMORY: usize = 32 * 1024 * 1024;
+/// What a multipart upload reads from its spool file at a time.
+const READ_CHUNK: usize = 1024 * 1024;
 /// Objects up to this size are read whole when opened.
 const SMALL: u64 = 64 * 1024;
 /// The user metadata that records the content's SHA-256 (hex).
@@ -76,6 +83,8 @@ pub struct ObjectStorage {
     url: String,
     spool: PathBuf,
     conditional: bool,
+    /// [`UPLOAD_MEMORY`] in KiB permits.
+    upload_memory: Arc<tokio::sync::Semaphore>,
 }
 
 /// Why a store could not be opened.
@@ -102,7 +111,9 @@ pub enum OpenError {
         #[source]
         source: io::Error,
     },
-    #[error("storage {url}: cannot reach the store: {source}")]
+    #[error(
+        "storage {url}: cannot write a probe object (unreachable, wrong credentials or no permission?): {source}"
+    )]
     Unreachable {
         url: String,
         #[source]
@@ -270,6 +281,7 @@ impl ObjectStorage {
             url: clean,
             spool: spool.to_owned(),
             conditional: false,
+            upload_memory: upload_budget(),
         })
     }
 
@@ -287,6 +299,7 @@ impl ObjectStorage {
             url: describe.to_owned(),
             spool: spool.to_owned(),
             conditional: false,
+            upload_memory: upload_budget(),
         })
     }
 
@@ -417,11 +430,9 @@ impl ObjectStorage {
             .put_opts(&self.path(key), PutPayload::from_bytes(data), opts)
             .await
         {
-            Ok(_) => Ok(Conditional::Written(Meta {
-                size,
-                modified: SystemTime::now(),
-                etag: etag_of_sha(&hex),
-            })),
+            Ok(_) => Ok(Conditional::Written(
+                stored_meta(self.store.as_ref(), &self.path(key), size, &hex).await,
+            )),
             Err(object_store::Error::AlreadyExists { .. })
             | Err(object_store::Error::Precondition { .. }) => Ok(Conditional::Conflict),
             Err(e) => Err(StorageError::backend("write", key.as_str(), e)),
@@ -529,6 +540,7 @@ impl Storage for ObjectStorage {
         .map_err(|e| StorageError::io("upload", key.as_str(), e))?;
         Ok(Box::new(ObjectUpload {
             store: self.store.clone(),
+            memory: self.upload_memory.clone(),
             key: key.to_string(),
             path: self.path(key),
             file: Some(file),
@@ -651,6 +663,7 @@ impl Storage for ObjectStorage {
 
 /// An upload spooled to a local file, sent to the store on commit.
 struct ObjectUpload {
+    memory: Arc<tokio::sync::Semaphore>,
     store: Arc<dyn ObjectStore>,
     key: String,
     path: Path,
@@ -718,6 +731,18 @@ impl Upload for ObjectUpload {
         .map_err(io_err)?;
         let attributes = ObjectStorage::sha_attributes(&hex);
         let backend = |e| StorageError::backend("commit", &key, e);
+        // What this commit holds in memory at most: the object, or the parts in flight.
+        let need = size
+            .min((PARTS_IN_FLIGHT * PART_SIZE) as u64)
+            .div_ceil(1024);
+        let permits = u32::try_from(need)
+            .unwrap_or(u32::MAX)
+            .min(budget_permits());
+        let _memory = self
+            .memory
+            .acquire_many(permits)
+            .await
+            .map_err(|e| StorageError::io("commit", &key, io::Error::other(e)))?;
         if size <= MULTIPART_THRESHOLD {
             let data = tokio::fs::read(&path).await.map_err(io_err)?;
             let opts = PutOptions {
@@ -748,7 +773,10 @@ impl Upload for ObjectUpload {
                     .wait_for_capacity(PARTS_IN_FLIGHT)
                     .await
                     .map_err(backend)?;
-                let mut buf = vec![0u8; PART_SIZE];
+                // Parts are assembled from 1 MiB reads (a part is a list of chunks, not
+                // one copy): small buffers are reused by the allocator across uploads,
+                // where 8 MiB ones pile up in its per-thread arenas.
+                let mut buf = vec![0u8; READ_CHUNK];
                 let n = read_full(&mut file, &mut buf).await.map_err(io_err)?;
                 if n == 0 {
                     break;
@@ -766,11 +794,7 @@ impl Upload for ObjectUpload {
             writer.finish().await.map_err(backend)?;
         }
         self.file = None; // sent: the spool file is removed here
-        Ok(Meta {
-            size,
-            modified: SystemTime::now(),
-            etag: etag_of_sha(&hex),
-        })
+        Ok(stored_meta(self.store.as_ref(), &self.path, size, &hex).await)
     }
 
     async fn abort(mut self: Box<Self>) -> Result<(), StorageError> {
@@ -780,6 +804,25 @@ impl Upload for ObjectUpload {
                 .map_err(|e| StorageError::io("abort", &self.key, e)),
             None => Ok(()),
         }
+    }
+}
+
+/// The metadata of an object just written with content `hex`, as a later `stat`
+/// will give it: the store's modification time is the `Last-Modified` every replica
+/// serves, so it is asked for (one HEAD); if that fails, the local clock stands in.
+async fn stored_meta(store: &dyn ObjectStore, path: &Path, size: u64, hex: &str) -> Meta {
+    let head = GetOptions {
+        head: true,
+        ..GetOptions::default()
+    };
+    let modified = match store.get_opts(path, head).await {
+        Ok(r) if r.meta.size == size => SystemTime::from(r.meta.last_modified),
+        _ => SystemTime::now(),
+    };
+    Meta {
+        size,
+        modified,
+        etag: etag_of_sha(hex),
     }
 }
 
@@ -799,6 +842,14 @@ impl Drop for AbortOnDrop {
             });
         }
     }
+}
+
+fn budget_permits() -> u32 {
+    (UPLOAD_MEMORY / 1024) as u32
+}
+
+fn upload_budget() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(budget_permits() as usize))
 }
 
 /// Reads until `buf` is full or the file ends.
@@ -1039,6 +1090,44 @@ mod tests {
         let opts = BTreeMap::from([("retry_timeout".to_owned(), "soon".to_owned())]);
         let err = ObjectStorage::build("s3://b/p", &opts, spool.path()).unwrap_err();
         assert!(err.to_string().contains("retry_timeout"), "{err}");
+    }
+
+    /// GCS and Azure build from their own option names (no network: not contacted).
+    #[test]
+    fn gcs_and_azure_build_from_their_options() {
+        let spool = tempfile::tempdir().unwrap();
+        let opts = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let az = ObjectStorage::build(
+            "az://modules/cache",
+            &opts(&[
+                ("account_name", "devstoreaccount1"),
+                ("use_emulator", "true"),
+            ]),
+            spool.path(),
+        )
+        .unwrap();
+        assert_eq!(az.describe(), "az://modules/cache");
+        let gs = ObjectStorage::build(
+            "gs://modules/cache",
+            &opts(&[("service_account_key", "{}"), ("skip_signature", "true")]),
+            spool.path(),
+        );
+        // An invalid key is the builder's complaint, named with the URL, not a panic.
+        if let Err(e) = &gs {
+            assert!(e.to_string().contains("gs://modules/cache"), "{e}");
+        }
+        let err = ObjectStorage::build(
+            "gs://modules/cache",
+            &opts(&[("access_key_id", "x")]),
+            spool.path(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("\"access_key_id\""), "{err}");
     }
 
     #[test]

@@ -91,6 +91,7 @@ async fn contract(s: Arc<dyn Storage>, content_etags: bool) {
         stat.etag, put.etag,
         "{name}: put and stat disagree on the etag"
     );
+    assert_eq!(stat, put, "{name}: put and stat disagree");
     assert!(stat.etag.starts_with('"') && stat.etag.ends_with('"'));
     assert_eq!(read(s, &small_key).await.unwrap(), small);
     assert_eq!(read_range(s, &small_key, 2, 7).await, small.slice(2..9));
@@ -169,7 +170,7 @@ async fn contract(s: Arc<dyn Storage>, content_etags: bool) {
     let whole = [part1.as_ref(), part2.as_ref()].concat();
     assert_eq!(meta.size, whole.len() as u64);
     assert_eq!(read(s, &up_key).await.unwrap(), whole);
-    assert_eq!(s.stat(&up_key).await.unwrap().unwrap().etag, meta.etag);
+    assert_eq!(s.stat(&up_key).await.unwrap().unwrap(), meta);
     if content_etags {
         assert_eq!(meta.etag, sha_etag(&whole));
     }
@@ -325,23 +326,7 @@ async fn s3() {
             .is_file()
     );
 
-    // Multipart: above the threshold, the object arrives whole with its content etag.
-    let mk = key("example.com/big/@v/v1.0.0.zip");
-    let data = content(MULTIPART_THRESHOLD as usize + 3 * 1024 * 1024 + 11, 9);
-    let mut up = s.upload(&mk).await.unwrap();
-    for chunk in data.chunks(1024 * 1024) {
-        up.write(Bytes::copy_from_slice(chunk)).await.unwrap();
-    }
-    let meta = up.commit().await.unwrap();
-    assert_eq!(meta.etag, sha_etag(&data));
-    let stat = s.stat(&mk).await.unwrap().unwrap();
-    assert_eq!(stat.size, data.len() as u64);
-    assert_eq!(
-        stat.etag,
-        sha_etag(&data),
-        "multipart uploads keep the sha256 metadata"
-    );
-    assert_eq!(read(s.as_ref(), &mk).await.unwrap(), data);
+    multipart(s.as_ref()).await;
     assert!(files_in(spool.path()).is_empty(), "spool leftovers");
 
     // Wrong credentials, a dead endpoint: clear errors at open, naming the store.
@@ -357,18 +342,99 @@ async fn s3() {
         .err()
         .unwrap();
     assert!(
-        err.to_string().contains("cannot reach") && err.to_string().contains(url),
+        err.to_string().contains("cannot write a probe object") && err.to_string().contains(url),
         "{err}"
     );
     let mut bad = server.options();
-    bad.insert("secret_access_key".into(), "wrong".into());
+    bad.insert("secret_access_key".into(), "n0t-the-s3cret".into());
     let err = open_with_spool(url, &bad, Some(spool.path()))
         .await
         .err()
         .unwrap();
     assert!(err.to_string().contains(url), "{err}");
     assert!(
-        !err.to_string().contains("wrong"),
+        !err.to_string().contains("n0t-the-s3cret"),
         "a secret in an error: {err}"
     );
+}
+
+/// A store that accepts connections and never answers: the start fails within the
+/// read timeout instead of hanging (no S3 server needed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_store_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn); // accepted, never answered
+        }
+    });
+    let spool = tempfile::tempdir().unwrap();
+    let options: BTreeMap<String, String> = [
+        ("endpoint", format!("http://{addr}")),
+        ("region", "us-east-1".into()),
+        ("access_key_id", "k".into()),
+        ("secret_access_key", "s".into()),
+        ("allow_http", "true".into()),
+        ("read_timeout", "1s".into()),
+        ("max_retries", "0".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let started = std::time::Instant::now();
+    let err = open_with_spool("s3://silent/p", &options, Some(spool.path()))
+        .await
+        .err()
+        .expect("a silent store cannot be opened");
+    let took = started.elapsed();
+    eprintln!("silent store: failed after {took:?}: {err}");
+    assert!(err.to_string().contains("s3://silent/p"), "{err}");
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+/// Above the threshold, an upload goes up in parts and arrives whole, with its
+/// content ETag (the store keeps the metadata of multipart uploads).
+async fn multipart(s: &dyn Storage) {
+    let mk = key("example.com/big/@v/v1.0.0.zip");
+    let data = content(MULTIPART_THRESHOLD as usize + 3 * 1024 * 1024 + 11, 9);
+    let mut up = s.upload(&mk).await.unwrap();
+    for chunk in data.chunks(1024 * 1024) {
+        up.write(Bytes::copy_from_slice(chunk)).await.unwrap();
+    }
+    let meta = up.commit().await.unwrap();
+    assert_eq!(meta.etag, sha_etag(&data));
+    let stat = s.stat(&mk).await.unwrap().unwrap();
+    assert_eq!(stat.size, data.len() as u64);
+    assert_eq!(
+        stat.etag,
+        sha_etag(&data),
+        "multipart uploads keep the sha256 metadata"
+    );
+    assert_eq!(read(s, &mk).await.unwrap(), data);
+}
+
+/// The contract against any store: `MODGATE_TEST_S3_URL=s3://bucket/prefix` with the
+/// standard `AWS_*` variables (a Garage, MinIO or AWS bucket one can write to);
+/// skipped when unset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_store() {
+    let Ok(url) = std::env::var("MODGATE_TEST_S3_URL") else {
+        eprintln!("skipping: MODGATE_TEST_S3_URL not set");
+        return;
+    };
+    let spool = tempfile::tempdir().unwrap();
+    let s = open_with_spool(&url, &BTreeMap::new(), Some(spool.path()))
+        .await
+        .unwrap();
+    // Start clean: an earlier run may have been interrupted.
+    for k in s.list(&key("example.com")).await.unwrap() {
+        s.delete(&k).await.unwrap();
+    }
+    contract(s.clone(), true).await;
+    multipart(s.as_ref()).await;
+    for k in s.list(&key("example.com")).await.unwrap() {
+        s.delete(&k).await.unwrap();
+    }
 }

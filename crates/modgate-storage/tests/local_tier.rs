@@ -4,9 +4,12 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use bytes::Bytes;
-use modgate_storage::{FsStorage, Key, LocalTier, Storage, open_with_spool};
+use modgate_storage::{
+    FsStorage, Key, LocalTier, Storage, StorageError, TierObserver, open_with_spool,
+};
 use modgate_testkit::s3::S3;
 
 fn key(s: &str) -> Key {
@@ -48,6 +51,33 @@ fn tier_bytes(dir: &Path) -> u64 {
     total
 }
 
+/// Counts what a tier reports.
+#[derive(Default)]
+struct Seen {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evicted: AtomicU64,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl TierObserver for Seen {
+    fn read(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn evicted(&self, files: usize) {
+        self.evicted
+            .fetch_add(files as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn size(&self, files: usize, bytes: u64) {
+        self.files
+            .store(files as u64, std::sync::atomic::Ordering::Relaxed);
+        self.bytes
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn in_tier(dir: &Path, k: &Key) -> bool {
     dir.join(k.as_str()).is_file()
 }
@@ -59,6 +89,8 @@ async fn bounded_least_recently_used_out() {
     let primary: Arc<dyn Storage> = Arc::new(FsStorage::open(primary_dir.path()).unwrap());
     let limit = 100 * 1024;
     let tier = LocalTier::open(primary.clone(), tier_dir.path(), limit).unwrap();
+    let seen = Arc::new(Seen::default());
+    tier.set_observer(seen.clone());
     let size = 10 * 1024;
 
     // Writes go to the primary and the tier; the tier never exceeds its limit.
@@ -87,6 +119,13 @@ async fn bounded_least_recently_used_out() {
     let stats = tier.stats();
     assert_eq!(stats.files, 10);
     eprintln!("after 30 writes of 10 KiB into 100 KiB: {stats:?}");
+    // The observer saw the same.
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(seen.evicted.load(Relaxed), 20);
+    assert_eq!(seen.files.load(Relaxed), 10);
+    assert_eq!(seen.bytes.load(Relaxed), stats.bytes);
+    assert_eq!(seen.hits.load(Relaxed), stats.hits);
+    assert_eq!(seen.misses.load(Relaxed), stats.misses);
 
     // Everything is still served: evicted files from the primary, and read back in.
     for i in 0..30 {
@@ -257,6 +296,12 @@ async fn over_s3_the_tier_gives_the_stores_etag() {
     assert!(in_tier(tier_dir.path(), &k));
     assert_eq!(tier.stat(&k).await.unwrap().unwrap().etag, meta.etag);
     assert_eq!(tier.get(&k).await.unwrap().unwrap().meta.etag, meta.etag);
+    // Size, ETag and time: what the store says (its Last-Modified, too).
+    assert_eq!(
+        tier.stat(&k).await.unwrap().unwrap(),
+        primary.stat(&k).await.unwrap().unwrap()
+    );
+    assert_eq!(meta, primary.stat(&k).await.unwrap().unwrap());
     // A second tier in front of the same store agrees.
     let dir2 = tempfile::tempdir().unwrap();
     let tier2 = LocalTier::open(primary.clone(), dir2.path(), 1 << 20).unwrap();
@@ -277,4 +322,86 @@ async fn over_s3_the_tier_gives_the_stores_etag() {
         m2.etag
     );
     assert_eq!(tier2.stat(&k).await.unwrap().unwrap().etag, meta.etag);
+}
+
+/// A directory store that counts whole reads.
+struct CountingReads {
+    inner: FsStorage,
+    gets: AtomicU64,
+}
+
+#[async_trait::async_trait]
+impl Storage for CountingReads {
+    async fn stat(&self, key: &Key) -> Result<Option<modgate_storage::Meta>, StorageError> {
+        self.inner.stat(key).await
+    }
+    async fn get(&self, key: &Key) -> Result<Option<modgate_storage::Object>, StorageError> {
+        self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // Slow enough that the other readers arrive while it is being copied.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        self.inner.get(key).await
+    }
+    async fn get_range(
+        &self,
+        key: &Key,
+        offset: u64,
+        len: u64,
+    ) -> Result<Option<modgate_storage::Object>, StorageError> {
+        self.inner.get_range(key, offset, len).await
+    }
+    async fn put_bytes(
+        &self,
+        key: &Key,
+        data: Bytes,
+    ) -> Result<modgate_storage::Meta, StorageError> {
+        self.inner.put_bytes(key, data).await
+    }
+    async fn upload(&self, key: &Key) -> Result<Box<dyn modgate_storage::Upload>, StorageError> {
+        self.inner.upload(key).await
+    }
+    async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError> {
+        self.inner.list(prefix).await
+    }
+    async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
+        self.inner.delete(key).await
+    }
+    async fn sweep(&self, older_than: std::time::Duration) -> Result<usize, StorageError> {
+        self.inner.sweep(older_than).await
+    }
+    async fn check_writable(&self) -> Result<(), StorageError> {
+        self.inner.check_writable().await
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_readers_of_a_cold_file_share_one_copy() {
+    let primary_dir = tempfile::tempdir().unwrap();
+    let tier_dir = tempfile::tempdir().unwrap();
+    let primary = Arc::new(CountingReads {
+        inner: FsStorage::open(primary_dir.path()).unwrap(),
+        gets: AtomicU64::new(0),
+    });
+    let k = zip_key(1);
+    let data = content(512 * 1024, 1);
+    primary.put_bytes(&k, data.clone()).await.unwrap();
+    let tier = Arc::new(LocalTier::open(primary.clone(), tier_dir.path(), 1 << 20).unwrap());
+    let readers: Vec<_> = (0..32)
+        .map(|_| {
+            let (tier, k) = (tier.clone(), k.clone());
+            tokio::spawn(async move { read(tier.as_ref(), &k).await.unwrap() })
+        })
+        .collect();
+    for r in readers {
+        assert_eq!(r.await.unwrap(), data);
+    }
+    let stats = tier.stats();
+    assert_eq!(
+        primary.gets.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "{stats:?}"
+    );
+    assert_eq!((stats.misses, stats.hits), (1, 31));
 }

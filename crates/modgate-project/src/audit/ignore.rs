@@ -239,3 +239,143 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Severity;
+
+    fn finding(code: &'static str, module: &str, id: Option<&str>) -> Finding {
+        let mut f = Finding::new(code, Severity::Error, module, "v1.0.0");
+        f.id = id.map(str::to_owned);
+        f.aliases = id.map(|id| vec![id.replace("GO-", "CVE-")]);
+        f
+    }
+
+    fn at(date: &str) -> i64 {
+        UtcTime::parse_rfc3339(date).unwrap().to_unix()
+    }
+
+    #[test]
+    fn entries_match_hold_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(AUDIT_IGNORE_FILE),
+            "[[ignore]]\nid = \"CVE-2026-0001\"\nreason = \"r1\"\nuntil = 2026-06-01\n\n\
+             [[ignore]]\ncode = \"outdated.*\"\nmodule = \"example.com/a,golang.org/x/*\"\nreason = \"r2\"\n\n\
+             [[ignore]]\ncode = \"tool.retracted\"\nreason = \"r3\"\nuntil = \"2026-01-01T12:00:00Z\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(OSV_SCANNER_FILE),
+            "[[PackageOverrides]]\nname = \"x\"\n\n[[IgnoredVulns]]\nid = \"GO-2026-0002\"\nignoreUntil = 2026-03-04T05:06:07+01:00\n",
+        )
+        .unwrap();
+        let entries = load(dir.path()).unwrap();
+        assert_eq!(entries.len(), 4);
+        let report = |now: &str| {
+            let mut r = Report {
+                findings: vec![
+                    finding("vuln.module", "example.com/v", Some("GO-2026-0001")),
+                    finding("vuln.module", "example.com/w", Some("GO-2026-0002")),
+                    finding("outdated.patch", "example.com/a/sub", None),
+                    finding("outdated.patch", "golang.org/x/net", None),
+                    finding("outdated.patch", "example.com/b", None),
+                    finding("tool.retracted", "example.com/t", None),
+                ],
+                ..Report::default()
+            };
+            apply(&entries, at(now), &mut r);
+            r
+        };
+        let early = report("2026-01-01T00:00:00Z");
+        let kept: Vec<&str> = early.findings.iter().map(|f| f.module.as_str()).collect();
+        assert_eq!(kept, ["example.com/b"]);
+        assert_eq!(early.ignored.len(), 5);
+        assert!(early.notices.is_empty());
+        // The osv-scanner date is in +01:00: 04:06:07 UTC.
+        assert_eq!(
+            early.ignored[1].ignore.as_ref().unwrap().until,
+            "2026-03-04T04:06:07Z"
+        );
+        let late = report("2026-07-01T00:00:00Z");
+        let kept: Vec<(&str, bool)> = late
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.module.as_str(),
+                    f.ignore.as_ref().is_some_and(|i| i.expired),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("example.com/v", true),
+                ("example.com/w", true),
+                ("example.com/b", false),
+                ("example.com/t", true)
+            ]
+        );
+        assert_eq!(late.notices.len(), 3);
+        assert_eq!(
+            late.ignored.len(),
+            2,
+            "the entry without a date still holds"
+        );
+    }
+
+    #[test]
+    fn files_that_make_no_sense_are_errors() {
+        let bad = |name: &str, text: &str, want: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(name), text).unwrap();
+            let e = load(dir.path()).unwrap_err();
+            assert!(e.contains(want), "{e}");
+        };
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\nreason = \"x\"\n",
+            "neither `code` nor `id`",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\ncode = \"vuln.module\"\n",
+            "entry 1 has no `reason`",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\ncode = \"nope\"\nreason = \"x\"\n",
+            "unknown finding code",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\ncode = \"nope.*\"\nreason = \"x\"\n",
+            "unknown finding code",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\nid = \"X\"\nreason = \"x\"\nuntil = \"soon\"\n",
+            "\"soon\" is not a date",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\nid = \"X\"\nreason = \"x\"\nuntil = 3\n",
+            "not a date",
+        );
+        bad(
+            AUDIT_IGNORE_FILE,
+            "[[ignore]]\nid = \"X\"\nreason = \"x\"\ncomment = \"y\"\n",
+            "unknown field",
+        );
+        bad(AUDIT_IGNORE_FILE, "[[ignore]\n", AUDIT_IGNORE_FILE);
+        bad(
+            OSV_SCANNER_FILE,
+            "[[IgnoredVulns]]\nreason = \"x\"\n",
+            "has no `id`",
+        );
+        let empty = tempfile::tempdir().unwrap();
+        assert!(load(empty.path()).unwrap().is_empty());
+    }
+}

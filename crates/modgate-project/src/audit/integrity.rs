@@ -25,9 +25,11 @@ struct Line {
     hash: String,
 }
 
+/// `imports`: the main modules' own import paths.
 pub async fn check(
     project: &Project,
     graph: &Graph,
+    imports: &std::collections::BTreeSet<String>,
     fetcher: &Fetcher,
     jobs: usize,
     report: &mut Report,
@@ -94,12 +96,9 @@ pub async fn check(
         .filter(|m| !m.is_main())
         .map(|m| m.path.clone())
         .collect();
-    let imported: std::collections::BTreeSet<&str> = project
-        .main_modules()
-        .into_iter()
-        .flat_map(|(dir, _)| super::imports::scan_module(&dir))
-        .filter_map(|i| super::imports::module_of(&i, &paths).map(str::to_owned))
-        .filter_map(|p| paths.iter().find(|q| **q == p).map(String::as_str))
+    let imported: std::collections::BTreeSet<&str> = imports
+        .iter()
+        .filter_map(|i| super::imports::module_of(i, &paths))
         .collect();
     for m in &graph.build_list.modules {
         if !imported.contains(m.path.as_str()) {

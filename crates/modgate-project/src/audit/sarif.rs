@@ -245,3 +245,74 @@ pub fn failed(error: &str, tool_version: &str) -> Value {
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_as_sarif_2_1_0_has_it() {
+        let mut located = Finding::new("vuln.module", Severity::Error, "example.com/v", "v1.2.0");
+        located.summary = "a flaw".into();
+        located.file = Some("sub/go.mod".into());
+        located.line = Some(7);
+        let mut ignored = Finding::new("outdated.patch", Severity::Info, "example.com/b", "v1.0.0");
+        ignored.ignore = Some(super::super::ignore::Matched {
+            file: ".modgate-audit.toml".into(),
+            reason: "later".into(),
+            until: String::new(),
+            expired: false,
+        });
+        let report = Report {
+            findings: vec![
+                located,
+                Finding::new(
+                    "tool.retracted",
+                    Severity::Warning,
+                    "example.com/t",
+                    "v0.1.0",
+                ),
+            ],
+            ignored: vec![ignored],
+            errors: vec!["example.com/x/@v/list: refused".into()],
+            root: "/work/app".into(),
+            ..Report::default()
+        };
+        let s = log(&report, "0.1.0");
+        assert_eq!(s["version"], "2.1.0");
+        assert_eq!(s["$schema"], SCHEMA);
+        let run = &s["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["outdated.patch", "tool.retracted", "vuln.module"]);
+        assert!(
+            rules[1]["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("(a dependency of a tool directive)")
+        );
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), 3);
+        assert_eq!(results[0]["ruleIndex"], 2);
+        assert_eq!(results[0]["level"], "error");
+        let phys = &results[0]["locations"][0]["physicalLocation"];
+        assert_eq!(phys["artifactLocation"]["uri"], "sub/go.mod");
+        assert_eq!(phys["region"]["startLine"], 7);
+        assert_eq!(results[1]["level"], "warning");
+        assert!(results[1]["locations"][0].get("physicalLocation").is_none());
+        assert_eq!(results[2]["level"], "note");
+        assert_eq!(results[2]["suppressions"][0]["justification"], "later");
+        assert_eq!(
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            "file:///work/app/"
+        );
+        assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+        assert_eq!(
+            run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "example.com/x/@v/list: refused"
+        );
+        let f = failed("not a module", "0.1.0");
+        assert_eq!(f["runs"][0]["results"], json!([]));
+        assert_eq!(f["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    }
+}

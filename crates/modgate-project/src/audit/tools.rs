@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use modgate_core::modfile;
 
-use super::imports;
+use super::imports as scan;
 use crate::graph::{Graph, Project};
 
 /// Go's standard library import paths have no dot in their first element.
@@ -20,7 +20,8 @@ fn is_std(import: &str) -> bool {
 }
 
 /// The module paths only tool directives need (empty without `tool` lines).
-pub fn tool_only(project: &Project, graph: &Graph) -> BTreeSet<String> {
+/// `imports`: the main modules' own import paths.
+pub fn tool_only(project: &Project, graph: &Graph, imports: &BTreeSet<String>) -> BTreeSet<String> {
     let mains = project.main_modules();
     if mains.iter().all(|(_, f)| f.tool.is_empty()) {
         return BTreeSet::new();
@@ -66,14 +67,10 @@ pub fn tool_only(project: &Project, graph: &Graph) -> BTreeSet<String> {
     let tool_roots: BTreeSet<String> = mains
         .iter()
         .flat_map(|(_, f)| f.tool.iter())
-        .filter_map(|t| imports::module_of(&t.path, &modules))
+        .filter_map(|t| scan::module_of(&t.path, &modules))
         .map(str::to_owned)
         .collect();
-    let source: BTreeSet<String> = mains
-        .iter()
-        .flat_map(|(dir, _)| imports::scan_module(dir))
-        .filter(|i| !is_std(i))
-        .collect();
+    let source: BTreeSet<&String> = imports.iter().filter(|i| !is_std(i)).collect();
     let build_roots: BTreeSet<String> = if source.is_empty() {
         mains
             .iter()
@@ -84,7 +81,7 @@ pub fn tool_only(project: &Project, graph: &Graph) -> BTreeSet<String> {
     } else {
         source
             .iter()
-            .filter_map(|i| imports::module_of(i, &modules))
+            .filter_map(|i| scan::module_of(i, &modules))
             .map(str::to_owned)
             .collect()
     };

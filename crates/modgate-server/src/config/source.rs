@@ -60,6 +60,10 @@ pub const NOT_SETTINGS: &[&str] = &[
     "MODGATE_REQUIRE_LAB",
     "MODGATE_REQUIRE_REDIS",
     "MODGATE_REQUIRE_S3",
+    "MODGATE_REQUIRE_GARAGE",
+    "MODGATE_REQUIRE_NGINX",
+    // Where scripts/lib/ensure-ha.sh keeps the test tools it installs (Garage).
+    "MODGATE_TOOLS",
     "MODGATE_SHARED",
     "MODGATE_STORAGE_CRASH_DIR",
     "MODGATE_MODFILE_CORPUS",

@@ -549,3 +549,75 @@ async fn list_all_walks_the_whole_store_but_hidden_names() {
         ["a.com/m/@v/v1.0.0.zip", "b.com/m/@v/list", "sumdb/s/latest"]
     );
 }
+
+/// A scratch store writes as the durable one does (atomically, nothing left
+/// behind), without the fsyncs: every write path still ends in whole objects.
+#[tokio::test]
+async fn a_scratch_store_writes_whole_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open_scratch(dir.path()).unwrap();
+    assert!(!store.durable);
+    assert!(FsStorage::open(dir.path()).unwrap().durable);
+    let k = key("example.com/m/@v/v1.0.0.mod");
+    store
+        .put_bytes(&k, Bytes::from_static(b"module example.com/m\n"))
+        .await
+        .unwrap();
+    assert_eq!(
+        read_all(&store, &k).await.unwrap(),
+        b"module example.com/m\n"
+    );
+    let z = key("example.com/m/@v/v1.0.0.zip");
+    let mut up = store.upload(&z).await.unwrap();
+    up.write(Bytes::from_static(b"PK")).await.unwrap();
+    up.write(Bytes::from_static(b"\x03\x04")).await.unwrap();
+    up.commit().await.unwrap();
+    assert_eq!(read_all(&store, &z).await.unwrap(), b"PK\x03\x04");
+    let n = key("x/new");
+    assert!(matches!(
+        store
+            .put_if_absent(&n, Bytes::from_static(b"1"))
+            .await
+            .unwrap(),
+        Conditional::Written(_)
+    ));
+    assert!(matches!(
+        store
+            .put_if_absent(&n, Bytes::from_static(b"2"))
+            .await
+            .unwrap(),
+        Conditional::Conflict
+    ));
+    let etag = store.stat(&n).await.unwrap().unwrap().etag;
+    assert!(matches!(
+        store
+            .compare_and_swap(&n, Some(&etag), Bytes::from_static(b"3"))
+            .await
+            .unwrap(),
+        Conditional::Written(_)
+    ));
+    assert_eq!(read_all(&store, &n).await.unwrap(), b"3");
+    assert!(store.delete(&n).await.unwrap());
+    // No temporary file left beside the objects.
+    let leftovers: Vec<_> = walkdir(dir.path())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(TEMP_PREFIX))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walkdir(d: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

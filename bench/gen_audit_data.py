@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Generates the module graph for bench/audit.
+
+usage: gen_audit_data.py MODGATE_BIN DATA_DIR SRC_DIR [MODULES]
+
+DATA_DIR gets a `file://` GOPROXY tree (`<path>/@v/list`, `<v>.{info,mod,zip}`,
+zips made with `modgate zip create`); SRC_DIR/app the project audited: a main module
+requiring every module of the graph at v1.0.0 (a complete, pruned go 1.22 go.mod).
+
+example.com/audit/mNNN (MODULES, default 300), each with v1.0.0, v1.0.1, v1.1.0;
+each version requires up to three higher-numbered modules at v1.0.0 (a DAG); one in
+ten is deprecated in v1.1.0, one in ten retracts v1.0.0 in v1.1.0. Deterministic.
+"""
+import os
+import random
+import subprocess
+import sys
+
+VERSIONS = ["v1.0.0", "v1.0.1", "v1.1.0"]
+
+
+def publish(bin_, data, src, path, version, gomod, time):
+    root = os.path.join(src, "mods", path + "@" + version)
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "go.mod"), "w") as f:
+        f.write(gomod)
+    name = path.rsplit("/", 1)[1]
+    with open(os.path.join(root, name + ".go"), "w") as f:
+        f.write(f"package {name}\n\n// V is the version.\nconst V = \"{version}\"\n")
+    v = os.path.join(data, path, "@v")
+    os.makedirs(v, exist_ok=True)
+    with open(os.path.join(v, "list"), "a") as f:
+        f.write(version + "\n")
+    with open(os.path.join(v, version + ".info"), "w") as f:
+        f.write(f'{{"Version":"{version}","Time":"{time}"}}\n')
+    with open(os.path.join(v, version + ".mod"), "w") as f:
+        f.write(gomod)
+    subprocess.run(
+        [bin_, "zip", "create", root, "--module", path, "--version", version,
+         "-o", os.path.join(v, version + ".zip")],
+        check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    bin_, data, src = sys.argv[1], sys.argv[2], sys.argv[3]
+    n = int(sys.argv[4]) if len(sys.argv) > 4 else 300
+    rng = random.Random(20261207)
+    path = lambda i: f"example.com/audit/m{i:03d}"
+    deps = {i: sorted(rng.sample(range(i + 1, n), min(3, n - i - 1))) for i in range(n)}
+    for i in range(n):
+        reqs = "".join(f"\t{path(j)} v1.0.0\n" for j in deps[i])
+        for k, version in enumerate(VERSIONS):
+            head = ""
+            tail = ""
+            if version == "v1.1.0" and i % 10 == 3:
+                head = "// Deprecated: use something else.\n"
+            if version == "v1.1.0" and i % 10 == 7:
+                tail = "\n// Broken.\nretract v1.0.0\n"
+            body = f"\nrequire (\n{reqs})\n" if reqs else ""
+            gomod = f"{head}module {path(i)}\n\ngo 1.22\n{body}{tail}"
+            time = f"2026-0{k + 1}-{1 + i % 28:02d}T00:00:00Z"
+            publish(bin_, data, src, path(i), version, gomod, time)
+    app = os.path.join(src, "app")
+    os.makedirs(app, exist_ok=True)
+    reqs = "".join(f"\t{path(i)} v1.0.0\n" for i in range(n))
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(f"module example.com/auditapp\n\ngo 1.22\n\nrequire (\n{reqs})\n")
+
+
+if __name__ == "__main__":
+    main()

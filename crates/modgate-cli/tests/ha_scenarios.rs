@@ -1,0 +1,301 @@
+//! The availability scenarios of the HA design, each on real parts: `modgate serve`
+//! replicas sharing one Redis and one three-node Garage cluster (replication factor
+//! 3, reached through an nginx S3 balancer as a production load balancer or
+//! Kubernetes Service would), the upstream a fixture server that counts requests.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use modgate_testkit::garage::Garage;
+use modgate_testkit::nginx::Nginx;
+use modgate_testkit::redis::Redis;
+use modgate_testkit::upstream::Counting;
+
+/// One GET over a fresh connection: (status, body).
+fn get(addr: &str, path: &str) -> Result<(u16, Vec<u8>), String> {
+    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no header end")?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no status")?;
+    Ok((status, raw[split + 4..].to_vec()))
+}
+
+/// Publishes `example.com/burst/b{i}` v1.0.0 for i in 0..n into the GOPROXY tree `tree`,
+/// each zip with ~64 KiB of its own bytes; returns the paths of their files.
+fn publish(tree: &Path, src: &Path, n: usize) -> Vec<String> {
+    let mut files = Vec::new();
+    for i in 0..n {
+        let path = format!("example.com/burst/b{i}");
+        let dir = src.join(i.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("v.go"), format!("package b{i}\n")).unwrap();
+        let filler: String = (0..4096)
+            .map(|k| format!("{:015x}\n", k * 7919 + i))
+            .collect();
+        std::fs::write(dir.join("data.txt"), filler).unwrap();
+        common::publish_version(
+            tree,
+            &path,
+            "v1.0.0",
+            &dir,
+            &format!("module {path}\n"),
+            "2026-01-02T03:04:05Z",
+        );
+        for ext in ["info", "mod", "zip"] {
+            files.push(format!("/{path}/@v/v1.0.0.{ext}"));
+        }
+    }
+    files
+}
+
+/// Garage behind an nginx S3 balancer, Redis, and `n` replicas over them.
+struct Cluster {
+    replicas: Vec<common::Serve>,
+    _s3_lb: Nginx,
+    garage: Garage,
+    redis: Redis,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    fn start(n: usize, upstream: &str, local_cache: bool) -> Option<Cluster> {
+        let redis = Redis::start()?;
+        let garage = Garage::start()?;
+        let s3_lb = Nginx::start(&garage.s3_addrs())?;
+        let dir = tempfile::tempdir().unwrap();
+        let mut replicas = Vec::new();
+        for i in 0..n {
+            let data = dir.path().join(format!("replica{i}"));
+            let local = data.join("local");
+            let mut args: Vec<String> = [
+                "--upstream",
+                upstream,
+                "--sumdb",
+                "off",
+                "--vulndb",
+                "off",
+                "--coordination",
+                &redis.url(),
+                "--lease-ttl",
+                "5s",
+                "--storage",
+                &garage.url("ha"),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            if local_cache {
+                args.push("--local-cache".into());
+                args.push(local.to_string_lossy().into_owned());
+            }
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_modgate"));
+            for (k, v) in garage.env(0) {
+                cmd.env(k, v);
+            }
+            cmd.env("AWS_ENDPOINT_URL", s3_lb.url());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (s, err) = common::serve_with(cmd, &data, &args, "info");
+            common::drain(err);
+            replicas.push(s);
+        }
+        Some(Cluster {
+            replicas,
+            _s3_lb: s3_lb,
+            garage,
+            redis,
+            _dir: dir,
+        })
+    }
+
+    fn addrs(&self) -> Vec<String> {
+        self.replicas.iter().map(|r| r.addr.clone()).collect()
+    }
+}
+
+/// `clients` threads, client `c` asking replica `c % n` for every file of `files`
+/// (each in its own rotated order); returns the failures ("path: why").
+fn burst(addrs: &[String], files: &[String], tree: &Path, clients: usize) -> Vec<String> {
+    let failures = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let served = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let addr = addrs[c % addrs.len()].clone();
+            let mut mine = files.to_vec();
+            mine.rotate_left((c * 7) % files.len());
+            let tree = tree.to_path_buf();
+            let (failures, served) = (failures.clone(), served.clone());
+            std::thread::spawn(move || {
+                for p in mine {
+                    let want = std::fs::read(tree.join(p.trim_start_matches('/'))).unwrap();
+                    match get(&addr, &p) {
+                        Ok((200, body)) if p.ends_with(".info") || body == want => {
+                            served.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok((status, body)) => failures.lock().unwrap().push(format!(
+                            "{p} via {addr}: {status} {}",
+                            String::from_utf8_lossy(&body[..body.len().min(200)])
+                        )),
+                        Err(e) => failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{p} via {addr}: {e}")),
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    failures.lock().unwrap().clone()
+}
+
+#[test]
+fn cold_burst_over_three_replicas_fetches_each_file_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let files = publish(&tree, &tmp.path().join("src"), 20);
+    let upstream = Counting::start(&tree);
+    // Hold zips back a little, so that the burst really overlaps the fetches.
+    upstream.delay(Some((".zip", Duration::from_millis(300))));
+    let Some(cluster) = Cluster::start(3, &upstream.url(), true) else {
+        return;
+    };
+    let started = Instant::now();
+    let failures = burst(&cluster.addrs(), &files, &tree, 100);
+    let took = started.elapsed();
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
+    let hits = upstream.all_hits();
+    for f in &files {
+        assert_eq!(upstream.hits(f), 1, "{f}: {hits:?}");
+    }
+    eprintln!(
+        "measured: 100 clients x {} cold files over 3 replicas (Garage, Redis): {took:?}, {} upstream fetches",
+        files.len(),
+        files.iter().map(|f| upstream.hits(f)).sum::<usize>()
+    );
+}
+
+#[test]
+fn one_garage_node_killed_no_request_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let files = publish(&tree, &tmp.path().join("src"), 12);
+    let upstream = Counting::start(&tree);
+    let Some(mut cluster) = Cluster::start(3, &upstream.url(), false) else {
+        return;
+    };
+    let addrs = cluster.addrs();
+    // Half stored before the node dies, half fetched (and written) after.
+    let (before, after) = files.split_at(files.len() / 2);
+    assert!(burst(&addrs, before, &tree, 6).is_empty());
+    // Node 1 dies while 30 clients are at it.
+    let during = {
+        let (addrs, files, tree) = (addrs.clone(), files.to_vec(), tree.clone());
+        std::thread::spawn(move || burst(&addrs, &files, &tree, 30))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.garage.kill(1);
+    let failures = during.join().unwrap();
+    eprintln!(
+        "measured: 30 clients x {} files with Garage node 1 killed mid-burst: {} failures",
+        files.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "with a Garage node down: {failures:#?}"
+    );
+    for f in after {
+        assert_eq!(upstream.hits(f), 1, "{f}");
+    }
+    // Back: it serves what was written without it (Garage repairs in the background).
+    let t = Instant::now();
+    cluster.garage.restart(1);
+    cluster.garage.wait_healthy();
+    eprintln!(
+        "measured: Garage node 1 back and the cluster healthy in {:?}",
+        t.elapsed()
+    );
+    assert!(burst(&addrs, &files, &tree, 6).is_empty());
+    for f in &files {
+        assert_eq!(
+            upstream.hits(f),
+            1,
+            "{f}: read from the store, not upstream"
+        );
+    }
+}
+
+#[test]
+fn redis_killed_mid_burst_no_request_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let files = publish(&tree, &tmp.path().join("src"), 10);
+    let upstream = Counting::start(&tree);
+    upstream.delay(Some((".zip", Duration::from_millis(200))));
+    let Some(mut cluster) = Cluster::start(3, &upstream.url(), true) else {
+        return;
+    };
+    let addrs = cluster.addrs();
+    let during = {
+        let (addrs, files, tree) = (addrs.clone(), files.clone(), tree.clone());
+        std::thread::spawn(move || burst(&addrs, &files, &tree, 30))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.redis.kill();
+    let failures = during.join().unwrap();
+    assert!(failures.is_empty(), "with Redis killed: {failures:#?}");
+    // Each replica coordinated itself meanwhile: at most one fetch per replica.
+    for f in &files {
+        assert!(
+            (1..=3).contains(&upstream.hits(f)),
+            "{f}: {}",
+            upstream.hits(f)
+        );
+    }
+    // The replicas say so (Redis is pinged every 2 s).
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let (_, metrics) = get(&addrs[0], "/metrics").unwrap();
+        if String::from_utf8_lossy(&metrics).contains("modgate_coordination_up 0") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "modgate_coordination_up stayed 1"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!(
+        "measured: 30 clients x {} files, Redis killed 0.3 s in: no failure, {} upstream fetches",
+        files.len(),
+        files.iter().map(|f| upstream.hits(f)).sum::<usize>()
+    );
+}
