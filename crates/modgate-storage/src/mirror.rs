@@ -115,6 +115,9 @@ pub struct Mirrored {
     backup_failed: Mutex<Option<Instant>>,
 }
 
+/// The longest one queued copy may take (a large zip over a slow link).
+const COPY_TIMEOUT: Duration = Duration::from_secs(900);
+
 /// How long requests skip a backup that just failed (the retry task keeps trying).
 const BACKUP_REST: Duration = Duration::from_secs(5);
 
@@ -220,20 +223,24 @@ impl Mirrored {
         self.queue_depth()
     }
 
-    /// Attempts the copies that are due; returns how long until the next one is.
+    /// Attempts the copies that are due, oldest first; returns how long until the next
+    /// one is. A failure ends the pass and waits out its backoff: it almost always
+    /// means a store is down, and trying every other entry against it would only wait
+    /// for as many timeouts.
     async fn drain_due(&self) -> Duration {
         for (name, _) in self.queue.snapshot(Some(Instant::now())) {
-            self.attempt(&name).await;
+            if let Some(delay) = self.attempt(&name).await {
+                return delay;
+            }
         }
         self.queue.next_due().map_or(self.backoff.max, |t| {
             t.saturating_duration_since(Instant::now())
         })
     }
 
-    async fn attempt(&self, name: &str) {
-        let Some((side, key, seq, attempts)) = self.queue.get(name) else {
-            return;
-        };
+    /// Attempts one owed copy; on failure, the backoff it was given.
+    async fn attempt(&self, name: &str) -> Option<Duration> {
+        let (side, key, seq, attempts) = self.queue.get(name)?;
         if attempts > 0 {
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
         }
@@ -241,11 +248,24 @@ impl Mirrored {
             Side::Backup => (&self.primary, &self.backup),
             Side::Primary => (&self.backup, &self.primary),
         };
-        match copy(from.as_ref(), to.as_ref(), &key).await {
-            Ok(true) => self.queue.done(name, seq).await,
+        let copied = tokio::time::timeout(COPY_TIMEOUT, copy(from.as_ref(), to.as_ref(), &key))
+            .await
+            .unwrap_or_else(|_| {
+                Err(StorageError::io(
+                    "copy",
+                    key.as_str(),
+                    io::Error::new(io::ErrorKind::TimedOut, "the copy took too long"),
+                ))
+            });
+        match copied {
+            Ok(true) => {
+                self.queue.done(name, seq).await;
+                None
+            }
             Ok(false) => {
                 tracing::warn!(key = %key, owed = side.word(), "queued copy dropped: the source no longer has it");
                 self.queue.done(name, seq).await;
+                None
             }
             Err(e) => {
                 let delay = self
@@ -255,6 +275,7 @@ impl Mirrored {
                     .min(self.backoff.max);
                 tracing::warn!(key = %key, owed = side.word(), error = %e, retry_in = ?delay, "queued copy failed");
                 self.queue.failed(name, seq, Instant::now() + delay);
+                Some(delay)
             }
         }
     }
