@@ -167,6 +167,22 @@ fn backup_scrub_repair_and_refusal() {
         findings(&json),
         [("corrupt_copy".into(), ZIP.into(), "primary".into(), false)]
     );
+    // The same as text: a summary line, then one line per finding.
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["scrub", "--data"])
+        .arg(&data)
+        .args(["--backup", &backup_url])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let shown = stdout(&text);
+    assert!(
+        shown.starts_with("scrub: failed: 2 files, 4 copies, ")
+            && shown.contains(&format!(
+                "\nPROBLEM\tcorrupt_copy\t{ZIP}\tthe primary copy "
+            )),
+        "{shown}"
+    );
     let (out, json) = scrub(&data, &backup, &["--repair"]);
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert_eq!(json["verdict"], "repaired");
