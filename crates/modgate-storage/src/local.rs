@@ -603,6 +603,10 @@ impl Storage for LocalTier {
         self.0.primary.list(prefix).await
     }
 
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        self.0.primary.list_all().await
+    }
+
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
         let present = self.0.primary.delete(key).await?;
         self.0.forget(key);

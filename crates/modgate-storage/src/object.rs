@@ -605,6 +605,23 @@ impl Storage for ObjectStorage {
         Ok(keys)
     }
 
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        let root = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
+        let metas: Vec<ObjectMeta> = self
+            .store
+            .list(root.as_ref())
+            .try_collect()
+            .await
+            .map_err(|e| StorageError::backend("list", "", e))?;
+        let mut keys: Vec<Key> = metas
+            .iter()
+            .filter_map(|m| self.key_of(&m.location))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
         // Object stores delete absent objects without complaint: ask first.
         if self.head(key).await?.is_none() {
