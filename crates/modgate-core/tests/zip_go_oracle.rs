@@ -184,23 +184,13 @@ fn trees() -> Vec<Tree> {
             files: vec![
                 file("go.mod", &gomod("example.com/big", "1.23")),
                 file("data.txt", &"0123456789abcdef\n".repeat(200_000)),
-                file("random.bin", &pseudo_random_text(300_000)),
+                file(
+                    "random.bin",
+                    &modgate_testkit::noise_text(300_000, 0x9E37_79B9_7F4A_7C15),
+                ),
             ],
         },
     ]
-}
-
-/// Text that does not compress well, to give Deflate some work.
-fn pseudo_random_text(n: usize) -> String {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect()
 }
 
 fn materialize(tree: &Tree, dir: &Path) {

@@ -19,7 +19,10 @@ fn fixture() -> Fixture {
             ("go.mod", "module example.com/kept\n"),
             (
                 "kept.go",
-                &format!("package kept\n\n// {}\n", noise(100_000, 3)),
+                &format!(
+                    "package kept\n\n// {}\n",
+                    modgate_testkit::noise_text(100_000, 3)
+                ),
             ),
         ],
     );
@@ -32,6 +35,13 @@ fn wait_for(what: &str, f: impl Fn() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// `good` with one bit flipped in its middle: what bit rot leaves on a disk.
+fn rot(good: &[u8]) -> Vec<u8> {
+    let mut rotten = good.to_vec();
+    rotten[good.len() / 2] ^= 0x20;
+    rotten
 }
 
 fn metrics(server: &Running) -> String {
@@ -68,9 +78,7 @@ fn the_background_scrub_repairs_the_primary_from_the_backup() {
         });
     }
     // Rot on the primary, found by the first background pass of the next process.
-    let mut rotten = good.clone();
-    let i = rotten.len() / 2;
-    rotten[i] ^= 0x20;
+    let rotten = rot(&good);
     std::fs::write(data.join(ZIP), &rotten).unwrap();
     let server = start(spec(1000));
     wait_for("the repair", || {
@@ -153,9 +161,7 @@ fn a_rotten_primary_copy_is_served_from_the_backup_and_rewritten() {
     wait_for("the backup copy", || {
         std::fs::read(backup.join(ZIP)).is_ok_and(|b| b == good)
     });
-    let mut rotten = good.clone();
-    let i = rotten.len() / 2;
-    rotten[i] ^= 0x20;
+    let rotten = rot(&good);
     std::fs::write(data.join(ZIP), &rotten).unwrap();
     assert_eq!(get(), (200, good.clone()));
     assert_eq!(std::fs::read(data.join(ZIP)).unwrap(), good);

@@ -18,15 +18,7 @@ fn fixture() -> Fixture {
         ],
     );
     // Incompressible: its zip is larger than what is kept in memory.
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let noise: String = (0..200_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect();
+    let noise = modgate_testkit::noise_text(200_000, 0x2545_f491_4f6c_dd1d);
     f.add(
         "example.com/m",
         "v1.1.0",
@@ -423,7 +415,7 @@ fn routes_send_paths_to_their_upstreams_and_private_paths_stay_home() {
 #[test]
 fn keep_alive_requests_are_not_delayed() {
     let mut fx = Fixture::new();
-    let noise = noise(300_000, 7);
+    let noise = modgate_testkit::noise_text(300_000, 7);
     fx.add(
         "example.com/big",
         "v1.0.0",

@@ -67,7 +67,7 @@ fn spawn_child(data: &Path, upstream: &str) -> (Child, String) {
 
 fn big_fixture() -> Fixture {
     let mut f = Fixture::new();
-    let blob = noise(1_500_000, 42);
+    let blob = modgate_testkit::noise_text(1_500_000, 42);
     f.add(
         "example.com/big",
         "v1.0.0",

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::time::Instant;
 
 use common::toolchain::{self, MODULE};
@@ -17,43 +16,6 @@ const DB: &str = "sum.test.example";
 const SIZE: usize = 150 << 20;
 /// What the process may peak at (its resident set, /proc/self/status VmHWM).
 const MAX_PEAK: u64 = 100 << 20;
-
-/// `len` incompressible bytes (xorshift), written a mebibyte at a time.
-fn write_noise(path: &std::path::Path, len: usize) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut left = len;
-    while left > 0 {
-        for chunk in buf.chunks_exact_mut(8) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            chunk.copy_from_slice(&x.to_le_bytes());
-        }
-        let n = left.min(buf.len());
-        f.write_all(&buf[..n]).unwrap();
-        left -= n;
-    }
-    f.flush().unwrap();
-}
-
-/// The process's peak resident set size so far.
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .expect("VmHWM in /proc/self/status");
-    let kib: u64 = line
-        .trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .unwrap();
-    kib << 10
-}
 
 #[test]
 fn a_150_mib_toolchain_streams_through_modgate() {
@@ -65,7 +27,11 @@ fn a_150_mib_toolchain_streams_through_modgate() {
     let src = tempfile::tempdir().unwrap();
     toolchain::tree(src.path());
     // Where a real distribution keeps its large binaries.
-    write_noise(&src.path().join("pkg/tool/any/compile"), SIZE);
+    modgate_testkit::write_noise(
+        &src.path().join("pkg/tool/any/compile"),
+        SIZE,
+        0x9e37_79b9_7f4a_7c15,
+    );
     let t = Instant::now();
     let mut fx = Fixture::new();
     fx.add_tree(MODULE, &version, src.path());
@@ -98,7 +64,7 @@ fn a_150_mib_toolchain_streams_through_modgate() {
     toolchain::assert_ran(&run(&mut cmd), home.path(), name, &version);
     let warm = t.elapsed();
 
-    let peak = peak_rss();
+    let peak = modgate_testkit::peak_rss(None);
     eprintln!(
         "go switch to a {zip_size}-byte toolchain: cold {cold:?}, from modgate's storage {warm:?}; test process peak RSS {} MiB",
         peak >> 20

@@ -14,7 +14,7 @@
 
 use std::net::{SocketAddr, TcpStream};
 
-use crate::free_port;
+use crate::{free_port, wait_port};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -61,18 +61,6 @@ pub fn binary() -> Option<PathBuf> {
         eprintln!("skipping: garage not found (cargo install garage --locked)");
     }
     found
-}
-
-fn wait_port(port: u16, what: &str, timeout: Duration) {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + timeout;
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not accept connections on {addr} within {timeout:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 impl Garage {

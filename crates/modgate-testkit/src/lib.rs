@@ -22,10 +22,14 @@
 //! * [`s3`] starts `s3s-fs`, a real S3 server, on loopback with known keys and
 //!   buckets as directories; without it a test skips unless `MODGATE_REQUIRE_S3=1`.
 //! * [`upstream::Counting`] serves a GOPROXY tree on loopback and counts requests.
+//! * [`noise_text`] and [`write_noise`] make content deflate cannot shrink (zips of a
+//!   known size); [`peak_rss`] reads a process's peak resident memory, for the tests
+//!   that prove large files stream.
 //! * [`shared_dir`] finds `../shared` (or `MODGATE_SHARED`) and fails clearly
 //!   when it is missing, so tests of Go's own data never pass vacuously.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub mod garage;
 pub mod git;
@@ -130,6 +134,20 @@ pub fn go_mod_download_error(go: &Path, home: &Path, target: &str, env: &[(&str,
         .to_owned()
 }
 
+/// Waits until `127.0.0.1:port` accepts connections; fails the test, naming `what`,
+/// after `timeout`.
+pub(crate) fn wait_port(port: u16, what: &str, timeout: Duration) {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = std::time::Instant::now() + timeout;
+    while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not accept connections on {addr} within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A loopback port nothing listens on now, for servers that cannot bind port 0
 /// and report it (redis-server, Garage, nginx). Another process could take it
 /// before the server binds it; on a test machine that is rare enough.
@@ -161,4 +179,54 @@ pub fn shared_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// `len` printable characters that deflate cannot shrink much (xorshift from `seed`).
+pub fn noise_text(len: usize, seed: u64) -> String {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect()
+}
+
+/// `len` incompressible bytes (xorshift from `seed`), written a mebibyte at a time.
+pub fn write_noise(path: &Path, len: usize, seed: u64) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut x = seed;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        for chunk in buf.chunks_exact_mut(8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chunk.copy_from_slice(&x.to_le_bytes());
+        }
+        let n = left.min(buf.len());
+        f.write_all(&buf[..n]).unwrap();
+        left -= n;
+    }
+    f.flush().unwrap();
+}
+
+/// The peak resident set size in bytes (`VmHWM` of /proc/<pid>/status) of process
+/// `pid`, or of this process for `None`.
+pub fn peak_rss(pid: Option<u32>) -> u64 {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_owned(),
+    };
+    let status = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .unwrap_or_else(|| panic!("no VmHWM in {path}"));
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib << 10
 }

@@ -4,10 +4,10 @@
 //! [`Redis::start`] returns `None` (after saying so) when `redis-server` is not on
 //! PATH, unless `MODGATE_REQUIRE_REDIS=1`, where it panics: CI installs it.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A running (or killed) redis-server; killed when dropped.
 pub struct Redis {
@@ -115,15 +115,7 @@ impl Redis {
             .spawn()
             .expect("start redis-server");
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not accept connections on {} within 10 s",
-                self.addr()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::wait_port(self.port, "redis-server", Duration::from_secs(10));
     }
 }
 

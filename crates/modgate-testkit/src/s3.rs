@@ -6,10 +6,10 @@
 //! is missing, unless `MODGATE_REQUIRE_S3=1`, where it panics: CI installs it.
 
 use std::collections::BTreeMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The access key every test server accepts.
 pub const ACCESS_KEY: &str = "modgate-test";
@@ -69,15 +69,7 @@ impl S3 {
             root,
             child: Some(child),
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect_timeout(&s3.addr(), Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "s3s-fs did not accept connections on {} within 10 s",
-                s3.addr()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::wait_port(port, "s3s-fs", Duration::from_secs(10));
         Some(s3)
     }
 

@@ -93,19 +93,6 @@ impl Fixture {
     }
 }
 
-/// Text that deflate cannot shrink much (so zips have a predictable size).
-pub fn noise(len: usize, seed: u64) -> String {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect()
-}
-
 /// A module zip made by the core from `files` (name, content), and its h1 hash.
 pub fn module_zip(path: &str, version: &str, files: &[(&str, &str)]) -> (Vec<u8>, String) {
     let src = tempfile::tempdir().unwrap();
