@@ -149,114 +149,61 @@ impl Default for Metrics {
         let local_tier_evictions = Counter::default();
         let local_tier_files = Gauge::default();
         let local_tier_bytes = Gauge::default();
-        registry.register(
-            "requests",
-            "Requests by endpoint and status",
-            requests.clone(),
-        );
-        registry.register("cache", "Cache results by endpoint", cache.clone());
-        registry.register(
-            "upstream_requests",
-            "Upstream attempts by upstream, file kind and outcome",
-            upstream.clone(),
-        );
-        registry.register(
-            "upstream_duration_seconds",
-            "Upstream attempt latency",
-            upstream_duration.clone(),
-        );
-        registry.register(
-            "upstream_hedges",
-            "Hedged upstream requests: sent, and those whose answer was used",
-            upstream_hedges.clone(),
-        );
-        registry.register(
-            "singleflight_waits",
-            "Requests that waited on another request's upstream fetch",
-            singleflight_waits.clone(),
-        );
-        registry.register("bytes_served", "Body bytes served", bytes_served.clone());
-        registry.register(
-            "verification_failures",
-            "Upstream files refused by verification",
-            verification_failures.clone(),
-        );
-        registry.register(
-            "access_denied",
-            "Requests refused by inbound access control",
-            access_denied.clone(),
-        );
-        registry.register(
-            "coordination_fallbacks",
-            "Coordination operations that fell back to this process alone (Redis unreachable)",
-            coordination_fallbacks.clone(),
-        );
-        registry.register(
-            "coordination_up",
-            "Whether Redis answers (1) or not (0, also with coordination off)",
-            coordination_up.clone(),
-        );
-        registry.register(
-            "local_tier_reads",
-            "Reads of immutable files with local_cache set: served from the local tier (hit) or from the store (miss)",
-            local_tier_reads.clone(),
-        );
-        registry.register(
-            "local_tier_evictions",
-            "Files removed from the local tier to stay within local_cache_size",
-            local_tier_evictions.clone(),
-        );
-        registry.register(
-            "local_tier_files",
-            "Files in the local tier",
-            local_tier_files.clone(),
-        );
-        registry.register(
-            "local_tier_bytes",
-            "Bytes of the files in the local tier",
-            local_tier_bytes.clone(),
-        );
         let backup = BackupMetrics::default();
-        registry.register(
-            "backup_queue_depth",
-            "Copies owed to the backup (or to the primary while it was down)",
-            backup.queue_depth.clone(),
-        );
-        registry.register(
-            "backup_queue_oldest_seconds",
-            "How long the oldest owed copy has waited",
-            backup.queue_oldest_seconds.clone(),
-        );
-        registry.register(
-            "backup_writes_failed",
-            "Writes one store failed while the other took them (queued)",
-            backup.writes_failed.clone(),
-        );
-        registry.register(
-            "backup_retries",
-            "Owed copies attempted again",
-            backup.retries.clone(),
-        );
-        registry.register(
-            "backup_reads",
-            "Reads the primary missed or failed, answered from the backup",
-            backup.reads.clone(),
-        );
-        registry.register(
-            "backup_repairs",
-            "Objects copied back to the primary from the backup",
-            backup.repairs.clone(),
-        );
-        registry.register(
-            "scrub_files",
-            "Files (.zip, .mod) the background scrub checked",
-            backup.scrub_files.clone(),
-        );
-        registry.register(
-            "scrub_findings",
-            "Missing, corrupt or divergent copies the background scrub found",
-            backup.scrub_findings.clone(),
-        );
+        // name, metric, help: the exposition lists them in this order.
+        macro_rules! register {
+            ($($name:literal, $metric:expr, $help:literal;)*) => {
+                $(registry.register($name, $help, $metric.clone());)*
+            };
+        }
+        register! {
+            "requests", requests,
+                "Requests by endpoint and status";
+            "cache", cache,
+                "Cache results by endpoint";
+            "upstream_requests", upstream,
+                "Upstream attempts by upstream, file kind and outcome";
+            "upstream_duration_seconds", upstream_duration,
+                "Upstream attempt latency";
+            "upstream_hedges", upstream_hedges,
+                "Hedged upstream requests: sent, and those whose answer was used";
+            "singleflight_waits", singleflight_waits,
+                "Requests that waited on another request's upstream fetch";
+            "bytes_served", bytes_served,
+                "Body bytes served";
+            "verification_failures", verification_failures,
+                "Upstream files refused by verification";
+            "access_denied", access_denied,
+                "Requests refused by inbound access control";
+            "coordination_fallbacks", coordination_fallbacks,
+                "Coordination operations that fell back to this process alone (Redis unreachable)";
+            "coordination_up", coordination_up,
+                "Whether Redis answers (1) or not (0, also with coordination off)";
+            "local_tier_reads", local_tier_reads,
+                "Reads of immutable files with local_cache set: served from the local tier (hit) or from the store (miss)";
+            "local_tier_evictions", local_tier_evictions,
+                "Files removed from the local tier to stay within local_cache_size";
+            "local_tier_files", local_tier_files,
+                "Files in the local tier";
+            "local_tier_bytes", local_tier_bytes,
+                "Bytes of the files in the local tier";
+            "backup_queue_depth", backup.queue_depth,
+                "Copies owed to the backup (or to the primary while it was down)";
+            "backup_queue_oldest_seconds", backup.queue_oldest_seconds,
+                "How long the oldest owed copy has waited";
+            "backup_writes_failed", backup.writes_failed,
+                "Writes one store failed while the other took them (queued)";
+            "backup_retries", backup.retries,
+                "Owed copies attempted again";
+            "backup_reads", backup.reads,
+                "Reads the primary missed or failed, answered from the backup";
+            "backup_repairs", backup.repairs,
+                "Objects copied back to the primary from the backup";
+            "scrub_files", backup.scrub_files,
+                "Files (.zip, .mod) the background scrub checked";
+            "scrub_findings", backup.scrub_findings,
+                "Missing, corrupt or divergent copies the background scrub found";
+        }
         Metrics {
             registry: Mutex::new(registry),
             backup,
