@@ -219,28 +219,8 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_zips_in_memory_and_spooled_alike() {
-        let src = tempfile::tempdir().unwrap();
-        std::fs::write(src.path().join("go.mod"), "module ex.com/m\n").unwrap();
         // Incompressible, so the zip is larger than what is read into memory.
-        let mut x = 1u64;
-        let big: String = (0..2 * hot::MAX_ENTRY as usize)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                char::from(b'!' + (x % 90) as u8)
-            })
-            .collect();
-        std::fs::write(src.path().join("big.txt"), &big).unwrap();
-        let m = modgate_core::module::Version {
-            path: "ex.com/m".into(),
-            version: "v1.0.0".into(),
-        };
-        let mut zip = std::io::Cursor::new(Vec::new());
-        let sum = modgate_core::zip::create_from_dir(&mut zip, &m, src.path())
-            .unwrap()
-            .sum;
-        let zip = Bytes::from(zip.into_inner());
+        let (zip, sum) = crate::testutil::noisy_module_zip(2 * hot::MAX_ENTRY as usize, 1);
         assert!(zip.len() as u64 > hot::MAX_ENTRY);
         let key = Key::new("ex.com/m/@v/v1.0.0.zip").unwrap();
         let obj = |body| Object {

@@ -43,6 +43,8 @@ pub mod offline;
 pub mod request;
 pub mod scrub;
 pub mod sumdb;
+#[cfg(test)]
+mod testutil;
 pub mod tree;
 pub mod verify;
 pub mod vuln;

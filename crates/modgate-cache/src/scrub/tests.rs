@@ -17,29 +17,9 @@ fn key(s: &str) -> Key {
     Key::new(s).unwrap()
 }
 
-/// A module zip made by the core, larger than what is read into memory, and its h1.
+/// A module zip larger than what is read into memory, and its h1.
 fn module_zip() -> (Bytes, String) {
-    let src = tempfile::tempdir().unwrap();
-    std::fs::write(src.path().join("go.mod"), GOMOD).unwrap();
-    let mut x = 7u64;
-    let text: String = (0..200_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect();
-    std::fs::write(src.path().join("data.txt"), text).unwrap();
-    let m = modgate_core::module::Version {
-        path: "ex.com/m".into(),
-        version: "v1.0.0".into(),
-    };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let sum = modgate_core::zip::create_from_dir(&mut out, &m, src.path())
-        .unwrap()
-        .sum;
-    (Bytes::from(out.into_inner()), sum)
+    crate::testutil::noisy_module_zip(200_000, 7)
 }
 
 struct Lab {
