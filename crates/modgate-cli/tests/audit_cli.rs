@@ -187,6 +187,19 @@ fn go(home: &Path, goproxy: &str) -> Option<Command> {
     Some(cmd)
 }
 
+/// The fixture universe under `tmp/upstream` and the app under `tmp/app`, tidied by
+/// the real go with its home at `tmp/go-home`: `(fixture, app, go home)`, `None`
+/// where go is not installed.
+fn tidied_app(tmp: &Path) -> Option<(Fixture, PathBuf, PathBuf)> {
+    let fixture = universe(&tmp.join("upstream"));
+    let project = tmp.join("app");
+    app(&project);
+    let home = tmp.join("go-home");
+    let mut tidy = go(&home, &fixture.url())?;
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    Some((fixture, project, home))
+}
+
 fn report(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -209,13 +222,9 @@ fn findings<'a>(r: &'a Value, code: &str) -> Vec<&'a Value> {
 #[test]
 fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = universe(&tmp.path().join("upstream"));
-    let project = tmp.path().join("app");
-    app(&project);
-    let Some(mut tidy) = go(&tmp.path().join("go-home"), &fixture.url()) else {
+    let Some((fixture, project, home)) = tidied_app(tmp.path()) else {
         return;
     };
-    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     let db = tmp.path().join("vulndb");
     vuln_db(&db);
     let server = serve(
@@ -239,7 +248,7 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     assert_eq!(r["errors"], serde_json::json!([]), "{r:#}");
 
     // The build list is go's.
-    let mut list = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let mut list = go(&home, &fixture.url()).unwrap();
     let golist = common::run_ok(list.args(["list", "-m", "all"]).current_dir(&project));
     let ours: Vec<String> = r["build_list"]
         .as_array()
@@ -290,7 +299,7 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
     assert_eq!(findings(&by_url, "vuln.module"), v, "{by_url:#}");
 
     // Outdated, retracted, deprecated: as `go list -m -u -json all` says.
-    let mut u = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let mut u = go(&home, &fixture.url()).unwrap();
     let golist = common::run_ok(
         u.args(["list", "-m", "-u", "-json", "all"])
             .current_dir(&project),
@@ -454,7 +463,7 @@ fn audit_agrees_with_go_list_and_finds_what_was_planted() {
         ("example.com/b".into(), "v1.0.1".into())
     );
     // go agrees that the go.sum is broken.
-    let mut build = go(&tmp.path().join("go-home"), &fixture.url()).unwrap();
+    let mut build = go(&home, &fixture.url()).unwrap();
     let out = build
         .args(["list", "-mod=readonly", "-deps", "./..."])
         .current_dir(&project)
@@ -613,13 +622,9 @@ fn check_sarif(s: &Value, json: &Value, project: &Path) {
 #[test]
 fn audit_sarif_and_ignore_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = universe(&tmp.path().join("upstream"));
-    let project = tmp.path().join("app");
-    app(&project);
-    let Some(mut tidy) = go(&tmp.path().join("go-home"), &fixture.url()) else {
+    let Some((fixture, project, _)) = tidied_app(tmp.path()) else {
         return;
     };
-    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     let db = tmp.path().join("vulndb");
     vuln_db(&db);
     let proxy = fixture.url();
@@ -1027,14 +1032,9 @@ fn entry(id: &str, module: &str, fixed: &str, packages: &[&str]) -> Entry {
 #[test]
 fn audit_vulnerability_sources_packages_and_the_toolchain() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = universe(&tmp.path().join("upstream"));
-    let project = tmp.path().join("app");
-    app(&project);
-    let home = tmp.path().join("go-home");
-    let Some(mut tidy) = go(&home, &fixture.url()) else {
+    let Some((fixture, project, home)) = tidied_app(tmp.path()) else {
         return;
     };
-    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     // v: its package is imported (vuln.package); b: only b/internal/x is affected
     // (vuln.module); the standard library before 1.28.0.
     let dir = tmp.path().join("db");
@@ -1210,14 +1210,9 @@ fn audit_vulnerability_sources_packages_and_the_toolchain() {
 #[test]
 fn audit_modcache_modified_as_go_mod_verify_says() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = universe(&tmp.path().join("upstream"));
-    let project = tmp.path().join("app");
-    app(&project);
-    let home = tmp.path().join("go-home");
-    let Some(mut tidy) = go(&home, &fixture.url()) else {
+    let Some((fixture, project, home)) = tidied_app(tmp.path()) else {
         return;
     };
-    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     // Extract the build's modules into the cache.
     let mut build = go(&home, &fixture.url()).unwrap();
     common::run_ok(build.args(["list", "-deps", "./..."]).current_dir(&project));
@@ -1424,14 +1419,9 @@ impl Drop for Sumdb {
 #[test]
 fn audit_reports_a_checksum_database_mismatch_and_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
-    let fixture = universe(&tmp.path().join("upstream"));
-    let project = tmp.path().join("app");
-    app(&project);
-    let home = tmp.path().join("go-home");
-    let Some(mut tidy) = go(&home, &fixture.url()) else {
+    let Some((fixture, project, _)) = tidied_app(tmp.path()) else {
         return;
     };
-    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
     // The database vouches for another go.mod of d than the proxy serves.
     let sumdb = Sumdb::start(&fixture.root, ("example.com/d", "v1.0.0"));
     let proxy = fixture.url();

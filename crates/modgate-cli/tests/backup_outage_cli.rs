@@ -103,25 +103,16 @@ fn metric(addr: &str, name: &str) -> Option<f64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Text deflate cannot shrink much: a zip larger than what is kept in memory.
-fn noise(len: usize) -> String {
-    let mut x = 99u64;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect()
-}
-
 fn publish(tree: &Path, version: &str) {
     let src = tempfile::tempdir().unwrap();
     std::fs::write(src.path().join("go.mod"), format!("module {MODULE}\n")).unwrap();
     std::fs::write(
         src.path().join("data.go"),
-        format!("package outage\n\n// {}\n", noise(150_000)),
+        // Noise deflate cannot shrink: a zip larger than what is kept in memory.
+        format!(
+            "package outage\n\n// {}\n",
+            modgate_testkit::noise_text(150_000, 99)
+        ),
     )
     .unwrap();
     publish_version(

@@ -8,11 +8,10 @@
 
 mod common;
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use modgate_testkit::s3::S3;
 
@@ -47,61 +46,6 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-}
-
-/// `modgate serve` with `env`, returning it and the log lines before it listened.
-fn serve(
-    data: &Path,
-    args: &[&str],
-    env: &[(&'static str, String)],
-) -> (common::Serve, Vec<String>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_modgate"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .args(args)
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("run modgate serve");
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut lines = Vec::new();
-    let addr = loop {
-        assert!(Instant::now() < deadline, "serve did not start: {lines:#?}");
-        let mut line = String::new();
-        if err.read_line(&mut line).unwrap() == 0 {
-            panic!("serve exited before listening: {lines:#?}");
-        }
-        if line.contains("listening")
-            && let Some(i) = line.find("addr=127.0.0.1:")
-        {
-            let rest = &line[i + 5..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                .unwrap_or(rest.len());
-            break rest[..end].to_owned();
-        }
-        lines.push(line);
-    };
-    common::drain(err);
-    let url = format!("http://{addr}");
-    (common::Serve { child, addr, url }, lines)
-}
-
-fn go(home: &Path, goproxy: &str) -> Option<Command> {
-    let mut cmd = common::go(home)?;
-    cmd.env("GOPROXY", goproxy)
-        .env(
-            "GOCACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build-cache"),
-        )
-        .env("HTTP_PROXY", "")
-        .env("HTTPS_PROXY", "")
-        .env("NO_PROXY", "");
-    Some(cmd)
 }
 
 /// Pseudo-random text that does not compress away (so the zip is large).
@@ -169,7 +113,7 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
     // Replica A: the object store with a local tier, credentials from AWS_*.
     let local_a = dir.path().join("local-a");
     let local_a_arg = local_a.display().to_string();
-    let (a, startup) = serve(
+    let (a, startup) = common::serve_logged(
         &dir.path().join("data-a"),
         &[
             &common_args[..],
@@ -200,7 +144,7 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
     eprintln!("probe: {}", probe.trim());
 
     let home = dir.path().join("home-a");
-    let mut download = go(&home, &a.url).unwrap();
+    let mut download = common::go_proxy(&home, &a.url).unwrap();
     let out = common::run_ok(download.current_dir(dir.path()).args([
         "mod",
         "download",
@@ -232,7 +176,7 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
 
     // Replica B: the same bucket, no local tier, offline (so only the store can
     // answer); D: the disk, warmed from the same upstream.
-    let (b, _) = serve(
+    let (b, _) = common::serve_logged(
         &dir.path().join("data-b"),
         &[
             &common_args[..],
@@ -241,7 +185,7 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
         .concat(),
         &env,
     );
-    let (d, _) = serve(
+    let (d, _) = common::serve_logged(
         &dir.path().join("data-d"),
         &[&common_args[..], &["--upstream", &upstream]].concat(),
         &[],
@@ -302,7 +246,7 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
 
     // The go command, from the offline replica: everything comes from the store.
     let home = dir.path().join("home-b");
-    let mut download = go(&home, &b.url).unwrap();
+    let mut download = common::go_proxy(&home, &b.url).unwrap();
     let out = common::run_ok(download.current_dir(dir.path()).args([
         "mod",
         "download",

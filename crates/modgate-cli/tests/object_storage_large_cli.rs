@@ -8,32 +8,12 @@ mod common;
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use modgate_testkit::s3::S3;
 
 const SIZE: usize = 150 << 20;
 const MAX_PEAK: u64 = 100 << 20;
-
-fn write_noise(path: &Path, len: usize) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut left = len;
-    while left > 0 {
-        for chunk in buf.chunks_exact_mut(8) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            chunk.copy_from_slice(&x.to_le_bytes());
-        }
-        let n = left.min(buf.len());
-        f.write_all(&buf[..n]).unwrap();
-        left -= n;
-    }
-    f.flush().unwrap();
-}
 
 /// GET `path`: (status, body length, the body's hash as a cheap fingerprint).
 fn get(addr: &str, path: &str) -> (u16, usize, u64) {
@@ -83,47 +63,6 @@ fn fingerprint(path: &Path) -> (usize, u64) {
     (data.len(), h)
 }
 
-/// Peak resident set size of process `pid`.
-fn peak_rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib << 10
-}
-
-fn serve(data: &Path, args: &[&str], env: &[(&'static str, String)]) -> common::Serve {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_modgate"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .args(args)
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "serve did not start");
-        let mut line = String::new();
-        assert!(err.read_line(&mut line).unwrap() > 0, "serve exited");
-        if line.contains("listening")
-            && let Some(i) = line.find("addr=127.0.0.1:")
-        {
-            let rest = &line[i + 5..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-                .unwrap_or(rest.len());
-            break rest[..end].to_owned();
-        }
-    };
-    common::drain(err);
-    let url = format!("http://{addr}");
-    common::Serve { child, addr, url }
-}
-
 #[test]
 fn a_150_mib_zip_fills_and_serves_through_s3_in_bounded_memory() {
     let Some(s3) = S3::start() else { return };
@@ -132,7 +71,7 @@ fn a_150_mib_zip_fills_and_serves_through_s3_in_bounded_memory() {
     let src = dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("big.go"), "package big\n").unwrap();
-    write_noise(&src.join("data.bin"), SIZE);
+    modgate_testkit::write_noise(&src.join("data.bin"), SIZE, 0x2545_f491_4f6c_dd1d);
     let tree = dir.path().join("tree");
     common::publish_version(
         &tree,
@@ -158,7 +97,7 @@ fn a_150_mib_zip_fills_and_serves_through_s3_in_bounded_memory() {
     ];
 
     // Filled from the upstream into the store, then served from the store.
-    let filler = serve(
+    let (filler, _) = common::serve_logged(
         &dir.path().join("data-1"),
         &[&base[..], &["--upstream", &upstream]].concat(),
         &env,
@@ -171,12 +110,12 @@ fn a_150_mib_zip_fills_and_serves_through_s3_in_bounded_memory() {
     let t = Instant::now();
     assert_eq!(get(&filler.addr, &format!("/{zip}")), (200, want.0, want.1));
     let warm = t.elapsed();
-    let peak_fill = peak_rss(filler.child.id());
+    let peak_fill = modgate_testkit::peak_rss(Some(filler.child.id()));
 
     // Another replica, with a local tier: filled from the store, then from disk.
     let local = dir.path().join("local");
     let local_arg = local.display().to_string();
-    let tiered = serve(
+    let (tiered, _) = common::serve_logged(
         &dir.path().join("data-2"),
         &[&base[..], &["--offline", "--local-cache", &local_arg]].concat(),
         &env,
@@ -185,7 +124,7 @@ fn a_150_mib_zip_fills_and_serves_through_s3_in_bounded_memory() {
         assert_eq!(get(&tiered.addr, &format!("/{zip}")), (200, want.0, want.1));
     }
     assert!(local.join(zip).is_file(), "the zip is in the local tier");
-    let peak_tier = peak_rss(tiered.child.id());
+    let peak_tier = modgate_testkit::peak_rss(Some(tiered.child.id()));
     eprintln!(
         "{} MiB zip: fill via s3 {:.1} s, warm from s3 {:.1} s; peak RSS {} MiB (filler), {} MiB (tiered replica)",
         want.0 >> 20,

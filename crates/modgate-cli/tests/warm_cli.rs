@@ -131,20 +131,6 @@ fn warm(args: &[&str], home: &Path) -> Output {
         .unwrap()
 }
 
-fn go(home: &Path, goproxy: &str) -> Option<Command> {
-    let go = modgate_testkit::go::binary()?;
-    let mut cmd = modgate_testkit::go::sealed(&go, home);
-    cmd.env("GOPROXY", goproxy)
-        .env(
-            "GOCACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build-cache"),
-        )
-        .env("HTTP_PROXY", "")
-        .env("HTTPS_PROXY", "")
-        .env("NO_PROXY", "");
-    Some(cmd)
-}
-
 fn ok(out: Output, what: &str) -> Output {
     assert!(
         out.status.success(),
@@ -163,7 +149,7 @@ fn warmed_modgate_serves_an_offline_build() {
     app(&project, "");
     // go.sum as go writes it, straight from the fixture (not through the modgate:
     // the modgate must learn everything from `warm`).
-    let Some(mut tidy) = go(&tmp.path().join("tidy-home"), &fixture.url()) else {
+    let Some(mut tidy) = common::go_proxy(&tmp.path().join("tidy-home"), &fixture.url()) else {
         return;
     };
     ok(
@@ -223,7 +209,7 @@ fn warmed_modgate_serves_an_offline_build() {
     std::fs::remove_dir_all(&fixture.root).unwrap();
     let offline = serve(&data, &["--offline"]);
     let home = tmp.path().join("build-home");
-    let mut build = go(&home, &offline.url).unwrap();
+    let mut build = common::go_proxy(&home, &offline.url).unwrap();
     ok(
         build
             .args(["build", "-mod=readonly", "-o"])
@@ -242,7 +228,7 @@ fn warmed_modgate_serves_an_offline_build() {
         common::stdout(&run).trim(),
         "a v1.0.0 b v1.1.0 c v1.0.0 b v1.1.0"
     );
-    let mut download = go(&tmp.path().join("download-home"), &offline.url).unwrap();
+    let mut download = common::go_proxy(&tmp.path().join("download-home"), &offline.url).unwrap();
     ok(
         download
             .args(["mod", "download", "all"])

@@ -38,6 +38,21 @@ pub fn go(home: &Path) -> Option<Command> {
     Some(modgate_testkit::go::sealed(&go, home))
 }
 
+/// [`go`] fetching through `goproxy`, with a build cache shared across tests and no
+/// HTTP proxy from the environment in the way of loopback servers.
+pub fn go_proxy(home: &Path, goproxy: &str) -> Option<Command> {
+    let mut cmd = go(home)?;
+    cmd.env("GOPROXY", goproxy)
+        .env(
+            "GOCACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build-cache"),
+        )
+        .env("HTTP_PROXY", "")
+        .env("HTTPS_PROXY", "")
+        .env("NO_PROXY", "");
+    Some(cmd)
+}
+
 /// Runs a prepared command and returns its output, failing the test with
 /// the command's stderr when it exits non-zero.
 pub fn run_ok(cmd: &mut Command) -> Output {
@@ -146,6 +161,52 @@ pub fn serve_with(
     };
     let url = format!("http://{addr}");
     (Serve { child, addr, url }, err)
+}
+
+/// `modgate serve --listen 127.0.0.1:0 --data DATA ARGS` with `env` and `RUST_LOG=info`,
+/// once it logs that it listens: the server and the log lines before that line. Only
+/// the `listening` line counts, so a storage URL on loopback logged earlier does not.
+pub fn serve_logged(
+    data: &Path,
+    args: &[&str],
+    env: &[(&'static str, String)],
+) -> (Serve, Vec<String>) {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_modgate"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run modgate serve");
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut lines = Vec::new();
+    let addr = loop {
+        assert!(Instant::now() < deadline, "serve did not start: {lines:#?}");
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            panic!("serve exited before listening: {lines:#?}");
+        }
+        if line.contains("listening")
+            && let Some(i) = line.find("addr=127.0.0.1:")
+        {
+            let rest = &line[i + 5..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
+                .unwrap_or(rest.len());
+            break rest[..end].to_owned();
+        }
+        lines.push(line);
+    };
+    drain(err);
+    let url = format!("http://{addr}");
+    (Serve { child, addr, url }, lines)
 }
 
 /// Reads and discards a server's stderr in the background.
