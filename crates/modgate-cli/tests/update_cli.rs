@@ -1,0 +1,266 @@
+//! `modgate update` against the real go command, file by file: a fixture module
+//! graph published as a `file://` GOPROXY (zips by the core's writer), a project
+//! whose starting go.sum the go command writes (`go mod tidy`), then `modgate
+//! update` on one copy and `go get <the planned module@version list>` + `go mod
+//! tidy` on another; go.mod and go.sum must be byte for byte equal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    /// Publishes `path@version`: go.mod `gomod_extra` appended to `module` and `go`
+    /// lines, one package importing `imports`.
+    fn publish(&self, path: &str, version: &str, go: &str, extra: &str, imports: &[&str]) {
+        let src = tempfile::tempdir().unwrap();
+        let gomod = format!("module {path}\n\ngo {go}\n{extra}");
+        std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let mut s = format!("package {name}\n\n");
+        for i in imports {
+            s.push_str(&format!("import _ \"{i}\"\n"));
+        }
+        s.push_str(&format!("\nconst Version = \"{version}\"\n"));
+        std::fs::write(src.path().join(format!("{name}.go")), s).unwrap();
+        common::publish_version(
+            &self.root,
+            path,
+            version,
+            src.path(),
+            &gomod,
+            "2026-01-02T03:04:05Z",
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
+}
+
+/// b: v1.0.0, v1.1.0, v1.1.1. a: v1.0.0 → b v1.0.0, v1.0.1, v1.1.0 → b v1.1.0,
+/// v1.2.0 → b v1.1.0, v1.3.0 retracting itself. c: v1.0.0-rc.1, -rc.2 (only
+/// pre-releases). p: v1.0.0 and a later v1.1.0-beta (a pre-release never picked
+/// from a release). g: v1.0.0 (go 1.21), v1.1.0 (go 1.23). u: v1.0.0 required by
+/// nobody's packages (tidy drops it).
+fn universe(root: &Path) -> Fixture {
+    let f = Fixture {
+        root: root.to_owned(),
+    };
+    for v in ["v1.0.0", "v1.1.0", "v1.1.1"] {
+        f.publish("example.com/b", v, "1.21", "", &[]);
+    }
+    let req_b = |v: &str| format!("\nrequire example.com/b {v}\n");
+    f.publish(
+        "example.com/a",
+        "v1.0.0",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.0.1",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.1.0",
+        "1.21",
+        &req_b("v1.1.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.2.0",
+        "1.21",
+        &req_b("v1.1.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.3.0",
+        "1.21",
+        &format!("{}\n// Broken.\nretract v1.3.0\n", req_b("v1.1.0")),
+        &["example.com/b"],
+    );
+    for v in ["v1.0.0-rc.1", "v1.0.0-rc.2"] {
+        f.publish("example.com/c", v, "1.21", "", &[]);
+    }
+    f.publish("example.com/p", "v1.0.0", "1.21", "", &[]);
+    f.publish("example.com/p", "v1.1.0-beta", "1.21", "", &[]);
+    f.publish("example.com/g", "v1.0.0", "1.21", "", &[]);
+    f.publish("example.com/g", "v1.1.0", "1.23", "", &[]);
+    f.publish("example.com/u", "v1.0.0", "1.21", "", &[]);
+    f
+}
+
+fn go(home: &Path, goproxy: &str) -> Option<Command> {
+    let go = modgate_testkit::go::binary()?;
+    let mut cmd = modgate_testkit::go::sealed(&go, home);
+    cmd.env("GOPROXY", goproxy);
+    Some(cmd)
+}
+
+fn ok(out: Output, what: &str) -> Output {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        common::stderr(&out),
+        common::stdout(&out)
+    );
+    out
+}
+
+fn update(args: &[&str], home: &Path, proxy: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .arg("update")
+        .args(args)
+        .args(["--proxy", proxy])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GONOSUMDB", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap()
+}
+
+/// Writes the project (go.mod text, a main.go importing `imports`) and lets the go
+/// command write its go.sum (`go mod tidy` must leave go.mod as written).
+fn project(dir: &Path, gomod: &str, imports: &[&str], home: &Path, proxy: &str) -> Option<()> {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let mut s = "package main\n\n".to_owned();
+    for i in imports {
+        s.push_str(&format!("import _ \"{i}\"\n"));
+    }
+    s.push_str("\nfunc main() {}\n");
+    std::fs::write(dir.join("main.go"), s).unwrap();
+    let mut tidy = go(home, proxy)?;
+    ok(
+        tidy.args(["mod", "tidy"])
+            .current_dir(dir)
+            .output()
+            .unwrap(),
+        "go mod tidy (setup)",
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("go.mod")).unwrap(),
+        gomod,
+        "the fixture go.mod is not tidy"
+    );
+    Some(())
+}
+
+/// Runs `modgate update ARGS` on a copy of `dir` and `go get` of its plan + `go
+/// mod tidy` on another; asserts equal go.mod and go.sum; returns the plan.
+fn compare(dir: &Path, args: &[&str], home: &Path, proxy: &str) -> Vec<(String, String, String)> {
+    let ours = dir.with_extension("modgate");
+    let theirs = dir.with_extension("go");
+    common::copy_tree(dir, &ours);
+    common::copy_tree(dir, &theirs);
+
+    // The dry run writes nothing and prints the same plan.
+    let mut dry: Vec<&str> = args.to_vec();
+    dry.extend(["--dry-run", "--json", ours.to_str().unwrap()]);
+    let out = update(&dry, home, proxy);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(
+        std::fs::read(ours.join("go.mod")).unwrap(),
+        std::fs::read(dir.join("go.mod")).unwrap()
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan: Vec<(String, String, String)> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["module"].as_str().unwrap().to_owned(),
+                c["from"].as_str().unwrap().to_owned(),
+                c["to"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+
+    let mut real: Vec<&str> = args.to_vec();
+    real.push(ours.to_str().unwrap());
+    let out = update(&real, home, proxy);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        common::stderr(&out),
+        common::stdout(&out)
+    );
+
+    if !plan.is_empty() {
+        let list: Vec<String> = plan.iter().map(|(m, _, to)| format!("{m}@{to}")).collect();
+        let mut get = go(home, proxy).unwrap();
+        ok(
+            get.arg("get")
+                .args(&list)
+                .current_dir(&theirs)
+                .output()
+                .unwrap(),
+            "go get",
+        );
+        let mut tidy = go(home, proxy).unwrap();
+        ok(
+            tidy.args(["mod", "tidy"])
+                .current_dir(&theirs)
+                .output()
+                .unwrap(),
+            "go mod tidy",
+        );
+    }
+    for f in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(f)).unwrap_or_default(),
+            std::fs::read_to_string(theirs.join(f)).unwrap_or_default(),
+            "{f} differs from the go command's ({args:?})"
+        );
+    }
+    plan
+}
+
+fn plan_of(p: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    p.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn latest_equals_go_get_and_tidy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\n// Deps.\nrequire example.com/a v1.0.0 // pinned once\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    // a v1.3.0 retracts itself; b moves too, being required.
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}
