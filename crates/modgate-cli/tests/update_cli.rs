@@ -48,7 +48,8 @@ impl Fixture {
 /// v1.2.0 → b v1.1.0, v1.3.0 retracting itself. c: v1.0.0-rc.1, -rc.2 (only
 /// pre-releases). p: v1.0.0 and a later v1.1.0-beta (a pre-release never picked
 /// from a release). g: v1.0.0 (go 1.21), v1.1.0 (go 1.23). u: v1.0.0 required by
-/// nobody's packages (tidy drops it).
+/// nobody's packages. e: v1.0.0 → b, v1.1.0 without dependencies. h: v0.1.0,
+/// v0.2.0, v1.0.0.
 fn universe(root: &Path) -> Fixture {
     let f = Fixture {
         root: root.to_owned(),
@@ -100,6 +101,17 @@ fn universe(root: &Path) -> Fixture {
     f.publish("example.com/g", "v1.0.0", "1.21", "", &[]);
     f.publish("example.com/g", "v1.1.0", "1.23", "", &[]);
     f.publish("example.com/u", "v1.0.0", "1.21", "", &[]);
+    f.publish(
+        "example.com/e",
+        "v1.0.0",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish("example.com/e", "v1.1.0", "1.21", "", &[]);
+    for v in ["v0.1.0", "v0.2.0", "v1.0.0"] {
+        f.publish("example.com/h", v, "1.21", "", &[]);
+    }
     f
 }
 
@@ -158,11 +170,25 @@ fn project(dir: &Path, gomod: &str, imports: &[&str], home: &Path, proxy: &str) 
             .unwrap(),
         "go mod tidy (setup)",
     );
+    // Tidy may only regroup the requirements (it splits a mixed block): the
+    // requirement set must be the one written, which is then put back as is.
+    let tidied = std::fs::read(dir.join("go.mod")).unwrap();
+    let reqs = |d: &[u8]| {
+        let f = modgate_core::modfile::parse("go.mod", d, None).unwrap();
+        let mut r: Vec<(String, bool)> = f
+            .require
+            .iter()
+            .map(|r| (r.module.to_string(), r.indirect))
+            .collect();
+        r.sort();
+        r
+    };
     assert_eq!(
-        std::fs::read_to_string(dir.join("go.mod")).unwrap(),
-        gomod,
-        "the fixture go.mod is not tidy"
+        reqs(&tidied),
+        reqs(gomod.as_bytes()),
+        "the fixture is not tidy"
     );
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
     Some(())
 }
 
@@ -228,6 +254,13 @@ fn compare(dir: &Path, args: &[&str], home: &Path, proxy: &str) -> Vec<(String, 
             "go mod tidy",
         );
     }
+    if !plan.is_empty() {
+        assert_ne!(
+            std::fs::read(ours.join("go.mod")).unwrap(),
+            std::fs::read(dir.join("go.mod")).unwrap(),
+            "an update that changes nothing"
+        );
+    }
     for f in ["go.mod", "go.sum"] {
         assert_eq!(
             std::fs::read_to_string(ours.join(f)).unwrap_or_default(),
@@ -263,4 +296,146 @@ fn latest_equals_go_get_and_tidy() {
             ("example.com/b", "v1.0.0", "v1.1.1"),
         ])
     );
+}
+
+/// Patch updates, a pre-release moving only to a pre-release, a release never
+/// to a pre-release, a single uncommented block split into direct and indirect
+/// ones, and a dependency tidy drops once nothing imports it.
+#[test]
+fn patch_and_prereleases_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0 // indirect\n\texample.com/c v1.0.0-rc.1\n\texample.com/p v1.0.0\n)\n";
+    let imports = ["example.com/a", "example.com/c", "example.com/p"];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--patch"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.0.1"),
+            ("example.com/b", "v1.0.0", "v1.0.0"),
+            ("example.com/c", "v1.0.0-rc.1", "v1.0.0-rc.2"),
+        ])
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .collect::<Vec<_>>()
+    );
+    let dir = tmp.path().join("app2");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/c v1.0.0-rc.1\n\texample.com/e v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    let imports = [
+        "example.com/a",
+        "example.com/c",
+        "example.com/e",
+        "example.com/p",
+    ];
+    project(&dir, gomod, &imports, &home, &f.url()).unwrap();
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/c,example.com/e"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/c", "v1.0.0-rc.1", "v1.0.0-rc.2"),
+            ("example.com/e", "v1.0.0", "v1.1.0"),
+        ])
+    );
+}
+
+/// `--minor` stays within the major version, `--latest` does not; `--exclude`.
+#[test]
+fn minor_and_latest_majors_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/h v0.1.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/h"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--minor", "--exclude", "example.com/a,example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/h", "v0.1.0", "v0.2.0")]));
+    let plan = compare(
+        &dir,
+        &["--latest", "--exclude", "example.com/a,example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/h", "v0.1.0", "v1.0.0")]));
+}
+
+/// A dependency whose go line is newer raises ours, as go get does.
+#[test]
+fn newer_go_line_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/g v1.0.0\n";
+    if project(&dir, gomod, &["example.com/g"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/g", "v1.0.0", "v1.1.0")]));
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("\ngo 1.23\n"), "{got}");
+}
+
+/// A module replaced by a directory is not updated; its imports still count.
+#[test]
+fn directory_replace_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let local = dir.join("localp");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("go.mod"),
+        "module example.com/p\n\ngo 1.21\n\nrequire example.com/b v1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        local.join("p.go"),
+        "package p\n\nimport _ \"example.com/b\"\n",
+    )
+    .unwrap();
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n\nreplace example.com/p => ./localp\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/p"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--minor", "--exclude", "example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
 }
