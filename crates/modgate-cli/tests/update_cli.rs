@@ -439,3 +439,39 @@ fn directory_replace_equals_go() {
     );
     assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
 }
+
+/// A module replaced by another module version: updated (the requirement moves)
+/// while its content, go.mod and zip hashes come from the replacement.
+#[test]
+fn module_replace_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    f.publish(
+        "example.com/bfork",
+        "v1.0.0",
+        "1.21",
+        "",
+        &["example.com/u"],
+    );
+    f.publish(
+        "example.com/bfork",
+        "v1.0.0",
+        "1.21",
+        "\nrequire example.com/u v1.0.0\n",
+        &["example.com/u"],
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n\nreplace example.com/b v1.1.1 => example.com/bfork v1.0.0\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}

@@ -275,10 +275,21 @@ async fn update_module(
         .await
         .map_err(err)?;
     let mut sum = gosum::GoSum::new();
-    for (m, data) in &tidy_graph.go_mods {
-        if tidy_graph.build_list.required_by(m).is_some() {
+    // The go.mod of every module version whose requirements the graph loaded
+    // (the replacement's, when replaced by a module version).
+    let go_mods: HashMap<&Version, &bytes::Bytes> =
+        tidy_graph.go_mods.iter().map(|(m, b)| (m, b)).collect();
+    for m in tidy_graph.build_list.loaded() {
+        if m.version.is_empty() {
+            continue;
+        }
+        let r = replacement(&new_file, m);
+        if r.version.is_empty() {
+            continue;
+        }
+        if let Some(data) = go_mods.get(&r) {
             sum.add(
-                Version::new(m.path.clone(), format!("{}/go.mod", m.version)),
+                Version::new(r.path.clone(), format!("{}/go.mod", r.version)),
                 &dirhash::hash_gomod(data),
             );
         }
@@ -306,6 +317,26 @@ async fn update_module(
         });
     }
     Ok(())
+}
+
+/// Where `m`'s content comes from: the main module's `replace` for that version,
+/// else for every version, else `m` itself.
+fn replacement(main: &modfile::File, m: &Version) -> Version {
+    let exact = main
+        .replace
+        .iter()
+        .rev()
+        .find(|r| r.old.path == m.path && r.old.version == m.version);
+    let any = || {
+        main.replace
+            .iter()
+            .rev()
+            .find(|r| r.old.path == m.path && r.old.version.is_empty())
+    };
+    match exact.or_else(any) {
+        Some(r) => r.new.clone(),
+        None => m.clone(),
+    }
 }
 
 /// `patch`, `minor` or `major` for a move from `from` to `to`.
