@@ -475,3 +475,96 @@ fn module_replace_equals_go() {
         ])
     );
 }
+
+/// A go.work workspace: every module in it is updated; each compared with `go
+/// get` (in the workspace) + `go mod tidy` run in its directory.
+#[test]
+fn workspace_modules_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let ws = tmp.path().join("ws");
+    let m1 = "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    let m2 = "module example.com/m2\n\ngo 1.21\n\nrequire example.com/c v1.0.0-rc.1\n";
+    if project(&ws.join("m1"), m1, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    project(&ws.join("m2"), m2, &["example.com/c"], &home, &f.url()).unwrap();
+    std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+
+    let ours = tmp.path().join("ws.modgate");
+    let theirs = tmp.path().join("ws.go");
+    common::copy_tree(&ws, &ours);
+    common::copy_tree(&ws, &theirs);
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["update", "--latest", "--json", "--proxy", &f.url()])
+        .arg(&ours)
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env_remove("GOWORK")
+        .env("GOFLAGS", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GONOSUMDB", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap();
+    let out = ok(out, "modgate update (workspace)");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (m, want) in [
+        ("m1", vec!["example.com/a@v1.2.0", "example.com/b@v1.1.1"]),
+        ("m2", vec!["example.com/c@v1.0.0-rc.2"]),
+    ] {
+        let planned: Vec<String> = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["gomod"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("{m}/go.mod"))
+            })
+            .map(|c| {
+                format!(
+                    "{}@{}",
+                    c["module"].as_str().unwrap(),
+                    c["to"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(planned, want);
+        let mdir = theirs.join(m);
+        let mut get = go(&home, &f.url()).unwrap();
+        ok(
+            get.arg("get")
+                .args(&planned)
+                .env("GOWORK", theirs.join("go.work"))
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go get (workspace)",
+        );
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy"])
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go mod tidy",
+        );
+        for file in ["go.mod", "go.sum"] {
+            assert_eq!(
+                std::fs::read_to_string(ours.join(m).join(file)).unwrap_or_default(),
+                std::fs::read_to_string(mdir.join(file)).unwrap_or_default(),
+                "{m}/{file} differs from the go command's"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read(ours.join("go.work")).unwrap(),
+        std::fs::read(theirs.join("go.work")).unwrap()
+    );
+}
