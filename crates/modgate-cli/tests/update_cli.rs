@@ -324,14 +324,22 @@ fn patch_and_prereleases_equal_go() {
         .filter(|(_, from, to)| from != to)
         .collect::<Vec<_>>()
     );
+    // e v1.1.0 no longer imports b: tidy drops b; p is imported by a test only
+    // (still a direct requirement); a subpackage imports c.
     let dir = tmp.path().join("app2");
-    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/c v1.0.0-rc.1\n\texample.com/e v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
-    let imports = [
-        "example.com/a",
-        "example.com/c",
-        "example.com/e",
-        "example.com/p",
-    ];
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/c v1.0.0-rc.1\n\texample.com/e v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("main_test.go"),
+        "package main\n\nimport _ \"example.com/p\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sub/sub.go"),
+        "package sub\n\nimport _ \"example.com/c\"\n",
+    )
+    .unwrap();
+    let imports = ["example.com/app/sub", "example.com/e"];
     project(&dir, gomod, &imports, &home, &f.url()).unwrap();
     let plan = compare(
         &dir,
@@ -346,6 +354,8 @@ fn patch_and_prereleases_equal_go() {
             ("example.com/e", "v1.0.0", "v1.1.0"),
         ])
     );
+    let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+    assert!(!sum.contains("example.com/b "), "{sum}");
 }
 
 /// `--minor` stays within the major version, `--latest` does not; `--exclude`.
