@@ -578,3 +578,83 @@ fn workspace_modules_equal_go() {
         std::fs::read(theirs.join("go.work")).unwrap()
     );
 }
+
+/// Through a signed checksum database: the result still equals go's (which
+/// verifies too); a module whose go.mod the database does not vouch for stops
+/// the update (exit 2, nothing written).
+#[test]
+fn checksum_database_verifies_and_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let good = common::sumdb::Sumdb::start(&f.root, ("none", "none"));
+    let bad = common::sumdb::Sumdb::start(&f.root, ("example.com/a", "v1.2.0"));
+    let run = |db: &str, target: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_modgate"))
+            .args(["update", "--latest", "--proxy", &f.url()])
+            .arg(target)
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", target.join(".cache"))
+            .env("GOENV", "off")
+            .env("GOSUMDB", db)
+            .env("GOWORK", "off")
+            .env("GOFLAGS", "")
+            .env("GOPRIVATE", "")
+            .env("GONOPROXY", "")
+            .env("GONOSUMDB", "")
+            .env("GOPROXY", "off")
+            .output()
+            .unwrap()
+    };
+
+    let ours = tmp.path().join("ours");
+    common::copy_tree(&dir, &ours);
+    ok(run(&good.gosumdb, &ours), "modgate update (verified)");
+    let theirs = tmp.path().join("theirs");
+    common::copy_tree(&dir, &theirs);
+    let gohome = tmp.path().join("gohome2");
+    let mut get = go(&gohome, &f.url()).unwrap();
+    ok(
+        get.args(["get", "example.com/a@v1.2.0", "example.com/b@v1.1.1"])
+            .env("GOSUMDB", &good.gosumdb)
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go get (verified)",
+    );
+    let mut tidy = go(&gohome, &f.url()).unwrap();
+    ok(
+        tidy.args(["mod", "tidy"])
+            .env("GOSUMDB", &good.gosumdb)
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go mod tidy (verified)",
+    );
+    for file in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(file)).unwrap(),
+            std::fs::read_to_string(theirs.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+
+    let refused = tmp.path().join("refused");
+    common::copy_tree(&dir, &refused);
+    let out = run(&bad.gosumdb, &refused);
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    let said = common::stderr(&out);
+    assert!(said.contains("example.com/a@v1.2.0"), "{said}");
+    for file in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read(refused.join(file)).unwrap(),
+            std::fs::read(dir.join(file)).unwrap(),
+            "{file} written despite the refusal"
+        );
+    }
+}
