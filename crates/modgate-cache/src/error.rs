@@ -54,6 +54,17 @@ pub enum CacheError {
     #[error(transparent)]
     Storage(Arc<StorageError>),
 
+    /// A stored `.zip` or `.mod` no longer matches the hash recorded when it was
+    /// verified: it is not served.
+    #[error(
+        "stored copy of {key} fails its recorded hash (recorded {recorded}, now {got}): not served; run modgate scrub --repair"
+    )]
+    Corrupt {
+        key: String,
+        recorded: String,
+        got: String,
+    },
+
     /// A fill task ended without an answer (it panicked or was cancelled).
     #[error("fetch failed: {0}")]
     Abandoned(String),

@@ -126,12 +126,15 @@ impl Cache {
         let Some(obj) = self.storage.get(key).await? else {
             return Ok(None);
         };
-        if !req.immutable() {
+        let obj = if req.immutable() {
+            self.checked(key, obj).await?
+        } else {
             let confirmed = self.freshness.confirmed_at(key, &obj.meta).await;
             if crate::age_of(confirmed) > self.opts.fresh_for {
                 return Ok(None);
             }
-        }
+            obj
+        };
         Ok(Some(Answer::Stored {
             key: key.clone(),
             meta: obj.meta,
@@ -198,9 +201,12 @@ impl Cache {
                 // spooled here so it is checked like any other.
                 Fetched::Memory(data) => spool(data).await?,
             };
-            if let Err(e) = self.verifier.check_zip(&req.path, version, &path).await {
-                return Err(self.refuse(e.reason(), key, e.into()));
-            }
+            let h1 = match self.verifier.check_zip(&req.path, version, &path).await {
+                Ok(h1) => h1,
+                Err(e) => return Err(self.refuse(e.reason(), key, e.into())),
+            };
+            // Recorded before the zip is visible, so every stored zip has its hash.
+            self.record_hash(key, &h1).await?;
             return self.store_file(key, path, lead).await;
         }
         let data = match fetched.body {
@@ -215,8 +221,9 @@ impl Cache {
             // Zips were stored above; lists are taken as they come.
             ModuleFile::Zip { .. } | ModuleFile::List => {}
             ModuleFile::Mod { version, .. } => {
-                if let Err(e) = self.verifier.check_mod(&req.path, version, &data).await {
-                    return Err(self.refuse(e.reason(), key, e.into()));
+                match self.verifier.check_mod(&req.path, version, &data).await {
+                    Ok(h1) => self.record_hash(key, &h1).await?,
+                    Err(e) => return Err(self.refuse(e.reason(), key, e.into())),
                 }
             }
             ModuleFile::Latest => {
@@ -283,6 +290,17 @@ impl Cache {
             );
         }
         Ok(Filled::Memory { meta, data })
+    }
+
+    /// Records the `h1:` hash `key` (a `.zip` or `.mod`) was verified with, beside it
+    /// (see [`keys::recorded_hash`]), for the scrub and for reads to check against.
+    async fn record_hash(&self, key: &Key, h1: &str) -> Result<(), CacheError> {
+        if let Some(hk) = keys::recorded_hash(key) {
+            self.storage
+                .put_bytes(&hk, Bytes::from(h1.to_owned()))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Stores a verified spooled file, keeping it open to answer from.

@@ -6,6 +6,7 @@
 //! ```text
 //! <escaped module path>/@v/list
 //! <escaped module path>/@v/<escaped version>.info | .mod | .zip
+//! <escaped module path>/@v/<escaped version>.ziphash | .modhash
 //! <escaped module path>/@latest
 //! sumdb/<database name>/latest | lookup/<path>@<version> | tile/<H>/<L>/<NNN>[.p/<W>]
 //! sumdb/<database name>/modgate-trusted-tree
@@ -30,6 +31,40 @@ pub fn module_file(req: &ModuleRequest) -> Result<Key, InvalidKey> {
         ModuleFile::Mod { escaped, .. } => format!("{p}/@v/{escaped}.mod"),
         ModuleFile::Zip { escaped, .. } => format!("{p}/@v/{escaped}.zip"),
     })
+}
+
+/// Where the `h1:` hash of a verified `.zip` or `.mod` is recorded, beside it:
+/// `.ziphash` as in the go command's module cache, `.modhash` likewise for `.mod`.
+/// `None` for any other key.
+pub fn recorded_hash(key: &Key) -> Option<Key> {
+    let s = key.as_str();
+    let stem = s
+        .strip_suffix(".zip")
+        .map(|b| (b, "ziphash"))
+        .or_else(|| s.strip_suffix(".mod").map(|b| (b, "modhash")))?;
+    if !stem.0.contains("/@v/") {
+        return None;
+    }
+    Key::new(format!("{}.{}", stem.0, stem.1)).ok()
+}
+
+/// Whether `key` names content that never changes once stored: a canonical
+/// version's `.info`, `.mod`, `.zip` and their recorded hashes, checksum-database
+/// lookups and tiles. Only such a key may be copied from one store to another as it
+/// is (a copied list or `@latest` would look freshly confirmed).
+pub fn is_immutable(key: &Key) -> bool {
+    let s = key.as_str();
+    if let Some(rest) = s.strip_prefix("sumdb/") {
+        return rest.contains("/lookup/") || rest.contains("/tile/");
+    }
+    let Some((_, file)) = s.rsplit_once("/@v/") else {
+        return false;
+    };
+    let Some((escaped, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "info" | "mod" | "zip" | "ziphash" | "modhash")
+        && module::unescape_version(escaped).is_ok_and(|v| crate::request::is_canonical(&v))
 }
 
 /// The directory of a module's version files (`<escaped path>/@v`).
@@ -102,6 +137,44 @@ mod tests {
             vuln_file("ID/GO-2023-0001.json.gz").unwrap().as_str(),
             "vuln/ID/GO-2023-0001.json.gz"
         );
+    }
+
+    #[test]
+    fn immutable_keys_and_recorded_hashes() {
+        let k = |s: &str| Key::new(s).unwrap();
+        for s in [
+            "ex.com/m/@v/v1.0.0.zip",
+            "ex.com/m/@v/v1.0.0.mod",
+            "ex.com/m/@v/v1.0.0-!r!c1.info",
+            "ex.com/m/@v/v1.0.0.ziphash",
+            "sumdb/sum.golang.org/tile/8/0/001",
+            "sumdb/sum.golang.org/lookup/ex.com/m@v1.0.0",
+        ] {
+            assert!(is_immutable(&k(s)), "{s}");
+        }
+        for s in [
+            "ex.com/m/@v/list",
+            "ex.com/m/@latest",
+            "ex.com/m/@v/master.info",
+            "sumdb/sum.golang.org/latest",
+            "sumdb/sum.golang.org/modgate-trusted-tree",
+            "vuln/index/db.json",
+        ] {
+            assert!(!is_immutable(&k(s)), "{s}");
+        }
+        assert_eq!(
+            recorded_hash(&k("ex.com/m/@v/v1.0.0.zip"))
+                .unwrap()
+                .as_str(),
+            "ex.com/m/@v/v1.0.0.ziphash"
+        );
+        assert_eq!(
+            recorded_hash(&k("ex.com/m/@v/v1.0.0.mod"))
+                .unwrap()
+                .as_str(),
+            "ex.com/m/@v/v1.0.0.modhash"
+        );
+        assert!(recorded_hash(&k("ex.com/m/@v/v1.0.0.info")).is_none());
     }
 
     /// `sumdb/…` and `vuln/…` are outside the module paths' namespace.

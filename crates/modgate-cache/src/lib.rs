@@ -35,11 +35,13 @@ pub mod fill;
 pub mod flight;
 pub mod freshness;
 pub mod hot;
+pub mod integrity;
 pub mod keys;
 pub mod negative;
 pub mod observe;
 pub mod offline;
 pub mod request;
+pub mod scrub;
 pub mod sumdb;
 pub mod tree;
 pub mod verify;
@@ -147,6 +149,12 @@ pub struct Cache {
     fresh: Hot,
     /// Each module's stored versions as last listed, and when (offline answers).
     listed: quick_cache::sync::Cache<String, (std::time::Instant, Arc<Vec<String>>)>,
+    /// Stored versions (key, entity tag) of `.zip`/`.mod` files found to match their
+    /// recorded hash ([`integrity`]).
+    verified: quick_cache::sync::Cache<(Key, String), ()>,
+    /// Another store holding the same files (the backup), read when a stored copy
+    /// fails its recorded hash.
+    second: Option<Arc<dyn Storage>>,
     flights: Arc<dyn FlightGroup>,
     negative: Arc<dyn NegativeCache>,
     freshness: Arc<dyn Freshness>,
@@ -167,6 +175,8 @@ impl Cache {
             hot: Hot::default(),
             fresh: Hot::new(hot::FRESH_CAPACITY),
             listed: quick_cache::sync::Cache::new(10_000),
+            verified: quick_cache::sync::Cache::new(100_000),
+            second: None,
             flights: Arc::new(LocalFlights::default()),
             negative: Arc::new(LocalNegative::default()),
             freshness: Arc::new(StoredFreshness),
@@ -194,6 +204,14 @@ impl Cache {
         self
     }
 
+    /// A second store with the same files (the backup): a stored `.zip`/`.mod`
+    /// that fails its recorded hash is served from there when that copy matches
+    /// (see [`integrity`]).
+    pub fn with_second_copy(mut self, second: Arc<dyn Storage>) -> Cache {
+        self.second = Some(second);
+        self
+    }
+
     /// Mirrors a vulnerability database at `/vuln/` (see [`vuln`]).
     pub fn with_vulndb(mut self, vuln: Arc<VulnFiles>) -> Cache {
         self.vuln = Some(vuln);
@@ -215,6 +233,7 @@ impl Cache {
 
     /// `len` bytes of a stored answer's object from `offset` (a `Range` request).
     pub async fn read_range(&self, key: &Key, offset: u64, len: u64) -> Result<Body, CacheError> {
+        self.ensure_checked(key).await?;
         match self.storage.get_range(key, offset, len).await? {
             Some(obj) => Ok(obj.body),
             None => Err(vanished(key)),
@@ -268,6 +287,10 @@ impl Cache {
         }
         match self.storage.get(&key).await? {
             Some(obj) if immutable => {
+                let obj = match self.checked(&key, obj).await {
+                    Ok(obj) => obj,
+                    Err(e) => return self.answered(endpoint, Err(e)),
+                };
                 let (meta, body) = if obj.meta.size <= hot::MAX_ENTRY {
                     let meta = obj.meta.clone();
                     let data = obj.into_bytes(&key).await?;

@@ -97,25 +97,26 @@ impl Verifier {
             && (path == TOOLCHAIN_MODULE || !pattern::match_prefix_patterns(&self.nosumdb, path))
     }
 
-    /// Checks a `.mod` file.
+    /// Checks a `.mod` file; returns its `h1:` hash.
     pub async fn check_mod(
         &self,
         path: &str,
         version: &str,
         data: &[u8],
-    ) -> Result<(), VerifyError> {
+    ) -> Result<String, VerifyError> {
         let got = dirhash::hash_gomod(data);
         self.check_sum(path, version, &format!("{version}/go.mod"), &got)
-            .await
+            .await?;
+        Ok(got)
     }
 
-    /// Checks a downloaded zip file.
+    /// Checks a downloaded zip file; returns its `h1:` hash.
     pub async fn check_zip(
         &self,
         path: &str,
         version: &str,
         file: &Path,
-    ) -> Result<(), VerifyError> {
+    ) -> Result<String, VerifyError> {
         let module = format!("{path}@{version}");
         let owned = (path.to_owned(), version.to_owned(), file.to_owned());
         let hashed = tokio::task::spawn_blocking(move || {
@@ -130,7 +131,8 @@ impl Verifier {
             module: module.clone(),
             reason,
         })?;
-        self.check_sum(path, version, version, &got).await
+        self.check_sum(path, version, version, &got).await?;
+        Ok(got)
     }
 
     async fn check_sum(

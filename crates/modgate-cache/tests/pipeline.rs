@@ -194,18 +194,23 @@ async fn a_miss_costs_one_round_trip_before_the_fetch_and_one_after() {
     let a = lab.cache.module(&mod_req, Fetching::Allowed).await.unwrap();
     assert_eq!(a.origin(), Origin::Miss);
     assert_eq!(bytes_of(a).await, b"module example.com/m\n");
-    assert_eq!(lab.store.take(), calls(&[("get", 1), ("put", 1)]));
+    // The file, and the hash it was verified with (`.modhash`, for the scrub).
+    assert_eq!(lab.store.take(), calls(&[("get", 1), ("put", 2)]));
     // Small immutable files are then answered from memory: no storage call.
     let a = lab.cache.module(&mod_req, Fetching::Allowed).await.unwrap();
     assert_eq!(a.origin(), Origin::Hit);
     assert_eq!(lab.store.take(), calls(&[]));
 
-    // A zip: one read that misses, one upload; answered from the spooled file.
+    // A zip: one read that misses, its recorded hash (`.ziphash`), one upload;
+    // answered from the spooled file.
     let zip_req = req("example.com/m/@v/v1.1.0.zip");
     let a = lab.cache.module(&zip_req, Fetching::Allowed).await.unwrap();
     let want = std::fs::read(lab.tree.join("example.com/m/@v/v1.1.0.zip")).unwrap();
     assert_eq!(bytes_of(a).await, want);
-    assert_eq!(lab.store.take(), calls(&[("get", 1), ("upload", 1)]));
+    assert_eq!(
+        lab.store.take(),
+        calls(&[("get", 1), ("put", 1), ("upload", 1)])
+    );
     let a = lab.cache.module(&zip_req, Fetching::Allowed).await.unwrap();
     assert_eq!(a.origin(), Origin::Hit);
     assert_eq!(bytes_of(a).await, want);

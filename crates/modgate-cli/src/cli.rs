@@ -39,6 +39,29 @@ pub enum Command {
     /// Check a project's dependencies: go.sum integrity, vulnerabilities, outdated,
     /// retracted and deprecated modules, local replaces.
     Audit(AuditArgs),
+    /// Re-hash every stored .zip and .mod (primary and backup) against the hash
+    /// recorded when it was verified; report missing and corrupt copies, and with
+    /// --repair rewrite them from a good copy.
+    Scrub(Box<ScrubArgs>),
+}
+
+/// `modgate scrub`: reads the same configuration as `serve` (`--config`,
+/// `MODGATE_*`, the setting flags). Exit 0 when every copy is good, 1 when
+/// something is wrong (after `--repair`: what could not be repaired), 2 when the
+/// scrub could not run.
+#[derive(Debug, Args)]
+pub struct ScrubArgs {
+    /// TOML configuration file, as for serve [env: MODGATE_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Rewrite missing and corrupt copies from a copy that matches its recorded hash.
+    #[arg(long)]
+    pub repair: bool,
+    /// Print the report as JSON (`verdict`, `findings`).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub settings: SettingFlags,
 }
 
 /// `modgate audit`: loads the project's module graph through the proxy (`--proxy`,

@@ -332,3 +332,37 @@ fn a_store_that_cannot_be_reached_stops_the_start_naming_it() {
     assert!(err.contains("s3://modules/cache"), "{err}");
     assert!(!err.contains("not-the-secret"), "{err}");
 }
+
+#[test]
+fn a_bad_local_cache_or_storage_option_stops_the_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path().join("data"))
+        .args(["--sumdb", "off", "--local-cache"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("local_cache") && err.contains("not-a-dir"),
+        "{err}"
+    );
+
+    // Object-store options without an object store.
+    let config = dir.path().join("modgate.toml");
+    std::fs::write(&config, "[storage_options]\nregion = \"x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path().join("data"))
+        .args(["--sumdb", "off", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = common::stderr(&out);
+    assert!(err.contains("storage_options.region"), "{err}");
+}

@@ -203,6 +203,23 @@ settings! {
         local_cache: Option<PathBuf> [OptPath, "DIR"] = None;
         /// Size limit of `local_cache` (`10GiB`, `500MB`, bytes).
         local_cache_size: u64 [Size, "SIZE"] = 10 << 30;
+        /// A backup store every object is also written to: `file:///dir` (or
+        /// `s3://bucket/prefix`, `gs://…`, `az://…`), empty for none. A write the backup
+        /// misses is queued (see `backup_queue`) and retried with backoff; reads the
+        /// primary misses or fails are answered from the backup, and immutable files are
+        /// copied back to the primary (see [Backup and
+        /// scrub](deployment.md#backup-and-scrub)). Options of the backup's object store
+        /// go in the `[backup_options]` table.
+        backup: String [StorageUrl, "URL"] = String::new();
+        /// Where the queue of copies still owed to the backup (or, while the primary is
+        /// down, to the primary) is kept: a local directory of small files, so it
+        /// survives a restart. Each replica needs its own.
+        backup_queue: Option<PathBuf> [OptPath, "DIR", "(`.backup-queue` in the data directory)"] = None;
+        /// Objects per second the background scrub re-hashes (each stored `.zip` and
+        /// `.mod` against the hash recorded when it was verified, on the primary and
+        /// the backup, repairing a bad or missing copy from a good one); `0` for off.
+        /// `modgate scrub` does the same once, at full speed.
+        scrub_rate: u32 [Count, "N"] = 0;
     }
     tables {
         /// `[[routes]]`: upstreams for some module paths (config file only).
@@ -211,6 +228,8 @@ settings! {
         tokens: Vec<crate::access::TokenConfig>,
         /// `[storage_options]`: object_store options of `storage` (config file only).
         storage_options: std::collections::BTreeMap<String, String>,
+        /// `[backup_options]`: object_store options of `backup` (config file only).
+        backup_options: std::collections::BTreeMap<String, String>,
     }
 }
 
@@ -361,6 +380,13 @@ impl Config {
             .unwrap_or_else(|| self.data.join(".vcs"))
     }
 
+    /// The backup queue directory: `backup_queue`, else `<data>/.backup-queue`.
+    pub fn backup_queue_dir(&self) -> PathBuf {
+        self.backup_queue
+            .clone()
+            .unwrap_or_else(|| self.data.join(".backup-queue"))
+    }
+
     /// Applies a TOML document.
     pub fn apply_toml(&mut self, text: &str) -> Result<(), ConfigError> {
         self.apply_toml_keys(text).map(|_| ())
@@ -377,6 +403,8 @@ impl Config {
                 self.routes = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("routes: {}", e.message()))
                 })?;
+            } else if k == "backup_options" {
+                self.backup_options = options_table("backup_options", v)?;
             } else if k == "tokens" {
                 self.tokens = v.try_into().map_err(|e: toml::de::Error| {
                     ConfigError(format!("tokens: {}", e.message()))

@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod proxy;
 pub mod request;
 pub mod respond;
+pub mod scrub;
 pub mod server;
 
 use std::future::Future;

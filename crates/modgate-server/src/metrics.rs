@@ -16,10 +16,16 @@
 //! | `modgate_local_tier_reads_total` | `result` (`hit`, `miss`) |
 //! | `modgate_local_tier_evictions_total` | — |
 //! | `modgate_local_tier_files`, `modgate_local_tier_bytes` | — (gauges) |
+//! | `modgate_backup_queue_depth`, `modgate_backup_queue_oldest_seconds` | — (gauges) |
+//! | `modgate_backup_writes_failed_total` | `store` (`backup`, `primary`) |
+//! | `modgate_backup_retries_total`, `modgate_backup_reads_total`, `modgate_backup_repairs_total` | — |
+//! | `modgate_scrub_files_total` | — |
+//! | `modgate_scrub_findings_total` | `code`, `outcome` (`repaired`, `unresolved`) |
 //!
 //! No label carries a module path, a token name or a secret.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -68,6 +74,30 @@ pub struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ScrubLabels {
+    pub code: &'static str,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StoreLabels {
+    pub store: &'static str,
+}
+
+/// The backup mirror's numbers, copied from it when metrics are read.
+#[derive(Default)]
+pub struct BackupMetrics {
+    pub queue_depth: Gauge,
+    pub queue_oldest_seconds: Gauge<f64, AtomicU64>,
+    pub writes_failed: Family<StoreLabels, Counter>,
+    pub retries: Counter,
+    pub reads: Counter,
+    pub repairs: Counter,
+    pub scrub_files: Counter,
+    pub scrub_findings: Family<ScrubLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OperationLabels {
     pub operation: &'static str,
 }
@@ -95,6 +125,8 @@ pub struct Metrics {
     pub local_tier_evictions: Counter,
     pub local_tier_files: Gauge,
     pub local_tier_bytes: Gauge,
+    pub backup: BackupMetrics,
+    mirror: OnceLock<Arc<modgate_storage::Mirrored>>,
 }
 
 impl Default for Metrics {
@@ -184,8 +216,51 @@ impl Default for Metrics {
             "Bytes of the files in the local tier",
             local_tier_bytes.clone(),
         );
+        let backup = BackupMetrics::default();
+        registry.register(
+            "backup_queue_depth",
+            "Copies owed to the backup (or to the primary while it was down)",
+            backup.queue_depth.clone(),
+        );
+        registry.register(
+            "backup_queue_oldest_seconds",
+            "How long the oldest owed copy has waited",
+            backup.queue_oldest_seconds.clone(),
+        );
+        registry.register(
+            "backup_writes_failed",
+            "Writes one store failed while the other took them (queued)",
+            backup.writes_failed.clone(),
+        );
+        registry.register(
+            "backup_retries",
+            "Owed copies attempted again",
+            backup.retries.clone(),
+        );
+        registry.register(
+            "backup_reads",
+            "Reads the primary missed or failed, answered from the backup",
+            backup.reads.clone(),
+        );
+        registry.register(
+            "backup_repairs",
+            "Objects copied back to the primary from the backup",
+            backup.repairs.clone(),
+        );
+        registry.register(
+            "scrub_files",
+            "Files (.zip, .mod) the background scrub checked",
+            backup.scrub_files.clone(),
+        );
+        registry.register(
+            "scrub_findings",
+            "Missing, corrupt or divergent copies the background scrub found",
+            backup.scrub_findings.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
+            backup,
+            mirror: OnceLock::new(),
             requests,
             cache,
             upstream,
@@ -238,8 +313,58 @@ impl modgate_coord::CoordObserver for Metrics {
 }
 
 impl Metrics {
+    /// Exports the numbers of the backup mirror.
+    pub fn watch_backup(&self, mirror: Arc<modgate_storage::Mirrored>) {
+        let _ = self.mirror.set(mirror);
+    }
+
+    /// Counts a background scrub pass.
+    pub fn scrubbed(&self, report: &modgate_cache::scrub::Report) {
+        self.backup.scrub_files.inc_by(report.files);
+        for f in &report.findings {
+            let outcome = if f.repaired { "repaired" } else { "unresolved" };
+            self.backup
+                .scrub_findings
+                .get_or_create(&ScrubLabels {
+                    code: f.code,
+                    outcome,
+                })
+                .inc();
+        }
+    }
+
+    /// Copies the mirror's numbers into the metrics.
+    fn read_backup(&self) {
+        let Some(m) = self.mirror.get() else {
+            return;
+        };
+        let b = &self.backup;
+        b.queue_depth
+            .set(i64::try_from(m.queue_depth()).unwrap_or(i64::MAX));
+        b.queue_oldest_seconds
+            .set(m.queue_oldest_age().as_secs_f64());
+        let s = m.stats();
+        let catch_up = |c: &Counter, v: &AtomicU64| {
+            c.inc_by(v.load(Ordering::Relaxed).saturating_sub(c.get()));
+        };
+        catch_up(
+            &b.writes_failed
+                .get_or_create(&StoreLabels { store: "backup" }),
+            &s.backup_write_failures,
+        );
+        catch_up(
+            &b.writes_failed
+                .get_or_create(&StoreLabels { store: "primary" }),
+            &s.primary_write_failures,
+        );
+        catch_up(&b.retries, &s.retries);
+        catch_up(&b.reads, &s.backup_reads);
+        catch_up(&b.repairs, &s.repairs);
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
+        self.read_backup();
         let mut out = String::new();
         let reg = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         if prometheus_client::encoding::text::encode(&mut out, &reg).is_err() {
@@ -376,6 +501,17 @@ mod tests {
             .inc();
         m.verification_failure("checksum_mismatch");
         m.access_denied("hidden");
+        m.backup
+            .writes_failed
+            .get_or_create(&StoreLabels { store: "backup" })
+            .inc();
+        m.backup
+            .scrub_findings
+            .get_or_create(&ScrubLabels {
+                code: "corrupt",
+                outcome: "unresolved",
+            })
+            .inc();
         let text = m.encode();
         let names: Vec<&str> = text
             .lines()

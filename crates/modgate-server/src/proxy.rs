@@ -269,6 +269,7 @@ pub fn status_of(e: &CacheError) -> StatusCode {
         | CacheError::Verify(_)
         | CacheError::Sumdb(_) => StatusCode::BAD_GATEWAY,
         CacheError::Storage(_)
+        | CacheError::Corrupt { .. }
         | CacheError::Abandoned(_)
         | CacheError::Replica {
             kind: FailureKind::Internal,

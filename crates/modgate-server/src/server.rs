@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use modgate_cache::assemble::{self, RouteSpec, Upstreams};
 use modgate_cache::{Cache, Options, VulnFiles};
-use modgate_storage::{FsStorage, LocalTier, Storage};
+use modgate_storage::{FsStorage, LocalTier, Mirrored, Storage};
 use modgate_upstream::{Client, ClientConfig, UpstreamList};
 
 use crate::access::Access;
@@ -22,7 +22,71 @@ use crate::proxy::Proxy;
 
 /// Builds the proxy `cfg` describes (opening and probing its storage).
 pub async fn build(cfg: &Config) -> Result<Arc<Proxy>, ConfigError> {
-    build_parts(cfg).await.map(|(proxy, _)| proxy)
+    build_parts(cfg).await.map(|b| b.proxy)
+}
+
+/// What [`build_parts`] assembled.
+pub(crate) struct Built {
+    pub proxy: Arc<Proxy>,
+    /// The store the proxy serves from (local tier, mirror, store).
+    pub storage: Arc<dyn Storage>,
+    /// The mirror of primary and backup, when `backup` is set.
+    pub mirror: Option<Arc<Mirrored>>,
+    /// The durable store(s), without the local tier.
+    pub durable: Arc<dyn Storage>,
+    /// The local directory for temporary files beside the store.
+    pub spool: PathBuf,
+}
+
+/// Opens the store at `url` (the `backup` setting) with its object-store
+/// `options`: the one place the backup becomes a backend. An object store is not
+/// contacted (its conditional writes are never used: the primary decides those), so
+/// a backup that is down does not stop a start; uploads to it spool in `spool`.
+pub async fn open_backup(
+    url: &str,
+    options: &std::collections::BTreeMap<String, String>,
+    spool: &std::path::Path,
+) -> Result<Arc<dyn Storage>, ConfigError> {
+    let local = url.starts_with("file://") || !url.contains("://");
+    let opened: Result<Arc<dyn Storage>, _> = if local {
+        modgate_storage::open(url, options).await
+    } else {
+        modgate_storage::ObjectStorage::build(url, options, spool)
+            .map(|s| Arc::new(s) as Arc<dyn Storage>)
+    };
+    opened.map_err(|e| ConfigError(format!("backup: {e}")))
+}
+
+/// The mirror of `primary` and the `backup` store, when one is configured.
+pub async fn open_mirror(
+    cfg: &Config,
+    primary: Arc<dyn Storage>,
+) -> Result<Option<Arc<Mirrored>>, ConfigError> {
+    if cfg.backup.trim().is_empty() {
+        if let Some(k) = cfg.backup_options.keys().next() {
+            return Err(ConfigError(format!(
+                "backup_options.{k}: backup options need a backup (backup = \"s3://...\")"
+            )));
+        }
+        return Ok(None);
+    }
+    let backup = open_backup(
+        cfg.backup.trim(),
+        &cfg.backup_options,
+        &cfg.data.join(".spool"),
+    )
+    .await?;
+    let dir = cfg.backup_queue_dir();
+    let mirror = Mirrored::open(primary, backup, &dir)
+        .map_err(|e| ConfigError(format!("backup_queue {}: {e}", dir.display())))?
+        .with_repairable(modgate_cache::keys::is_immutable);
+    if mirror.queue_depth() > 0 {
+        tracing::info!(
+            entries = mirror.queue_depth(),
+            "backup queue holds copies owed from before the restart"
+        );
+    }
+    Ok(Some(Arc::new(mirror)))
 }
 
 /// Temporary files older than this are leftovers of killed writers.
@@ -33,10 +97,7 @@ const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 /// where downloads are spooled: beside the store for a directory (storing is then a
 /// rename), else `<local_cache>/.spool` (the tier keeps a copy by hard-linking) or
 /// `<data>/.spool`.
-async fn open_storage(
-    cfg: &Config,
-    metrics: &Arc<Metrics>,
-) -> Result<(Arc<dyn Storage>, PathBuf), ConfigError> {
+async fn open_storage(cfg: &Config, metrics: &Arc<Metrics>) -> Result<Opened, ConfigError> {
     let url = cfg.storage.trim();
     let storage: Arc<dyn Storage> = if url.is_empty() {
         if let Some(k) = cfg.storage_options.keys().next() {
@@ -66,9 +127,21 @@ async fn open_storage(
         ms = probe.elapsed.as_millis() as u64,
         "storage probed: write/read/delete ok"
     );
+    // The backup sits under the local tier: reads the tier misses go to the primary,
+    // then the backup; writes reach both.
+    let mirror = open_mirror(cfg, storage.clone()).await?;
+    let storage: Arc<dyn Storage> = match &mirror {
+        Some(m) => m.clone(),
+        None => storage,
+    };
+    let durable = storage.clone();
     let storage: Arc<dyn Storage> = match &cfg.local_cache {
         Some(dir) => {
-            let tier = LocalTier::open(storage, dir, cfg.local_cache_size)
+            // Indexing a large tier walks its directory: off the async threads.
+            let (d, limit) = (dir.clone(), cfg.local_cache_size);
+            let tier = tokio::task::spawn_blocking(move || LocalTier::open(storage, d, limit))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                 .map_err(|e| ConfigError(format!("local_cache {}: {e}", dir.display())))?;
             tier.set_observer(metrics.clone());
             let s = tier.stats();
@@ -83,12 +156,35 @@ async fn open_storage(
     };
     std::fs::create_dir_all(&spool)
         .map_err(|e| ConfigError(format!("spool directory {}: {e}", spool.display())))?;
-    Ok((storage, spool))
+    Ok(Opened {
+        storage,
+        durable,
+        spool,
+        mirror,
+    })
 }
 
-async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), ConfigError> {
+/// What [`open_storage`] opened.
+struct Opened {
+    /// What the cache uses: the local tier, over the mirror, over the store.
+    storage: Arc<dyn Storage>,
+    /// The durable store(s) under the local tier (the mirror, or the store).
+    durable: Arc<dyn Storage>,
+    spool: PathBuf,
+    mirror: Option<Arc<Mirrored>>,
+}
+
+pub(crate) async fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
     let metrics = Arc::new(Metrics::default());
-    let (storage, spool) = open_storage(cfg, &metrics).await?;
+    let Opened {
+        storage,
+        durable,
+        spool,
+        mirror,
+    } = open_storage(cfg, &metrics).await?;
+    if let Some(m) = &mirror {
+        metrics.watch_backup(m.clone());
+    }
     let client_cfg = ClientConfig {
         connect_timeout: cfg.connect_timeout,
         timeout: cfg.timeout,
@@ -109,7 +205,7 @@ async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), Con
         },
         ..ClientConfig::default()
     };
-    let client = Client::new(client_cfg, spool)
+    let client = Client::new(client_cfg, spool.clone())
         .map_err(|e| ConfigError(e.0))?
         .with_observer(upstream_observer(metrics.clone()));
     let opts = Options {
@@ -164,6 +260,9 @@ async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), Con
         );
     }
     let mut cache = Cache::new(parts).with_observer(metrics.clone());
+    if let Some(m) = &mirror {
+        cache = cache.with_second_copy(m.backup().clone());
+    }
     if let Some(c) = &coord {
         c.watch();
         cache = cache
@@ -188,7 +287,13 @@ async fn build_parts(cfg: &Config) -> Result<(Arc<Proxy>, Arc<dyn Storage>), Con
         }
     };
     let proxy = Proxy::new(Arc::new(cache), metrics).with_access(access);
-    Ok((Arc::new(proxy), storage))
+    Ok(Built {
+        proxy: Arc::new(proxy),
+        storage,
+        mirror,
+        durable,
+        spool,
+    })
 }
 
 /// Installs the global tracing subscriber (`RUST_LOG` filter, default `info`).
@@ -250,7 +355,23 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), ConfigError> {
-    let (proxy, storage) = build_parts(&cfg).await?;
+    let Built {
+        proxy,
+        storage,
+        mirror,
+        durable,
+        spool,
+    } = build_parts(&cfg).await?;
+    let retry = mirror.as_ref().map(|m| m.spawn_retry());
+    let scrubber = (cfg.scrub_rate > 0).then(|| {
+        crate::scrub::spawn_background(
+            durable,
+            spool.clone(),
+            mirror.clone(),
+            cfg.scrub_rate,
+            proxy.metrics.clone(),
+        )
+    });
     // Hourly, remove staging files left by a killed process (they are never served,
     // only wasted space).
     let sweeper = tokio::spawn(async move {
@@ -270,7 +391,7 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| ConfigError(format!("listen {}: {e}", cfg.listen)))?;
-    tracing::info!(%addr, data = %cfg.data.display(), storage = %redact_userinfo(&cfg.storage), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), "modgate serve listening");
+    tracing::info!(%addr, data = %cfg.data.display(), storage = %redact_userinfo(&cfg.storage), upstream = %redact_userinfo(&cfg.upstream), offline = cfg.offline, coordination = %redact_userinfo(&cfg.coordination), backup = %redact_userinfo(&cfg.backup), "modgate serve listening");
     on_listening(addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let grace = cfg.shutdown_timeout;
@@ -281,6 +402,9 @@ pub async fn run(
     tracing::info!("shutting down: finishing in-flight requests");
     let _ = tx.send(());
     sweeper.abort();
+    for task in [retry, scrubber].into_iter().flatten() {
+        task.abort();
+    }
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(ConfigError(format!("serving: {e}"))),

@@ -249,6 +249,32 @@ impl Storage for FsStorage {
         .map_err(|e| StorageError::io("list", prefix.as_str(), e))
     }
 
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut out = Vec::new();
+            for entry in std::fs::read_dir(&root)? {
+                let entry = entry?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let Ok(key) = Key::new(name) else {
+                    continue; // staging and other hidden names
+                };
+                let ft = entry.file_type()?;
+                if ft.is_dir() {
+                    walk(&entry.path(), key.as_str(), &mut out)?;
+                } else if ft.is_file() {
+                    out.push(key);
+                }
+            }
+            out.sort();
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StorageError::io("list", "", e))
+    }
+
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
         let (path, durable) = (self.path_of(key), self.durable);
         blocking(move || match std::fs::remove_file(&path) {

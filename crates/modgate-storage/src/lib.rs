@@ -27,11 +27,13 @@
 //! GOPROXY); [`ObjectStorage`] keeps the same tree in S3, GCS or Azure through
 //! `object_store`, and [`LocalTier`] puts a bounded disk cache of the immutable files
 //! in front of either. [`open`] turns a storage URL into one of them and [`probe`]
-//! finds out what it can do.
+//! finds out what it can do. [`Mirrored`] double-writes any two stores (a primary
+//! and a backup).
 
 mod fs;
 mod key;
 pub mod local;
+pub mod mirror;
 pub mod object;
 mod open;
 
@@ -46,6 +48,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 pub use fs::{FsStorage, TEMP_PREFIX};
 pub use key::{InvalidKey, Key};
 pub use local::{LocalTier, TierObserver, TierStats, is_immutable};
+pub use mirror::Mirrored;
 pub use object::{ObjectStorage, OpenError};
 pub use open::{Probe, open, open_with_spool, probe};
 
@@ -252,6 +255,16 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Every key under `prefix` (recursively), sorted. A missing prefix lists nothing.
     async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError>;
+
+    /// Every key in the store, sorted (the scrub walks them). Backends that cannot
+    /// enumerate themselves say so.
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        Err(StorageError::backend(
+            "list",
+            "",
+            format!("{} cannot list all its keys", self.describe()),
+        ))
+    }
 
     /// Removes `key`; returns whether it was present.
     async fn delete(&self, key: &Key) -> Result<bool, StorageError>;

@@ -11,7 +11,14 @@
 //! * **Reads**: a local hit is served from disk; a miss reads the primary, and a whole
 //!   read (`get`) of an object no larger than the tier is copied to a local temporary
 //!   file, renamed into place and served from there (a ranged read of a miss goes to
-//!   the primary only).
+//!   the primary only). Concurrent readers of one missing file share one copy: the
+//!   others wait for it, so a burst downloads a zip once. A copy from an object store
+//!   is hashed on the way and must match the SHA-256 recorded with the object (its
+//!   entity tag): a corrupt object is refused, neither kept nor served.
+//! * **Immutable also means**: a copy is never compared with the primary again; a
+//!   file deleted from the primary (by hand, or a scrub's repair of a corrupt copy
+//!   rewriting it) stays served from tiers that hold it until it is evicted or the
+//!   tier's directory is cleared.
 //! * **Writes** go to the primary first, then to the tier: what the tier holds the
 //!   primary has.
 //! * **Validators**: a local copy answers with the primary's size, entity tag and
@@ -31,6 +38,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::{
@@ -412,14 +420,33 @@ impl Inner {
         let mut out = tokio::fs::File::create(&tmp)
             .await
             .map_err(|e| StorageError::io("cache", key.as_str(), e))?;
+        let mut hash = Sha256::new();
         let copied = match obj.body {
-            Body::Bytes(b) => out.write_all(&b).await.map(|()| b.len() as u64),
-            Body::Reader(r) => tokio::io::copy(&mut r.take(meta.size), &mut out).await,
+            Body::Bytes(b) => {
+                hash.update(&b);
+                out.write_all(&b).await.map(|()| b.len() as u64)
+            }
+            Body::Reader(r) => copy_hashing(r.take(meta.size), &mut out, &mut hash).await,
         };
         let flushed = out.flush().await;
         drop(out);
         match (copied, flushed) {
-            (Ok(n), Ok(())) if n == meta.size => {}
+            (Ok(n), Ok(())) if n == meta.size => {
+                // An object store records the content's SHA-256 in its entity tag: a
+                // copy that does not match is corrupt, and is neither kept nor served.
+                let got = crate::object::etag_of_sha(&hex(&hash.finalize()));
+                if meta.etag.starts_with("\"sha256-") && got != meta.etag {
+                    let _ = tokio::fs::remove_file(&tmp).await;
+                    return Err(StorageError::io(
+                        "read",
+                        key.as_str(),
+                        io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("content hashes to {got}, the store recorded {}", meta.etag),
+                        ),
+                    ));
+                }
+            }
             (Err(e), _) | (_, Err(e)) => {
                 let _ = tokio::fs::remove_file(&tmp).await;
                 return Err(StorageError::io("read", key.as_str(), e));
@@ -574,6 +601,10 @@ impl Storage for LocalTier {
 
     async fn list(&self, prefix: &Key) -> Result<Vec<Key>, StorageError> {
         self.0.primary.list(prefix).await
+    }
+
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        self.0.primary.list_all().await
     }
 
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
@@ -761,6 +792,34 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(Key, u64, SystemTime)>) -> io::R
         }
     }
     Ok(())
+}
+
+/// Copies `r` to `out`, hashing what passes; returns the bytes copied.
+async fn copy_hashing(
+    mut r: impl tokio::io::AsyncRead + Unpin,
+    out: &mut tokio::fs::File,
+    hash: &mut Sha256,
+) -> io::Result<u64> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        let m = r.read(&mut buf).await?;
+        if m == 0 {
+            return Ok(n);
+        }
+        hash.update(&buf[..m]);
+        out.write_all(&buf[..m]).await?;
+        n += m as u64;
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 async fn blocking<T: Send + 'static>(

@@ -42,9 +42,9 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{
-    Attribute, Attributes, ClientOptions, GetOptions, GetRange, GetResult, ObjectMeta, ObjectStore,
-    ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload, RetryConfig,
-    UpdateVersion, WriteMultipart,
+    Attribute, Attributes, ClientOptions, GetOptions, GetRange, GetResult, MultipartUpload,
+    ObjectMeta, ObjectStore, ObjectStoreExt, PutMode, PutMultipartOptions, PutOptions, PutPayload,
+    PutPayloadMut, RetryConfig, UpdateVersion,
 };
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
@@ -61,6 +61,8 @@ pub const PARTS_IN_FLIGHT: usize = 2;
 /// objects read whole); an upload over budget waits, its content safe in its spool
 /// file. Bounds a burst of cold fills, not just one.
 pub const UPLOAD_MEMORY: usize = 32 * 1024 * 1024;
+/// How long a successful writability check stands (readiness probes).
+const WRITABLE_FOR: Duration = Duration::from_secs(10);
 /// What a multipart upload reads from its spool file at a time.
 const READ_CHUNK: usize = 1024 * 1024;
 /// Objects up to this size are read whole when opened.
@@ -85,6 +87,8 @@ pub struct ObjectStorage {
     conditional: bool,
     /// [`UPLOAD_MEMORY`] in KiB permits.
     upload_memory: Arc<tokio::sync::Semaphore>,
+    /// When [`Storage::check_writable`] last succeeded.
+    writable_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// Why a store could not be opened.
@@ -282,6 +286,7 @@ impl ObjectStorage {
             spool: spool.to_owned(),
             conditional: false,
             upload_memory: upload_budget(),
+            writable_at: Arc::default(),
         })
     }
 
@@ -300,6 +305,7 @@ impl ObjectStorage {
             spool: spool.to_owned(),
             conditional: false,
             upload_memory: upload_budget(),
+            writable_at: Arc::default(),
         })
     }
 
@@ -599,6 +605,23 @@ impl Storage for ObjectStorage {
         Ok(keys)
     }
 
+    async fn list_all(&self) -> Result<Vec<Key>, StorageError> {
+        let root = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
+        let metas: Vec<ObjectMeta> = self
+            .store
+            .list(root.as_ref())
+            .try_collect()
+            .await
+            .map_err(|e| StorageError::backend("list", "", e))?;
+        let mut keys: Vec<Key> = metas
+            .iter()
+            .filter_map(|m| self.key_of(&m.location))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
         // Object stores delete absent objects without complaint: ask first.
         if self.head(key).await?.is_none() {
@@ -622,7 +645,14 @@ impl Storage for ObjectStorage {
             .map_err(|e| StorageError::io("sweep", self.spool.display().to_string(), e))
     }
 
+    /// Writes and deletes a scratch object, at most once per 10 s: a
+    /// success is remembered that long, so readiness probes of many replicas do not
+    /// turn into a steady stream of billed writes (failures are never remembered).
     async fn check_writable(&self) -> Result<(), StorageError> {
+        let last = *self.writable_at.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < WRITABLE_FOR) {
+            return Ok(());
+        }
         let name = format!("{PRIVATE}/writable-{}", unique());
         let path = self.raw(&name);
         self.store
@@ -632,7 +662,10 @@ impl Storage for ObjectStorage {
         self.store
             .delete(&path)
             .await
-            .map_err(|e| StorageError::backend("probe", &name, e))
+            .map_err(|e| StorageError::backend("probe", &name, e))?;
+        *self.writable_at.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(std::time::Instant::now());
+        Ok(())
     }
 
     fn describe(&self) -> String {
@@ -746,35 +779,46 @@ impl Upload for ObjectUpload {
                 .put_multipart_opts(&self.path, opts)
                 .await
                 .map_err(backend)?;
-            let mut guard =
-                AbortOnDrop(Some(WriteMultipart::new_with_chunk_size(upload, PART_SIZE)));
+            // Until completed, the upload is aborted if this ends early: an error, or
+            // the commit's future dropped (a client gone, a shutdown).
+            let mut parts = Parts {
+                upload: Some(upload),
+                sending: tokio::task::JoinSet::new(),
+            };
             let mut file = tokio::fs::File::open(&path).await.map_err(io_err)?;
+            let mut part = PutPayloadMut::new();
             let mut sent = 0u64;
             loop {
-                let writer = guard.0.as_mut().expect("present until finished");
-                writer
-                    .wait_for_capacity(PARTS_IN_FLIGHT)
-                    .await
-                    .map_err(backend)?;
+                // At most PARTS_IN_FLIGHT parts in memory: sent ones and this one.
+                while parts.sending.len() >= PARTS_IN_FLIGHT {
+                    parts.next_sent().await.map_err(backend)?;
+                }
                 // Parts are assembled from 1 MiB reads (a part is a list of chunks, not
                 // one copy): small buffers are reused by the allocator across uploads,
                 // where 8 MiB ones pile up in its per-thread arenas.
                 let mut buf = vec![0u8; READ_CHUNK];
                 let n = read_full(&mut file, &mut buf).await.map_err(io_err)?;
+                buf.truncate(n);
+                sent += n as u64;
+                if n > 0 {
+                    part.push(Bytes::from(buf));
+                }
+                if part.content_length() >= PART_SIZE || (n == 0 && part.content_length() > 0) {
+                    parts.send(std::mem::take(&mut part).into());
+                }
                 if n == 0 {
                     break;
                 }
-                buf.truncate(n);
-                sent += n as u64;
-                writer.put(Bytes::from(buf));
             }
             if sent != size {
                 return Err(io_err(io::Error::other(format!(
                     "spool file changed while uploading ({sent} of {size} bytes)"
                 ))));
             }
-            let writer = guard.0.take().expect("present until finished");
-            writer.finish().await.map_err(backend)?;
+            while !parts.sending.is_empty() {
+                parts.next_sent().await.map_err(backend)?;
+            }
+            parts.complete().await.map_err(backend)?;
         }
         self.file = None; // sent: the spool file is removed here
         Ok(stored_meta(self.store.as_ref(), &self.path, size, &hex).await)
@@ -809,17 +853,53 @@ async fn stored_meta(store: &dyn ObjectStore, path: &Path, size: u64, hex: &str)
     }
 }
 
-/// Aborts a multipart upload that was neither finished nor aborted (its commit
-/// failed or was cancelled), in the background: parts left behind cost money.
-struct AbortOnDrop(Option<WriteMultipart>);
+/// A multipart upload in progress and its parts being sent. Dropped before
+/// [`Parts::complete`] (an error, or the commit's future dropped), it stops the parts
+/// and aborts the upload in the background: parts left behind cost money.
+struct Parts {
+    upload: Option<Box<dyn MultipartUpload>>,
+    sending: tokio::task::JoinSet<object_store::Result<()>>,
+}
 
-impl Drop for AbortOnDrop {
+impl Parts {
+    fn send(&mut self, part: PutPayload) {
+        if let Some(u) = self.upload.as_mut() {
+            self.sending.spawn(u.put_part(part));
+        }
+    }
+
+    /// Waits for one part to be sent.
+    async fn next_sent(&mut self) -> object_store::Result<()> {
+        match self.sending.join_next().await {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => Err(object_store::Error::Generic {
+                store: "upload",
+                source: Box::new(e),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    async fn complete(&mut self) -> object_store::Result<()> {
+        let Some(u) = self.upload.as_mut() else {
+            return Ok(());
+        };
+        u.complete().await?;
+        self.upload = None;
+        Ok(())
+    }
+}
+
+impl Drop for Parts {
     fn drop(&mut self) {
-        if let Some(w) = self.0.take()
-            && let Ok(rt) = tokio::runtime::Handle::try_current()
-        {
+        let Some(mut upload) = self.upload.take() else {
+            return;
+        };
+        let mut sending = std::mem::take(&mut self.sending);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                if let Err(e) = w.abort().await {
+                sending.shutdown().await;
+                if let Err(e) = upload.abort().await {
                     tracing::warn!(error = %e, "aborting an interrupted multipart upload failed");
                 }
             });

@@ -278,7 +278,9 @@ async fn filesystem() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3() {
-    let Some(server) = S3::start() else { return };
+    let Some(mut server) = S3::start() else {
+        return;
+    };
     server.create_bucket("modgate");
     let spool = tempfile::tempdir().unwrap();
     let url = "s3://modgate/cache/v1";
@@ -329,6 +331,51 @@ async fn s3() {
     multipart(s.as_ref()).await;
     assert!(files_in(spool.path()).is_empty(), "spool leftovers");
 
+    // A commit abandoned while its parts are being sent (its future dropped: a client
+    // gone, a shutdown) leaves no object and no spool file, and its multipart upload
+    // is aborted in the background. s3s-fs keeps the parts of an upload as
+    // `.upload_id-<id>.part-<n>` in its root until it completes or is aborted.
+    let parts_left = || {
+        std::fs::read_dir(server.root())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".upload_id-"))
+            .count()
+    };
+    let ck = key("example.com/cancelled/@v/v1.0.0.zip");
+    let mut up = s.upload(&ck).await.unwrap();
+    for i in 0..48 {
+        up.write(content(1024 * 1024, i)).await.unwrap();
+    }
+    let commit = tokio::spawn(async move { up.commit().await });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while parts_left() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no part was ever sent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    commit.abort();
+    assert!(commit.await.unwrap_err().is_cancelled());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while parts_left() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        parts_left(),
+        0,
+        "the abandoned multipart upload was not aborted"
+    );
+    assert!(
+        s.stat(&ck).await.unwrap().is_none(),
+        "a cancelled commit is visible"
+    );
+    assert!(
+        files_in(spool.path()).is_empty(),
+        "spool leftovers after a cancelled commit"
+    );
+
     // Wrong credentials, a dead endpoint: clear errors at open, naming the store.
     // (s3s-fs creates missing buckets on write, so a missing bucket cannot be tested here.)
     let mut dead = server.options();
@@ -356,6 +403,17 @@ async fn s3() {
         !err.to_string().contains("n0t-the-s3cret"),
         "a secret in an error: {err}"
     );
+
+    // Readiness: a success stands for a few seconds (probes of many replicas do not
+    // become a stream of writes); with the server gone, a store not checked lately
+    // is not writable.
+    s.check_writable().await.unwrap();
+    server.kill();
+    s.check_writable().await.unwrap();
+    let mut dead = server.options();
+    dead.insert("max_retries".into(), "0".into());
+    let fresh = modgate_storage::ObjectStorage::build(url, &dead, spool.path()).unwrap();
+    assert!(fresh.check_writable().await.is_err());
 }
 
 /// A store that accepts connections and never answers: the start fails within the

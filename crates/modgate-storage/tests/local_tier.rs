@@ -322,6 +322,25 @@ async fn over_s3_the_tier_gives_the_stores_etag() {
         m2.etag
     );
     assert_eq!(tier2.stat(&k).await.unwrap().unwrap().etag, meta.etag);
+
+    // An object corrupted in the store (same size, other bytes) no longer matches
+    // the hash recorded with it: a tier neither keeps nor serves it.
+    let bad = key("example.com/s/@v/v2.0.0.zip");
+    let good = content(100 * 1024, 8);
+    primary.put_bytes(&bad, good.clone()).await.unwrap();
+    let on_disk = server.root().join("tier/p").join(bad.as_str());
+    let mut corrupt = good.to_vec();
+    corrupt[50_000] ^= 0xff;
+    std::fs::write(&on_disk, &corrupt).unwrap();
+    let dir3 = tempfile::tempdir().unwrap();
+    let tier3 = LocalTier::open(primary.clone(), dir3.path(), 1 << 20).unwrap();
+    let err = tier3
+        .get(&bad)
+        .await
+        .expect_err("a corrupt object is refused");
+    assert!(err.to_string().contains("the store recorded"), "{err}");
+    assert!(!in_tier(dir3.path(), &bad));
+    assert_eq!(tier3.stats().files, 0);
 }
 
 /// A directory store that counts whole reads.

@@ -466,6 +466,11 @@ impl Client {
         self
     }
 
+    /// Where zips are staged (a local directory beside the store).
+    pub fn staging(&self) -> &std::path::Path {
+        &self.staging
+    }
+
     /// The breaker settings to build [`UpstreamList`]s with.
     pub fn breaker_settings(&self) -> BreakerSettings {
         BreakerSettings {

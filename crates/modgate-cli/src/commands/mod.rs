@@ -5,6 +5,7 @@ mod dir;
 mod doctor;
 mod explain;
 mod gomod;
+mod scrub;
 mod serve;
 mod warm;
 mod zipfile;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(*args),
         Command::Warm(args) => warm::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Scrub(args) => scrub::run(*args),
     }
 }
 

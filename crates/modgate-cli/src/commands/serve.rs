@@ -37,7 +37,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The process environment (`std::env::vars` would panic on a variable that is not
 /// UTF-8; such a value cannot be a valid setting, and is shown lossily in errors).
-fn environment() -> Vec<(String, String)> {
+pub(crate) fn environment() -> Vec<(String, String)> {
     std::env::vars_os()
         .map(|(k, v)| {
             (

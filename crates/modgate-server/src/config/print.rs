@@ -37,18 +37,19 @@ pub fn print_config(loaded: &Loaded) -> String {
         }
     }
 
-    // Tables after the scalar keys, as TOML requires: `[storage_options]`, then
-    // `[[routes]]` and `[[tokens]]`.
-    let _ = writeln!(
-        out,
-        "\n# storage_options: {}",
-        loaded.source("storage_options")
-    );
-    if cfg.storage_options.is_empty() {
-        let _ = writeln!(out, "# (none)");
-    } else {
-        let _ = writeln!(out, "[storage_options]");
-        for (k, v) in &cfg.storage_options {
+    // Tables after the scalar keys, as TOML requires: `[storage_options]` and
+    // `[backup_options]`, then `[[routes]]` and `[[tokens]]`.
+    for (name, options) in [
+        ("storage_options", &cfg.storage_options),
+        ("backup_options", &cfg.backup_options),
+    ] {
+        let _ = writeln!(out, "\n# {name}: {}", loaded.source(name));
+        if options.is_empty() {
+            let _ = writeln!(out, "# (none)");
+            continue;
+        }
+        let _ = writeln!(out, "[{name}]");
+        for (k, v) in options {
             let shown = if super::PUBLIC_STORAGE_OPTIONS.contains(&k.as_str()) {
                 redact_userinfo(v)
             } else {

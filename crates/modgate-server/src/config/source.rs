@@ -113,6 +113,7 @@ impl Loaded {
                     "routes" => "routes",
                     "tokens" => "tokens",
                     "storage_options" => "storage_options",
+                    "backup_options" => "backup_options",
                     k => Key::find(k)
                         .map(|k| k.name)
                         .expect("apply_toml_keys set only keys"),

@@ -744,3 +744,51 @@ max_retries = 5
         );
     }
 }
+
+#[test]
+fn backup_settings_and_masked_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.toml");
+    std::fs::write(
+        &file,
+        r#"
+data = "/srv/modgate"
+backup = "s3://backup-bucket/cache"
+scrub_rate = 20
+[backup_options]
+endpoint = "http://127.0.0.1:3900"
+secret_access_key = "backupsecret"
+"#,
+    )
+    .unwrap();
+    let loaded = Loaded::load(Some(&file), vec![], &[]).unwrap();
+    let c = &loaded.config;
+    assert_eq!(c.backup, "s3://backup-bucket/cache");
+    assert_eq!(c.scrub_rate, 20);
+    assert_eq!(c.backup_options["endpoint"], "http://127.0.0.1:3900");
+    assert_eq!(
+        c.backup_queue_dir(),
+        Path::new("/srv/modgate/.backup-queue")
+    );
+    let printed = print_config(&loaded);
+    assert!(!printed.contains("backupsecret"), "{printed}");
+    assert!(printed.contains("[backup_options]"), "{printed}");
+    assert!(
+        printed.contains("\"endpoint\" = \"http://127.0.0.1:3900\""),
+        "{printed}"
+    );
+    let again = dir.path().join("again.toml");
+    std::fs::write(&again, &printed).unwrap();
+    let back = Loaded::load(Some(&again), vec![], &[]).unwrap().config;
+    assert_eq!(back.backup, c.backup);
+    assert_eq!(back.backup_options["endpoint"], "http://127.0.0.1:3900");
+    let bad = |v: &str| Config::load(None, env(&[("MODGATE_BACKUP", v)]), &[]);
+    assert!(bad("file:///srv/backup").is_ok());
+    let e = bad("ftp://u:pw@host/x").unwrap_err().0;
+    assert!(
+        e.contains("backup") && e.contains("unsupported scheme"),
+        "{e}"
+    );
+    assert!(!e.contains("pw"), "{e}");
+    assert!(bad("s3:///x").is_err());
+}

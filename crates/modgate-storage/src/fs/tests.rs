@@ -526,6 +526,30 @@ async fn killed_writer_leaves_no_partial_object() {
     assert_eq!(hidden, 0);
 }
 
+#[tokio::test]
+async fn list_all_walks_the_whole_store_but_hidden_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStorage::open(dir.path()).unwrap();
+    for k in ["b.com/m/@v/list", "a.com/m/@v/v1.0.0.zip", "sumdb/s/latest"] {
+        store
+            .put_bytes(&key(k), Bytes::from_static(b"x"))
+            .await
+            .unwrap();
+    }
+    std::fs::write(dir.path().join(".hidden"), b"x").unwrap();
+    let all: Vec<String> = store
+        .list_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(
+        all,
+        ["a.com/m/@v/v1.0.0.zip", "b.com/m/@v/list", "sumdb/s/latest"]
+    );
+}
+
 /// A scratch store writes as the durable one does (atomically, nothing left
 /// behind), without the fsyncs: every write path still ends in whole objects.
 #[tokio::test]
