@@ -377,3 +377,40 @@ fn kubernetes_compose_and_ha_demo_carry_the_same_settings() {
         assert_eq!(port, 6379, "{whence}");
     }
 }
+
+/// Every key the three carry is a setting `modgate serve` takes, with a value it
+/// accepts (`--print-config` reads the file as `serve` does, then stops).
+#[test]
+fn every_deployment_config_is_accepted_by_modgate_serve() {
+    let root = common::workspace_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let (k8s, _) = kubernetes(&root);
+    let (comp, _) = compose(&root);
+    for (whence, table) in [
+        ("kubernetes", k8s),
+        ("compose", comp),
+        ("ha-demo", ha_demo(&root)),
+    ] {
+        let file = tmp.path().join(format!("{whence}.toml"));
+        std::fs::write(&file, toml::to_string(&table).unwrap()).unwrap();
+        let out = common::modgate(
+            &[
+                "serve",
+                "--print-config",
+                "--config",
+                file.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert!(out.status.success(), "{whence}: {}", common::stderr(&out));
+        let printed = common::stdout(&out);
+        for key in ["coordination", "storage", "backup", "lease_ttl"] {
+            assert!(
+                printed
+                    .lines()
+                    .any(|l| l.starts_with(key) && l.contains(&format!("file {}", file.display()))),
+                "{whence}: {key} not read from the file:\n{printed}"
+            );
+        }
+    }
+}
