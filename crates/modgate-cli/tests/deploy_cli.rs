@@ -345,6 +345,26 @@ fn kubernetes_compose_and_ha_demo_carry_the_same_settings() {
         let values: Vec<_> = all.iter().map(|(w, t)| get(t, key, w)).collect();
         assert!(values.iter().all(|v| *v == values[0]), "{key}: {values:?}");
     }
+    // A dead primary is given up on at the same pace everywhere (then the backup answers).
+    let retry: Vec<_> = all
+        .iter()
+        .map(|(w, t)| {
+            let o = t
+                .get("storage_options")
+                .and_then(|o| o.as_table())
+                .unwrap_or_else(|| panic!("{w}: no [storage_options]"));
+            (
+                o.get("max_retries").cloned(),
+                o.get("retry_timeout").cloned(),
+            )
+        })
+        .collect();
+    assert!(
+        retry
+            .iter()
+            .all(|r| r.0.is_some() && r.1.is_some() && *r == retry[0]),
+        "{retry:?}"
+    );
     let scrub: Vec<_> = all.iter().map(|(_, t)| t.get("scrub_rate")).collect();
     assert!(
         scrub.iter().all(|v| v.is_some() && *v == scrub[0]),
