@@ -324,6 +324,7 @@ fn ha_demo_serves_go_and_stops_everything() {
         fn drop(&mut self) {
             let _ = Command::new("kill")
                 .args(["-TERM", &self.0.id().to_string()])
+                .stderr(std::process::Stdio::null())
                 .status();
             let _ = self.0.wait();
         }
@@ -365,6 +366,18 @@ fn ha_demo_serves_go_and_stops_everything() {
     assert!(printed.contains("example.com/m1"), "{printed}");
     assert!(!printed.contains("\"Error\""), "{printed}");
     assert_eq!(upstream.hits("/example.com/m0/@v/v1.0.0.zip"), 1);
+    // Written twice: to Garage and to the backup (s3s-fs keeps objects as files).
+    let backup_copy = state.join("backup/modgate-backup/cache/example.com/m0/@v/v1.0.0.zip");
+    let want = std::fs::read(tree.join("example.com/m0/@v/v1.0.0.zip")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read(&backup_copy).ok().as_ref() != Some(&want) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backup copy at {}",
+            backup_copy.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // SIGTERM: every part stops, the balancer's port is closed.
     let _ = Command::new("kill")
