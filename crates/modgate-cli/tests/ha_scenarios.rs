@@ -432,3 +432,54 @@ fn primary_store_down_served_from_backup_queue_drains_scrub_clean() {
     assert_eq!(out.status.code(), Some(0), "{json:#}");
     assert_eq!(json["verdict"], "ok", "{json:#}");
 }
+
+#[test]
+fn lease_holder_killed_mid_fetch_the_others_finish_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    let files = publish(&tree, &tmp.path().join("src"), 1);
+    let zip = files.iter().find(|f| f.ends_with(".zip")).unwrap().clone();
+    let want = std::fs::read(tree.join(zip.trim_start_matches('/'))).unwrap();
+    let upstream = Counting::start(&tree);
+    upstream.delay(Some((".zip", Duration::from_secs(2))));
+    let Some(mut cluster) = Cluster::start(3, &upstream.url(), true) else {
+        return;
+    };
+    let addrs = cluster.addrs();
+    // Replica 0 takes the lease and starts the (held back) fetch...
+    let doomed = {
+        let (a, z) = (addrs[0].clone(), zip.clone());
+        std::thread::spawn(move || get(&a, &z))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while upstream.hits(&zip) == 0 {
+        assert!(Instant::now() < deadline, "the first fetch never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ...clients of the other two wait on it, and it dies.
+    let t = Instant::now();
+    let clients: Vec<_> = (0..10)
+        .map(|c| {
+            let (a, z) = (addrs[1 + c % 2].clone(), zip.clone());
+            std::thread::spawn(move || get(&a, &z))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    cluster.replicas[0].child.kill().unwrap();
+    cluster.replicas[0].child.wait().unwrap();
+    let _ = doomed.join();
+    for c in clients {
+        let (status, body) = c.join().unwrap().expect("a client of a live replica");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        assert!(body == want, "the right bytes");
+    }
+    eprintln!(
+        "measured: lease holder SIGKILLed mid-fetch (Garage, lease_ttl 5 s, upstream holds zips 2 s): the 10 other clients served after {:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        upstream.hits(&zip),
+        2,
+        "the killed fetch and its replacement"
+    );
+}
