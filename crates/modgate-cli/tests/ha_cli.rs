@@ -300,6 +300,7 @@ fn ha_demo_serves_go_and_stops_everything() {
         || modgate_testkit::garage::binary().is_none()
         || modgate_testkit::nginx::binary().is_none()
         || modgate_testkit::redis::binary().is_none()
+        || modgate_testkit::s3::binary().is_none()
     {
         return;
     }
