@@ -34,7 +34,7 @@ use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
 use modgate_core::{dirhash, gosum, modfile, semver};
 
 use crate::audit::imports;
-use crate::fetch::{Fetcher, FileKind};
+use crate::fetch::Fetcher;
 use crate::graph::{Project, load_graph};
 
 /// Which versions an update may move to.
@@ -433,7 +433,8 @@ struct Tidy {
     providers: BTreeSet<String>,
     /// Those providing a package the main module imports.
     direct: BTreeSet<String>,
-    /// The zips read, by module path.
+    /// The zips read, by module path (streamed to temporary files, never held whole
+    /// in memory).
     zips: HashMap<String, ZipInfo>,
 }
 
@@ -570,12 +571,12 @@ async fn load_module(
         Some(r) => r.clone(),
         None => Version::new(s.path.clone(), s.version.clone()),
     };
-    // The whole zip in memory: hashing and reading need random access, and the
-    // zips of a build list are bounded by the proxy's size limit.
-    let data = fetcher.bytes(&content, FileKind::Zip).await.map_err(err)?;
-    let hash = dirhash::hash_zip(std::io::Cursor::new(&data[..]))
-        .map_err(|e| UpdateError(format!("{content}.zip: {e}")))?;
-    let packages = zip_packages(&content, &data)?;
+    // Streamed to a temporary file: hashing and reading need random access.
+    let mut file = fetcher.zip_file(&content).await.map_err(err)?;
+    let hash =
+        dirhash::hash_zip(&mut file).map_err(|e| UpdateError(format!("{content}.zip: {e}")))?;
+    std::io::Seek::rewind(&mut file).map_err(|e| UpdateError(format!("{content}.zip: {e}")))?;
+    let packages = zip_packages(&content, file)?;
     Ok(Loaded::Zip(ZipInfo {
         version: content,
         hash,
@@ -587,10 +588,10 @@ async fn load_module(
 /// zip (`path@version/` prefixed).
 fn zip_packages(
     m: &Version,
-    data: &[u8],
+    file: std::fs::File,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, UpdateError> {
     let bad = |e: zip::result::ZipError| UpdateError(format!("{m}.zip: {e}"));
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(data)).map_err(bad)?;
+    let mut z = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(bad)?;
     let prefix = format!("{}@{}/", m.path, m.version);
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for i in 0..z.len() {
