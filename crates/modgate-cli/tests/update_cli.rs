@@ -658,3 +658,67 @@ fn checksum_database_verifies_and_refuses() {
         );
     }
 }
+
+/// `--dry-run` prints the plan table and a unified diff and writes nothing; an
+/// up-to-date project says so; a directory without go.mod is an error (exit 2).
+#[test]
+fn dry_run_text_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let sum_before = std::fs::read(dir.join("go.sum")).unwrap();
+    let out = update(
+        &["--patch", "--dry-run", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        text.contains("MODULE") && text.contains("example.com/a  v1.0.0  v1.0.1  patch"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--- {}\n", dir.join("go.mod").display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-require example.com/a v1.0.0\n+require example.com/a v1.0.1\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n+example.com/a v1.0.1 h1:"), "{text}");
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    assert_eq!(std::fs::read(dir.join("go.sum")).unwrap(), sum_before);
+
+    // Only b, already at its newest patch.
+    let out = update(
+        &["--patch", "--only", "example.com/b", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        common::stdout(&out).contains("nothing to update"),
+        "{}",
+        common::stdout(&out)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = update(&["--latest", empty.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("go.mod"),
+        "{}",
+        common::stderr(&out)
+    );
+    // A mode is required.
+    let out = update(&[dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+}

@@ -180,16 +180,16 @@ fn unified_diff(path: &Path, before: &[u8], after: &[u8]) -> String {
             ops.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(('+', b[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
             ops.push(('-', a[i]));
             i += 1;
+        } else {
+            ops.push(('+', b[j]));
+            j += 1;
         }
     }
     let name = path.display();
-    let mut out = format!("--- a/{name}\n+++ b/{name}\n");
+    let mut out = format!("--- {name}\n+++ {name}\n");
     const CTX: usize = 3;
     let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
     let mut k = 0;
@@ -212,6 +212,13 @@ fn unified_diff(path: &Path, before: &[u8], after: &[u8]) -> String {
         }
         let old_len = ops[start..end].iter().filter(|o| o.0 != '+').count();
         let new_len = ops[start..end].iter().filter(|o| o.0 != '-').count();
+        // An empty range is named by the line before it (`-0,0` for an empty file).
+        if old_len == 0 {
+            old_start -= 1;
+        }
+        if new_len == 0 {
+            new_start -= 1;
+        }
         out.push_str(&format!(
             "@@ -{old_start},{old_len} +{new_start},{new_len} @@\n"
         ));
