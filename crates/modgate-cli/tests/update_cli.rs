@@ -283,7 +283,19 @@ fn latest_equals_go_get_and_tidy() {
     let f = universe(&tmp.path().join("proxy"));
     let home = tmp.path().join("home");
     let dir = tmp.path().join("app");
-    let gomod = "module example.com/app\n\ngo 1.21\n\n// Deps.\nrequire example.com/a v1.0.0 // pinned once\n\nrequire example.com/b v1.0.0 // indirect\n";
+    let gomod = "module example.com/app\n\ngo 1.21\n\n// Deps.\nrequire example.com/a v1.0.0 // pinned once\n\nrequire example.com/p v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    // Tidy reads files for any platform (p stays), never `ignore`d ones (no u).
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("win.go"),
+        "//go:build windows && !linux\n\npackage main\n\nimport _ \"example.com/p\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("gen.go"),
+        "//go:build ignore\n\npackage main\n\nimport _ \"example.com/u\"\n",
+    )
+    .unwrap();
     if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
         return;
     }

@@ -18,9 +18,9 @@
 //!    `/go.mod` hash of every module whose requirements the pruned graph loaded and
 //!    the zip hash of each package-providing module.
 //!
-//! Build constraints are not evaluated (tidy considers every file but those tagged
-//! `ignore`; here every `.go` file counts), and a package must be found in the
-//! build list (tidy would add a missing module; here it is an error).
+//! Build constraints are evaluated as tidy does (every tag holds but `ignore`),
+//! and a package must be found in the build list (tidy would add a missing
+//! module; here it is an error).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
@@ -465,7 +465,10 @@ async fn tidy(
     };
     let mut dirs: HashMap<String, BTreeMap<String, BTreeSet<String>>> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: Vec<(String, bool)> = imports::scan_module(dir)
+    let mut queue: Vec<(String, bool)> = dir_packages(dir, true)
+        .into_values()
+        .flatten()
+        .collect::<BTreeSet<String>>()
         .into_iter()
         .map(|i| (i, true))
         .collect();
@@ -566,7 +569,7 @@ async fn load_module(
     let content = match &s.replace {
         Some(r) if r.version.is_empty() => {
             let d = dir.join(&r.path);
-            return Ok(Loaded::Dir(dir_packages(&d)));
+            return Ok(Loaded::Dir(dir_packages(&d, false)));
         }
         Some(r) => r.clone(),
         None => Version::new(s.path.clone(), s.version.clone()),
@@ -610,6 +613,9 @@ fn zip_packages(
         let mut src = Vec::new();
         f.read_to_end(&mut src)
             .map_err(|e| UpdateError(format!("{m}.zip: {name}: {e}")))?;
+        if !tidy_builds(&src) {
+            continue;
+        }
         out.entry(pkg.to_owned())
             .or_default()
             .extend(imports::imports(&src));
@@ -629,9 +635,10 @@ fn skipped_dir(pkg: &str) -> bool {
     })
 }
 
-/// The packages of a module in a directory (a local-path replacement).
-fn dir_packages(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, BTreeSet<String>>) {
+/// The packages of a module in a directory (the main module, with its tests, or
+/// a local-path replacement).
+fn dir_packages(root: &Path, tests: bool) -> BTreeMap<String, BTreeSet<String>> {
+    fn walk(root: &Path, d: &Path, tests: bool, out: &mut BTreeMap<String, BTreeSet<String>>) {
         if d != root && d.join("go.mod").is_file() {
             return;
         }
@@ -643,12 +650,13 @@ fn dir_packages(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
             let Ok(kind) = e.file_type() else { continue };
             if kind.is_dir() {
                 if !skipped_dir(&name) {
-                    walk(root, &e.path(), out);
+                    walk(root, &e.path(), tests, out);
                 }
             } else if kind.is_file()
                 && go_file(&name)
-                && !name.ends_with("_test.go")
+                && (tests || !name.ends_with("_test.go"))
                 && let Ok(src) = std::fs::read(e.path())
+                && tidy_builds(&src)
             {
                 let rel = d
                     .strip_prefix(root)
@@ -659,6 +667,196 @@ fn dir_packages(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
         }
     }
     let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
+    walk(root, root, tests, &mut out);
     out
+}
+
+/// Whether `go mod tidy` reads the imports of a file with this source: every
+/// build constraint holds except the `ignore` tag (Go's `imports.ShouldBuild`
+/// with `AnyTags`: each tag but `ignore` counts as both set and unset, whichever
+/// makes the file build). A malformed constraint excludes the file, as in Go.
+fn tidy_builds(src: &[u8]) -> bool {
+    // The leading run of `//` comments and blank lines, up to the last blank
+    // line before the first other line (block comments end it, as in Go).
+    let text = String::from_utf8_lossy(src);
+    let mut header: Vec<&str> = Vec::new();
+    let mut kept = 0;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            kept = header.len();
+        } else if t.starts_with("//") {
+            header.push(t);
+            continue;
+        } else {
+            break;
+        }
+        header.push(t);
+    }
+    header.truncate(kept);
+    if let Some(expr) = header
+        .iter()
+        .find_map(|l| l.strip_prefix("//go:build"))
+        .filter(|e| e.is_empty() || e.starts_with([' ', '\t']))
+    {
+        let mut p = ConstraintParser {
+            toks: constraint_tokens(expr),
+            at: 0,
+        };
+        return match p.or(true) {
+            Some(v) if p.at == p.toks.len() => v,
+            _ => false,
+        };
+    }
+    // `// +build` lines: each must hold; a line holds if one of its
+    // space-separated options does, an option if all its comma-separated terms do.
+    header
+        .iter()
+        .filter_map(|l| l.strip_prefix("//").map(str::trim_start))
+        .filter_map(|l| l.strip_prefix("+build"))
+        .filter(|l| l.is_empty() || l.starts_with([' ', '\t']))
+        .all(|line| {
+            line.split_whitespace().any(|opt| {
+                opt.split(',').all(|term| match term.strip_prefix('!') {
+                    Some(t) => !tag_holds(t, false),
+                    None => tag_holds(term, true),
+                })
+            })
+        })
+}
+
+/// A tag under `AnyTags`: `prefer` (the value that makes the file build), but
+/// never `ignore`, nor a malformed name.
+fn tag_holds(tag: &str, prefer: bool) -> bool {
+    !tag.is_empty()
+        && tag
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && tag != "ignore"
+        && prefer
+}
+
+fn constraint_tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' => i += 1,
+            b'(' | b')' | b'!' => {
+                out.push((b[i] as char).to_string());
+                i += 1;
+            }
+            b'&' | b'|' if b.get(i + 1) == Some(&b[i]) => {
+                out.push(s[i..i + 2].to_owned());
+                i += 2;
+            }
+            _ => {
+                let start = i;
+                while i < b.len() && !b" \t()!&|".contains(&b[i]) {
+                    i += 1;
+                }
+                if i == start {
+                    // A lone `&` or `|`: malformed.
+                    out.push(s[i..i + 1].to_owned());
+                    i += 1;
+                } else {
+                    out.push(s[start..i].to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `//go:build` expressions: `||` over `&&` over `!`, parentheses, tags;
+/// evaluated as parsed with Go's `prefer` (flipped under `!`).
+struct ConstraintParser {
+    toks: Vec<String>,
+    at: usize,
+}
+
+impl ConstraintParser {
+    fn peek(&self) -> Option<&str> {
+        self.toks.get(self.at).map(String::as_str)
+    }
+
+    fn or(&mut self, prefer: bool) -> Option<bool> {
+        let mut v = self.and(prefer)?;
+        while self.peek() == Some("||") {
+            self.at += 1;
+            v |= self.and(prefer)?;
+        }
+        Some(v)
+    }
+
+    fn and(&mut self, prefer: bool) -> Option<bool> {
+        let mut v = self.not(prefer)?;
+        while self.peek() == Some("&&") {
+            self.at += 1;
+            v &= self.not(prefer)?;
+        }
+        Some(v)
+    }
+
+    fn not(&mut self, prefer: bool) -> Option<bool> {
+        match self.peek()? {
+            "!" => {
+                self.at += 1;
+                Some(!self.not(!prefer)?)
+            }
+            "(" => {
+                self.at += 1;
+                let v = self.or(prefer)?;
+                (self.peek() == Some(")")).then_some(())?;
+                self.at += 1;
+                Some(v)
+            }
+            ")" | "&&" | "||" => None,
+            tag => {
+                let tag = tag.to_owned();
+                self.at += 1;
+                (!tag.contains(['&', '|'])).then_some(())?;
+                Some(tag_holds(&tag, prefer))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_reads_every_file_but_ignored_ones() {
+        let cases: &[(&str, bool)] = &[
+            ("package p\n", true),
+            ("//go:build ignore\n\npackage p\n", false),
+            ("//go:build !ignore\n\npackage p\n", true),
+            ("//go:build linux && !linux\n\npackage p\n", true),
+            (
+                "//go:build windows && (ignore || tools)\n\npackage p\n",
+                true,
+            ),
+            ("//go:build ignore && linux\n\npackage p\n", false),
+            ("// Copyright\n\n//go:build ignore\n\npackage p\n", false),
+            // Not followed by a blank line: not a constraint.
+            ("//go:build ignore\npackage p\n", true),
+            ("//go:build (linux\n\npackage p\n", false),
+            ("// +build ignore\n\npackage p\n", false),
+            ("// +build linux,!ignore darwin\n\npackage p\n", true),
+            ("/* c */\n//go:build ignore\n\npackage p\n", true),
+        ];
+        for (src, want) in cases {
+            assert_eq!(tidy_builds(src.as_bytes()), *want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_of_moves() {
+        assert_eq!(kind_of("v1.2.3", "v1.2.4"), "patch");
+        assert_eq!(kind_of("v1.2.3", "v1.3.0"), "minor");
+        assert_eq!(kind_of("v0.2.3", "v1.0.0"), "major");
+        assert_eq!(kind_of("v1.0.0-rc.1", "v1.0.0-rc.2"), "patch");
+    }
 }
