@@ -734,3 +734,45 @@ fn dry_run_text_and_errors() {
     let out = update(&[dir.to_str().unwrap()], &home, &f.url());
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
 }
+
+/// A module whose versions cannot be listed is reported (exit 1); the others are
+/// still updated.
+#[test]
+fn an_unlisted_module_fails_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/u v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/u"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    std::fs::write(
+        f.root.join("example.com/u/@v/list"),
+        "not a version list\n\u{0}",
+    )
+    .unwrap();
+    std::fs::remove_file(f.root.join("example.com/u/@v/list")).unwrap();
+    let out = update(
+        &["--latest", "--json", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", common::stdout(&out), common::stderr(&out)));
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(
+        report["failures"][0]["module"], "example.com/u",
+        "{report:#}"
+    );
+    let got = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    assert!(got.contains("example.com/a v1.2.0"), "{got}");
+}
