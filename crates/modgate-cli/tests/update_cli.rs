@@ -49,7 +49,7 @@ impl Fixture {
 /// pre-releases). p: v1.0.0 and a later v1.1.0-beta (a pre-release never picked
 /// from a release). g: v1.0.0 (go 1.21), v1.1.0 (go 1.23). u: v1.0.0 required by
 /// nobody's packages. e: v1.0.0 → b, v1.1.0 without dependencies. h: v0.1.0,
-/// v0.2.0, v1.0.0.
+/// v0.2.0, v1.0.0. n: v1.0.0, v1.1.0 → u (a new indirect dependency).
 fn universe(root: &Path) -> Fixture {
     let f = Fixture {
         root: root.to_owned(),
@@ -112,6 +112,14 @@ fn universe(root: &Path) -> Fixture {
     for v in ["v0.1.0", "v0.2.0", "v1.0.0"] {
         f.publish("example.com/h", v, "1.21", "", &[]);
     }
+    f.publish("example.com/n", "v1.0.0", "1.21", "", &[]);
+    f.publish(
+        "example.com/n",
+        "v1.1.0",
+        "1.21",
+        "\nrequire example.com/u v1.0.0\n",
+        &["example.com/u"],
+    );
     f
 }
 
@@ -770,4 +778,42 @@ fn an_unlisted_module_fails_alone() {
     );
     let got = std::fs::read_to_string(dir.join("go.mod")).unwrap();
     assert!(got.contains("example.com/a v1.2.0"), "{got}");
+}
+
+/// Where a new indirect requirement goes, for several go.mod layouts (Go's
+/// `SetRequireSeparateIndirect`): a commented block, a commented line, a single
+/// uncommented mixed block, an existing indirect block, no block at all.
+#[test]
+fn new_indirect_requirements_placed_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let layouts = [
+        "module example.com/app\n\ngo 1.21\n\n// Direct.\nrequire (\n\t// the n module\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0 // keep\n\nrequire example.com/p v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire (\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0\nrequire example.com/p v1.0.0\n\nreplace example.com/h => example.com/h v0.2.0\n",
+    ];
+    for (i, gomod) in layouts.iter().enumerate() {
+        let dir = tmp.path().join(format!("app{i}"));
+        let mut imports = vec!["example.com/n", "example.com/p"];
+        if gomod.contains("example.com/a ") {
+            imports.push("example.com/a");
+        }
+        if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+            return;
+        }
+        let plan = compare(
+            &dir,
+            &["--latest", "--only", "example.com/n"],
+            &home,
+            &f.url(),
+        );
+        assert_eq!(
+            plan,
+            plan_of(&[("example.com/n", "v1.0.0", "v1.1.0")]),
+            "{gomod}"
+        );
+    }
 }
