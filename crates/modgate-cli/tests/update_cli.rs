@@ -817,3 +817,51 @@ fn new_indirect_requirements_placed_as_go_does() {
         );
     }
 }
+
+/// At go 1.17 tidy keeps the go.mod sums Go 1.16 needs (its default `-compat`);
+/// below 1.17 modgate refuses the module (exit 1) and writes nothing.
+#[test]
+fn go_1_17_compat_sums_and_older_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.17\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
+
+    // go 1.16 raised to a dependency's go 1.21 by go get: pruned from then on.
+    let raised = tmp.path().join("raised");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0 // indirect\n)\n";
+    project(&raised, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let plan = compare(
+        &raised,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
+
+    // Staying below 1.17: refused.
+    f.publish("example.com/o", "v1.0.0", "1.16", "", &[]);
+    f.publish("example.com/o", "v1.1.0", "1.16", "", &[]);
+    let old = tmp.path().join("old");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/o v1.0.0\n";
+    project(&old, gomod, &["example.com/o"], &home, &f.url()).unwrap();
+    let out = update(&["--latest", old.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert!(
+        common::stdout(&out).contains("go 1.16: modgate update handles modules at go 1.17"),
+        "{}",
+        common::stdout(&out)
+    );
+    assert_eq!(std::fs::read_to_string(old.join("go.mod")).unwrap(), gomod);
+}

@@ -246,6 +246,24 @@ async fn update_module(
         ));
     }
 
+    // Before graph pruning (go < 1.17) tidy keeps a minimal requirement set and the
+    // whole graph's sums: not reproduced here, so such a module is not touched.
+    if semver::compare_version(&max_go, "1.17").is_lt() {
+        out.failures.push(Failure {
+            gomod: gomod.clone(),
+            module: file
+                .module
+                .as_ref()
+                .map(|m| m.path.clone())
+                .unwrap_or_default(),
+            error: format!(
+                "go {max_go}: modgate update handles modules at go 1.17 or later (graph pruning); raise the go line or use go get"
+            ),
+        });
+        out.changes.retain(|c| c.gomod != gomod);
+        return Ok(());
+    }
+
     // 3. go mod tidy.
     let tidy = tidy(dir, file, &got_graph.build_list, fetcher, opts.jobs).await?;
     let roots: Vec<(Version, bool)> = tidy
@@ -256,12 +274,7 @@ async fn update_module(
             Some((Version::new(p, v), !tidy.direct.contains(p)))
         })
         .collect();
-    let separate = semver::compare_version(&max_go, "1.17").is_ge();
-    if separate {
-        new_file.set_require_separate_indirect(&roots);
-    } else {
-        new_file.set_require(&roots);
-    }
+    new_file.set_require_separate_indirect(&roots);
     new_file.cleanup();
     let after = new_file.format();
     let before = std::fs::read(&gomod).unwrap_or_default();
@@ -274,12 +287,34 @@ async fn update_module(
     let tidy_graph = load_graph(&tidy_project, fetcher, opts.jobs, &|_, _| {})
         .await
         .map_err(err)?;
+    // At go 1.17.x tidy's default -compat is 1.16, whose unpruned graph (the same
+    // requirements read without pruning) needs go.mod sums too.
+    let compat_graph = if semver::compare_version(&max_go, "1.18").is_lt() {
+        let mut compat = new_file.clone();
+        compat.add_go_stmt("1.16").map_err(err)?;
+        let p = Project::Module {
+            dir: dir.to_owned(),
+            file: compat,
+        };
+        Some(
+            load_graph(&p, fetcher, opts.jobs, &|_, _| {})
+                .await
+                .map_err(err)?,
+        )
+    } else {
+        None
+    };
     let mut sum = gosum::GoSum::new();
     // The go.mod of every module version whose requirements the graph loaded
     // (the replacement's, when replaced by a module version).
-    let go_mods: HashMap<&Version, &bytes::Bytes> =
-        tidy_graph.go_mods.iter().map(|(m, b)| (m, b)).collect();
-    for m in tidy_graph.build_list.loaded() {
+    let graphs: Vec<&crate::graph::Graph> = std::iter::once(&tidy_graph)
+        .chain(compat_graph.as_ref())
+        .collect();
+    let go_mods: HashMap<&Version, &bytes::Bytes> = graphs
+        .iter()
+        .flat_map(|g| g.go_mods.iter().map(|(m, b)| (m, b)))
+        .collect();
+    for m in graphs.iter().flat_map(|g| g.build_list.loaded()) {
         if m.version.is_empty() {
             continue;
         }
