@@ -508,18 +508,21 @@ fn module_replace_equals_go() {
 
 /// A go.work workspace: every module in it is updated; each compared with `go
 /// get` (in the workspace) + `go mod tidy` run in its directory.
-#[test]
-fn workspace_modules_equal_go() {
+/// Returns false when go is missing.
+fn workspace_case(
+    m1: (&str, &[&str]),
+    m2: (&str, &[&str]),
+    args: &[&str],
+    want: [(&str, Vec<&str>); 2],
+) -> bool {
     let tmp = tempfile::tempdir().unwrap();
     let f = universe(&tmp.path().join("proxy"));
     let home = tmp.path().join("home");
     let ws = tmp.path().join("ws");
-    let m1 = "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
-    let m2 = "module example.com/m2\n\ngo 1.21\n\nrequire example.com/c v1.0.0-rc.1\n";
-    if project(&ws.join("m1"), m1, &["example.com/a"], &home, &f.url()).is_none() {
-        return;
+    if project(&ws.join("m1"), m1.0, m1.1, &home, &f.url()).is_none() {
+        return false;
     }
-    project(&ws.join("m2"), m2, &["example.com/c"], &home, &f.url()).unwrap();
+    project(&ws.join("m2"), m2.0, m2.1, &home, &f.url()).unwrap();
     std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
 
     let ours = tmp.path().join("ws.modgate");
@@ -527,7 +530,9 @@ fn workspace_modules_equal_go() {
     common::copy_tree(&ws, &ours);
     common::copy_tree(&ws, &theirs);
     let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["update", "--latest", "--json", "--proxy", &f.url()])
+        .arg("update")
+        .args(args)
+        .args(["--json", "--proxy", &f.url()])
         .arg(&ours)
         .env("HOME", &home)
         .env("XDG_CACHE_HOME", home.join("cache"))
@@ -543,10 +548,7 @@ fn workspace_modules_equal_go() {
         .unwrap();
     let out = ok(out, "modgate update (workspace)");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for (m, want) in [
-        ("m1", vec!["example.com/a@v1.2.0", "example.com/b@v1.1.1"]),
-        ("m2", vec!["example.com/c@v1.0.0-rc.2"]),
-    ] {
+    for (m, want) in want {
         let planned: Vec<String> = report["changes"]
             .as_array()
             .unwrap()
@@ -596,6 +598,43 @@ fn workspace_modules_equal_go() {
     assert_eq!(
         std::fs::read(ours.join("go.work")).unwrap(),
         std::fs::read(theirs.join("go.work")).unwrap()
+    );
+    true
+}
+
+#[test]
+fn workspace_modules_equal_go() {
+    workspace_case(
+        (
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
+            &["example.com/a"],
+        ),
+        (
+            "module example.com/m2\n\ngo 1.21\n\nrequire example.com/c v1.0.0-rc.1\n",
+            &["example.com/c"],
+        ),
+        &["--latest"],
+        [
+            ("m1", vec!["example.com/a@v1.2.0", "example.com/b@v1.1.1"]),
+            ("m2", vec!["example.com/c@v1.0.0-rc.2"]),
+        ],
+    );
+}
+
+/// Modules of a workspace sharing a dependency at different versions.
+#[test]
+fn workspace_shared_dependency_equals_go() {
+    workspace_case(
+        (
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
+            &["example.com/a"],
+        ),
+        (
+            "module example.com/m2\n\ngo 1.21\n\nrequire example.com/b v1.1.0\n",
+            &["example.com/b"],
+        ),
+        &["--patch", "--only", "example.com/a"],
+        [("m1", vec!["example.com/a@v1.0.1"]), ("m2", vec![])],
     );
 }
 
