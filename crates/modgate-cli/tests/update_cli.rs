@@ -428,6 +428,17 @@ fn newer_go_line_equals_go() {
     assert_eq!(plan, plan_of(&[("example.com/g", "v1.0.0", "v1.1.0")]));
     let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
     assert!(got.contains("\ngo 1.23\n"), "{got}");
+
+    // With toolchain lines below and above the new go line.
+    for (i, toolchain) in ["go1.21.5", "go1.24.1"].iter().enumerate() {
+        let dir = tmp.path().join(format!("tc{i}"));
+        let gomod = format!(
+            "module example.com/app\n\ngo 1.21\n\ntoolchain {toolchain}\n\nrequire example.com/g v1.0.0\n"
+        );
+        project(&dir, &gomod, &["example.com/g"], &home, &f.url()).unwrap();
+        let plan = compare(&dir, &["--latest"], &home, &f.url());
+        assert_eq!(plan, plan_of(&[("example.com/g", "v1.0.0", "v1.1.0")]));
+    }
 }
 
 /// A module replaced by a directory is not updated; its imports still count.

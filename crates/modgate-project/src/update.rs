@@ -31,7 +31,7 @@ use modgate_core::module::Version;
 use modgate_core::mvs::BuildList;
 use modgate_core::pattern::match_prefix_patterns;
 use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
-use modgate_core::{dirhash, gosum, modfile, semver};
+use modgate_core::{dirhash, gosum, gover, modfile, semver};
 
 use crate::audit::imports;
 use crate::fetch::Fetcher;
@@ -232,13 +232,21 @@ async fn update_module(
         }
         if let Ok(f) = modfile::parse_lax("go.mod", data, None)
             && let Some(g) = &f.go
-            && semver::compare_version(&g.version, &max_go).is_gt()
+            && gover::compare(&g.version, &max_go).is_gt()
         {
             max_go = g.version.clone();
         }
     }
     if our_go.as_deref() != Some(max_go.as_str()) && !max_go.is_empty() {
         new_file.add_go_stmt(&max_go).map_err(err)?;
+        // A toolchain line no newer than the new go line says nothing: go drops it.
+        if let Some(t) = &new_file.toolchain {
+            let v = t.name.split(['-', '+']).next().unwrap_or("");
+            let v = v.strip_prefix("go").unwrap_or("");
+            if gover::compare(&max_go, v).is_ge() {
+                new_file.drop_toolchain_stmt();
+            }
+        }
         out.notes.push(format!(
             "{}: go line raised from {} to {max_go}: a selected dependency requires it",
             gomod.display(),
@@ -248,7 +256,7 @@ async fn update_module(
 
     // Before graph pruning (go < 1.17) tidy keeps a minimal requirement set and the
     // whole graph's sums: not reproduced here, so such a module is not touched.
-    if semver::compare_version(&max_go, "1.17").is_lt() {
+    if gover::compare(&max_go, "1.17").is_lt() {
         out.failures.push(Failure {
             gomod: gomod.clone(),
             module: file
@@ -289,7 +297,7 @@ async fn update_module(
         .map_err(err)?;
     // At go 1.17.x tidy's default -compat is 1.16, whose unpruned graph (the same
     // requirements read without pruning) needs go.mod sums too.
-    let compat_graph = if semver::compare_version(&max_go, "1.18").is_lt() {
+    let compat_graph = if gover::compare(&max_go, "1.18").is_lt() {
         let mut compat = new_file.clone();
         compat.add_go_stmt("1.16").map_err(err)?;
         let p = Project::Module {
@@ -893,5 +901,15 @@ mod tests {
         assert_eq!(kind_of("v1.2.3", "v1.3.0"), "minor");
         assert_eq!(kind_of("v0.2.3", "v1.0.0"), "major");
         assert_eq!(kind_of("v1.0.0-rc.1", "v1.0.0-rc.2"), "patch");
+    }
+
+    #[test]
+    fn go_lines_in_go_order() {
+        use std::cmp::Ordering::*;
+        assert_eq!(gover::compare("1.9", "1.17"), Less);
+        assert_eq!(gover::compare("1.21", "1.21.0"), Less);
+        assert_eq!(gover::compare("1.22rc1", "1.22.0"), Less);
+        assert_eq!(gover::compare("1.23", "1.21.5"), Greater);
+        assert_eq!(gover::compare("", "1.17"), Less);
     }
 }
