@@ -152,7 +152,10 @@ async fn update_module(
         .map(|r| r.old.path.as_str())
         .collect();
     let mut candidates: Vec<(String, String)> = Vec::new();
-    for r in &file.require {
+    // Direct requirements first (the plan's order), each in go.mod order.
+    let mut requires: Vec<&modfile::Require> = file.require.iter().collect();
+    requires.sort_by_key(|r| r.indirect);
+    for r in requires {
         let path = &r.module.path;
         if replaced_by_dir.contains(path.as_str())
             || candidates.iter().any(|(p, _)| p == path)
