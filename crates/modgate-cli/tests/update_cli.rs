@@ -19,6 +19,19 @@ impl Fixture {
     /// Publishes `path@version`: go.mod `gomod_extra` appended to `module` and `go`
     /// lines, one package importing `imports`.
     fn publish(&self, path: &str, version: &str, go: &str, extra: &str, imports: &[&str]) {
+        self.publish_at(path, version, go, extra, imports, "2026-01-02T03:04:05Z");
+    }
+
+    /// [`Fixture::publish`] with the `.info` time given.
+    fn publish_at(
+        &self,
+        path: &str,
+        version: &str,
+        go: &str,
+        extra: &str,
+        imports: &[&str],
+        time: &str,
+    ) {
         let src = tempfile::tempdir().unwrap();
         let gomod = format!("module {path}\n\ngo {go}\n{extra}");
         std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
@@ -29,14 +42,7 @@ impl Fixture {
         }
         s.push_str(&format!("\nconst Version = \"{version}\"\n"));
         std::fs::write(src.path().join(format!("{name}.go")), s).unwrap();
-        common::publish_version(
-            &self.root,
-            path,
-            version,
-            src.path(),
-            &gomod,
-            "2026-01-02T03:04:05Z",
-        );
+        common::publish_version(&self.root, path, version, src.path(), &gomod, time);
     }
 
     fn url(&self) -> String {
@@ -914,4 +920,62 @@ fn go_1_17_compat_sums_and_older_refused() {
         common::stdout(&out)
     );
     assert_eq!(std::fs::read_to_string(old.join("go.mod")).unwrap(), gomod);
+}
+
+/// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
+/// (go's `.info` time rule; `go list -m -u` agrees); a later commit is.
+#[test]
+fn pseudo_version_not_upgraded_to_an_older_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let pseudo = "v0.1.1-0.20260101000000-abcdefabcdef";
+    f.publish_at(
+        "example.com/q",
+        pseudo,
+        "1.21",
+        "",
+        &[],
+        "2026-01-01T00:00:00Z",
+    );
+    f.publish_at(
+        "example.com/q",
+        "v0.1.1",
+        "1.21",
+        "",
+        &[],
+        "2025-06-01T00:00:00Z",
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = format!("module example.com/app\n\ngo 1.21\n\nrequire example.com/q {pseudo}\n");
+    if project(&dir, &gomod, &["example.com/q"], &home, &f.url()).is_none() {
+        return;
+    }
+    let mut list = go(&home, &f.url()).unwrap();
+    let out = ok(
+        list.args(["list", "-m", "-u", "-json", "example.com/q"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go list -m -u",
+    );
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(said.get("Update").is_none(), "{said:#}");
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert!(plan.is_empty(), "{plan:?}");
+
+    // A tag of a later commit is an upgrade (a fresh home: version lists are
+    // kept for a minute).
+    f.publish_at(
+        "example.com/q",
+        "v0.1.2",
+        "1.21",
+        "",
+        &[],
+        "2026-03-01T00:00:00Z",
+    );
+    let dir2 = tmp.path().join("app2");
+    common::copy_tree(&dir, &dir2);
+    let plan = compare(&dir2, &["--latest"], &tmp.path().join("home2"), &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/q", pseudo, "v0.1.2")]));
 }

@@ -27,7 +27,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use modgate_core::module::Version;
+use modgate_core::module::{UtcTime, Version};
 use modgate_core::mvs::BuildList;
 use modgate_core::pattern::match_prefix_patterns;
 use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
@@ -401,6 +401,9 @@ fn kind_of(from: &str, to: &str) -> &'static str {
 struct Prefetched {
     go_mods: HashMap<Version, Result<Vec<u8>, String>>,
     misses: Vec<Version>,
+    /// `.info` times (`None`: no time given).
+    times: HashMap<Version, Result<Option<UtcTime>, String>>,
+    time_misses: Vec<Version>,
 }
 
 impl QuerySource for Prefetched {
@@ -410,6 +413,17 @@ impl QuerySource for Prefetched {
             None => {
                 self.misses.push(m.clone());
                 Err(format!("{m}: not fetched yet"))
+            }
+        }
+    }
+
+    /// The commit time from the version's `.info`, as go reads it.
+    fn time(&mut self, m: &Version) -> Result<Option<UtcTime>, String> {
+        match self.times.get(m) {
+            Some(r) => r.clone(),
+            None => {
+                self.time_misses.push(m.clone());
+                Err(format!("{m}.info: not fetched yet"))
             }
         }
     }
@@ -428,6 +442,7 @@ async fn target_version(
     let mut src = Prefetched::default();
     loop {
         src.misses.clear();
+        src.time_misses.clear();
         let r = (|| -> Result<String, QueryError> {
             let allowed = Allowed::for_module(path, &list, [main], &mut src)?;
             match mode {
@@ -448,8 +463,16 @@ async fn target_version(
                 }
             }
         })();
-        if src.misses.is_empty() {
+        if src.misses.is_empty() && src.time_misses.is_empty() {
             return r.map_err(|e| format!("{path}: {e}"));
+        }
+        for m in std::mem::take(&mut src.time_misses) {
+            let got = fetcher
+                .info(&m)
+                .await
+                .map(|i| UtcTime::parse_rfc3339(&i.time))
+                .map_err(|e| e.to_string());
+            src.times.insert(m, got);
         }
         for m in std::mem::take(&mut src.misses) {
             let got = fetcher
