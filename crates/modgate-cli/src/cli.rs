@@ -80,6 +80,11 @@ pub struct UpdateArgs {
     /// Files fetched at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// Keep fetched files in DIR (download-cache layout) and reuse them across
+    /// runs (version lists are asked again after a minute). Default: a temporary
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
     /// Print the plan and outcome as JSON.
     #[arg(long)]
     pub json: bool,

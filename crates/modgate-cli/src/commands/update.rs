@@ -27,7 +27,10 @@ fn run_inner(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let project = Project::find(&dir, &settings)?;
-    let store = Store::user_default().unwrap_or(Store::Temp);
+    let store = match &args.cache {
+        Some(d) => Store::Dir(d.clone()),
+        None => Store::Temp,
+    };
     let fetcher = modgate_project::Fetcher::new(&settings, store)?;
     let mode = if args.patch {
         Mode::Patch
