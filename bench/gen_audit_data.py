@@ -13,8 +13,9 @@ ten is deprecated in v1.1.0, one in ten retracts v1.0.0 in v1.1.0. Deterministic
 """
 import os
 import random
-import subprocess
 import sys
+
+from proxytree import add_version
 
 VERSIONS = ["v1.0.0", "v1.0.1", "v1.1.0"]
 
@@ -27,18 +28,7 @@ def publish(bin_, data, src, path, version, gomod, time):
     name = path.rsplit("/", 1)[1]
     with open(os.path.join(root, name + ".go"), "w") as f:
         f.write(f"package {name}\n\n// V is the version.\nconst V = \"{version}\"\n")
-    v = os.path.join(data, path, "@v")
-    os.makedirs(v, exist_ok=True)
-    with open(os.path.join(v, "list"), "a") as f:
-        f.write(version + "\n")
-    with open(os.path.join(v, version + ".info"), "w") as f:
-        f.write(f'{{"Version":"{version}","Time":"{time}"}}\n')
-    with open(os.path.join(v, version + ".mod"), "w") as f:
-        f.write(gomod)
-    subprocess.run(
-        [bin_, "zip", "create", root, "--module", path, "--version", version,
-         "-o", os.path.join(v, version + ".zip")],
-        check=True, stdout=subprocess.DEVNULL)
+    add_version(bin_, data, root, path, version, gomod, time)
 
 
 def main() -> None:

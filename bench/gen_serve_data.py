@@ -18,11 +18,11 @@ Content is deterministic (fixed seed), so re-running gives the same bytes.
 """
 import os
 import random
-import subprocess
 import sys
 
+from proxytree import add_version
+
 VERSION = "v1.0.0"
-INFO = '{"Version":"v1.0.0","Time":"2026-01-01T00:00:00Z"}\n'
 GRAPH = 100
 
 
@@ -37,18 +37,7 @@ def module(bin_, data, src, path, gomod, files):
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
             f.write(content)
-    v = os.path.join(data, path, "@v")
-    os.makedirs(v, exist_ok=True)
-    with open(os.path.join(v, "list"), "w") as f:
-        f.write(VERSION + "\n")
-    with open(os.path.join(v, VERSION + ".info"), "w") as f:
-        f.write(INFO)
-    with open(os.path.join(v, VERSION + ".mod"), "w") as f:
-        f.write(gomod)
-    subprocess.run(
-        [bin_, "zip", "create", root, "--module", path, "--version", VERSION,
-         "-o", os.path.join(v, VERSION + ".zip")],
-        check=True, stdout=subprocess.DEVNULL)
+    add_version(bin_, data, root, path, VERSION, gomod, "2026-01-01T00:00:00Z")
 
 
 def random_files(rng, total, per_file):

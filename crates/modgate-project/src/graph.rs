@@ -163,13 +163,29 @@ impl Graph {
         self.build_list
             .modules
             .iter()
-            .filter(|m| !m.is_main())
-            .filter_map(|m| match &m.replace {
-                Some(r) if r.version.is_empty() => None,
-                Some(r) => Some(r.clone()),
-                None => Some(Version::new(m.path.clone(), m.version.clone())),
-            })
+            .filter_map(content_version)
             .collect()
+    }
+
+    /// The paths of the build list's non-main modules, in its order.
+    pub fn dependency_paths(&self) -> Vec<String> {
+        self.build_list
+            .modules
+            .iter()
+            .filter(|m| !m.is_main())
+            .map(|m| m.path.clone())
+            .collect()
+    }
+}
+
+/// The module version whose content stands for `m`: its replacement when replaced
+/// by a module version, none for a main module or a directory replacement.
+pub fn content_version(m: &mvs::Selected) -> Option<Version> {
+    match &m.replace {
+        _ if m.is_main() => None,
+        Some(r) if r.version.is_empty() => None,
+        Some(r) => Some(r.clone()),
+        None => Some(Version::new(m.path.clone(), m.version.clone())),
     }
 }
 

@@ -361,29 +361,18 @@ impl Upload for FsUpload {
     async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
         let tmp = self.tmp()?;
         self.written = true;
-        blocking(move || {
-            let mut f = std::fs::OpenOptions::new().append(true).open(&tmp)?;
-            f.write_all(&chunk)
-        })
-        .await
-        .map_err(|e| StorageError::io("upload", &self.key, e))
+        append_chunk(tmp, chunk)
+            .await
+            .map_err(|e| StorageError::io("upload", &self.key, e))
     }
 
     async fn write_file(&mut self, src: PathBuf) -> Result<(), StorageError> {
         let tmp = self.tmp()?;
         let first = !self.written;
         self.written = true;
-        blocking(move || {
-            // Same filesystem and nothing written yet: take the file over by renaming.
-            if first && std::fs::rename(&src, &tmp).is_ok() {
-                return Ok(());
-            }
-            let mut out = std::fs::OpenOptions::new().append(true).open(&tmp)?;
-            io::copy(&mut std::fs::File::open(&src)?, &mut out)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| StorageError::io("upload", &self.key, e))
+        append_file(tmp, src, first)
+            .await
+            .map_err(|e| StorageError::io("upload", &self.key, e))
     }
 
     async fn commit(mut self: Box<Self>) -> Result<Meta, StorageError> {
@@ -448,12 +437,48 @@ async fn open_large(path: &Path, size: u64) -> io::Result<Box<dyn ObjectReader>>
 trait ObjectReader: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin> ObjectReader for T {}
 
-async fn blocking<T: Send + 'static>(
+/// Runs file work on the blocking pool; a task that panicked reads as an I/O error.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
 ) -> io::Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(io::Error::other(e)))
+}
+
+/// Appends `chunk` to the spool file at `spool`.
+pub(crate) async fn append_chunk(spool: PathBuf, chunk: Bytes) -> io::Result<()> {
+    blocking(move || {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&spool)?
+            .write_all(&chunk)
+    })
+    .await
+}
+
+/// Appends the file `src` to the spool file at `spool`. When nothing was written
+/// yet (`first`) and both are on one filesystem, `src` is taken over by renaming.
+pub(crate) async fn append_file(spool: PathBuf, src: PathBuf, first: bool) -> io::Result<()> {
+    blocking(move || {
+        if first && std::fs::rename(&src, &spool).is_ok() {
+            return Ok(());
+        }
+        let mut out = std::fs::OpenOptions::new().append(true).open(&spool)?;
+        io::copy(&mut std::fs::File::open(&src)?, &mut out)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Lower-case hex, as digests are written in keys and entity tags.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// Objects up to this size are read whole when they are opened.

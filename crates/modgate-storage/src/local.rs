@@ -41,6 +41,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::fs::{append_chunk, blocking, hex};
 use crate::{
     Body, Conditional, FsStorage, Key, Meta, Object, Storage, StorageError, TEMP_PREFIX, Upload,
 };
@@ -672,15 +673,9 @@ impl TierUpload {
 impl Upload for TierUpload {
     async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
         if let Some(copy) = self.copy.clone() {
-            let c = chunk.clone();
-            blocking(move || {
-                std::fs::OpenOptions::new()
-                    .append(true)
-                    .open(&copy)?
-                    .write_all(&c)
-            })
-            .await
-            .map_err(|e| StorageError::io("cache", self.key.as_str(), e))?;
+            append_chunk(copy, chunk.clone())
+                .await
+                .map_err(|e| StorageError::io("cache", self.key.as_str(), e))?;
         }
         self.primary()?.write(chunk).await
     }
@@ -811,23 +806,6 @@ async fn copy_hashing(
         out.write_all(&buf[..m]).await?;
         n += m as u64;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(io::Error::other(e)))
 }
 
 #[cfg(test)]

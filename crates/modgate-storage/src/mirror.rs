@@ -972,10 +972,7 @@ fn entry_name(side: Side, key: &Key) -> String {
     h.update(side.word().as_bytes());
     h.update(b"\n");
     h.update(key.as_str().as_bytes());
-    h.finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
+    crate::fs::hex(&h.finalize())
 }
 
 #[cfg(test)]

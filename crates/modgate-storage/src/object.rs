@@ -30,7 +30,7 @@
 //!   them can be changed in the options table.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path as FsPath, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -49,6 +49,7 @@ use object_store::{
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
+use crate::fs::{append_chunk, append_file, blocking, hex};
 use crate::{Body, Conditional, Key, Meta, Object, Storage, StorageError, TEMP_PREFIX, Upload};
 
 /// Uploads larger than this go up in parts.
@@ -708,31 +709,18 @@ impl Upload for ObjectUpload {
     async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
         let path = self.spool_path()?;
         self.written = true;
-        blocking(move || {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)?
-                .write_all(&chunk)
-        })
-        .await
-        .map_err(|e| StorageError::io("upload", &self.key, e))
+        append_chunk(path, chunk)
+            .await
+            .map_err(|e| StorageError::io("upload", &self.key, e))
     }
 
     async fn write_file(&mut self, src: PathBuf) -> Result<(), StorageError> {
         let path = self.spool_path()?;
         let first = !self.written;
         self.written = true;
-        blocking(move || {
-            // Same filesystem and nothing written yet: take the file over.
-            if first && std::fs::rename(&src, &path).is_ok() {
-                return Ok(());
-            }
-            let mut out = std::fs::OpenOptions::new().append(true).open(&path)?;
-            io::copy(&mut std::fs::File::open(&src)?, &mut out)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| StorageError::io("upload", &self.key, e))
+        append_file(path, src, first)
+            .await
+            .map_err(|e| StorageError::io("upload", &self.key, e))
     }
 
     async fn commit(mut self: Box<Self>) -> Result<Meta, StorageError> {
@@ -948,15 +936,6 @@ fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// The entity tag of content whose SHA-256 is `hex`.
 pub fn etag_of_sha(hex: &str) -> String {
     format!("\"sha256-{hex}\"")
@@ -1102,14 +1081,6 @@ fn sweep_spool(dir: &FsPath, older_than: Duration) -> io::Result<usize> {
         }
     }
     Ok(removed)
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(io::Error::other(e)))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use modgate_core::module::Version;
 
 use super::{Finding, Report, Severity};
 use crate::fetch::{Fetcher, FileKind};
-use crate::graph::{Graph, Project};
+use crate::graph::{Graph, Project, content_version};
 
 /// One go.sum line: file, module version (`/go.mod` suffix kept), hash.
 struct Line {
@@ -89,13 +89,7 @@ pub async fn check(
     // A module providing a package the main modules import needs its zip line (go:
     // "missing go.sum entry for module providing package"). Imports inside
     // dependencies are not followed.
-    let paths: Vec<String> = graph
-        .build_list
-        .modules
-        .iter()
-        .filter(|m| !m.is_main())
-        .map(|m| m.path.clone())
-        .collect();
+    let paths = graph.dependency_paths();
     let imported: std::collections::BTreeSet<&str> = imports
         .iter()
         .filter_map(|i| super::imports::module_of(i, &paths))
@@ -104,10 +98,8 @@ pub async fn check(
         if !imported.contains(m.path.as_str()) {
             continue;
         }
-        let content = match &m.replace {
-            Some(r) if r.version.is_empty() => continue,
-            Some(r) => r.clone(),
-            None => Version::new(m.path.clone(), m.version.clone()),
+        let Some(content) = content_version(m) else {
+            continue;
         };
         if lines.iter().any(|l| l.module == content) {
             continue;

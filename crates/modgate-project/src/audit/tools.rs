@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use modgate_core::modfile;
 
 use super::imports as scan;
-use crate::graph::{Graph, Project};
+use crate::graph::{Graph, Project, content_version};
 
 /// Go's standard library import paths have no dot in their first element.
 fn is_std(import: &str) -> bool {
@@ -26,23 +26,12 @@ pub fn tool_only(project: &Project, graph: &Graph, imports: &BTreeSet<String>) -
     if mains.iter().all(|(_, f)| f.tool.is_empty()) {
         return BTreeSet::new();
     }
-    let modules: Vec<String> = graph
-        .build_list
-        .modules
-        .iter()
-        .filter(|m| !m.is_main())
-        .map(|m| m.path.clone())
-        .collect();
+    let modules = graph.dependency_paths();
     // Edges: each selected module's requirements (its content's go.mod).
     let go_mods: HashMap<_, _> = graph.go_mods.iter().map(|(v, b)| (v, b)).collect();
     let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
-    for m in graph.build_list.modules.iter().filter(|m| !m.is_main()) {
-        let content = match &m.replace {
-            Some(r) if r.version.is_empty() => continue,
-            Some(r) => r.clone(),
-            None => modgate_core::module::Version::new(m.path.clone(), m.version.clone()),
-        };
-        let Some(data) = go_mods.get(&content) else {
+    for m in &graph.build_list.modules {
+        let Some(data) = content_version(m).and_then(|c| go_mods.get(&c).copied()) else {
             continue;
         };
         if let Ok(f) = modfile::parse_lax("go.mod", data, None) {
