@@ -794,6 +794,21 @@ fn dry_run_text_and_errors() {
         "{}",
         common::stderr(&out)
     );
+    // An import no required module provides (tidy would add one): exit 2, named.
+    std::fs::write(
+        dir.join("new.go"),
+        "package main\n\nimport _ \"example.com/u/pkg\"\n",
+    )
+    .unwrap();
+    let out = update(&["--patch", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    assert!(
+        common::stderr(&out)
+            .contains("no module in the build list provides package example.com/u/pkg"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
     // A mode is required.
     let out = update(&[dir.to_str().unwrap()], &home, &f.url());
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
