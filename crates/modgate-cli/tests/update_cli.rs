@@ -994,3 +994,32 @@ fn pseudo_version_not_upgraded_to_an_older_commit() {
     let plan = compare(&dir2, &["--latest"], &tmp.path().join("home2"), &f.url());
     assert_eq!(plan, plan_of(&[("example.com/q", pseudo, "v0.1.2")]));
 }
+
+/// A `tool` directive's package counts as the main module's import (go 1.24).
+#[test]
+fn tool_dependencies_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let req_b = "\nrequire example.com/b v1.0.0\n";
+    f.publish("example.com/t", "v1.0.0", "1.21", req_b, &["example.com/b"]);
+    f.publish(
+        "example.com/t",
+        "v1.1.0",
+        "1.21",
+        "\nrequire example.com/b v1.1.0\n",
+        &["example.com/b"],
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.24\n\ntool example.com/t\n\nrequire example.com/a v1.0.0\n\nrequire (\n\texample.com/b v1.0.0 // indirect\n\texample.com/t v1.0.0 // indirect\n)\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/t"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/t", "v1.0.0", "v1.1.0")]));
+}

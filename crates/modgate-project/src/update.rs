@@ -541,6 +541,9 @@ async fn tidy(
         .into_iter()
         .map(|i| (i, true))
         .collect();
+    // `tool` packages are in "all" too; their modules stay `// indirect`, as go
+    // writes them, unless the code imports them.
+    queue.extend(main.tool.iter().map(|t| (t.path.clone(), false)));
     while !queue.is_empty() {
         // Fetch the zips of every module that may provide a queued import.
         let mut need: BTreeSet<String> = BTreeSet::new();
