@@ -1023,3 +1023,32 @@ fn tool_dependencies_equal_go() {
     );
     assert_eq!(plan, plan_of(&[("example.com/t", "v1.0.0", "v1.1.0")]));
 }
+
+/// Directories named by `ignore` directives (go 1.25) hold no packages for tidy.
+#[test]
+fn ignore_directive_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    for sub in ["gen", "web/node_modules/x"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(
+            dir.join(sub).join("x.go"),
+            "package x\n\nimport _ \"example.com/u\"\n",
+        )
+        .unwrap();
+    }
+    let gomod = "module example.com/app\n\ngo 1.25\n\nignore (\n\t./gen\n\tnode_modules\n)\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}

@@ -534,7 +534,8 @@ async fn tidy(
     };
     let mut dirs: HashMap<String, BTreeMap<String, BTreeSet<String>>> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: Vec<(String, bool)> = dir_packages(dir, true)
+    let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
+    let mut queue: Vec<(String, bool)> = dir_packages(dir, true, &ignore)
         .into_values()
         .flatten()
         .collect::<BTreeSet<String>>()
@@ -641,7 +642,7 @@ async fn load_module(
     let content = match &s.replace {
         Some(r) if r.version.is_empty() => {
             let d = dir.join(&r.path);
-            return Ok(Loaded::Dir(dir_packages(&d, false)));
+            return Ok(Loaded::Dir(dir_packages(&d, false, &[])));
         }
         Some(r) => r.clone(),
         None => Version::new(s.path.clone(), s.version.clone()),
@@ -709,37 +710,67 @@ fn skipped_dir(pkg: &str) -> bool {
 
 /// The packages of a module in a directory (the main module, with its tests, or
 /// a local-path replacement).
-fn dir_packages(root: &Path, tests: bool) -> BTreeMap<String, BTreeSet<String>> {
-    fn walk(root: &Path, d: &Path, tests: bool, out: &mut BTreeMap<String, BTreeSet<String>>) {
-        if d != root && d.join("go.mod").is_file() {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(d) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                if !skipped_dir(&name) {
-                    walk(root, &e.path(), tests, out);
+fn dir_packages(root: &Path, tests: bool, ignore: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    struct Walk<'a> {
+        root: &'a Path,
+        tests: bool,
+        ignore: &'a [String],
+    }
+    impl Walk<'_> {
+        /// An `ignore` directive's directory: `./p` from the root, `p` at any depth.
+        fn ignored(&self, rel: &str) -> bool {
+            self.ignore.iter().any(|p| {
+                let p = p.trim_end_matches('/');
+                match p.strip_prefix("./") {
+                    Some(p) => rel == p,
+                    None => rel == p || rel.ends_with(&format!("/{p}")),
                 }
-            } else if kind.is_file()
-                && go_file(&name)
-                && (tests || !name.ends_with("_test.go"))
-                && let Ok(src) = std::fs::read(e.path())
-                && tidy_builds(&src)
-            {
-                let rel = d
-                    .strip_prefix(root)
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                out.entry(rel).or_default().extend(imports::imports(&src));
+            })
+        }
+
+        fn walk(&self, d: &Path, out: &mut BTreeMap<String, BTreeSet<String>>) {
+            if d != self.root && d.join("go.mod").is_file() {
+                return;
+            }
+            let Ok(entries) = std::fs::read_dir(d) else {
+                return;
+            };
+            let rel = d
+                .strip_prefix(self.root)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let Ok(kind) = e.file_type() else { continue };
+                if kind.is_dir() {
+                    let child = if rel.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{rel}/{name}")
+                    };
+                    if !skipped_dir(&name) && !self.ignored(&child) {
+                        self.walk(&e.path(), out);
+                    }
+                } else if kind.is_file()
+                    && go_file(&name)
+                    && (self.tests || !name.ends_with("_test.go"))
+                    && let Ok(src) = std::fs::read(e.path())
+                    && tidy_builds(&src)
+                {
+                    out.entry(rel.clone())
+                        .or_default()
+                        .extend(imports::imports(&src));
+                }
             }
         }
     }
     let mut out = BTreeMap::new();
-    walk(root, root, tests, &mut out);
+    Walk {
+        root,
+        tests,
+        ignore,
+    }
+    .walk(root, &mut out);
     out
 }
 
