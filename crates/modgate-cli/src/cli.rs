@@ -43,6 +43,51 @@ pub enum Command {
     /// recorded when it was verified; report missing and corrupt copies, and with
     /// --repair rewrite them from a good copy.
     Scrub(Box<ScrubArgs>),
+    /// Move requirements to newer versions: go.mod and go.sum as `go get` of the
+    /// chosen versions followed by `go mod tidy` would write them.
+    Update(UpdateArgs),
+}
+
+/// `modgate update`: exit 0 when everything asked for is up to date (updated, or
+/// nothing to do), 1 when some module could not be queried, 2 on error.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["patch", "minor", "latest"])))]
+pub struct UpdateArgs {
+    /// The project directory (go.work found as go does). Default: the current directory.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Newest patch release of the current minor version (`go get m@patch`).
+    #[arg(long)]
+    pub patch: bool,
+    /// Newest release of the current major version.
+    #[arg(long)]
+    pub minor: bool,
+    /// Newest release (`go get m@upgrade`: never a downgrade).
+    #[arg(long)]
+    pub latest: bool,
+    /// Only modules matching these comma-separated patterns (GOPRIVATE syntax).
+    #[arg(long, value_name = "PATTERN")]
+    pub only: Option<String>,
+    /// Not the modules matching these comma-separated patterns.
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Option<String>,
+    /// Print the plan and the diff of go.mod and go.sum; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The GOPROXY to fetch through, instead of GOPROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Files fetched at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Keep fetched files in DIR (download-cache layout) and reuse them across
+    /// runs (version lists are asked again after a minute). Default: a temporary
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Print the plan and outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `modgate scrub`: reads the same configuration as `serve` (`--config`,

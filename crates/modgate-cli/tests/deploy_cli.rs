@@ -345,6 +345,26 @@ fn kubernetes_compose_and_ha_demo_carry_the_same_settings() {
         let values: Vec<_> = all.iter().map(|(w, t)| get(t, key, w)).collect();
         assert!(values.iter().all(|v| *v == values[0]), "{key}: {values:?}");
     }
+    // A dead primary is given up on at the same pace everywhere (then the backup answers).
+    let retry: Vec<_> = all
+        .iter()
+        .map(|(w, t)| {
+            let o = t
+                .get("storage_options")
+                .and_then(|o| o.as_table())
+                .unwrap_or_else(|| panic!("{w}: no [storage_options]"));
+            (
+                o.get("max_retries").cloned(),
+                o.get("retry_timeout").cloned(),
+            )
+        })
+        .collect();
+    assert!(
+        retry
+            .iter()
+            .all(|r| r.0.is_some() && r.1.is_some() && *r == retry[0]),
+        "{retry:?}"
+    );
     let scrub: Vec<_> = all.iter().map(|(_, t)| t.get("scrub_rate")).collect();
     assert!(
         scrub.iter().all(|v| v.is_some() && *v == scrub[0]),
@@ -375,5 +395,42 @@ fn kubernetes_compose_and_ha_demo_carry_the_same_settings() {
         assert_eq!(get(t, "log_format", whence), "json", "{whence}");
         let (_, port, _) = redis_url(get(t, "coordination", whence));
         assert_eq!(port, 6379, "{whence}");
+    }
+}
+
+/// Every key the three carry is a setting `modgate serve` takes, with a value it
+/// accepts (`--print-config` reads the file as `serve` does, then stops).
+#[test]
+fn every_deployment_config_is_accepted_by_modgate_serve() {
+    let root = common::workspace_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let (k8s, _) = kubernetes(&root);
+    let (comp, _) = compose(&root);
+    for (whence, table) in [
+        ("kubernetes", k8s),
+        ("compose", comp),
+        ("ha-demo", ha_demo(&root)),
+    ] {
+        let file = tmp.path().join(format!("{whence}.toml"));
+        std::fs::write(&file, toml::to_string(&table).unwrap()).unwrap();
+        let out = common::modgate(
+            &[
+                "serve",
+                "--print-config",
+                "--config",
+                file.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert!(out.status.success(), "{whence}: {}", common::stderr(&out));
+        let printed = common::stdout(&out);
+        for key in ["coordination", "storage", "backup", "lease_ttl"] {
+            assert!(
+                printed
+                    .lines()
+                    .any(|l| l.starts_with(key) && l.contains(&format!("file {}", file.display()))),
+                "{whence}: {key} not read from the file:\n{printed}"
+            );
+        }
     }
 }

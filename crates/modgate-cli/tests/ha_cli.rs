@@ -2,7 +2,8 @@
 //! three `modgate serve` replicas sharing one Redis (coordination) and one object
 //! store (a three-node Garage cluster behind an nginx S3 balancer), behind Debian's
 //! nginx as a round-robin load balancer, the upstream a counting fixture server. `go mod tidy` and `go build` of a module graph through nginx,
-//! then `go mod download all` from an empty module cache with one replica SIGKILLed.
+//! then `go mod download all` from an empty module cache with one replica SIGKILLed,
+//! and again with every Garage node down too (served from the backup).
 
 mod common;
 
@@ -71,7 +72,7 @@ fn ok(out: Output, what: &str) -> Output {
 }
 
 #[test]
-fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
+fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed_and_the_primary_down() {
     let Some(redis) = Redis::start() else { return };
     if modgate_testkit::go::binary().is_none() {
         return;
@@ -80,13 +81,26 @@ fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
     let tree = tmp.path().join("tree");
     publish_graph(&tree, &tmp.path().join("src"));
     let upstream = Counting::start(&tree);
-    let Some(garage) = Garage::start() else {
+    let Some(mut garage) = Garage::start() else {
         return;
     };
     let Some(s3_lb) = Nginx::start(&garage.s3_addrs()) else {
         return;
     };
+    // The backup: a directory the replicas share. A primary that is down fails
+    // fast (one retry within 2 s) so that the backup answers.
+    let config = tmp.path().join("modgate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "backup = \"file://{}\"\n[storage_options]\nmax_retries = \"1\"\nretry_timeout = \"2s\"\n",
+            tmp.path().join("backup").display()
+        ),
+    )
+    .unwrap();
     let args = [
+        "--config",
+        config.to_str().unwrap(),
         "--upstream",
         &upstream.url(),
         "--sumdb",
@@ -218,8 +232,63 @@ fn go_builds_through_nginx_over_three_replicas_and_survives_one_killed() {
         "{}",
         lb.error_log()
     );
+
+    // And the primary store goes down too (every Garage node): the backup serves.
+    for i in 0..3 {
+        garage.kill(i);
+    }
+    let mut download = go(&tmp.path().join("home3"), &lb.url()).unwrap();
+    ok(
+        download
+            .args(["mod", "download", "all"])
+            .current_dir(&project)
+            .output()
+            .unwrap(),
+        "go mod download all with a replica killed and the primary store down",
+    );
+    let mut verify = go(&tmp.path().join("home3"), "off").unwrap();
+    ok(
+        verify
+            .args(["mod", "verify"])
+            .current_dir(&project)
+            .output()
+            .unwrap(),
+        "go mod verify of what the backup served",
+    );
+    assert_eq!(
+        upstream.all_hits(),
+        hits,
+        "served from the backup, not upstream"
+    );
+    let (_, metrics) = get_text(&addrs[0], "/metrics");
+    eprintln!(
+        "measured: go mod download all with a replica and every Garage node down: ok; replica 0: {}",
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("modgate_backup_reads_total"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     drop(lb);
     drop(replicas);
+}
+
+/// One GET over a fresh connection: (status, body as text).
+fn get_text(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|x| x.1)
+        .unwrap_or("")
+        .to_owned();
+    (status, body)
 }
 
 /// `scripts/ha-demo` brings the whole topology up from local binaries, serves the
@@ -231,6 +300,7 @@ fn ha_demo_serves_go_and_stops_everything() {
         || modgate_testkit::garage::binary().is_none()
         || modgate_testkit::nginx::binary().is_none()
         || modgate_testkit::redis::binary().is_none()
+        || modgate_testkit::s3::binary().is_none()
     {
         return;
     }
@@ -255,6 +325,7 @@ fn ha_demo_serves_go_and_stops_everything() {
         fn drop(&mut self) {
             let _ = Command::new("kill")
                 .args(["-TERM", &self.0.id().to_string()])
+                .stderr(std::process::Stdio::null())
                 .status();
             let _ = self.0.wait();
         }
@@ -296,6 +367,18 @@ fn ha_demo_serves_go_and_stops_everything() {
     assert!(printed.contains("example.com/m1"), "{printed}");
     assert!(!printed.contains("\"Error\""), "{printed}");
     assert_eq!(upstream.hits("/example.com/m0/@v/v1.0.0.zip"), 1);
+    // Written twice: to Garage and to the backup (s3s-fs keeps objects as files).
+    let backup_copy = state.join("backup/modgate-backup/cache/example.com/m0/@v/v1.0.0.zip");
+    let want = std::fs::read(tree.join("example.com/m0/@v/v1.0.0.zip")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read(&backup_copy).ok().as_ref() != Some(&want) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backup copy at {}",
+            backup_copy.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // SIGTERM: every part stops, the balancer's port is closed.
     let _ = Command::new("kill")

@@ -28,6 +28,16 @@ pub mod dirhash;
 pub mod goenv;
 pub mod gojson;
 pub mod gosum;
+
+/// Go version order (`go/version.Compare`) for `go` lines and toolchain names.
+pub mod gover {
+    /// Compares two Go versions as written in a `go` line (`1.21`, `1.21.3`,
+    /// `1.22rc1`); invalid versions sort before all valid ones.
+    pub fn compare(x: &str, y: &str) -> std::cmp::Ordering {
+        crate::zip::goline::compare(&format!("go{x}"), &format!("go{y}"))
+    }
+}
+
 pub mod modfile;
 pub mod module;
 pub mod mvs;

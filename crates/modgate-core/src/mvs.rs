@@ -140,6 +140,12 @@ impl BuildList {
         self.required.get(m).map(Vec::as_slice)
     }
 
+    /// Every module version whose requirements the selection loaded (the
+    /// original versions, before replacement), main modules included.
+    pub fn loaded(&self) -> impl Iterator<Item = &Version> {
+        self.required.keys()
+    }
+
     /// The lines of `go list -m all`.
     pub fn lines(&self) -> Vec<String> {
         self.modules.iter().map(ToString::to_string).collect()

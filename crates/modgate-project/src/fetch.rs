@@ -26,7 +26,7 @@ use modgate_cache::{Answer, Cache, CacheError, Fetching, ModuleFile, ModuleReque
 use modgate_core::module::Version;
 use modgate_storage::{Body, FsStorage, Storage};
 use modgate_upstream::{Client, ClientConfig};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::settings::GoSettings;
 
@@ -263,6 +263,38 @@ impl Fetcher {
     /// The bytes of `kind` of `m`, verified (a whole zip in memory: for hashing).
     pub async fn bytes(&self, m: &Version, kind: FileKind) -> Result<Bytes, FetchError> {
         self.read(m, kind).await
+    }
+
+    /// `m`'s zip, verified, streamed into an anonymous temporary file (removed when
+    /// closed) and rewound: for reading a zip without holding it in memory.
+    pub async fn zip_file(&self, m: &Version) -> Result<std::fs::File, FetchError> {
+        let what = || format!("{m}.zip");
+        let req = ModuleFile::for_version(&m.path, &m.version, "zip")
+            .and_then(|f| ModuleRequest::new(&m.path, f))
+            .map_err(|e| FetchError {
+                what: what(),
+                error: e.into(),
+            })?;
+        let answer = self.answer(&req, what).await?;
+        let io = |e: std::io::Error| FetchError {
+            what: what(),
+            error: CacheError::from(modgate_storage::StorageError::io("spool", what(), e)),
+        };
+        let file = tempfile::tempfile().map_err(io)?;
+        let mut out = tokio::fs::File::from_std(file);
+        match answer {
+            Answer::Computed { data, .. } => out.write_all(&data).await.map_err(io)?,
+            Answer::Stored { body, .. } => match body {
+                Body::Bytes(b) => out.write_all(&b).await.map_err(io)?,
+                Body::Reader(mut r) => {
+                    tokio::io::copy(&mut r, &mut out).await.map_err(io)?;
+                }
+            },
+        }
+        out.flush().await.map_err(io)?;
+        let mut file = out.into_std().await;
+        std::io::Seek::rewind(&mut file).map_err(io)?;
+        Ok(file)
     }
 
     async fn read(&self, m: &Version, kind: FileKind) -> Result<Bytes, FetchError> {

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod fetch;
 pub mod graph;
 pub mod settings;
+pub mod update;
 
 pub use bytes::Bytes;
 pub use fetch::{FetchError, Fetched, Fetcher, FileKind, Store};

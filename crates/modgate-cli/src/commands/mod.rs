@@ -7,6 +7,7 @@ mod explain;
 mod gomod;
 mod scrub;
 mod serve;
+mod update;
 mod warm;
 mod zipfile;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Warm(args) => warm::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Scrub(args) => scrub::run(*args),
+        Command::Update(args) => update::run(args),
     }
 }
 

@@ -231,6 +231,215 @@ impl File {
         self.sort_blocks();
     }
 
+    /// Makes the requirements exactly `req` (path, version, indirect), keeping
+    /// direct and indirect requirements in separate blocks (Go's
+    /// `File.SetRequireSeparateIndirect`, what the go command writes for go ≥ 1.17):
+    /// new requirements go to the last uncommented direct-only or indirect-only
+    /// block (created after the last require statement if none), a requirement
+    /// whose marking changes moves between those two blocks, and a single
+    /// uncommented require block is split in two. Commented blocks are left as
+    /// they are. Call [`File::cleanup`] afterwards.
+    pub fn set_require_separate_indirect(&mut self, req: &[(Version, bool)]) {
+        fn has_comments(c: &super::ast::Comments) -> bool {
+            !c.before.is_empty()
+                || !c.after.is_empty()
+                || c.suffix.len() > 1
+                || (c.suffix.len() == 1 && {
+                    let t = c.suffix[0]
+                        .token
+                        .strip_prefix(b"//")
+                        .unwrap_or(&c.suffix[0].token);
+                    trim_space(t) != b"indirect"
+                })
+        }
+        let is_req = |t: &[Vec<u8>]| t.first().is_some_and(|v| v == b"require");
+        let (mut last_direct, mut last_indirect, mut last_require) = (None, None, None);
+        let mut count = 0;
+        let mut line_block: std::collections::HashMap<super::ast::LineId, usize> =
+            std::collections::HashMap::new();
+        for (i, stmt) in self.syntax.stmt.iter().enumerate() {
+            match stmt {
+                Stmt::Line(id) => {
+                    let line = self.syntax.line(*id);
+                    if !is_req(&line.token) {
+                        continue;
+                    }
+                    last_require = Some(i);
+                    count += 1;
+                    if !has_comments(&line.comments) {
+                        if is_indirect(&line.comments.suffix) {
+                            last_indirect = Some(i);
+                        } else {
+                            last_direct = Some(i);
+                        }
+                    }
+                }
+                Stmt::Block(b) => {
+                    if !is_req(&b.token) {
+                        continue;
+                    }
+                    last_require = Some(i);
+                    count += 1;
+                    let mut all_direct = !b.line.is_empty() && !has_comments(&b.comments);
+                    let mut all_indirect = all_direct;
+                    for id in &b.line {
+                        line_block.insert(*id, i);
+                        let line = self.syntax.line(*id);
+                        if has_comments(&line.comments) {
+                            all_direct = false;
+                            all_indirect = false;
+                        } else if is_indirect(&line.comments.suffix) {
+                            all_direct = false;
+                        } else {
+                            all_indirect = false;
+                        }
+                    }
+                    if all_direct {
+                        last_direct = Some(i);
+                    }
+                    if all_indirect {
+                        last_indirect = Some(i);
+                    }
+                }
+                Stmt::Comments(_) => {}
+            }
+        }
+        let one_flat = count == 1
+            && last_require.is_some_and(|i| match &self.syntax.stmt[i] {
+                Stmt::Line(id) => !has_comments(&self.syntax.line(*id).comments),
+                Stmt::Block(b) => !has_comments(&b.comments),
+                Stmt::Comments(c) => !has_comments(&c.comments),
+            });
+        // The blocks as they were (a line turned into a block held no entries
+        // then, as in Go's lineToBlock).
+        let was_block = |i: Option<usize>, stmt: &[Stmt]| {
+            i.filter(|&i| matches!(stmt.get(i), Some(Stmt::Block(_))))
+        };
+        let direct_orig = was_block(last_direct, &self.syntax.stmt);
+        let indirect_orig = was_block(last_indirect, &self.syntax.stmt);
+        let direct_at = match last_direct {
+            Some(i) => {
+                self.ensure_require_block(i);
+                i
+            }
+            None => {
+                let i = if let Some(li) = last_indirect {
+                    last_indirect = Some(li + 1);
+                    li
+                } else if let Some(lr) = last_require {
+                    lr + 1
+                } else {
+                    self.syntax.stmt.len()
+                };
+                self.insert_require_block(i);
+                i
+            }
+        };
+        let indirect_at = match last_indirect {
+            Some(i) => {
+                self.ensure_require_block(i);
+                i
+            }
+            None => {
+                self.insert_require_block(direct_at + 1);
+                direct_at + 1
+            }
+        };
+
+        let mut need: Vec<(&str, &str, bool)> = Vec::new();
+        for (m, indirect) in req {
+            match need.iter_mut().find(|(p, _, _)| *p == m.path) {
+                Some(e) => *e = (&m.path, &m.version, *indirect),
+                None => need.push((&m.path, &m.version, *indirect)),
+            }
+        }
+        let mut have: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for i in 0..self.require.len() {
+            let path = self.require[i].module.path.clone();
+            let wanted = need.iter().find(|(p, _, _)| *p == path).copied();
+            let Some((_, version, indirect)) = wanted.filter(|_| !have.contains(&path)) else {
+                let id = self.require[i].syntax;
+                self.syntax.mark_removed(id);
+                self.require[i].module.path.clear();
+                continue;
+            };
+            have.insert(path);
+            self.set_require_version(i, version);
+            self.set_indirect(i, indirect);
+            let block = line_block.get(&self.require[i].syntax).copied();
+            if indirect && (one_flat || (block.is_some() && block == direct_orig)) {
+                self.move_require(i, indirect_at);
+            } else if !indirect && (one_flat || (block.is_some() && block == indirect_orig)) {
+                self.move_require(i, direct_at);
+            }
+        }
+        for (path, version, indirect) in need {
+            if have.contains(path) {
+                continue;
+            }
+            let id = self.syntax.alloc_line(Line {
+                token: vec![auto_quote(path.as_bytes()), version.as_bytes().to_vec()],
+                in_block: true,
+                ..Line::default()
+            });
+            if let Stmt::Block(b) =
+                &mut self.syntax.stmt[if indirect { indirect_at } else { direct_at }]
+            {
+                b.line.push(id);
+            }
+            self.require.push(Require {
+                module: Version::new(path, version),
+                indirect: false,
+                syntax: id,
+            });
+            let i = self.require.len() - 1;
+            self.set_indirect(i, indirect);
+        }
+        self.sort_blocks();
+    }
+
+    fn insert_require_block(&mut self, i: usize) {
+        let block = super::ast::LineBlock {
+            token: vec![b"require".to_vec()],
+            ..Default::default()
+        };
+        let i = i.min(self.syntax.stmt.len());
+        self.syntax.stmt.insert(i, Stmt::Block(block));
+    }
+
+    fn ensure_require_block(&mut self, i: usize) {
+        if let Some(Stmt::Line(id)) = self.syntax.stmt.get(i) {
+            let id = *id;
+            let line = self.syntax.line_mut(id);
+            if !line.token.is_empty() {
+                line.token.remove(0);
+            }
+            line.in_block = true;
+            self.syntax.stmt[i] = Stmt::Block(super::ast::LineBlock {
+                token: vec![b"require".to_vec()],
+                line: vec![id],
+                ..Default::default()
+            });
+        }
+    }
+
+    /// Go's `moveReq`: a copy of the requirement's line joins the block at
+    /// statement `at`; the old line is left for cleanup to delete.
+    fn move_require(&mut self, i: usize, at: usize) {
+        let old = self.require[i].syntax;
+        let mut line = self.syntax.line(old).clone();
+        if !line.in_block && line.token.first().is_some_and(|t| t == b"require") {
+            line.token.remove(0);
+        }
+        line.in_block = true;
+        self.syntax.line_mut(old).token.clear();
+        let id = self.syntax.alloc_line(line);
+        self.require[i].syntax = id;
+        if let Some(Stmt::Block(b)) = self.syntax.stmt.get_mut(at) {
+            b.line.push(id);
+        }
+    }
+
     /// Go's `Require.setVersion`: updates the version token, and drops a lone
     /// blank line before an entry in a block (go.dev/issue/33779).
     fn set_require_version(&mut self, i: usize, v: &str) {

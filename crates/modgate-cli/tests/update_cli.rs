@@ -1,0 +1,1054 @@
+//! `modgate update` against the real go command, file by file: a fixture module
+//! graph published as a `file://` GOPROXY (zips by the core's writer), a project
+//! whose starting go.sum the go command writes (`go mod tidy`), then `modgate
+//! update` on one copy and `go get <the planned module@version list>` + `go mod
+//! tidy` on another; go.mod and go.sum must be byte for byte equal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Fixture {
+    root: PathBuf,
+}
+
+impl Fixture {
+    /// Publishes `path@version`: go.mod `gomod_extra` appended to `module` and `go`
+    /// lines, one package importing `imports`.
+    fn publish(&self, path: &str, version: &str, go: &str, extra: &str, imports: &[&str]) {
+        self.publish_at(path, version, go, extra, imports, "2026-01-02T03:04:05Z");
+    }
+
+    /// [`Fixture::publish`] with the `.info` time given.
+    fn publish_at(
+        &self,
+        path: &str,
+        version: &str,
+        go: &str,
+        extra: &str,
+        imports: &[&str],
+        time: &str,
+    ) {
+        let src = tempfile::tempdir().unwrap();
+        let gomod = format!("module {path}\n\ngo {go}\n{extra}");
+        std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let mut s = format!("package {name}\n\n");
+        for i in imports {
+            s.push_str(&format!("import _ \"{i}\"\n"));
+        }
+        s.push_str(&format!("\nconst Version = \"{version}\"\n"));
+        std::fs::write(src.path().join(format!("{name}.go")), s).unwrap();
+        common::publish_version(&self.root, path, version, src.path(), &gomod, time);
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
+}
+
+/// b: v1.0.0, v1.1.0, v1.1.1. a: v1.0.0 → b v1.0.0, v1.0.1, v1.1.0 → b v1.1.0,
+/// v1.2.0 → b v1.1.0, v1.3.0 retracting itself. c: v1.0.0-rc.1, -rc.2 (only
+/// pre-releases). p: v1.0.0 and a later v1.1.0-beta (a pre-release never picked
+/// from a release). g: v1.0.0 (go 1.21), v1.1.0 (go 1.23). u: v1.0.0 required by
+/// nobody's packages. e: v1.0.0 → b, v1.1.0 without dependencies. h: v0.1.0,
+/// v0.2.0, v1.0.0. n: v1.0.0, v1.1.0 → u (a new indirect dependency).
+fn universe(root: &Path) -> Fixture {
+    let f = Fixture {
+        root: root.to_owned(),
+    };
+    for v in ["v1.0.0", "v1.1.0", "v1.1.1"] {
+        f.publish("example.com/b", v, "1.21", "", &[]);
+    }
+    let req_b = |v: &str| format!("\nrequire example.com/b {v}\n");
+    f.publish(
+        "example.com/a",
+        "v1.0.0",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.0.1",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.1.0",
+        "1.21",
+        &req_b("v1.1.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.2.0",
+        "1.21",
+        &req_b("v1.1.0"),
+        &["example.com/b"],
+    );
+    f.publish(
+        "example.com/a",
+        "v1.3.0",
+        "1.21",
+        &format!("{}\n// Broken.\nretract v1.3.0\n", req_b("v1.1.0")),
+        &["example.com/b"],
+    );
+    for v in ["v1.0.0-rc.1", "v1.0.0-rc.2"] {
+        f.publish("example.com/c", v, "1.21", "", &[]);
+    }
+    f.publish("example.com/p", "v1.0.0", "1.21", "", &[]);
+    f.publish("example.com/p", "v1.1.0-beta", "1.21", "", &[]);
+    f.publish("example.com/g", "v1.0.0", "1.21", "", &[]);
+    f.publish("example.com/g", "v1.1.0", "1.23", "", &[]);
+    f.publish("example.com/u", "v1.0.0", "1.21", "", &[]);
+    f.publish(
+        "example.com/e",
+        "v1.0.0",
+        "1.21",
+        &req_b("v1.0.0"),
+        &["example.com/b"],
+    );
+    f.publish("example.com/e", "v1.1.0", "1.21", "", &[]);
+    for v in ["v0.1.0", "v0.2.0", "v1.0.0"] {
+        f.publish("example.com/h", v, "1.21", "", &[]);
+    }
+    f.publish("example.com/n", "v1.0.0", "1.21", "", &[]);
+    f.publish(
+        "example.com/n",
+        "v1.1.0",
+        "1.21",
+        "\nrequire example.com/u v1.0.0\n",
+        &["example.com/u"],
+    );
+    f
+}
+
+fn go(home: &Path, goproxy: &str) -> Option<Command> {
+    let go = modgate_testkit::go::binary()?;
+    let mut cmd = modgate_testkit::go::sealed(&go, home);
+    cmd.env("GOPROXY", goproxy);
+    Some(cmd)
+}
+
+fn ok(out: Output, what: &str) -> Output {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        common::stderr(&out),
+        common::stdout(&out)
+    );
+    out
+}
+
+fn update(args: &[&str], home: &Path, proxy: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .arg("update")
+        .args(args)
+        .args(["--proxy", proxy])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GONOSUMDB", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap()
+}
+
+/// Writes the project (go.mod text, a main.go importing `imports`) and lets the go
+/// command write its go.sum (`go mod tidy` must leave go.mod as written).
+fn project(dir: &Path, gomod: &str, imports: &[&str], home: &Path, proxy: &str) -> Option<()> {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let mut s = "package main\n\n".to_owned();
+    for i in imports {
+        s.push_str(&format!("import _ \"{i}\"\n"));
+    }
+    s.push_str("\nfunc main() {}\n");
+    std::fs::write(dir.join("main.go"), s).unwrap();
+    let mut tidy = go(home, proxy)?;
+    ok(
+        tidy.args(["mod", "tidy"])
+            .current_dir(dir)
+            .output()
+            .unwrap(),
+        "go mod tidy (setup)",
+    );
+    // Tidy may only regroup the requirements (it splits a mixed block): the
+    // requirement set must be the one written, which is then put back as is.
+    let tidied = std::fs::read(dir.join("go.mod")).unwrap();
+    let reqs = |d: &[u8]| {
+        let f = modgate_core::modfile::parse("go.mod", d, None).unwrap();
+        let mut r: Vec<(String, bool)> = f
+            .require
+            .iter()
+            .map(|r| (r.module.to_string(), r.indirect))
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(
+        reqs(&tidied),
+        reqs(gomod.as_bytes()),
+        "the fixture is not tidy"
+    );
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    Some(())
+}
+
+/// Runs `modgate update ARGS` on a copy of `dir` and `go get` of its plan + `go
+/// mod tidy` on another; asserts equal go.mod and go.sum; returns the plan.
+fn compare(dir: &Path, args: &[&str], home: &Path, proxy: &str) -> Vec<(String, String, String)> {
+    let ours = dir.with_extension("modgate");
+    let theirs = dir.with_extension("go");
+    common::copy_tree(dir, &ours);
+    common::copy_tree(dir, &theirs);
+
+    // The dry run writes nothing and prints the same plan.
+    let mut dry: Vec<&str> = args.to_vec();
+    dry.extend(["--dry-run", "--json", ours.to_str().unwrap()]);
+    let out = update(&dry, home, proxy);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert_eq!(
+        std::fs::read(ours.join("go.mod")).unwrap(),
+        std::fs::read(dir.join("go.mod")).unwrap()
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan: Vec<(String, String, String)> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["module"].as_str().unwrap().to_owned(),
+                c["from"].as_str().unwrap().to_owned(),
+                c["to"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+
+    let mut real: Vec<&str> = args.to_vec();
+    real.push(ours.to_str().unwrap());
+    let out = update(&real, home, proxy);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        common::stderr(&out),
+        common::stdout(&out)
+    );
+
+    if !plan.is_empty() {
+        let list: Vec<String> = plan.iter().map(|(m, _, to)| format!("{m}@{to}")).collect();
+        let mut get = go(home, proxy).unwrap();
+        ok(
+            get.arg("get")
+                .args(&list)
+                .current_dir(&theirs)
+                .output()
+                .unwrap(),
+            "go get",
+        );
+        let mut tidy = go(home, proxy).unwrap();
+        ok(
+            tidy.args(["mod", "tidy"])
+                .current_dir(&theirs)
+                .output()
+                .unwrap(),
+            "go mod tidy",
+        );
+    }
+    if !plan.is_empty() {
+        assert_ne!(
+            std::fs::read(ours.join("go.mod")).unwrap(),
+            std::fs::read(dir.join("go.mod")).unwrap(),
+            "an update that changes nothing"
+        );
+    }
+    for f in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(f)).unwrap_or_default(),
+            std::fs::read_to_string(theirs.join(f)).unwrap_or_default(),
+            "{f} differs from the go command's ({args:?})"
+        );
+    }
+    plan
+}
+
+fn plan_of(p: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    p.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn latest_equals_go_get_and_tidy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\n// Deps.\nrequire example.com/a v1.0.0 // pinned once\n\nrequire example.com/p v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    // Tidy reads files for any platform (p stays), never `ignore`d ones (no u).
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("win.go"),
+        "//go:build windows && !linux\n\npackage main\n\nimport _ \"example.com/p\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("gen.go"),
+        "//go:build ignore\n\npackage main\n\nimport _ \"example.com/u\"\n",
+    )
+    .unwrap();
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    // a v1.3.0 retracts itself; b moves too, being required.
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}
+
+/// Patch updates, a pre-release moving only to a pre-release, a release never
+/// to a pre-release, a single uncommented block split into direct and indirect
+/// ones, and a dependency tidy drops once nothing imports it.
+#[test]
+fn patch_and_prereleases_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0 // indirect\n\texample.com/c v1.0.0-rc.1\n\texample.com/p v1.0.0\n)\n";
+    let imports = ["example.com/a", "example.com/c", "example.com/p"];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--patch"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.0.1"),
+            ("example.com/b", "v1.0.0", "v1.0.0"),
+            ("example.com/c", "v1.0.0-rc.1", "v1.0.0-rc.2"),
+        ])
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .collect::<Vec<_>>()
+    );
+    // e v1.1.0 no longer imports b: tidy drops b; p is imported by a test only
+    // (still a direct requirement); a subpackage imports c.
+    let dir = tmp.path().join("app2");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/c v1.0.0-rc.1\n\texample.com/e v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("main_test.go"),
+        "package main\n\nimport _ \"example.com/p\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sub/sub.go"),
+        "package sub\n\nimport _ \"example.com/c\"\n",
+    )
+    .unwrap();
+    let imports = ["example.com/app/sub", "example.com/e"];
+    project(&dir, gomod, &imports, &home, &f.url()).unwrap();
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/c,example.com/e"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/c", "v1.0.0-rc.1", "v1.0.0-rc.2"),
+            ("example.com/e", "v1.0.0", "v1.1.0"),
+        ])
+    );
+    let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+    assert!(!sum.contains("example.com/b "), "{sum}");
+}
+
+/// `--minor` stays within the major version, `--latest` does not; `--exclude`.
+#[test]
+fn minor_and_latest_majors_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/h v0.1.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/h"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--minor", "--exclude", "example.com/a,example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/h", "v0.1.0", "v0.2.0")]));
+    let plan = compare(
+        &dir,
+        &["--latest", "--exclude", "example.com/a,example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/h", "v0.1.0", "v1.0.0")]));
+}
+
+/// A dependency whose go line is newer raises ours, as go get does.
+#[test]
+fn newer_go_line_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/g v1.0.0\n";
+    if project(&dir, gomod, &["example.com/g"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/g", "v1.0.0", "v1.1.0")]));
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("\ngo 1.23\n"), "{got}");
+
+    // With toolchain lines below and above the new go line.
+    for (i, toolchain) in ["go1.21.5", "go1.24.1"].iter().enumerate() {
+        let dir = tmp.path().join(format!("tc{i}"));
+        let gomod = format!(
+            "module example.com/app\n\ngo 1.21\n\ntoolchain {toolchain}\n\nrequire example.com/g v1.0.0\n"
+        );
+        project(&dir, &gomod, &["example.com/g"], &home, &f.url()).unwrap();
+        let plan = compare(&dir, &["--latest"], &home, &f.url());
+        assert_eq!(plan, plan_of(&[("example.com/g", "v1.0.0", "v1.1.0")]));
+    }
+}
+
+/// A module replaced by a directory is not updated; its imports still count.
+#[test]
+fn directory_replace_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let local = dir.join("localp");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("go.mod"),
+        "module example.com/p\n\ngo 1.21\n\nrequire example.com/b v1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        local.join("p.go"),
+        "package p\n\nimport _ \"example.com/b\"\n",
+    )
+    .unwrap();
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n\nreplace example.com/p => ./localp\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/p"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--minor", "--exclude", "example.com/b"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
+}
+
+/// A module replaced by another module version: updated (the requirement moves)
+/// while its content, go.mod and zip hashes come from the replacement.
+#[test]
+fn module_replace_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    f.publish(
+        "example.com/bfork",
+        "v1.0.0",
+        "1.21",
+        "",
+        &["example.com/u"],
+    );
+    f.publish(
+        "example.com/bfork",
+        "v1.0.0",
+        "1.21",
+        "\nrequire example.com/u v1.0.0\n",
+        &["example.com/u"],
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n\nreplace example.com/b v1.1.1 => example.com/bfork v1.0.0\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}
+
+/// A go.work workspace: every module in it is updated; each compared with `go
+/// get` (in the workspace) + `go mod tidy` run in its directory.
+/// Returns false when go is missing.
+fn workspace_case(
+    m1: (&str, &[&str]),
+    m2: (&str, &[&str]),
+    args: &[&str],
+    want: [(&str, Vec<&str>); 2],
+) -> bool {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let ws = tmp.path().join("ws");
+    if project(&ws.join("m1"), m1.0, m1.1, &home, &f.url()).is_none() {
+        return false;
+    }
+    project(&ws.join("m2"), m2.0, m2.1, &home, &f.url()).unwrap();
+    std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+
+    let ours = tmp.path().join("ws.modgate");
+    let theirs = tmp.path().join("ws.go");
+    common::copy_tree(&ws, &ours);
+    common::copy_tree(&ws, &theirs);
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .arg("update")
+        .args(args)
+        .args(["--json", "--proxy", &f.url()])
+        .arg(&ours)
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env_remove("GOWORK")
+        .env("GOFLAGS", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GONOSUMDB", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap();
+    let out = ok(out, "modgate update (workspace)");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (m, want) in want {
+        let planned: Vec<String> = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["gomod"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("{m}/go.mod"))
+            })
+            .map(|c| {
+                format!(
+                    "{}@{}",
+                    c["module"].as_str().unwrap(),
+                    c["to"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(planned, want);
+        let mdir = theirs.join(m);
+        let mut get = go(&home, &f.url()).unwrap();
+        ok(
+            get.arg("get")
+                .args(&planned)
+                .env("GOWORK", theirs.join("go.work"))
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go get (workspace)",
+        );
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy"])
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go mod tidy",
+        );
+        for file in ["go.mod", "go.sum"] {
+            assert_eq!(
+                std::fs::read_to_string(ours.join(m).join(file)).unwrap_or_default(),
+                std::fs::read_to_string(mdir.join(file)).unwrap_or_default(),
+                "{m}/{file} differs from the go command's"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read(ours.join("go.work")).unwrap(),
+        std::fs::read(theirs.join("go.work")).unwrap()
+    );
+    true
+}
+
+#[test]
+fn workspace_modules_equal_go() {
+    workspace_case(
+        (
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
+            &["example.com/a"],
+        ),
+        (
+            "module example.com/m2\n\ngo 1.21\n\nrequire example.com/c v1.0.0-rc.1\n",
+            &["example.com/c"],
+        ),
+        &["--latest"],
+        [
+            ("m1", vec!["example.com/a@v1.2.0", "example.com/b@v1.1.1"]),
+            ("m2", vec!["example.com/c@v1.0.0-rc.2"]),
+        ],
+    );
+}
+
+/// Modules of a workspace sharing a dependency at different versions.
+#[test]
+fn workspace_shared_dependency_equals_go() {
+    workspace_case(
+        (
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
+            &["example.com/a"],
+        ),
+        (
+            "module example.com/m2\n\ngo 1.21\n\nrequire example.com/b v1.1.0\n",
+            &["example.com/b"],
+        ),
+        &["--patch", "--only", "example.com/a"],
+        [("m1", vec!["example.com/a@v1.0.1"]), ("m2", vec![])],
+    );
+}
+
+/// Through a signed checksum database: the result still equals go's (which
+/// verifies too); a module whose go.mod the database does not vouch for stops
+/// the update (exit 2, nothing written).
+#[test]
+fn checksum_database_verifies_and_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let good = common::sumdb::Sumdb::start(&f.root, ("none", "none"));
+    let bad = common::sumdb::Sumdb::start(&f.root, ("example.com/a", "v1.2.0"));
+    let run = |db: &str, target: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_modgate"))
+            .args(["update", "--latest", "--proxy", &f.url()])
+            .arg(target)
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", target.join(".cache"))
+            .env("GOENV", "off")
+            .env("GOSUMDB", db)
+            .env("GOWORK", "off")
+            .env("GOFLAGS", "")
+            .env("GOPRIVATE", "")
+            .env("GONOPROXY", "")
+            .env("GONOSUMDB", "")
+            .env("GOPROXY", "off")
+            .output()
+            .unwrap()
+    };
+
+    let ours = tmp.path().join("ours");
+    common::copy_tree(&dir, &ours);
+    ok(run(&good.gosumdb, &ours), "modgate update (verified)");
+    let theirs = tmp.path().join("theirs");
+    common::copy_tree(&dir, &theirs);
+    let gohome = tmp.path().join("gohome2");
+    let mut get = go(&gohome, &f.url()).unwrap();
+    ok(
+        get.args(["get", "example.com/a@v1.2.0", "example.com/b@v1.1.1"])
+            .env("GOSUMDB", &good.gosumdb)
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go get (verified)",
+    );
+    let mut tidy = go(&gohome, &f.url()).unwrap();
+    ok(
+        tidy.args(["mod", "tidy"])
+            .env("GOSUMDB", &good.gosumdb)
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go mod tidy (verified)",
+    );
+    for file in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(file)).unwrap(),
+            std::fs::read_to_string(theirs.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+
+    let refused = tmp.path().join("refused");
+    common::copy_tree(&dir, &refused);
+    let out = run(&bad.gosumdb, &refused);
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+    let said = common::stderr(&out);
+    assert!(said.contains("example.com/a@v1.2.0"), "{said}");
+    for file in ["go.mod", "go.sum"] {
+        assert_eq!(
+            std::fs::read(refused.join(file)).unwrap(),
+            std::fs::read(dir.join(file)).unwrap(),
+            "{file} written despite the refusal"
+        );
+    }
+}
+
+/// `--dry-run` prints the plan table and a unified diff and writes nothing; an
+/// up-to-date project says so; a directory without go.mod is an error (exit 2).
+#[test]
+fn dry_run_text_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let sum_before = std::fs::read(dir.join("go.sum")).unwrap();
+    let out = update(
+        &["--patch", "--dry-run", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        text.contains("MODULE") && text.contains("example.com/a  v1.0.0  v1.0.1  patch"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--- {}\n", dir.join("go.mod").display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-require example.com/a v1.0.0\n+require example.com/a v1.0.1\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n+example.com/a v1.0.1 h1:"), "{text}");
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    assert_eq!(std::fs::read(dir.join("go.sum")).unwrap(), sum_before);
+
+    // Only b, already at its newest patch.
+    let out = update(
+        &["--patch", "--only", "example.com/b", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        common::stdout(&out).contains("nothing to update"),
+        "{}",
+        common::stdout(&out)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = update(&["--latest", empty.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("go.mod"),
+        "{}",
+        common::stderr(&out)
+    );
+    // An import no required module provides (tidy would add one): exit 2, named.
+    std::fs::write(
+        dir.join("new.go"),
+        "package main\n\nimport _ \"example.com/u/pkg\"\n",
+    )
+    .unwrap();
+    let out = update(&["--patch", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    assert!(
+        common::stderr(&out)
+            .contains("no module in the build list provides package example.com/u/pkg"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    // A mode is required.
+    let out = update(&[dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+}
+
+/// A module whose versions cannot be listed is reported (exit 1); the others are
+/// still updated.
+#[test]
+fn an_unlisted_module_fails_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/u v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/u"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    std::fs::remove_file(f.root.join("example.com/u/@v/list")).unwrap();
+    let out = update(
+        &["--latest", "--json", dir.to_str().unwrap()],
+        &home,
+        &f.url(),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", common::stdout(&out), common::stderr(&out)));
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(
+        report["failures"][0]["module"], "example.com/u",
+        "{report:#}"
+    );
+    let got = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    assert!(got.contains("example.com/a v1.2.0"), "{got}");
+}
+
+/// Where a new indirect requirement goes, for several go.mod layouts (Go's
+/// `SetRequireSeparateIndirect`): a commented block, a commented line, a single
+/// uncommented mixed block, an existing indirect block, no block at all.
+#[test]
+fn new_indirect_requirements_placed_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let layouts = [
+        "module example.com/app\n\ngo 1.21\n\n// Direct.\nrequire (\n\t// the n module\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0 // keep\n\nrequire example.com/p v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire (\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0\nrequire example.com/p v1.0.0\n\nreplace example.com/h => example.com/h v0.2.0\n",
+    ];
+    for (i, gomod) in layouts.iter().enumerate() {
+        let dir = tmp.path().join(format!("app{i}"));
+        let mut imports = vec!["example.com/n", "example.com/p"];
+        if gomod.contains("example.com/a ") {
+            imports.push("example.com/a");
+        }
+        if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+            return;
+        }
+        let plan = compare(
+            &dir,
+            &["--latest", "--only", "example.com/n"],
+            &home,
+            &f.url(),
+        );
+        assert_eq!(
+            plan,
+            plan_of(&[("example.com/n", "v1.0.0", "v1.1.0")]),
+            "{gomod}"
+        );
+    }
+}
+
+/// At go 1.17 tidy keeps the go.mod sums Go 1.16 needs (its default `-compat`);
+/// below 1.17 modgate refuses the module (exit 1) and writes nothing.
+#[test]
+fn go_1_17_compat_sums_and_older_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.17\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
+
+    // go 1.16 raised to a dependency's go 1.21 by go get: pruned from then on.
+    let raised = tmp.path().join("raised");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0 // indirect\n)\n";
+    project(&raised, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let plan = compare(
+        &raised,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
+
+    // Staying below 1.17: refused.
+    f.publish("example.com/o", "v1.0.0", "1.16", "", &[]);
+    f.publish("example.com/o", "v1.1.0", "1.16", "", &[]);
+    let old = tmp.path().join("old");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/o v1.0.0\n";
+    project(&old, gomod, &["example.com/o"], &home, &f.url()).unwrap();
+    let out = update(&["--latest", old.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert!(
+        common::stdout(&out).contains("go 1.16: modgate update handles modules at go 1.17"),
+        "{}",
+        common::stdout(&out)
+    );
+    assert_eq!(std::fs::read_to_string(old.join("go.mod")).unwrap(), gomod);
+}
+
+/// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
+/// (go's `.info` time rule; `go list -m -u` agrees); a later commit is.
+#[test]
+fn pseudo_version_not_upgraded_to_an_older_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let pseudo = "v0.1.1-0.20260101000000-abcdefabcdef";
+    f.publish_at(
+        "example.com/q",
+        pseudo,
+        "1.21",
+        "",
+        &[],
+        "2026-01-01T00:00:00Z",
+    );
+    f.publish_at(
+        "example.com/q",
+        "v0.1.1",
+        "1.21",
+        "",
+        &[],
+        "2025-06-01T00:00:00Z",
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = format!("module example.com/app\n\ngo 1.21\n\nrequire example.com/q {pseudo}\n");
+    if project(&dir, &gomod, &["example.com/q"], &home, &f.url()).is_none() {
+        return;
+    }
+    let mut list = go(&home, &f.url()).unwrap();
+    let out = ok(
+        list.args(["list", "-m", "-u", "-json", "example.com/q"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go list -m -u",
+    );
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(said.get("Update").is_none(), "{said:#}");
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert!(plan.is_empty(), "{plan:?}");
+
+    // A tag of a later commit is an upgrade (a fresh home: version lists are
+    // kept for a minute).
+    f.publish_at(
+        "example.com/q",
+        "v0.1.2",
+        "1.21",
+        "",
+        &[],
+        "2026-03-01T00:00:00Z",
+    );
+    let dir2 = tmp.path().join("app2");
+    common::copy_tree(&dir, &dir2);
+    let plan = compare(&dir2, &["--latest"], &tmp.path().join("home2"), &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/q", pseudo, "v0.1.2")]));
+}
+
+/// A `tool` directive's package counts as the main module's import (go 1.24).
+#[test]
+fn tool_dependencies_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let req_b = "\nrequire example.com/b v1.0.0\n";
+    f.publish("example.com/t", "v1.0.0", "1.21", req_b, &["example.com/b"]);
+    f.publish(
+        "example.com/t",
+        "v1.1.0",
+        "1.21",
+        "\nrequire example.com/b v1.1.0\n",
+        &["example.com/b"],
+    );
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.24\n\ntool example.com/t\n\nrequire example.com/a v1.0.0\n\nrequire (\n\texample.com/b v1.0.0 // indirect\n\texample.com/t v1.0.0 // indirect\n)\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/t"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/t", "v1.0.0", "v1.1.0")]));
+}
+
+/// Directories named by `ignore` directives (go 1.25) hold no packages for tidy.
+#[test]
+fn ignore_directive_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    for sub in ["gen", "web/node_modules/x"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(
+            dir.join(sub).join("x.go"),
+            "package x\n\nimport _ \"example.com/u\"\n",
+        )
+        .unwrap();
+    }
+    let gomod = "module example.com/app\n\ngo 1.25\n\nignore (\n\t./gen\n\tnode_modules\n)\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(&dir, gomod, &["example.com/a"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.2.0"),
+            ("example.com/b", "v1.0.0", "v1.1.1"),
+        ])
+    );
+}
