@@ -257,6 +257,19 @@ fn go_mod_download_through_s3_storage_and_warm_serving_matches_disk() {
     assert_eq!(common::stdout(&out).matches("\"Sum\": \"h1:").count(), 2);
 }
 
+/// Runs `modgate serve --data DATA ARGS` with `env`, which must fail to start: its stderr.
+fn start_fails(data: &std::path::Path, args: &[&str], env: &[(&'static str, String)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v)))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "serve started with {args:?}");
+    common::stderr(&out)
+}
+
 #[test]
 fn a_store_that_cannot_be_reached_stops_the_start_naming_it() {
     let Some(s3) = S3::start() else { return };
@@ -264,15 +277,11 @@ fn a_store_that_cannot_be_reached_stops_the_start_naming_it() {
     let mut env = s3.env();
     env.retain(|(k, _)| *k != "AWS_SECRET_ACCESS_KEY");
     env.push(("AWS_SECRET_ACCESS_KEY", "not-the-secret".into()));
-    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("data"))
-        .args(["--storage", "s3://modules/cache", "--sumdb", "off"])
-        .envs(env.iter().map(|(k, v)| (*k, v)))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = common::stderr(&out);
+    let err = start_fails(
+        &dir.path().join("data"),
+        &["--storage", "s3://modules/cache", "--sumdb", "off"],
+        &env,
+    );
     assert!(err.contains("s3://modules/cache"), "{err}");
     assert!(!err.contains("not-the-secret"), "{err}");
 }
@@ -282,15 +291,12 @@ fn a_bad_local_cache_or_storage_option_stops_the_start_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("data"))
-        .args(["--sumdb", "off", "--local-cache"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = common::stderr(&out);
+    let data = dir.path().join("data");
+    let err = start_fails(
+        &data,
+        &["--sumdb", "off", "--local-cache", file.to_str().unwrap()],
+        &[],
+    );
     assert!(
         err.contains("local_cache") && err.contains("not-a-dir"),
         "{err}"
@@ -299,14 +305,10 @@ fn a_bad_local_cache_or_storage_option_stops_the_start_naming_it() {
     // Object-store options without an object store.
     let config = dir.path().join("modgate.toml");
     std::fs::write(&config, "[storage_options]\nregion = \"x\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("data"))
-        .args(["--sumdb", "off", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = common::stderr(&out);
+    let err = start_fails(
+        &data,
+        &["--sumdb", "off", "--config", config.to_str().unwrap()],
+        &[],
+    );
     assert!(err.contains("storage_options.region"), "{err}");
 }
