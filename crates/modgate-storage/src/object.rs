@@ -229,6 +229,10 @@ impl ObjectStorage {
                 b
             }};
         }
+        let build_err = |source| OpenError::Build {
+            url: clean.clone(),
+            source,
+        };
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
             "s3" | "s3a" => {
                 let b = configure!(
@@ -236,10 +240,7 @@ impl ObjectStorage {
                     object_store::aws::AmazonS3ConfigKey,
                     "AWS_"
                 );
-                Arc::new(b.with_url(url).build().map_err(|source| OpenError::Build {
-                    url: clean.clone(),
-                    source,
-                })?)
+                Arc::new(b.with_url(url).build().map_err(build_err)?)
             }
             "gs" => {
                 let mut b = configure!(
@@ -250,10 +251,7 @@ impl ObjectStorage {
                 if let Ok(path) = std::env::var("SERVICE_ACCOUNT") {
                     b = b.with_service_account_path(path);
                 }
-                Arc::new(b.with_url(url).build().map_err(|source| OpenError::Build {
-                    url: clean.clone(),
-                    source,
-                })?)
+                Arc::new(b.with_url(url).build().map_err(build_err)?)
             }
             "az" | "azure" | "abfs" | "abfss" => {
                 let mut b = configure!(
@@ -264,10 +262,7 @@ impl ObjectStorage {
                 if let Ok(endpoint) = std::env::var("IDENTITY_ENDPOINT") {
                     b = b.with_msi_endpoint(endpoint);
                 }
-                Arc::new(b.with_url(url).build().map_err(|source| OpenError::Build {
-                    url: clean.clone(),
-                    source,
-                })?)
+                Arc::new(b.with_url(url).build().map_err(build_err)?)
             }
             other => {
                 return Err(bad_url(&format!(
