@@ -431,38 +431,27 @@ impl Inner {
         };
         let flushed = out.flush().await;
         drop(out);
-        match (copied, flushed) {
+        let failed = match (copied, flushed) {
             (Ok(n), Ok(())) if n == meta.size => {
                 // An object store records the content's SHA-256 in its entity tag: a
                 // copy that does not match is corrupt, and is neither kept nor served.
                 let got = crate::object::etag_of_sha(&hex(&hash.finalize()));
-                if meta.etag.starts_with("\"sha256-") && got != meta.etag {
-                    let _ = tokio::fs::remove_file(&tmp).await;
-                    return Err(StorageError::io(
-                        "read",
-                        key.as_str(),
-                        io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            format!("content hashes to {got}, the store recorded {}", meta.etag),
-                        ),
-                    ));
-                }
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                return Err(StorageError::io("read", key.as_str(), e));
-            }
-            (Ok(n), _) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                return Err(StorageError::io(
-                    "read",
-                    key.as_str(),
+                (meta.etag.starts_with("\"sha256-") && got != meta.etag).then(|| {
                     io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!("{n} of {} bytes", meta.size),
-                    ),
-                ));
+                        io::ErrorKind::InvalidData,
+                        format!("content hashes to {got}, the store recorded {}", meta.etag),
+                    )
+                })
             }
+            (Err(e), _) | (_, Err(e)) => Some(e),
+            (Ok(n), _) => Some(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("{n} of {} bytes", meta.size),
+            )),
+        };
+        if let Some(e) = failed {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(StorageError::io("read", key.as_str(), e));
         }
         self.keep(key, tmp, &meta).await;
         if let Some(obj) = self.local_get(key).await {
