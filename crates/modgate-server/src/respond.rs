@@ -24,8 +24,13 @@ use modgate_storage::{Body as StoredBody, Key, Meta};
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
-/// Read buffer for streamed bodies.
+/// Bodies up to this size go out as one buffer.
 const CHUNK: usize = 64 * 1024;
+
+/// Read buffer for streamed bodies: each read of a file is a hop to tokio's
+/// blocking pool, so larger reads mean fewer hops per zip (a 1 MB zip in 4 reads
+/// rather than 16), at 256 KiB of memory per body in flight.
+const STREAM_CHUNK: usize = 256 * 1024;
 
 /// The headers and extent of an answer, or the whole answer when it has no body.
 enum Plan {
@@ -154,7 +159,7 @@ pub async fn stored(
         }
         return base.body(Body::from(buf)).unwrap_or_default();
     }
-    let stream = ReaderStream::with_capacity(reader, CHUNK);
+    let stream = ReaderStream::with_capacity(reader, STREAM_CHUNK);
     base.body(Body::from_stream(stream)).unwrap_or_default()
 }
 
