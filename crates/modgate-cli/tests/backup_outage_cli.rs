@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -67,17 +66,9 @@ fn wait_for(what: &str, f: impl Fn() -> bool) {
     }
 }
 
-/// A GET over HTTP/1.0: status and body (a failure's text in the panic message).
+/// A GET of `/{path}`: status and body.
 fn get(addr: &str, path: &str) -> (u16, Vec<u8>) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(s, "GET /{path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut resp = Vec::new();
-    s.read_to_end(&mut resp).unwrap();
-    let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&resp[..split]);
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, resp[split + 4..].to_vec())
+    common::http_get(addr, &format!("/{path}")).unwrap()
 }
 
 fn assert_ok((status, body): (u16, Vec<u8>), want: &[u8]) {

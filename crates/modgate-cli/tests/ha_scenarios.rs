@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,30 +15,7 @@ use modgate_testkit::nginx::Nginx;
 use modgate_testkit::redis::Redis;
 use modgate_testkit::upstream::Counting;
 
-/// One GET over a fresh connection: (status, body).
-fn get(addr: &str, path: &str) -> Result<(u16, Vec<u8>), String> {
-    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no header end")?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status")?;
-    Ok((status, raw[split + 4..].to_vec()))
-}
+use common::http_get as get;
 
 /// Publishes `example.com/burst/b{i}` v1.0.0 for i in 0..n into the GOPROXY tree `tree`,
 /// each zip with ~64 KiB of its own bytes; returns the paths of their files.

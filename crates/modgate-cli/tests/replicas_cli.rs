@@ -5,39 +5,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use modgate_testkit::redis::Redis;
 use modgate_testkit::upstream::Counting;
 
-/// One GET over a fresh connection: (status, body).
-fn get(addr: &str, path: &str) -> Result<(u16, Vec<u8>), String> {
-    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no header end")?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status")?;
-    // Replies here are identity-encoded with a Content-Length (no chunking).
-    Ok((status, raw[split + 4..].to_vec()))
-}
+use common::http_get as get;
 
 fn publish(root: &Path, i: usize) {
     let path = format!("example.com/r{i}");

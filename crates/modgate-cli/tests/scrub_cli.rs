@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -17,20 +16,9 @@ const MODULE: &str = "example.com/scrubbed";
 const ZIP: &str = "example.com/scrubbed/@v/v1.0.0.zip";
 const MOD: &str = "example.com/scrubbed/@v/v1.0.0.mod";
 
-/// A GET over HTTP/1.0 (the body ends with the connection): status and body.
+/// A GET of `/{path}`: status and body.
 fn get(addr: &str, path: &str) -> (u16, Vec<u8>) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(s, "GET /{path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut resp = Vec::new();
-    s.read_to_end(&mut resp).unwrap();
-    let split = resp
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a header");
-    let head = String::from_utf8_lossy(&resp[..split]);
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, resp[split + 4..].to_vec())
+    common::http_get(addr, &format!("/{path}")).unwrap()
 }
 
 fn wait_for(what: &str, f: impl Fn() -> bool) {
