@@ -7,20 +7,27 @@
 //! with their `h1:` hashes (what go.sum keeps).
 //!
 //! Build constraints are evaluated as tidy does (every tag holds but `ignore`).
-//! A package must be found in the build list.
+//! An import no module of the build list provides is looked up as tidy does
+//! (Go's `queryImport`) and its module added, or is an error.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
-use modgate_core::dirhash;
-use modgate_core::modfile;
-use modgate_core::module::Version;
+use modgate_core::module::{Version, check_path, split_path_version, zero_pseudo_version};
 use modgate_core::mvs::BuildList;
+use modgate_core::query::{self, Allowed, QueryError, VersionList};
+use modgate_core::{dirhash, modfile, semver};
 
 use crate::audit::imports;
 use crate::fetch::Fetcher;
+use crate::graph::{Graph, Project, load_graph};
+
+/// Package directory (relative to the module root, `""` for the root) → the
+/// imports of its files.
+pub type PackageMap = BTreeMap<String, BTreeSet<String>>;
 
 /// A fetched module zip: its hash and its packages.
 #[derive(Debug, Clone)]
@@ -29,9 +36,8 @@ pub struct ZipInfo {
     pub version: Version,
     /// The `h1:` hash.
     pub hash: String,
-    /// Package directory (relative, `""` for the root) → imports of its
-    /// non-test `.go` files.
-    pub packages: BTreeMap<String, BTreeSet<String>>,
+    /// Its packages: the imports of their non-test `.go` files.
+    pub packages: PackageMap,
 }
 
 /// One package of `all`.
@@ -58,7 +64,63 @@ pub struct Packages {
     pub direct: BTreeSet<String>,
     /// The zips read, by module path (streamed to temporary files, never held whole
     /// in memory).
-    pub zips: HashMap<String, ZipInfo>,
+    pub zips: HashMap<String, Arc<ZipInfo>>,
+}
+
+impl Packages {
+    /// A shortest import chain from a main module package to `target`
+    /// (both included), or `None` when `target` is not in `all`.
+    pub fn chain(&self, target: &str) -> Option<Vec<String>> {
+        let mut parent: HashMap<&str, &str> = HashMap::new();
+        let mut queue: VecDeque<&str> = self.main.iter().map(String::as_str).collect();
+        let mut seen: HashSet<&str> = queue.iter().copied().collect();
+        while let Some(p) = queue.pop_front() {
+            if p == target {
+                let mut out = vec![p.to_owned()];
+                let mut at = p;
+                while let Some(&up) = parent.get(at) {
+                    out.push(up.to_owned());
+                    at = up;
+                }
+                out.reverse();
+                return Some(out);
+            }
+            let Some(pkg) = self.packages.get(p) else {
+                continue;
+            };
+            for i in &pkg.imports {
+                if self.packages.contains_key(i) && seen.insert(i) {
+                    parent.insert(i, p);
+                    queue.push_back(i);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// How to load.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Concurrent fetches.
+    pub jobs: usize,
+    /// Look up a module for an import no build-list module provides and add it,
+    /// as tidy does (else such an import is an error).
+    pub resolve_missing: bool,
+}
+
+/// The outcome of [`load`].
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub packages: Packages,
+    /// The main module's go.mod with a requirement added for each module found
+    /// for a missing import.
+    pub file: modfile::File,
+    /// Those modules, at the versions found, in the order added, each with the
+    /// first import it was found for.
+    pub added: Vec<(Version, String)>,
+    /// The module graph of `file`.
+    pub graph: Graph,
 }
 
 /// Why the packages could not be loaded.
@@ -70,126 +132,493 @@ fn err(e: impl std::fmt::Display) -> LoadError {
     LoadError(e.to_string())
 }
 
-/// Loads the packages of `all` for the main module `main` in `dir`, walking the
-/// imports from its packages through the modules of `build_list`.
+/// Loads the packages of `all` for the main module `file` in `dir`, walking the
+/// imports from its packages through the modules of `graph`'s build list. With
+/// `resolve_missing`, imports no module provides are looked up as tidy does
+/// ([`query_import`]), the modules found required, the graph selected again and
+/// the packages loaded again, until every import is provided.
 pub async fn load(
     dir: &Path,
-    main: &modfile::File,
-    build_list: &BuildList,
+    file: &modfile::File,
+    graph: Graph,
     fetcher: &Fetcher,
-    jobs: usize,
-) -> Result<Packages, LoadError> {
-    let main_path = main
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    let mods: Vec<String> = build_list
-        .modules
-        .iter()
-        .filter(|m| !m.is_main())
-        .map(|m| m.path.clone())
-        .collect();
-    let mut t = Packages::default();
-    let mut dirs: HashMap<String, BTreeMap<String, BTreeSet<String>>> = HashMap::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
-    let own = dir_packages(dir, true, &ignore);
-    for (rel, imports) in &own {
-        let path = join_path(&main_path, rel);
-        t.main.insert(path.clone());
-        t.packages.insert(
-            path,
-            Package {
-                module: main_path.clone(),
-                imports: imports.clone(),
-            },
-        );
-    }
-    let mut queue: Vec<(String, bool)> = own
-        .into_values()
-        .flatten()
-        .collect::<BTreeSet<String>>()
-        .into_iter()
-        .map(|i| (i, true))
-        .collect();
-    // `tool` packages are in "all" too; their modules stay `// indirect`, as go
-    // writes them, unless the code imports them.
-    queue.extend(main.tool.iter().map(|t| (t.path.clone(), false)));
-    while !queue.is_empty() {
-        // Fetch the zips of every module that may provide a queued import.
-        let mut need: BTreeSet<String> = BTreeSet::new();
-        for (imp, _) in &queue {
-            for m in &mods {
-                if provides_prefix(m, imp) && !t.zips.contains_key(m) && !dirs.contains_key(m) {
-                    need.insert(m.clone());
-                }
-            }
+    opts: Options,
+) -> Result<Loaded, LoadError> {
+    let loader = Loader {
+        dir,
+        fetcher,
+        cache: Mutex::new(HashMap::new()),
+    };
+    let mut file = file.clone();
+    let mut graph = graph;
+    let mut added = Vec::new();
+    loop {
+        let (packages, missing) = loader
+            .pass(&file, &graph.build_list, opts.jobs.max(1))
+            .await?;
+        if missing.is_empty() {
+            return Ok(Loaded {
+                packages,
+                file,
+                added,
+                graph,
+            });
         }
-        let fetched: Vec<(String, Result<Loaded, LoadError>)> = futures_util::stream::iter(need)
-            .map(|path| {
-                let sel = build_list.modules.iter().find(|m| m.path == path).cloned();
-                async move {
-                    let r = match sel {
-                        Some(s) => load_module(dir, &s, fetcher).await,
-                        None => Err(LoadError(format!("{path}: not in the build list"))),
-                    };
-                    (path, r)
-                }
+        let stack = |m: &Missing| {
+            let mut chain = packages
+                .chain(&m.importer)
+                .unwrap_or_else(|| vec![m.importer.clone()]);
+            chain.push(m.path.clone());
+            // One package a line, as go prints an import stack (the CLI
+            // indents the lines after the first).
+            chain.join(" imports\n")
+        };
+        if !opts.resolve_missing {
+            let m = &missing[0];
+            return Err(LoadError(format!(
+                "{}: no required module provides package {}",
+                stack(m),
+                m.path
+            )));
+        }
+        let found: Vec<(&Missing, Result<Version, String>)> = futures_util::stream::iter(&missing)
+            .map(|m| async {
+                let m: &Missing = m;
+                let r = loader
+                    .query_import(&file, &graph.build_list, &m.path, opts.jobs.max(1))
+                    .await;
+                (m, r)
             })
-            .buffer_unordered(jobs.max(1))
+            .buffered(opts.jobs.max(1))
             .collect()
             .await;
-        for (path, r) in fetched {
-            match r? {
-                Loaded::Zip(z) => {
-                    t.zips.insert(path, z);
-                }
-                Loaded::Dir(p) => {
-                    dirs.insert(path, p);
-                }
+        let mut errors = Vec::new();
+        let mut new: Vec<(Version, String)> = Vec::new();
+        for (m, r) in found {
+            match r {
+                Ok(v) if !new.iter().any(|(n, _)| *n == v) => new.push((v, m.path.clone())),
+                Ok(_) => {}
+                Err(e) => errors.push(format!("{}: {e}", stack(m))),
             }
         }
-        let mut next = Vec::new();
-        for (imp, from_main) in std::mem::take(&mut queue) {
-            if is_std(&imp) || provides_prefix(&main_path, &imp) {
-                continue;
-            }
-            let key = format!("{imp}\0{from_main}");
-            if !seen.insert(key) {
-                continue;
-            }
-            // The longest module path that has the package's directory.
-            let mut cands: Vec<&String> =
-                mods.iter().filter(|m| provides_prefix(m, &imp)).collect();
-            cands.sort_by_key(|m| std::cmp::Reverse(m.len()));
-            let found = cands.into_iter().find_map(|m| {
-                let rel = imp[m.len()..].trim_start_matches('/');
-                let pkgs = t
-                    .zips
-                    .get(m.as_str())
-                    .map(|z| &z.packages)
-                    .or_else(|| dirs.get(m.as_str()))?;
-                pkgs.get(rel).map(|i| (m.clone(), i.clone()))
-            });
-            let Some((m, deps)) = found else {
-                return Err(LoadError(format!(
-                    "no module in the build list provides package {imp} (go mod tidy would look for one; run it first)"
-                )));
-            };
-            if from_main {
-                t.direct.insert(m.clone());
-            }
-            t.providers.insert(m.clone());
-            next.extend(deps.iter().map(|i| (i.clone(), false)));
-            t.packages.entry(imp).or_insert(Package {
-                module: m,
-                imports: deps,
-            });
+        if !errors.is_empty() {
+            return Err(LoadError(errors.join("\n")));
         }
-        queue = next;
+        for (v, imp) in new {
+            file.add_require(&v.path, &v.version);
+            added.push((v, imp));
+        }
+        file.cleanup();
+        let project = Project::Module {
+            dir: dir.to_owned(),
+            file: file.clone(),
+        };
+        graph = load_graph(&project, fetcher, opts.jobs, &|_, _| {})
+            .await
+            .map_err(err)?;
     }
-    Ok(t)
+}
+
+/// An import no module of the build list provides.
+#[derive(Debug, Clone)]
+struct Missing {
+    path: String,
+    /// The first package found importing it.
+    importer: String,
+}
+
+/// A module's packages: from its zip, or from a directory.
+#[derive(Clone)]
+enum Content {
+    Zip(Arc<ZipInfo>),
+    Dir(Arc<PackageMap>),
+}
+
+impl Content {
+    fn packages(&self) -> &PackageMap {
+        match self {
+            Content::Zip(z) => &z.packages,
+            Content::Dir(d) => d,
+        }
+    }
+}
+
+/// Reads module contents, each once per [`load`].
+struct Loader<'a> {
+    /// The main module's directory (directory replacements are relative to it).
+    dir: &'a Path,
+    fetcher: &'a Fetcher,
+    /// By content version (a directory as its path with no version).
+    cache: Mutex<HashMap<Version, Content>>,
+}
+
+impl Loader<'_> {
+    /// The packages of `content`: a module version's zip, or (no version) a
+    /// directory relative to the main module's.
+    async fn content(&self, content: &Version) -> Result<Content, LoadError> {
+        if let Some(c) = self.cache.lock().expect("cache lock").get(content) {
+            return Ok(c.clone());
+        }
+        let c = if content.version.is_empty() {
+            let d = self.dir.join(&content.path);
+            Content::Dir(Arc::new(dir_packages(&d, false, &[])))
+        } else {
+            Content::Zip(Arc::new(load_zip(content, self.fetcher).await?))
+        };
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .insert(content.clone(), c.clone());
+        Ok(c)
+    }
+
+    /// One loading pass over `build_list`: the packages found, and the imports
+    /// no module provides.
+    async fn pass(
+        &self,
+        main: &modfile::File,
+        build_list: &BuildList,
+        jobs: usize,
+    ) -> Result<(Packages, Vec<Missing>), LoadError> {
+        let main_path = main
+            .module
+            .as_ref()
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        let mods: Vec<String> = build_list
+            .modules
+            .iter()
+            .filter(|m| !m.is_main())
+            .map(|m| m.path.clone())
+            .collect();
+        let mut t = Packages::default();
+        let mut contents: HashMap<String, Content> = HashMap::new();
+        let mut missing: Vec<Missing> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
+        let own = dir_packages(self.dir, true, &ignore);
+        // (import, imported by the main module, importer)
+        let mut queue: Vec<(String, bool, String)> = Vec::new();
+        for (rel, imports) in own {
+            let path = join_path(&main_path, &rel);
+            t.main.insert(path.clone());
+            queue.extend(imports.iter().map(|i| (i.clone(), true, path.clone())));
+            t.packages.insert(
+                path,
+                Package {
+                    module: main_path.clone(),
+                    imports,
+                },
+            );
+        }
+        // `tool` packages are in "all" too; their modules stay `// indirect`, as go
+        // writes them, unless the code imports them.
+        queue.extend(
+            main.tool
+                .iter()
+                .map(|t| (t.path.clone(), false, main_path.clone())),
+        );
+        while !queue.is_empty() {
+            // Fetch the zips of every module that may provide a queued import.
+            let mut need: BTreeSet<String> = BTreeSet::new();
+            for (imp, _, _) in &queue {
+                for m in &mods {
+                    if provides_prefix(m, imp) && !contents.contains_key(m) {
+                        need.insert(m.clone());
+                    }
+                }
+            }
+            let fetched: Vec<(String, Result<Content, LoadError>)> =
+                futures_util::stream::iter(need)
+                    .map(|path| {
+                        let sel = build_list.modules.iter().find(|m| m.path == path);
+                        async move {
+                            let r = match sel {
+                                Some(s) => self.content(&content_of(s)).await,
+                                None => Err(LoadError(format!("{path}: not in the build list"))),
+                            };
+                            (path, r)
+                        }
+                    })
+                    .buffer_unordered(jobs)
+                    .collect()
+                    .await;
+            for (path, r) in fetched {
+                let c = r?;
+                if let Content::Zip(z) = &c {
+                    t.zips.insert(path.clone(), z.clone());
+                }
+                contents.insert(path, c);
+            }
+            let mut next = Vec::new();
+            for (imp, from_main, importer) in std::mem::take(&mut queue) {
+                if is_std(&imp) || t.main.contains(&imp) {
+                    continue;
+                }
+                let key = format!("{imp}\0{from_main}");
+                if !seen.insert(key) {
+                    continue;
+                }
+                // The longest module path that has the package's directory.
+                let mut cands: Vec<&String> =
+                    mods.iter().filter(|m| provides_prefix(m, &imp)).collect();
+                cands.sort_by_key(|m| std::cmp::Reverse(m.len()));
+                let found = cands.into_iter().find_map(|m| {
+                    let rel = imp[m.len()..].trim_start_matches('/');
+                    let pkgs = contents.get(m.as_str())?.packages();
+                    pkgs.get(rel).map(|i| (m.clone(), i.clone()))
+                });
+                let Some((m, deps)) = found else {
+                    if !missing.iter().any(|x| x.path == imp) {
+                        missing.push(Missing {
+                            path: imp,
+                            importer,
+                        });
+                    }
+                    continue;
+                };
+                if from_main {
+                    t.direct.insert(m.clone());
+                }
+                t.providers.insert(m.clone());
+                next.extend(deps.iter().map(|i| (i.clone(), false, imp.clone())));
+                t.packages.entry(imp).or_insert(Package {
+                    module: m,
+                    imports: deps,
+                });
+            }
+            queue = next;
+        }
+        Ok((t, missing))
+    }
+
+    /// The module to add for `imp`, which no module of `build_list` provides, as
+    /// tidy finds it (Go's `queryImport`): first the highest replaced version of
+    /// each module path that may hold it, when not selected already; else every
+    /// path prefix of `imp` that may be a module path, at `latest` (retractions
+    /// and the main module's excludes honoured): the longest whose content has the
+    /// package's directory wins.
+    async fn query_import(
+        &self,
+        main: &modfile::File,
+        build_list: &BuildList,
+        imp: &str,
+        jobs: usize,
+    ) -> Result<Version, String> {
+        let main_path = main.module.as_ref().map(|m| m.path.as_str()).unwrap_or("");
+        let selected = |p: &str| build_list.selected(p).unwrap_or("none").to_owned();
+
+        // Replaced modules, before any proxy lookup (golang.org/issue/26241).
+        let mut highest: BTreeMap<&str, &str> = BTreeMap::new();
+        for r in &main.replace {
+            if provides_prefix(&r.old.path, imp) {
+                let v = highest.entry(&r.old.path).or_insert("");
+                if semver::compare(&r.old.version, v).is_gt() {
+                    *v = &r.old.version;
+                }
+            }
+        }
+        let mut replaced: Vec<Version> = Vec::new();
+        for (mp, mv) in highest {
+            let mv = if mv.is_empty() {
+                let major = match split_path_version(mp) {
+                    Some((_, m)) if !m.is_empty() => m[1..].to_owned(),
+                    _ => "v0".to_owned(),
+                };
+                zero_pseudo_version(&major)
+            } else {
+                mv.to_owned()
+            };
+            if semver::compare(&selected(mp), &mv).is_ge() {
+                continue;
+            }
+            replaced.push(Version::new(mp, mv));
+        }
+        replaced.sort_by_key(|m| std::cmp::Reverse(m.path.len()));
+        for m in replaced {
+            let c = self
+                .content(&replacement_of(main, &m))
+                .await
+                .map_err(|e| e.to_string())?;
+            if has_package(&c, &m.path, imp) {
+                return Ok(m);
+            }
+        }
+
+        // Every prefix that may be a module path, longest first.
+        let mut prefixes: Vec<&str> = Vec::new();
+        let mut p = imp;
+        loop {
+            if p != main_path && p != "go" && p != "toolchain" && split_path_version(p).is_some() {
+                prefixes.push(p);
+            }
+            match p.rfind('/') {
+                Some(j) => p = &p[..j],
+                None => break,
+            }
+        }
+        let results: Vec<Prefix> = futures_util::stream::iter(prefixes)
+            .map(|p| self.query_prefix(main, p, imp, selected(p)))
+            .buffered(jobs)
+            .collect()
+            .await;
+        // Go's queryPrefixModules: the most useful error at the longest path.
+        let mut found: Vec<Version> = Vec::new();
+        let mut module_only: Option<Version> = None;
+        let (mut no_package, mut no_version, mut invalid, mut not_exist, mut other) =
+            (None, None, None, None, None);
+        for r in results {
+            match r {
+                Prefix::Found(v) => found.push(v),
+                Prefix::ModuleOnly(v) => module_only = Some(v),
+                Prefix::NoPackage(e) => {
+                    no_package.get_or_insert(e);
+                }
+                Prefix::NoVersion(e) => {
+                    no_version.get_or_insert(e);
+                }
+                Prefix::Invalid(e) => {
+                    invalid.get_or_insert(e);
+                }
+                Prefix::NotExist(e) => {
+                    not_exist.get_or_insert(e);
+                }
+                Prefix::Other(e) => {
+                    if other.is_none()
+                        && found.is_empty()
+                        && module_only.is_none()
+                        && no_package.is_none()
+                    {
+                        other = Some(e);
+                    }
+                }
+            }
+        }
+        if let Some(e) = other {
+            return Err(e);
+        }
+        if found.is_empty() {
+            if let Some(m) = module_only {
+                return Err(format!(
+                    "module {}@latest found ({}), but does not contain package {imp}",
+                    m.path, m.version
+                ));
+            }
+            if let Some(e) = no_package.or(no_version).or(invalid) {
+                return Err(e);
+            }
+            let e = not_exist.unwrap_or_else(|| "no module path to query".to_owned());
+            return Err(format!("cannot find module providing package {imp}: {e}"));
+        }
+        // A newer version already selected (and without the package) rules a
+        // candidate out.
+        match found
+            .iter()
+            .find(|c| semver::compare(&selected(&c.path), &c.version).is_le())
+        {
+            Some(c) => Ok(c.clone()),
+            None => Err(format!(
+                "package {imp} provided by {} at latest version {} but not at required version {}",
+                found[0].path,
+                found[0].version,
+                selected(&found[0].path)
+            )),
+        }
+    }
+
+    /// `prefix@latest` and whether it has package `imp`.
+    async fn query_prefix(
+        &self,
+        main: &modfile::File,
+        prefix: &str,
+        imp: &str,
+        current: String,
+    ) -> Prefix {
+        if let Err(e) = check_path(prefix) {
+            return Prefix::Invalid(format!("malformed module path {prefix:?}: {e}"));
+        }
+        let list = match self.fetcher.list(prefix).await {
+            Ok(body) => VersionList::parse(&body),
+            Err(e) if e.is_not_found() => return Prefix::NotExist(format!("module {prefix}: {e}")),
+            Err(e) => return Prefix::Other(format!("module {prefix}: {e}")),
+        };
+        let version = crate::query::run(self.fetcher, |src| {
+            let allowed = Allowed::for_module(prefix, &list, [main], src)?;
+            query::query(prefix, "latest", &current, &list, &allowed, src)
+        })
+        .await;
+        let version = match version {
+            Ok(v) => v,
+            Err(e @ QueryError::NoMatchingVersion { .. }) => {
+                return Prefix::NoVersion(format!("module {prefix}: {e}"));
+            }
+            Err(e) => return Prefix::Other(format!("module {prefix}: {e}")),
+        };
+        let m = Version::new(prefix, version);
+        let c = match self.content(&replacement_of(main, &m)).await {
+            Ok(c) => c,
+            Err(e) => return Prefix::Other(e.to_string()),
+        };
+        if has_package(&c, prefix, imp) {
+            Prefix::Found(m)
+        } else if prefix == imp {
+            Prefix::ModuleOnly(m)
+        } else {
+            Prefix::NoPackage(format!(
+                "module {prefix}@latest found ({}), but does not contain package {imp}",
+                m.version
+            ))
+        }
+    }
+}
+
+/// What one prefix of a missing import turned out to be.
+enum Prefix {
+    /// A module at `latest` with the package.
+    Found(Version),
+    /// The module whose path is the import path, without a package at its root.
+    ModuleOnly(Version),
+    NoPackage(String),
+    NoVersion(String),
+    Invalid(String),
+    NotExist(String),
+    Other(String),
+}
+
+/// Whether module `module`'s content `c` has package `imp`.
+fn has_package(c: &Content, module: &str, imp: &str) -> bool {
+    provides_prefix(module, imp)
+        && c.packages()
+            .contains_key(imp[module.len()..].trim_start_matches('/'))
+}
+
+/// Where a selected module's content comes from: its replacement (a directory
+/// when it has no version), else itself.
+fn content_of(s: &modgate_core::mvs::Selected) -> Version {
+    match &s.replace {
+        Some(r) => r.clone(),
+        None => Version::new(s.path.clone(), s.version.clone()),
+    }
+}
+
+/// Where `m`'s content comes from: the main module's `replace` for that version,
+/// else for every version, else `m` itself.
+fn replacement_of(main: &modfile::File, m: &Version) -> Version {
+    let exact = main
+        .replace
+        .iter()
+        .rev()
+        .find(|r| r.old.path == m.path && r.old.version == m.version);
+    let any = || {
+        main.replace
+            .iter()
+            .rev()
+            .find(|r| r.old.path == m.path && r.old.version.is_empty())
+    };
+    match exact.or_else(any) {
+        Some(r) => r.new.clone(),
+        None => m.clone(),
+    }
 }
 
 /// The import path of the package in directory `rel` of module `module`.
@@ -211,37 +640,19 @@ fn provides_prefix(module: &str, imp: &str) -> bool {
             || (imp.starts_with(module) && imp.as_bytes().get(module.len()) == Some(&b'/')))
 }
 
-enum Loaded {
-    Zip(ZipInfo),
-    Dir(BTreeMap<String, BTreeSet<String>>),
-}
-
-/// A build-list module's packages: from its zip (fetched, verified), or from the
-/// directory it is replaced by.
-async fn load_module(
-    dir: &Path,
-    s: &modgate_core::mvs::Selected,
-    fetcher: &Fetcher,
-) -> Result<Loaded, LoadError> {
-    let content = match &s.replace {
-        Some(r) if r.version.is_empty() => {
-            let d = dir.join(&r.path);
-            return Ok(Loaded::Dir(dir_packages(&d, false, &[])));
-        }
-        Some(r) => r.clone(),
-        None => Version::new(s.path.clone(), s.version.clone()),
-    };
+/// A module version's zip (fetched, verified) and its packages.
+async fn load_zip(content: &Version, fetcher: &Fetcher) -> Result<ZipInfo, LoadError> {
     // Streamed to a temporary file: hashing and reading need random access.
-    let mut file = fetcher.zip_file(&content).await.map_err(err)?;
+    let mut file = fetcher.zip_file(content).await.map_err(err)?;
     let hash =
         dirhash::hash_zip(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
     std::io::Seek::rewind(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
-    let packages = zip_packages(&content, file)?;
-    Ok(Loaded::Zip(ZipInfo {
-        version: content,
+    let packages = zip_packages(content, file)?;
+    Ok(ZipInfo {
+        version: content.clone(),
         hash,
         packages,
-    }))
+    })
 }
 
 /// Package directory → imports of its non-test files, for the files of a module
@@ -513,6 +924,33 @@ impl ConstraintParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortest_import_chain_from_the_main_module() {
+        let pkg = |module: &str, imports: &[&str]| Package {
+            module: module.to_owned(),
+            imports: imports.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut p = Packages::default();
+        p.main.insert("m".into());
+        p.main.insert("m/cmd".into());
+        p.packages.insert("m".into(), pkg("m", &["fmt", "a.com/x"]));
+        p.packages
+            .insert("m/cmd".into(), pkg("m", &["m", "b.com/y", "a.com/x/deep"]));
+        p.packages
+            .insert("a.com/x".into(), pkg("a.com/x", &["a.com/x/deep"]));
+        p.packages
+            .insert("a.com/x/deep".into(), pkg("a.com/x", &["c.com/v"]));
+        p.packages.insert("b.com/y".into(), pkg("b.com/y", &[]));
+        p.packages.insert("c.com/v".into(), pkg("c.com/v", &[]));
+        assert_eq!(
+            p.chain("c.com/v").unwrap(),
+            ["m/cmd", "a.com/x/deep", "c.com/v"]
+        );
+        assert_eq!(p.chain("m").unwrap(), ["m"]);
+        assert_eq!(p.chain("fmt"), None);
+        assert_eq!(p.chain("d.com/none"), None);
+    }
 
     #[test]
     fn tidy_reads_every_file_but_ignored_ones() {

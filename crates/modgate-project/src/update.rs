@@ -216,6 +216,27 @@ async fn update_module(
     let got_graph = load_graph(&got_project, fetcher, opts.jobs, &|_, _| {})
         .await
         .map_err(err)?;
+    // go mod tidy's packages of `all`; modules found for missing imports are
+    // added to the graph.
+    let loaded = packages::load(
+        dir,
+        &got,
+        got_graph,
+        fetcher,
+        packages::Options {
+            jobs: opts.jobs,
+            resolve_missing: true,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let (got_graph, tidy) = (&loaded.graph, &loaded.packages);
+    for (m, imp) in &loaded.added {
+        out.notes.push(format!(
+            "{}: added {m}: it provides {imp}, which no requirement did",
+            gomod.display()
+        ));
+    }
 
     // A dependency needing a newer go raises the go line, as go get does.
     let mut new_file = file.clone();
@@ -268,9 +289,6 @@ async fn update_module(
     }
 
     // 3. go mod tidy.
-    let tidy = packages::load(dir, file, &got_graph.build_list, fetcher, opts.jobs)
-        .await
-        .map_err(err)?;
     let roots: Vec<(Version, bool)> = tidy
         .providers
         .iter()
