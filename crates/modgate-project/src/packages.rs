@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
@@ -113,10 +113,8 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub packages: Packages,
-    /// The main module's go.mod with a requirement added for each module found
-    /// for a missing import.
-    pub file: modfile::File,
-    /// Those modules, at the versions found, in the order added, each with the
+    /// The modules required for missing imports (the main module's go.mod, as
+    /// `graph` selects it, requires them), at the versions found, in the order added, each with the
     /// first import it was found for.
     pub added: Vec<(Version, String)>,
     /// The module graph of `file`.
@@ -132,34 +130,34 @@ fn err(e: impl std::fmt::Display) -> LoadError {
     LoadError(e.to_string())
 }
 
-/// Loads the packages of `all` for the main module `file` in `dir`, walking the
-/// imports from its packages through the modules of `graph`'s build list. With
-/// `resolve_missing`, imports no module provides are looked up as tidy does
+/// Loads the packages of `all` for `project`'s main modules, walking the imports
+/// from their packages through the modules of `graph`'s build list (the graph of
+/// `project`). With `resolve_missing` (a single module only: tidy's work),
+/// imports no module provides are looked up as tidy does
 /// ([`query_import`]), the modules found required, the graph selected again and
 /// the packages loaded again, until every import is provided.
 pub async fn load(
-    dir: &Path,
-    file: &modfile::File,
+    project: &Project,
     graph: Graph,
     fetcher: &Fetcher,
     opts: Options,
 ) -> Result<Loaded, LoadError> {
     let loader = Loader {
-        dir,
+        dir: project.dir(),
         fetcher,
         cache: Mutex::new(HashMap::new()),
     };
-    let mut file = file.clone();
+    let mut project = project.clone();
     let mut graph = graph;
     let mut added = Vec::new();
     loop {
+        let mains: Vec<(PathBuf, &modfile::File)> = project.main_modules();
         let (packages, missing) = loader
-            .pass(&file, &graph.build_list, opts.jobs.max(1))
+            .pass(&mains, &graph.build_list, opts.jobs.max(1))
             .await?;
         if missing.is_empty() {
             return Ok(Loaded {
                 packages,
-                file,
                 added,
                 graph,
             });
@@ -173,14 +171,18 @@ pub async fn load(
             // indents the lines after the first).
             chain.join(" imports\n")
         };
-        if !opts.resolve_missing {
-            let m = &missing[0];
-            return Err(LoadError(format!(
-                "{}: no required module provides package {}",
-                stack(m),
-                m.path
-            )));
-        }
+        // Tidy works on one module: a workspace's missing imports are errors.
+        let mut file = match &project {
+            Project::Module { file, .. } if opts.resolve_missing => file.clone(),
+            _ => {
+                let m = &missing[0];
+                return Err(LoadError(format!(
+                    "{}: no required module provides package {}",
+                    stack(m),
+                    m.path
+                )));
+            }
+        };
         let found: Vec<(&Missing, Result<Version, String>)> = futures_util::stream::iter(&missing)
             .map(|m| async {
                 let m: &Missing = m;
@@ -209,9 +211,9 @@ pub async fn load(
             added.push((v, imp));
         }
         file.cleanup();
-        let project = Project::Module {
-            dir: dir.to_owned(),
-            file: file.clone(),
+        project = Project::Module {
+            dir: project.dir().to_owned(),
+            file,
         };
         graph = load_graph(&project, fetcher, opts.jobs, &|_, _| {})
             .await
@@ -245,7 +247,7 @@ impl Content {
 
 /// Reads module contents, each once per [`load`].
 struct Loader<'a> {
-    /// The main module's directory (directory replacements are relative to it).
+    /// The project's directory (directory replacements are relative to it).
     dir: &'a Path,
     fetcher: &'a Fetcher,
     /// By content version (a directory as its path with no version).
@@ -276,15 +278,10 @@ impl Loader<'_> {
     /// no module provides.
     async fn pass(
         &self,
-        main: &modfile::File,
+        mains: &[(PathBuf, &modfile::File)],
         build_list: &BuildList,
         jobs: usize,
     ) -> Result<(Packages, Vec<Missing>), LoadError> {
-        let main_path = main
-            .module
-            .as_ref()
-            .map(|m| m.path.clone())
-            .unwrap_or_default();
         let mods: Vec<String> = build_list
             .modules
             .iter()
@@ -295,29 +292,35 @@ impl Loader<'_> {
         let mut contents: HashMap<String, Content> = HashMap::new();
         let mut missing: Vec<Missing> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
-        let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
-        let own = dir_packages(self.dir, true, &ignore);
-        // (import, imported by the main module, importer)
+        // (import, imported by a main module, importer)
         let mut queue: Vec<(String, bool, String)> = Vec::new();
-        for (rel, imports) in own {
-            let path = join_path(&main_path, &rel);
-            t.main.insert(path.clone());
-            queue.extend(imports.iter().map(|i| (i.clone(), true, path.clone())));
-            t.packages.insert(
-                path,
-                Package {
-                    module: main_path.clone(),
-                    imports,
-                },
+        for (dir, main) in mains {
+            let main_path = main
+                .module
+                .as_ref()
+                .map(|m| m.path.clone())
+                .unwrap_or_default();
+            let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
+            for (rel, imports) in dir_packages(dir, true, &ignore) {
+                let path = join_path(&main_path, &rel);
+                t.main.insert(path.clone());
+                queue.extend(imports.iter().map(|i| (i.clone(), true, path.clone())));
+                t.packages.insert(
+                    path,
+                    Package {
+                        module: main_path.clone(),
+                        imports,
+                    },
+                );
+            }
+            // `tool` packages are in "all" too; their modules stay `// indirect`, as
+            // go writes them, unless the code imports them.
+            queue.extend(
+                main.tool
+                    .iter()
+                    .map(|t| (t.path.clone(), false, main_path.clone())),
             );
         }
-        // `tool` packages are in "all" too; their modules stay `// indirect`, as go
-        // writes them, unless the code imports them.
-        queue.extend(
-            main.tool
-                .iter()
-                .map(|t| (t.path.clone(), false, main_path.clone())),
-        );
         while !queue.is_empty() {
             // Fetch the zips of every module that may provide a queued import.
             let mut need: BTreeSet<String> = BTreeSet::new();

@@ -219,8 +219,7 @@ async fn update_module(
     // go mod tidy's packages of `all`; modules found for missing imports are
     // added to the graph.
     let loaded = packages::load(
-        dir,
-        &got,
+        &got_project,
         got_graph,
         fetcher,
         packages::Options {
