@@ -3,7 +3,7 @@
 //!
 //! * `integrity.gosum-missing`: a go.mod the module graph reads has no `/go.mod`
 //!   line (go stops with "missing go.sum entry"), or a module providing a package
-//!   the main modules import has no zip line.
+//!   of the build has no zip line (what `go mod tidy` keeps).
 //! * `integrity.gosum-extra`: a line for a module version the graph does not use.
 //! * `integrity.gosum-mismatch`: a line whose hash is not the h1 of the file.
 
@@ -25,11 +25,12 @@ struct Line {
     hash: String,
 }
 
-/// `imports`: the main modules' own import paths.
+/// `providers`: the paths of the modules providing packages of the build, each
+/// with the evidence for it (how the build imports it).
 pub async fn check(
     project: &Project,
     graph: &Graph,
-    imports: &std::collections::BTreeSet<String>,
+    providers: &std::collections::BTreeMap<String, String>,
     fetcher: &Fetcher,
     jobs: usize,
     report: &mut Report,
@@ -86,18 +87,12 @@ pub async fn check(
             report.findings.push(f);
         }
     }
-    // A module providing a package the main modules import needs its zip line (go:
-    // "missing go.sum entry for module providing package"). Imports inside
-    // dependencies are not followed.
-    let paths = graph.dependency_paths();
-    let imported: std::collections::BTreeSet<&str> = imports
-        .iter()
-        .filter_map(|i| super::imports::module_of(i, &paths))
-        .collect();
+    // A module providing a package of the build needs its zip line (go: "missing
+    // go.sum entry for module providing package").
     for m in &graph.build_list.modules {
-        if !imported.contains(m.path.as_str()) {
+        let Some(why) = providers.get(&m.path) else {
             continue;
-        }
+        };
         let Some(content) = content_version(m) else {
             continue;
         };
@@ -113,7 +108,7 @@ pub async fn check(
         f.summary = format!(
             "go.sum has no line for {content} (its zip), which provides packages the project imports"
         );
-        f.evidence = format!("the main modules import packages of {}", m.path);
+        f.evidence = why.clone();
         f.fix = format!("go mod download {content} (or go mod tidy) to add the line");
         report.findings.push(f);
     }
