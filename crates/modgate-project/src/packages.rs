@@ -647,15 +647,23 @@ fn provides_prefix(module: &str, imp: &str) -> bool {
 async fn load_zip(content: &Version, fetcher: &Fetcher) -> Result<ZipInfo, LoadError> {
     // Streamed to a temporary file: hashing and reading need random access.
     let mut file = fetcher.zip_file(content).await.map_err(err)?;
-    let hash =
-        dirhash::hash_zip(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
-    std::io::Seek::rewind(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
-    let packages = zip_packages(content, file)?;
-    Ok(ZipInfo {
-        version: content.clone(),
-        hash,
-        packages,
+    let content = content.clone();
+    // Hashing and reading are blocking file work: off the async workers, so the
+    // other fetches go on meanwhile.
+    let what = format!("{content}.zip");
+    tokio::task::spawn_blocking(move || {
+        let bad = |e: &dyn std::fmt::Display| LoadError(format!("{content}.zip: {e}"));
+        let hash = dirhash::hash_zip(&mut file).map_err(|e| bad(&e))?;
+        std::io::Seek::rewind(&mut file).map_err(|e| bad(&e))?;
+        let packages = zip_packages(&content, file)?;
+        Ok(ZipInfo {
+            version: content,
+            hash,
+            packages,
+        })
     })
+    .await
+    .map_err(|e| LoadError(format!("{what}: {e}")))?
 }
 
 /// Package directory → imports of its non-test files, for the files of a module
