@@ -240,9 +240,28 @@ pub async fn audit(
         }
     };
     let providers = zip_providers(all.as_ref(), &source_imports, &graph);
+    // The zips the loader hashed count for go.sum when read through the verifying
+    // fetcher.
+    let zip_hashes: std::collections::HashMap<_, _> = match &all {
+        Some(p) if std::ptr::eq(checks, fetcher) => p
+            .zips
+            .values()
+            .map(|z| (z.version.clone(), z.hash.clone()))
+            .collect(),
+        _ => Default::default(),
+    };
     // go.sum against verified files; the rest through `checks` (past a mismatch,
     // the unverifying fetcher: the mismatch is reported, the audit goes on).
-    integrity::check(project, &graph, &providers, fetcher, jobs, &mut report).await;
+    integrity::check(
+        project,
+        &graph,
+        &providers,
+        &zip_hashes,
+        fetcher,
+        jobs,
+        &mut report,
+    )
+    .await;
     if let Some(dir) = &opts.modcache {
         integrity::check_modcache(project, &graph, dir, &mut report);
     }

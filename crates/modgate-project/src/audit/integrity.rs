@@ -15,7 +15,7 @@ use modgate_core::gosum::{self, GO_MOD_SUFFIX};
 use modgate_core::module::Version;
 
 use super::{Finding, Report, Severity};
-use crate::fetch::{Fetcher, FileKind};
+use crate::fetch::Fetcher;
 use crate::graph::{Graph, Project, content_version};
 
 /// One go.sum line: file, module version (`/go.mod` suffix kept), hash.
@@ -26,11 +26,13 @@ struct Line {
 }
 
 /// `providers`: the paths of the modules providing packages of the build, each
-/// with the evidence for it (how the build imports it).
+/// with the evidence for it (how the build imports it). `zip_hashes`: the h1 of
+/// zips already read through `fetcher` (by the package loader): not fetched again.
 pub async fn check(
     project: &Project,
     graph: &Graph,
     providers: &std::collections::BTreeMap<String, String>,
+    zip_hashes: &HashMap<Version, String>,
     fetcher: &Fetcher,
     jobs: usize,
     report: &mut Report,
@@ -141,13 +143,27 @@ pub async fn check(
         if is_mod {
             let actual = dirhash::hash_gomod(go_mods[&module]);
             mismatch(report, l, &module, &actual);
+        } else if let Some(actual) = zip_hashes.get(&module) {
+            mismatch(report, l, &module, actual);
         } else {
             zips.push((l, module));
         }
     }
     let hashed: Vec<_> = futures_util::stream::iter(zips)
         .map(|(l, m)| async move {
-            let r = fetcher.bytes(&m, FileKind::Zip).await;
+            // Streamed to a temporary file, hashed off the async workers.
+            let r = match fetcher.zip_file(&m).await {
+                Ok(mut file) => {
+                    let what = format!("{m}.zip");
+                    Ok(tokio::task::spawn_blocking(move || {
+                        dirhash::hash_zip(&mut file).map_err(|e| format!("{what}: {e}"))
+                    })
+                    .await
+                    .map_err(|e| format!("{m}.zip: {e}"))
+                    .and_then(|h| h))
+                }
+                Err(e) => Err(e),
+            };
             (l, m, r)
         })
         .buffer_unordered(jobs.max(1))
@@ -162,10 +178,7 @@ pub async fn check(
         }
         let hash = r
             .map_err(|e| format!("{}: {}", e.what, e.error))
-            .and_then(|b| {
-                dirhash::hash_zip(std::io::Cursor::new(b.as_ref()))
-                    .map_err(|e| format!("{m}.zip: {e}"))
-            });
+            .and_then(|h| h);
         match hash {
             Ok(actual) => mismatch(report, l, &m, &actual),
             Err(e) => report.errors.push(format!("checking go.sum: {e}")),
