@@ -1,10 +1,12 @@
 //! The packages of `all` as `go mod tidy` loads them (go ≥ 1.17 rules): the
-//! packages of the main module (tests included) and, transitively, the non-test
-//! packages they import, read from the module zips fetched through the proxy
-//! (verified against the checksum database) or from the directories modules are
-//! replaced by. Per package: its providing module and its imports; the set of
-//! providing modules, those the main module imports directly, and the zips read
-//! with their `h1:` hashes (what go.sum keeps).
+//! packages of the main modules (tests included; every module of a workspace)
+//! and, transitively, the non-test packages they import, read from the module
+//! zips fetched through the proxy (verified against the checksum database) or
+//! from the directories modules are replaced by. Per package: its providing
+//! module and its imports; the set of providing modules, those the main modules
+//! import directly, and the zips read with their `h1:` hashes (what go.sum
+//! keeps). `modgate update` (tidy) and `modgate audit` (`vuln.package`, go.sum
+//! zip lines) share it.
 //!
 //! Build constraints are evaluated as tidy does (every tag holds but `ignore`).
 //! An import no module of the build list provides is looked up as tidy does
@@ -133,9 +135,9 @@ fn err(e: impl std::fmt::Display) -> LoadError {
 /// Loads the packages of `all` for `project`'s main modules, walking the imports
 /// from their packages through the modules of `graph`'s build list (the graph of
 /// `project`). With `resolve_missing` (a single module only: tidy's work),
-/// imports no module provides are looked up as tidy does
-/// ([`query_import`]), the modules found required, the graph selected again and
-/// the packages loaded again, until every import is provided.
+/// imports no module provides are looked up as tidy does (Go's `queryImport`),
+/// the modules found required, the graph selected again and the packages loaded
+/// again, until every import is provided.
 pub async fn load(
     project: &Project,
     graph: Graph,
@@ -183,11 +185,11 @@ pub async fn load(
                 )));
             }
         };
+        let (loader, file_ref, build_list) = (&loader, &file, &graph.build_list);
         let found: Vec<(&Missing, Result<Version, String>)> = futures_util::stream::iter(&missing)
-            .map(|m| async {
-                let m: &Missing = m;
+            .map(|m| async move {
                 let r = loader
-                    .query_import(&file, &graph.build_list, &m.path, opts.jobs.max(1))
+                    .query_import(file_ref, build_list, &m.path, opts.jobs.max(1))
                     .await;
                 (m, r)
             })
