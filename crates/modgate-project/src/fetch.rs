@@ -120,6 +120,8 @@ pub struct Info {
 /// Fetches module files: see the module documentation.
 pub struct Fetcher {
     cache: Arc<Cache>,
+    /// The store underneath the cache: where a stored zip can be opened.
+    files: FsStorage,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -155,6 +157,7 @@ impl Fetcher {
         }
         .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
         let spool = fs.spool_dir().to_owned();
+        let files = fs.clone();
         let storage: Arc<dyn Storage> = Arc::new(fs);
         if client_cfg.goinsecure.is_none() {
             client_cfg.goinsecure = Some(settings.goinsecure().to_owned());
@@ -174,6 +177,7 @@ impl Fetcher {
             })?;
         Ok(Fetcher {
             cache: Arc::new(Cache::new(parts)),
+            files,
             _temp: temp,
         })
     }
@@ -265,8 +269,9 @@ impl Fetcher {
         self.read(m, kind).await
     }
 
-    /// `m`'s zip, verified, streamed into an anonymous temporary file (removed when
-    /// closed) and rewound: for reading a zip without holding it in memory.
+    /// `m`'s zip, verified, as a file to read without holding it in memory: the
+    /// stored file itself, else streamed into an anonymous temporary file (removed
+    /// when closed) and rewound.
     pub async fn zip_file(&self, m: &Version) -> Result<std::fs::File, FetchError> {
         let what = || format!("{m}.zip");
         let req = ModuleFile::for_version(&m.path, &m.version, "zip")
@@ -276,6 +281,14 @@ impl Fetcher {
                 error: e.into(),
             })?;
         let answer = self.answer(&req, what).await?;
+        // Stored files are written once (a rename into place) and never changed: the
+        // zip is read where it lies rather than copied, when it is all there.
+        if let Answer::Stored { key, meta, .. } = &answer
+            && let Ok(file) = std::fs::File::open(self.files.path_of(key))
+            && file.metadata().is_ok_and(|md| md.len() == meta.size)
+        {
+            return Ok(file);
+        }
         let io = |e: std::io::Error| FetchError {
             what: what(),
             error: CacheError::from(modgate_storage::StorageError::io("spool", what(), e)),
