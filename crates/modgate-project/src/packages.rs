@@ -672,7 +672,7 @@ async fn load_zip(content: &Version, fetcher: &Fetcher) -> Result<ZipInfo, LoadE
 /// zip (`path@version/` prefixed).
 fn zip_packages(
     m: &Version,
-    file: std::fs::File,
+    file: crate::fetch::ZipReader,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, LoadError> {
     let bad = |e: zip::result::ZipError| LoadError(format!("{m}.zip: {e}"));
     let mut z = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(bad)?;
