@@ -123,6 +123,21 @@ pub enum ZipReader {
     Memory(std::io::Cursor<Bytes>),
 }
 
+impl ZipReader {
+    /// As a file: a small zip in memory is written to an anonymous temporary file.
+    pub fn into_file(self) -> std::io::Result<std::fs::File> {
+        match self {
+            ZipReader::File(f) => Ok(f),
+            ZipReader::Memory(c) => {
+                let mut f = tempfile::tempfile()?;
+                std::io::Write::write_all(&mut f, c.get_ref())?;
+                std::io::Seek::rewind(&mut f)?;
+                Ok(f)
+            }
+        }
+    }
+}
+
 impl std::io::Read for ZipReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
