@@ -14,11 +14,14 @@
 //! * [`graph`]: a project ([`graph::Project`]: a go.mod, or a go.work and its modules)
 //!   and its MVS build list ([`graph::load_graph`]), the go.mod files of the graph
 //!   fetched concurrently in waves around the core's sequential `mvs` loader.
+//! * [`packages`]: the packages of `all` as `go mod tidy` loads them (update and
+//!   audit).
 //! * [`audit`]: the checks of `modgate audit` over a project's graph.
 
 pub mod audit;
 pub mod fetch;
 pub mod graph;
+pub mod packages;
 pub mod settings;
 pub mod update;
 
