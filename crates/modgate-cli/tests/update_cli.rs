@@ -32,16 +32,63 @@ impl Fixture {
         imports: &[&str],
         time: &str,
     ) {
+        self.publish_full(path, version, Some(go), extra, imports, &[], time);
+    }
+
+    /// [`Fixture::publish`] with a test file importing `test_imports` (its
+    /// package's test) and the go line left out when `go` is `None`.
+    fn publish_tested(
+        &self,
+        path: &str,
+        version: &str,
+        go: Option<&str>,
+        extra: &str,
+        imports: &[&str],
+        test_imports: &[&str],
+    ) {
+        let time = "2026-01-02T03:04:05Z";
+        self.publish_full(path, version, go, extra, imports, test_imports, time);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn publish_full(
+        &self,
+        path: &str,
+        version: &str,
+        go: Option<&str>,
+        extra: &str,
+        imports: &[&str],
+        test_imports: &[&str],
+        time: &str,
+    ) {
         let src = tempfile::tempdir().unwrap();
-        let gomod = format!("module {path}\n\ngo {go}\n{extra}");
+        let gomod = match go {
+            Some(go) => format!("module {path}\n\ngo {go}\n{extra}"),
+            None => format!("module {path}\n{extra}"),
+        };
         std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
         let name = path.rsplit('/').next().unwrap();
-        let mut s = format!("package {name}\n\n");
-        for i in imports {
-            s.push_str(&format!("import _ \"{i}\"\n"));
+        let file = |imports: &[&str], tail: &str| {
+            let mut s = format!("package {name}\n\n");
+            for i in imports {
+                s.push_str(&format!("import _ \"{i}\"\n"));
+            }
+            s.push_str(tail);
+            s
+        };
+        let version_const = format!("\nconst Version = \"{version}\"\n");
+        std::fs::write(
+            src.path().join(format!("{name}.go")),
+            file(imports, &version_const),
+        )
+        .unwrap();
+        if !test_imports.is_empty() {
+            std::fs::write(
+                src.path().join(format!("{name}_test.go")),
+                file(test_imports, ""),
+            )
+            .unwrap();
         }
-        s.push_str(&format!("\nconst Version = \"{version}\"\n"));
-        std::fs::write(src.path().join(format!("{name}.go")), s).unwrap();
         common::publish_version(&self.root, path, version, src.path(), &gomod, time);
     }
 
@@ -890,9 +937,10 @@ fn new_indirect_requirements_placed_as_go_does() {
 }
 
 /// At go 1.17 tidy keeps the go.mod sums Go 1.16 needs (its default `-compat`);
-/// below 1.17 modgate refuses the module (exit 1) and writes nothing.
+/// a go 1.16 module raised to a dependency's go 1.21 is pruned from then on; a
+/// go.mod without a go line is refused (exit 1) and left as it is.
 #[test]
-fn go_1_17_compat_sums_and_older_refused() {
+fn go_1_17_compat_sums_and_go_1_16_raised() {
     let tmp = tempfile::tempdir().unwrap();
     let f = universe(&tmp.path().join("proxy"));
     let home = tmp.path().join("home");
@@ -921,20 +969,153 @@ fn go_1_17_compat_sums_and_older_refused() {
     );
     assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
 
-    // Staying below 1.17: refused.
-    f.publish("example.com/o", "v1.0.0", "1.16", "", &[]);
-    f.publish("example.com/o", "v1.1.0", "1.16", "", &[]);
-    let old = tmp.path().join("old");
-    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/o v1.0.0\n";
-    project(&old, gomod, &["example.com/o"], &home, &f.url()).unwrap();
-    let out = update(&["--latest", old.to_str().unwrap()], &home, &f.url());
+    // No go line: go would write its own version; refused, nothing written.
+    let nogo = tmp.path().join("nogo");
+    let gomod = "module example.com/app\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    project(&nogo, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let out = update(&["--latest", nogo.to_str().unwrap()], &home, &f.url());
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     assert!(
-        common::stdout(&out).contains("go 1.16: modgate update handles modules at go 1.17"),
+        common::stdout(&out).contains("no go line"),
         "{}",
         common::stdout(&out)
     );
-    assert_eq!(std::fs::read_to_string(old.join("go.mod")).unwrap(), gomod);
+    assert_eq!(std::fs::read_to_string(nogo.join("go.mod")).unwrap(), gomod);
+}
+
+/// Modules at go 1.16 and below (no graph pruning): b v1.0.0-v1.2.0; c v1.0.0,
+/// v1.1.0; a v1.0.0 → b v1.0.0, a v1.1.0 → b v1.1.0 and c v1.1.0; e v1.0.0,
+/// v1.1.0 → t, imported by e's test only; n v1.0.0, v1.1.0 and the nested module
+/// n/sub v1.0.0, v1.1.0 → n v1.0.0.
+fn unpruned_universe(root: &Path) -> Fixture {
+    let f = Fixture {
+        root: root.to_owned(),
+    };
+    let go = Some("1.16");
+    for v in ["v1.0.0", "v1.1.0", "v1.2.0"] {
+        f.publish_tested("example.com/b", v, go, "", &[], &[]);
+    }
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/c", v, go, "", &[], &[]);
+        f.publish_tested("example.com/n", v, go, "", &[], &[]);
+        let req_n = "\nrequire example.com/n v1.0.0\n";
+        f.publish_tested("example.com/n/sub", v, go, req_n, &[], &[]);
+        let req_t = "\nrequire example.com/t v1.0.0\n";
+        f.publish_tested("example.com/e", v, go, req_t, &[], &["example.com/t"]);
+    }
+    f.publish_tested("example.com/t", "v1.0.0", go, "", &[], &[]);
+    let b = &["example.com/b"];
+    let req_b = "\nrequire example.com/b v1.0.0\n";
+    f.publish_tested("example.com/a", "v1.0.0", go, req_b, b, &[]);
+    let req_bc = "\nrequire (\n\texample.com/b v1.1.0\n\texample.com/c v1.1.0\n)\n";
+    f.publish_tested("example.com/a", "v1.1.0", go, req_bc, b, &[]);
+    f
+}
+
+/// go 1.16: tidy's minimal requirement list (mvs.Req) and the whole graph's sums.
+#[test]
+fn go_1_16_minimal_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = unpruned_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    // b v1.1.0 is above what a v1.0.0 requires: kept, indirect. n v1.1.0 could
+    // provide example.com/n/sub (a prefix of it): kept above what n/sub requires.
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.1.0 // indirect\n\texample.com/c v1.0.0\n\texample.com/e v1.0.0\n\texample.com/n v1.1.0 // indirect\n\texample.com/n/sub v1.0.0\n)\n";
+    let imports = [
+        "example.com/a",
+        "example.com/c",
+        "example.com/e",
+        "example.com/n/sub",
+    ];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    // a v1.1.0 raises c (a direct requirement) and implies b v1.1.0: b is dropped.
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+    let ours = dir.with_extension("modgate");
+    let gomod_after = std::fs::read_to_string(ours.join("go.mod")).unwrap();
+    assert!(
+        gomod_after.contains("example.com/c v1.1.0\n"),
+        "{gomod_after}"
+    );
+    assert!(!gomod_after.contains("example.com/b "), "{gomod_after}");
+    let sum = std::fs::read_to_string(ours.join("go.sum")).unwrap();
+    // t provides a package only e's test imports; n only could have provided one.
+    for line in ["example.com/t v1.0.0 h1:", "example.com/n v1.1.0 h1:"] {
+        assert!(sum.contains(line), "{line} missing:\n{sum}");
+    }
+
+    // Everything: b v1.2.0 is above what a v1.1.0 requires, so stays indirect.
+    let all = tmp.path().join("all");
+    common::copy_tree(&dir, &all);
+    let plan = compare(&all, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.1.0"),
+            ("example.com/c", "v1.0.0", "v1.1.0"),
+            ("example.com/e", "v1.0.0", "v1.1.0"),
+            ("example.com/n/sub", "v1.0.0", "v1.1.0"),
+            ("example.com/b", "v1.1.0", "v1.2.0"),
+        ])
+    );
+    let gomod_after =
+        std::fs::read_to_string(all.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(
+        gomod_after.contains("example.com/b v1.2.0 // indirect\n"),
+        "{gomod_after}"
+    );
+}
+
+/// Below go 1.16 `all` closes over the tests of its packages: the imports of a
+/// test of a package that only a dependency's test imports count too.
+#[test]
+fn go_1_14_all_closes_over_tests_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.14");
+    f.publish_tested("example.com/s", "v1.0.0", go, "", &[], &[]);
+    let req_s = "\nrequire example.com/s v1.0.0\n";
+    f.publish_tested(
+        "example.com/t",
+        "v1.0.0",
+        go,
+        req_s,
+        &[],
+        &["example.com/s"],
+    );
+    // f predates modules: no go line, and its test's import is required by nobody.
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/f", v, None, "", &[], &["example.com/t"]);
+    }
+    let home = tmp.path().join("home");
+    for (go, s_zip) in [("1.14", true), ("1.16", false)] {
+        let dir = tmp.path().join(format!("app{go}"));
+        // t provides a package only f's test imports, and nothing implies it.
+        let gomod = format!(
+            "module example.com/app\n\ngo {go}\n\nrequire (\n\texample.com/f v1.0.0\n\texample.com/t v1.0.0 // indirect\n)\n"
+        );
+        if project(&dir, &gomod, &["example.com/f"], &home, &f.url()).is_none() {
+            return;
+        }
+        let plan = compare(&dir, &["--latest"], &home, &f.url());
+        assert_eq!(plan, plan_of(&[("example.com/f", "v1.0.0", "v1.1.0")]));
+        let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+        assert_eq!(
+            sum.contains("example.com/s v1.0.0 h1:"),
+            s_zip,
+            "go {go}:\n{sum}"
+        );
+    }
 }
 
 /// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade

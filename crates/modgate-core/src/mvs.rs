@@ -291,7 +291,7 @@ pub trait Reqs {
 /// tidy` writes for a module below go 1.17 (no graph pruning): the direct
 /// dependencies as `base`, the providers of packages as `main`'s roots.
 pub fn req(main: &Version, base: &[String], reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
-    let list = plain_build_list(main, reqs)?;
+    let list = build_list_of(main, reqs)?;
     let selected: HashMap<&str, &str> = list
         .iter()
         .map(|m| (m.path.as_str(), m.version.as_str()))
@@ -374,9 +374,10 @@ fn requirements_of(m: &Version, reqs: &mut dyn Reqs) -> Result<Vec<Version>, Mvs
 }
 
 /// Go's `mvs.BuildList` for one target over a [`Reqs`]: the highest version
-/// of each path reachable from `main`, `main` first, the rest sorted by path.
-/// An error names the chain of requirements from `main` to the failing module.
-fn plain_build_list(main: &Version, reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
+/// of each path reachable from `main` (no pruning), `main` first, the rest
+/// sorted by path. An error names the chain of requirements from `main` to the
+/// failing module.
+pub fn build_list_of(main: &Version, reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
     let mut selected: HashMap<String, String> = HashMap::new();
     let mut parent: HashMap<Version, Version> = HashMap::new();
     let mut seen: HashSet<Version> = HashSet::from([main.clone()]);

@@ -1,7 +1,8 @@
-//! The packages of `all` as `go mod tidy` loads them (go ≥ 1.17 rules): the
-//! packages of the main module (tests included) and, transitively, the non-test
-//! packages they import, read from the module zips fetched through the proxy
-//! (verified against the checksum database) or from the directories modules are
+//! The packages of `all` as `go mod tidy` loads them: the packages of the main
+//! module (tests included) and, transitively, the non-test packages they import
+//! (with [`Options`], also what the tests of those packages import), read from
+//! the module zips fetched through the proxy (verified against the checksum
+//! database) or from the directories modules are
 //! replaced by. Per package: its providing module and its imports; the set of
 //! providing modules, those the main module imports directly, and the zips read
 //! with their `h1:` hashes (what go.sum keeps).
@@ -32,6 +33,9 @@ pub struct ZipInfo {
     /// Package directory (relative, `""` for the root) → imports of its
     /// non-test `.go` files.
     pub packages: BTreeMap<String, BTreeSet<String>>,
+    /// Package directory → imports of its `_test.go` files (internal and
+    /// external tests).
+    pub tests: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// One package of `all`.
@@ -42,6 +46,21 @@ pub struct Package {
     /// Its imports (the main module's packages: tests included), standard
     /// library ones too.
     pub imports: BTreeSet<String>,
+    /// Whether it is in `all`; `false` for a package loaded only because the
+    /// test of a dependency's package imports it (see [`Options::dep_tests`]).
+    pub in_all: bool,
+}
+
+/// How far loading goes beyond the packages of `all`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Load the tests of the dependencies' packages in `all` too, as `go mod
+    /// tidy` does (it loads the tests of every package in `all`): the packages
+    /// they import (and what those import) are loaded, not in `all`.
+    pub dep_tests: bool,
+    /// Those tests' imports are in `all` (and so are their tests): the `all` of
+    /// a main module below go 1.16 (`allClosesOverTests`).
+    pub all_closes_over_tests: bool,
 }
 
 /// The packages of `all` and what go.mod and go.sum keep of them.
@@ -54,6 +73,8 @@ pub struct Packages {
     pub main: BTreeSet<String>,
     /// Module paths providing a package in `all` (the main module's not included).
     pub providers: BTreeSet<String>,
+    /// Module paths providing a loaded package, in `all` or not.
+    pub loaded_providers: BTreeSet<String>,
     /// Those providing a package the main module imports.
     pub direct: BTreeSet<String>,
     /// The zips read, by module path (streamed to temporary files, never held whole
@@ -79,6 +100,18 @@ pub async fn load(
     fetcher: &Fetcher,
     jobs: usize,
 ) -> Result<Packages, LoadError> {
+    load_with(dir, main, build_list, fetcher, jobs, Options::default()).await
+}
+
+/// [`load`], loading the dependencies' tests as `opts` says.
+pub async fn load_with(
+    dir: &Path,
+    main: &modfile::File,
+    build_list: &BuildList,
+    fetcher: &Fetcher,
+    jobs: usize,
+    opts: Options,
+) -> Result<Packages, LoadError> {
     let main_path = main
         .module
         .as_ref()
@@ -91,7 +124,7 @@ pub async fn load(
         .map(|m| m.path.clone())
         .collect();
     let mut t = Packages::default();
-    let mut dirs: HashMap<String, BTreeMap<String, BTreeSet<String>>> = HashMap::new();
+    let mut dirs: HashMap<String, DirPackages> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let ignore: Vec<String> = main.ignore.iter().map(|i| i.path.clone()).collect();
     let own = dir_packages(dir, true, &ignore);
@@ -103,23 +136,25 @@ pub async fn load(
             Package {
                 module: main_path.clone(),
                 imports: imports.clone(),
+                in_all: true,
             },
         );
     }
-    let mut queue: Vec<(String, bool)> = own
+    // (import path, imported by the main module, in `all`)
+    let mut queue: Vec<(String, bool, bool)> = own
         .into_values()
         .flatten()
         .collect::<BTreeSet<String>>()
         .into_iter()
-        .map(|i| (i, true))
+        .map(|i| (i, true, true))
         .collect();
     // `tool` packages are in "all" too; their modules stay `// indirect`, as go
     // writes them, unless the code imports them.
-    queue.extend(main.tool.iter().map(|t| (t.path.clone(), false)));
+    queue.extend(main.tool.iter().map(|t| (t.path.clone(), false, true)));
     while !queue.is_empty() {
         // Fetch the zips of every module that may provide a queued import.
         let mut need: BTreeSet<String> = BTreeSet::new();
-        for (imp, _) in &queue {
+        for (imp, _, _) in &queue {
             for m in &mods {
                 if provides_prefix(m, imp) && !t.zips.contains_key(m) && !dirs.contains_key(m) {
                     need.insert(m.clone());
@@ -145,17 +180,17 @@ pub async fn load(
                 Loaded::Zip(z) => {
                     t.zips.insert(path, z);
                 }
-                Loaded::Dir(p) => {
-                    dirs.insert(path, p);
+                Loaded::Dir(packages, tests) => {
+                    dirs.insert(path, DirPackages { packages, tests });
                 }
             }
         }
         let mut next = Vec::new();
-        for (imp, from_main) in std::mem::take(&mut queue) {
+        for (imp, from_main, in_all) in std::mem::take(&mut queue) {
             if is_std(&imp) || provides_prefix(&main_path, &imp) {
                 continue;
             }
-            let key = format!("{imp}\0{from_main}");
+            let key = format!("{imp}\0{from_main}\0{in_all}");
             if !seen.insert(key) {
                 continue;
             }
@@ -165,14 +200,15 @@ pub async fn load(
             cands.sort_by_key(|m| std::cmp::Reverse(m.len()));
             let found = cands.into_iter().find_map(|m| {
                 let rel = imp[m.len()..].trim_start_matches('/');
-                let pkgs = t
+                let (pkgs, tests) = t
                     .zips
                     .get(m.as_str())
-                    .map(|z| &z.packages)
-                    .or_else(|| dirs.get(m.as_str()))?;
-                pkgs.get(rel).map(|i| (m.clone(), i.clone()))
+                    .map(|z| (&z.packages, &z.tests))
+                    .or_else(|| dirs.get(m.as_str()).map(|d| (&d.packages, &d.tests)))?;
+                let test_deps = tests.get(rel).cloned().unwrap_or_default();
+                pkgs.get(rel).map(|i| (m.clone(), i.clone(), test_deps))
             });
-            let Some((m, deps)) = found else {
+            let Some((m, deps, test_deps)) = found else {
                 return Err(LoadError(format!(
                     "no module in the build list provides package {imp} (go mod tidy would look for one; run it first)"
                 )));
@@ -180,12 +216,21 @@ pub async fn load(
             if from_main {
                 t.direct.insert(m.clone());
             }
-            t.providers.insert(m.clone());
-            next.extend(deps.iter().map(|i| (i.clone(), false)));
-            t.packages.entry(imp).or_insert(Package {
+            if in_all {
+                t.providers.insert(m.clone());
+                if opts.dep_tests {
+                    let tests_in_all = opts.all_closes_over_tests;
+                    next.extend(test_deps.iter().map(|i| (i.clone(), false, tests_in_all)));
+                }
+            }
+            t.loaded_providers.insert(m.clone());
+            next.extend(deps.iter().map(|i| (i.clone(), false, in_all)));
+            let p = t.packages.entry(imp).or_insert(Package {
                 module: m,
                 imports: deps,
+                in_all,
             });
+            p.in_all |= in_all;
         }
         queue = next;
     }
@@ -201,11 +246,13 @@ fn join_path(module: &str, rel: &str) -> String {
     }
 }
 
-fn is_std(imp: &str) -> bool {
+/// Whether `imp` is a standard library import (no dot in its first element).
+pub(crate) fn is_std(imp: &str) -> bool {
     !imp.split('/').next().unwrap_or("").contains('.')
 }
 
-fn provides_prefix(module: &str, imp: &str) -> bool {
+/// Whether module path `module` is `imp` or a path prefix of it.
+pub(crate) fn provides_prefix(module: &str, imp: &str) -> bool {
     !module.is_empty()
         && (imp == module
             || (imp.starts_with(module) && imp.as_bytes().get(module.len()) == Some(&b'/')))
@@ -213,7 +260,17 @@ fn provides_prefix(module: &str, imp: &str) -> bool {
 
 enum Loaded {
     Zip(ZipInfo),
-    Dir(BTreeMap<String, BTreeSet<String>>),
+    /// A directory's packages and their tests' imports.
+    Dir(ImportMap, ImportMap),
+}
+
+/// Package directory (relative, `""` for the root) → imports.
+type ImportMap = BTreeMap<String, BTreeSet<String>>;
+
+/// The packages of a directory a module is replaced by.
+struct DirPackages {
+    packages: ImportMap,
+    tests: ImportMap,
 }
 
 /// A build-list module's packages: from its zip (fetched, verified), or from the
@@ -226,7 +283,8 @@ async fn load_module(
     let content = match &s.replace {
         Some(r) if r.version.is_empty() => {
             let d = dir.join(&r.path);
-            return Ok(Loaded::Dir(dir_packages(&d, false, &[])));
+            let (packages, tests) = dir_packages_split(&d);
+            return Ok(Loaded::Dir(packages, tests));
         }
         Some(r) => r.clone(),
         None => Version::new(s.path.clone(), s.version.clone()),
@@ -236,24 +294,23 @@ async fn load_module(
     let hash =
         dirhash::hash_zip(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
     std::io::Seek::rewind(&mut file).map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
-    let packages = zip_packages(&content, file)?;
+    let (packages, tests) = zip_packages(&content, file)?;
     Ok(Loaded::Zip(ZipInfo {
         version: content,
         hash,
         packages,
+        tests,
     }))
 }
 
-/// Package directory → imports of its non-test files, for the files of a module
-/// zip (`path@version/` prefixed).
-fn zip_packages(
-    m: &Version,
-    file: std::fs::File,
-) -> Result<BTreeMap<String, BTreeSet<String>>, LoadError> {
+/// Package directory → imports of its non-test files, and → imports of its test
+/// files, for the files of a module zip (`path@version/` prefixed).
+fn zip_packages(m: &Version, file: std::fs::File) -> Result<(ImportMap, ImportMap), LoadError> {
     let bad = |e: zip::result::ZipError| LoadError(format!("{m}.zip: {e}"));
     let mut z = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(bad)?;
     let prefix = format!("{}@{}/", m.path, m.version);
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut tests: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for i in 0..z.len() {
         let mut f = z.by_index(i).map_err(bad)?;
         let name = f.name().map_err(bad)?.into_owned();
@@ -264,7 +321,7 @@ fn zip_packages(
             Some((d, b)) => (d, b),
             None => ("", rel),
         };
-        if !go_file(base) || base.ends_with("_test.go") || skipped_dir(pkg) {
+        if !go_file(base) || skipped_dir(pkg) {
             continue;
         }
         let mut src = Vec::new();
@@ -273,11 +330,16 @@ fn zip_packages(
         if !tidy_builds(&src) {
             continue;
         }
-        out.entry(pkg.to_owned())
+        let into = if base.ends_with("_test.go") {
+            &mut tests
+        } else {
+            &mut out
+        };
+        into.entry(pkg.to_owned())
             .or_default()
             .extend(imports::imports(&src));
     }
-    Ok(out)
+    Ok((out, tests))
 }
 
 fn go_file(base: &str) -> bool {
@@ -290,6 +352,15 @@ fn skipped_dir(pkg: &str) -> bool {
         !e.is_empty()
             && (e.starts_with('.') || e.starts_with('_') || e == "testdata" || e == "vendor")
     })
+}
+
+/// The packages of a directory a module is replaced by, and the imports of each
+/// one's tests (with the package's own: a superset loads nothing more).
+fn dir_packages_split(root: &Path) -> (ImportMap, ImportMap) {
+    (
+        dir_packages(root, false, &[]),
+        dir_packages(root, true, &[]),
+    )
 }
 
 /// The packages of a module in a directory (the main module, with its tests, or

@@ -10,17 +10,22 @@
 //!    when the current version is one.
 //! 2. `go get`: the planned versions replace the requirements and MVS selects the
 //!    new build list (upgrades raise what the targets require).
-//! 3. `go mod tidy` (go ≥ 1.17 rules): the packages of `all` ([`crate::packages`]).
-//!    Every module providing such a package is required at its selected
+//! 3. `go mod tidy`: the packages of `all` ([`crate::packages`]). At go ≥ 1.17
+//!    every module providing such a package is required at its selected
 //!    version, `// indirect` unless the main module imports it; go.sum keeps the
 //!    `/go.mod` hash of every module whose requirements the pruned graph loaded and
-//!    the zip hash of each package-providing module.
+//!    the zip hash of each package-providing module. Below go 1.17 (no pruning)
+//!    the tests of `all`'s packages are loaded too, the requirements are the
+//!    minimal set implying every providing module (`mvs::req`, as
+//!    `tidyUnprunedRoots`), and go.sum keeps every `/go.mod` hash of the graph
+//!    and the zip of every module whose path prefixes a loaded package's.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use modgate_core::module::{UtcTime, Version};
+use modgate_core::mvs::{self, BuildList};
 use modgate_core::pattern::match_prefix_patterns;
 use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
 use modgate_core::{dirhash, gosum, gover, modfile, semver};
@@ -249,9 +254,9 @@ async fn update_module(
         ));
     }
 
-    // Before graph pruning (go < 1.17) tidy keeps a minimal requirement set and the
-    // whole graph's sums: not reproduced here, so such a module is not touched.
-    if gover::compare(&max_go, "1.17").is_lt() {
+    // Without a go line, go get and go mod tidy write the go command's own version
+    // (and pick pruning by it): not something to guess.
+    if our_go.is_none() {
         out.failures.push(Failure {
             gomod: gomod.clone(),
             module: file
@@ -259,27 +264,53 @@ async fn update_module(
                 .as_ref()
                 .map(|m| m.path.clone())
                 .unwrap_or_default(),
-            error: format!(
-                "go {max_go}: modgate update handles modules at go 1.17 or later (graph pruning); raise the go line or use go get"
-            ),
+            error: "no go line: go get and go mod tidy would add one naming the go command's own version; add a go line first".into(),
         });
         out.changes.retain(|c| c.gomod != gomod);
         return Ok(());
     }
+    // Below go 1.17 the module graph is not pruned: tidy keeps a minimal
+    // requirement set (mvs.Req) and the sums of the whole graph.
+    let unpruned = gover::compare(&max_go, "1.17").is_lt();
 
-    // 3. go mod tidy.
-    let tidy = packages::load(dir, file, &got_graph.build_list, fetcher, opts.jobs)
-        .await
-        .map_err(err)?;
-    let roots: Vec<(Version, bool)> = tidy
-        .providers
-        .iter()
-        .filter_map(|p| {
-            let v = got_graph.build_list.selected(p)?;
-            Some((Version::new(p, v), !tidy.direct.contains(p)))
-        })
-        .collect();
-    new_file.set_require_separate_indirect(&roots);
+    // 3. go mod tidy: it loads the tests of every package in all too (below go
+    // 1.16 their imports are in all themselves); the pruned path below keeps only
+    // what all's packages need.
+    let load_opts = packages::Options {
+        dep_tests: unpruned,
+        all_closes_over_tests: gover::compare(&max_go, "1.16").is_lt(),
+    };
+    let tidy = packages::load_with(
+        dir,
+        file,
+        &got_graph.build_list,
+        fetcher,
+        opts.jobs,
+        load_opts,
+    )
+    .await
+    .map_err(err)?;
+    if unpruned {
+        let roots = unpruned_roots(file, &got_graph.build_list, &tidy)?;
+        let list: Vec<(Version, bool)> = roots
+            .into_iter()
+            .map(|m| {
+                let indirect = !tidy.direct.contains(&m.path);
+                (m, indirect)
+            })
+            .collect();
+        new_file.set_require(&list);
+    } else {
+        let roots: Vec<(Version, bool)> = tidy
+            .providers
+            .iter()
+            .filter_map(|p| {
+                let v = got_graph.build_list.selected(p)?;
+                Some((Version::new(p, v), !tidy.direct.contains(p)))
+            })
+            .collect();
+        new_file.set_require_separate_indirect(&roots);
+    }
     new_file.cleanup();
     let after = new_file.format();
     let before = std::fs::read(&gomod).unwrap_or_default();
@@ -294,7 +325,7 @@ async fn update_module(
         .map_err(err)?;
     // At go 1.17.x tidy's default -compat is 1.16, whose unpruned graph (the same
     // requirements read without pruning) needs go.mod sums too.
-    let compat_graph = if gover::compare(&max_go, "1.18").is_lt() {
+    let compat_graph = if !unpruned && gover::compare(&max_go, "1.18").is_lt() {
         let mut compat = new_file.clone();
         compat.add_go_stmt("1.16").map_err(err)?;
         let p = Project::Module {
@@ -334,9 +365,25 @@ async fn update_module(
             );
         }
     }
-    for p in &tidy.providers {
-        if let Some(m) = tidy.zips.get(p) {
-            sum.add(m.version.clone(), &m.hash);
+    if unpruned {
+        // keepSums: the zip of every module of the build list whose path is a
+        // prefix of a loaded package's (the provider, and those that could have
+        // provided it: checked to rule out an ambiguous import).
+        for m in import_prefix_modules(&tidy_graph.build_list, &tidy, &new_file) {
+            let hash = match tidy.zips.get(&m.path) {
+                Some(z) if z.version == m => z.hash.clone(),
+                _ => {
+                    let mut f = fetcher.zip_file(&m).await.map_err(err)?;
+                    dirhash::hash_zip(&mut f).map_err(|e| err(format!("{m}.zip: {e}")))?
+                }
+            };
+            sum.add(m, &hash);
+        }
+    } else {
+        for p in &tidy.providers {
+            if let Some(m) = tidy.zips.get(p) {
+                sum.add(m.version.clone(), &m.hash);
+            }
         }
     }
     let sum_path = dir.join("go.sum");
@@ -357,6 +404,111 @@ async fn update_module(
         });
     }
     Ok(())
+}
+
+/// The requirements `go mod tidy` writes for a main module below go 1.17
+/// (`tidyUnprunedRoots`): of the modules providing loaded packages (at their
+/// selected versions), the minimal set implying them all (`mvs::req`), with the
+/// directly imported ones always listed. A module that could have provided an
+/// imported package (its path a prefix of the package's) and that the minimal
+/// set would lower is kept at its version (go#47738), then the set is minimized
+/// again.
+fn unpruned_roots(
+    main: &modfile::File,
+    build_list: &BuildList,
+    tidy: &packages::Packages,
+) -> Result<Vec<Version>, UpdateError> {
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let mut keep: Vec<Version> = tidy
+        .loaded_providers
+        .iter()
+        .filter_map(|p| Some(Version::new(p, build_list.selected(p)?)))
+        .collect();
+    let base: Vec<String> = tidy.direct.iter().cloned().collect();
+    let mut alt: HashMap<String, String> = HashMap::new();
+    for (path, pkg) in &tidy.packages {
+        if pkg.module == main_path {
+            continue;
+        }
+        for m in &build_list.modules {
+            if !m.is_main() && m.path != pkg.module && packages::provides_prefix(&m.path, path) {
+                alt.insert(m.path.clone(), m.version.clone());
+            }
+        }
+    }
+    let main_v = Version::new(main_path, "");
+    let mut reqs = GraphReqs {
+        main: main_v.clone(),
+        roots: keep.clone(),
+        graph: build_list,
+    };
+    let min = mvs::req(&main_v, &base, &mut reqs).map_err(err)?;
+    let mut kept_alt = false;
+    for m in mvs::build_list_of(&main_v, &mut reqs).map_err(err)? {
+        if let Some(v) = alt.get(&m.path)
+            && semver::compare(&m.version, v).is_lt()
+        {
+            keep.push(Version::new(m.path.clone(), v.clone()));
+            kept_alt = true;
+        }
+    }
+    if !kept_alt {
+        return Ok(min);
+    }
+    reqs.roots = keep;
+    mvs::req(&main_v, &base, &mut reqs).map_err(err)
+}
+
+/// The main module's requirements replaced by `roots`, over the requirements an
+/// unpruned build list loaded (all it reaches).
+struct GraphReqs<'a> {
+    main: Version,
+    roots: Vec<Version>,
+    graph: &'a BuildList,
+}
+
+impl mvs::Reqs for GraphReqs<'_> {
+    fn required(&mut self, m: &Version) -> Result<Vec<Version>, String> {
+        if *m == self.main {
+            return Ok(self.roots.clone());
+        }
+        self.graph
+            .required_by(m)
+            .map(<[Version]>::to_vec)
+            .ok_or_else(|| format!("{m}: go.mod not in the module graph"))
+    }
+}
+
+/// The module versions (their replacements' when replaced by a module version)
+/// of `build_list` whose path is a prefix of a loaded package's path, the main
+/// module's packages included, as go.sum keeps their zips below go 1.17.
+fn import_prefix_modules(
+    build_list: &BuildList,
+    tidy: &packages::Packages,
+    main: &modfile::File,
+) -> Vec<Version> {
+    let mut out: Vec<Version> = Vec::new();
+    for m in &build_list.modules {
+        if m.is_main() {
+            continue;
+        }
+        if !tidy
+            .packages
+            .keys()
+            .any(|p| packages::provides_prefix(&m.path, p))
+        {
+            continue;
+        }
+        let r = replacement(main, &Version::new(m.path.clone(), m.version.clone()));
+        if !r.version.is_empty() {
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// Where `m`'s content comes from: the main module's `replace` for that version,

@@ -351,7 +351,7 @@ fn go_mvs_tables_build_and_req() {
             let mut reqs = ReqsMap(graph.clone());
             let target = table_module(key[1]);
             let got = if key[0] == "build" {
-                plain_build_list(&target, &mut reqs)
+                build_list_of(&target, &mut reqs)
             } else {
                 let base: Vec<String> = key[2..].iter().map(|s| s.to_string()).collect();
                 req(&target, &base, &mut reqs)
