@@ -1118,6 +1118,52 @@ fn go_1_14_all_closes_over_tests_equal_go() {
     }
 }
 
+/// At go ≥ 1.17 tidy loads the tests of the dependencies' packages too: the
+/// modules providing what they import keep their zip sums (and, from go 1.21,
+/// go.mod sums), and one the tidy graph would select lower stays required.
+#[test]
+fn dependency_tests_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.17");
+    let req_t = "\nrequire example.com/t v1.0.0\n";
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/t", v, go, "", &[], &[]);
+        f.publish_tested("example.com/e", v, go, req_t, &[], &["example.com/t"]);
+    }
+    let home = tmp.path().join("home");
+    for go in ["1.20", "1.21"] {
+        for t_above in [false, true] {
+            let dir = tmp.path().join(format!("app{go}-{t_above}"));
+            // t above what e requires: only e's test needs it there.
+            let t = if t_above {
+                "\nrequire example.com/t v1.1.0 // indirect\n"
+            } else {
+                ""
+            };
+            let gomod =
+                format!("module example.com/app\n\ngo {go}\n\nrequire example.com/e v1.0.0\n{t}");
+            if project(&dir, &gomod, &["example.com/e"], &home, &f.url()).is_none() {
+                return;
+            }
+            let plan = compare(
+                &dir,
+                &["--latest", "--only", "example.com/e"],
+                &home,
+                &f.url(),
+            );
+            assert_eq!(plan, plan_of(&[("example.com/e", "v1.0.0", "v1.1.0")]));
+            let ours = dir.with_extension("modgate");
+            let sum = std::fs::read_to_string(ours.join("go.sum")).unwrap();
+            let t_version = if t_above { "v1.1.0" } else { "v1.0.0" };
+            let t_zip = format!("example.com/t {t_version} h1:");
+            assert!(sum.contains(&t_zip), "go {go}: {t_zip} missing:\n{sum}");
+        }
+    }
+}
+
 /// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
 /// (go's `.info` time rule; `go list -m -u` agrees); a later commit is.
 #[test]

@@ -209,8 +209,13 @@ pub async fn load_with(
                 pkgs.get(rel).map(|i| (m.clone(), i.clone(), test_deps))
             });
             let Some((m, deps, test_deps)) = found else {
+                let via = if in_all {
+                    ""
+                } else {
+                    ", imported for a dependency's test"
+                };
                 return Err(LoadError(format!(
-                    "no module in the build list provides package {imp} (go mod tidy would look for one; run it first)"
+                    "no module in the build list provides package {imp}{via} (go mod tidy would look for one; run it first)"
                 )));
             };
             if from_main {

@@ -274,10 +274,9 @@ async fn update_module(
     let unpruned = gover::compare(&max_go, "1.17").is_lt();
 
     // 3. go mod tidy: it loads the tests of every package in all too (below go
-    // 1.16 their imports are in all themselves); the pruned path below keeps only
-    // what all's packages need.
+    // 1.16 their imports are in all themselves).
     let load_opts = packages::Options {
-        dep_tests: unpruned,
+        dep_tests: true,
         all_closes_over_tests: gover::compare(&max_go, "1.16").is_lt(),
     };
     let tidy = packages::load_with(
@@ -301,7 +300,7 @@ async fn update_module(
             .collect();
         new_file.set_require(&list);
     } else {
-        let roots: Vec<(Version, bool)> = tidy
+        let mut roots: Vec<(Version, bool)> = tidy
             .providers
             .iter()
             .filter_map(|p| {
@@ -309,6 +308,41 @@ async fn update_module(
                 Some((Version::new(p, v), !tidy.direct.contains(p)))
             })
             .collect();
+        // tidyPrunedRoots: a package only a dependency's test imports stays at the
+        // version it was loaded at; if the graph of these roots would select its
+        // module lower (or not at all), that module becomes a root too. (Go adds
+        // them one import depth at a time; here all at once, then again until
+        // nothing is added.)
+        loop {
+            let mut f = new_file.clone();
+            f.set_require_separate_indirect(&roots);
+            f.cleanup();
+            let p = Project::Module {
+                dir: dir.to_owned(),
+                file: f,
+            };
+            let g = load_graph(&p, fetcher, opts.jobs, &|_, _| {})
+                .await
+                .map_err(err)?;
+            let mut added = false;
+            for pkg in tidy.packages.values() {
+                if pkg.in_all || roots.iter().any(|(r, _)| r.path == pkg.module) {
+                    continue;
+                }
+                let Some(v) = got_graph.build_list.selected(&pkg.module) else {
+                    continue;
+                };
+                let now = g.build_list.selected(&pkg.module).unwrap_or("none");
+                if semver::compare(now, v).is_lt() {
+                    let indirect = !tidy.direct.contains(&pkg.module);
+                    roots.push((Version::new(&pkg.module, v), indirect));
+                    added = true;
+                }
+            }
+            if !added {
+                break;
+            }
+        }
         new_file.set_require_separate_indirect(&roots);
     }
     new_file.cleanup();
@@ -365,26 +399,42 @@ async fn update_module(
             );
         }
     }
-    if unpruned {
-        // keepSums: the zip of every module of the build list whose path is a
-        // prefix of a loaded package's (the provider, and those that could have
-        // provided it: checked to rule out an ambiguous import).
-        for m in import_prefix_modules(&tidy_graph.build_list, &tidy, &new_file) {
-            let hash = match tidy.zips.get(&m.path) {
-                Some(z) if z.version == m => z.hash.clone(),
-                _ => {
-                    let mut f = fetcher.zip_file(&m).await.map_err(err)?;
-                    dirhash::hash_zip(&mut f).map_err(|e| err(format!("{m}.zip: {e}")))?
-                }
-            };
-            sum.add(m, &hash);
+    let kept = kept_sums(
+        &tidy,
+        &new_file,
+        &got_graph.build_list,
+        &tidy_graph.build_list,
+        compat_graph.as_ref().map(|g| &g.build_list),
+        unpruned,
+        // Before go 1.21 tidy left out the go.mod sums of the loaded packages'
+        // modules (it did not need their go versions).
+        gover::compare(&max_go, "1.21").is_ge(),
+    );
+    for m in kept.go_mods {
+        if !sum
+            .hashes(&m.path, &format!("{}/go.mod", m.version))
+            .is_empty()
+        {
+            continue;
         }
-    } else {
-        for p in &tidy.providers {
-            if let Some(m) = tidy.zips.get(p) {
-                sum.add(m.version.clone(), &m.hash);
+        let data = match go_mods.get(&m) {
+            Some(d) => (*d).clone(),
+            None => fetcher.go_mod(&m).await.map_err(err)?,
+        };
+        sum.add(
+            Version::new(m.path.clone(), format!("{}/go.mod", m.version)),
+            &dirhash::hash_gomod(&data),
+        );
+    }
+    for m in kept.zips {
+        let hash = match tidy.zips.get(&m.path) {
+            Some(z) if z.version == m => z.hash.clone(),
+            _ => {
+                let mut f = fetcher.zip_file(&m).await.map_err(err)?;
+                dirhash::hash_zip(&mut f).map_err(|e| err(format!("{m}.zip: {e}")))?
             }
-        }
+        };
+        sum.add(m, &hash);
     }
     let sum_path = dir.join("go.sum");
     let sum_before = std::fs::read(&sum_path).unwrap_or_default();
@@ -483,29 +533,74 @@ impl mvs::Reqs for GraphReqs<'_> {
     }
 }
 
-/// The module versions (their replacements' when replaced by a module version)
-/// of `build_list` whose path is a prefix of a loaded package's path, the main
-/// module's packages included, as go.sum keeps their zips below go 1.17.
-fn import_prefix_modules(
-    build_list: &BuildList,
+/// What go.sum keeps for the loaded packages (`keepSums` with a loader):
+/// module versions, replacements applied.
+#[derive(Default)]
+struct KeptSums {
+    /// Their `/go.mod` hash.
+    go_mods: HashSet<Version>,
+    /// Their zip hash.
+    zips: HashSet<Version>,
+}
+
+/// For each loaded package (the main module's included): the zip of every
+/// module whose path is a prefix of the package's (the provider and any module
+/// that could have provided it: go reads those to rule out an ambiguous import)
+/// — among the roots when the graph is pruned and the package comes from a root
+/// at its version, else among the tidy graph's selected modules, and also among
+/// the `-compat` graph's; with `pkg_go_mods`, the go.mod of its module too.
+fn kept_sums(
     tidy: &packages::Packages,
     main: &modfile::File,
-) -> Vec<Version> {
-    let mut out: Vec<Version> = Vec::new();
-    for m in &build_list.modules {
-        if m.is_main() {
-            continue;
-        }
-        if !tidy
-            .packages
-            .keys()
-            .any(|p| packages::provides_prefix(&m.path, p))
-        {
-            continue;
-        }
-        let r = replacement(main, &Version::new(m.path.clone(), m.version.clone()));
+    loaded: &BuildList,
+    graph: &BuildList,
+    compat: Option<&BuildList>,
+    unpruned: bool,
+    pkg_go_mods: bool,
+) -> KeptSums {
+    let main_path = main.module.as_ref().map_or("", |m| m.path.as_str());
+    let root = |p: &str| {
+        main.require
+            .iter()
+            .find(|r| r.module.path == p)
+            .map(|r| r.module.version.as_str())
+    };
+    let mut out = KeptSums::default();
+    let keep = |set: &mut HashSet<Version>, path: &str, v: &str| {
+        let r = replacement(main, &Version::new(path, v));
         if !r.version.is_empty() {
-            out.push(r);
+            set.insert(r);
+        }
+    };
+    for (path, pkg) in &tidy.packages {
+        let is_main = pkg.module == main_path;
+        let version = if is_main {
+            Some("")
+        } else {
+            loaded.selected(&pkg.module)
+        };
+        if pkg_go_mods
+            && !is_main
+            && let Some(v) = version
+        {
+            keep(&mut out.go_mods, &pkg.module, v);
+        }
+        let from_root =
+            !unpruned && (is_main || (version.is_some() && root(&pkg.module) == version));
+        let prefixes =
+            std::iter::successors(Some(path.as_str()), |p| p.rsplit_once('/').map(|(d, _)| d));
+        for prefix in prefixes {
+            let v = if from_root {
+                root(prefix)
+            } else {
+                graph.selected(prefix)
+            };
+            if let Some(v) = v {
+                keep(&mut out.zips, prefix, v);
+            }
+            if let Some(v) = compat.and_then(|c| c.selected(prefix)) {
+                keep(&mut out.zips, prefix, v);
+            }
         }
     }
     out
