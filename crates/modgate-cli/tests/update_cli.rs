@@ -705,6 +705,147 @@ fn workspace_shared_dependency_equals_go() {
 /// Through a signed checksum database: the result still equals go's (which
 /// verifies too); a module whose go.mod the database does not vouch for stops
 /// the update (exit 2, nothing written).
+/// Workspace modules importing each other's packages through go.work alone (no
+/// requirement): go mod tidy cannot resolve those packages outside the workspace,
+/// so the oracle is `go get` (workspace mode) and `go mod tidy -e` in each module,
+/// which leaves them unloaded; then `go work sync` must have nothing to change.
+#[test]
+fn workspace_imports_through_go_work_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let ws = tmp.path().join("ws");
+    if go(&home, &f.url()).is_none() {
+        return;
+    }
+    let m1 = "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    let m2 = "module example.com/m2\n\ngo 1.21\n\nrequire example.com/n v1.0.0\n";
+    for (m, gomod, imports) in [
+        ("m1", m1, &["example.com/a", "example.com/m2/lib"][..]),
+        ("m2", m2, &["example.com/n"][..]),
+    ] {
+        let dir = ws.join(m);
+        std::fs::create_dir_all(dir.join("lib")).unwrap();
+        std::fs::write(dir.join("go.mod"), gomod).unwrap();
+        let mut src = "package lib\n\n".to_owned();
+        for i in imports {
+            src.push_str(&format!("import _ \"{i}\"\n"));
+        }
+        std::fs::write(dir.join("lib/lib.go"), src).unwrap();
+    }
+    std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+    for m in ["m1", "m2"] {
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy", "-e"])
+                .current_dir(ws.join(m))
+                .output()
+                .unwrap(),
+            "go mod tidy -e (setup)",
+        );
+    }
+    assert_eq!(std::fs::read_to_string(ws.join("m1/go.mod")).unwrap(), m1);
+    // Outside the workspace m1's import of m2 cannot be resolved: exit 2.
+    let alone = tmp.path().join("alone");
+    common::copy_tree(&ws.join("m1"), &alone);
+    let out = update(&["--latest", alone.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    assert!(
+        common::stderr(&out).contains("example.com/m2/lib"),
+        "{}",
+        common::stderr(&out)
+    );
+
+    let ours = tmp.path().join("ws.modgate");
+    let theirs = tmp.path().join("ws.go");
+    common::copy_tree(&ws, &ours);
+    common::copy_tree(&ws, &theirs);
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["update", "--latest", "--json", "--proxy", &f.url()])
+        .arg(&ours)
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env_remove("GOWORK")
+        .env("GOFLAGS", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap();
+    let out = ok(out, "modgate update (workspace)");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned = |m: &str| -> Vec<String> {
+        report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["gomod"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("{m}/go.mod"))
+            })
+            .map(|c| {
+                format!(
+                    "{}@{}",
+                    c["module"].as_str().unwrap(),
+                    c["to"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        planned("m1"),
+        ["example.com/a@v1.2.0", "example.com/b@v1.1.1"]
+    );
+    assert_eq!(planned("m2"), ["example.com/n@v1.1.0"]);
+    for m in ["m1", "m2"] {
+        let mdir = theirs.join(m);
+        let mut get = go(&home, &f.url()).unwrap();
+        ok(
+            get.arg("get")
+                .args(planned(m))
+                .env("GOWORK", theirs.join("go.work"))
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go get (workspace)",
+        );
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy", "-e"])
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go mod tidy -e",
+        );
+    }
+    let mut sync = go(&home, &f.url()).unwrap();
+    ok(
+        sync.args(["work", "sync"])
+            .env("GOWORK", theirs.join("go.work"))
+            .env("GOFLAGS", "")
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go work sync",
+    );
+    for file in [
+        "m1/go.mod",
+        "m1/go.sum",
+        "m2/go.mod",
+        "m2/go.sum",
+        "go.work",
+        "go.work.sum",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(file)).unwrap_or_default(),
+            std::fs::read_to_string(theirs.join(file)).unwrap_or_default(),
+            "{file} differs from the go command's"
+        );
+    }
+}
+
 #[test]
 fn checksum_database_verifies_and_refuses() {
     let tmp = tempfile::tempdir().unwrap();

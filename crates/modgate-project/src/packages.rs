@@ -52,7 +52,7 @@ pub struct Package {
 }
 
 /// How far loading goes beyond the packages of `all`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Load the tests of the dependencies' packages in `all` too, as `go mod
     /// tidy` does (it loads the tests of every package in `all`): the packages
@@ -61,6 +61,11 @@ pub struct Options {
     /// Those tests' imports are in `all` (and so are their tests): the `all` of
     /// a main module below go 1.16 (`allClosesOverTests`).
     pub all_closes_over_tests: bool,
+    /// The module paths of the other modules of the main module's workspace: a
+    /// package of theirs that no module of the build list provides (imported
+    /// through go.work alone) is left unloaded, as `go mod tidy -e` leaves a
+    /// package it cannot find, and listed in [`Packages::unresolved`].
+    pub workspace: Vec<String>,
 }
 
 /// The packages of `all` and what go.mod and go.sum keep of them.
@@ -77,6 +82,8 @@ pub struct Packages {
     pub loaded_providers: BTreeSet<String>,
     /// Those providing a package the main module imports.
     pub direct: BTreeSet<String>,
+    /// Packages of other workspace modules left unloaded ([`Options::workspace`]).
+    pub unresolved: BTreeSet<String>,
     /// The zips read, by module path (streamed to temporary files, never held whole
     /// in memory).
     pub zips: HashMap<String, ZipInfo>,
@@ -209,6 +216,10 @@ pub async fn load_with(
                 pkgs.get(rel).map(|i| (m.clone(), i.clone(), test_deps))
             });
             let Some((m, deps, test_deps)) = found else {
+                if opts.workspace.iter().any(|w| provides_prefix(w, &imp)) {
+                    t.unresolved.insert(imp);
+                    continue;
+                }
                 let via = if in_all {
                     ""
                 } else {

@@ -106,8 +106,10 @@ fn err(e: impl std::fmt::Display) -> UpdateError {
     UpdateError(e.to_string())
 }
 
-/// Plans and computes the update of `project` (every module of a workspace, each
-/// as its own main module, as `GOWORK=off go get` in its directory would).
+/// Plans and computes the update of `project`: every module of a workspace, each
+/// as its own main module, as `go get` in its directory and `go mod tidy` there
+/// would (`-e` for the packages of the other workspace modules it imports
+/// through go.work alone: tidy cannot find them and leaves them unloaded).
 pub async fn update(
     project: &Project,
     fetcher: &Fetcher,
@@ -119,8 +121,21 @@ pub async fn update(
         .into_iter()
         .map(|(d, f)| (d, f.clone()))
         .collect();
-    for (dir, file) in mods {
-        update_module(&dir, &file, fetcher, opts, &mut out).await?;
+    let paths: Vec<String> = mods
+        .iter()
+        .filter_map(|(_, f)| f.module.as_ref().map(|m| m.path.clone()))
+        .collect();
+    for (dir, file) in &mods {
+        let own = file.module.as_ref().map(|m| m.path.as_str());
+        let workspace: Vec<String> = match project {
+            Project::Workspace { .. } => paths
+                .iter()
+                .filter(|p| Some(p.as_str()) != own)
+                .cloned()
+                .collect(),
+            Project::Module { .. } => Vec::new(),
+        };
+        update_module(dir, file, &workspace, fetcher, opts, &mut out).await?;
     }
     Ok(out)
 }
@@ -128,6 +143,7 @@ pub async fn update(
 async fn update_module(
     dir: &Path,
     file: &modfile::File,
+    workspace: &[String],
     fetcher: &Fetcher,
     opts: &Options,
     out: &mut Outcome,
@@ -278,6 +294,7 @@ async fn update_module(
     let load_opts = packages::Options {
         dep_tests: true,
         all_closes_over_tests: gover::compare(&max_go, "1.16").is_lt(),
+        workspace: workspace.to_vec(),
     };
     let tidy = packages::load_with(
         dir,
@@ -572,6 +589,15 @@ fn kept_sums(
             set.insert(r);
         }
     };
+    // A package tidy -e could not find keeps the zips of the graph's modules
+    // that could have provided it.
+    for path in &tidy.unresolved {
+        for prefix in path_prefixes(path) {
+            if let Some(v) = graph.selected(prefix) {
+                keep(&mut out.zips, prefix, v);
+            }
+        }
+    }
     for (path, pkg) in &tidy.packages {
         let is_main = pkg.module == main_path;
         let version = if is_main {
@@ -587,9 +613,7 @@ fn kept_sums(
         }
         let from_root =
             !unpruned && (is_main || (version.is_some() && root(&pkg.module) == version));
-        let prefixes =
-            std::iter::successors(Some(path.as_str()), |p| p.rsplit_once('/').map(|(d, _)| d));
-        for prefix in prefixes {
+        for prefix in path_prefixes(path) {
             let v = if from_root {
                 root(prefix)
             } else {
@@ -604,6 +628,11 @@ fn kept_sums(
         }
     }
     out
+}
+
+/// `path` and each of its parent paths (`a/b/c`, `a/b`, `a`).
+fn path_prefixes(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(path), |p| p.rsplit_once('/').map(|(d, _)| d))
 }
 
 /// Where `m`'s content comes from: the main module's `replace` for that version,
