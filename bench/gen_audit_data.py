@@ -8,8 +8,10 @@ zips made with `modgate zip create`); SRC_DIR/app the project audited: a main mo
 requiring every module of the graph at v1.0.0 (a complete, pruned go 1.22 go.mod).
 
 example.com/audit/mNNN (MODULES, default 300), each with v1.0.0, v1.0.1, v1.1.0;
-each version requires up to three higher-numbered modules at v1.0.0 (a DAG); one in
-ten is deprecated in v1.1.0, one in ten retracts v1.0.0 in v1.1.0. Deterministic.
+each version requires up to three higher-numbered modules at v1.0.0 (a DAG) and its
+package imports theirs; one in ten is deprecated in v1.1.0, one in ten retracts v1.0.0
+in v1.1.0. The app's main package imports every module's package, so the packages of
+`all` span the whole graph. Deterministic.
 """
 import os
 import random
@@ -20,14 +22,18 @@ from proxytree import add_version
 VERSIONS = ["v1.0.0", "v1.0.1", "v1.1.0"]
 
 
-def publish(bin_, data, src, path, version, gomod, time):
+def imports(paths):
+    return "".join(f"import _ \"{p}\"\n" for p in paths)
+
+
+def publish(bin_, data, src, path, version, gomod, time, deps):
     root = os.path.join(src, "mods", path + "@" + version)
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "go.mod"), "w") as f:
         f.write(gomod)
     name = path.rsplit("/", 1)[1]
     with open(os.path.join(root, name + ".go"), "w") as f:
-        f.write(f"package {name}\n\n// V is the version.\nconst V = \"{version}\"\n")
+        f.write(f"package {name}\n\n{imports(deps)}\n// V is the version.\nconst V = \"{version}\"\n")
     add_version(bin_, data, root, path, version, gomod, time)
 
 
@@ -49,12 +55,14 @@ def main() -> None:
             body = f"\nrequire (\n{reqs})\n" if reqs else ""
             gomod = f"{head}module {path(i)}\n\ngo 1.22\n{body}{tail}"
             time = f"2026-0{k + 1}-{1 + i % 28:02d}T00:00:00Z"
-            publish(bin_, data, src, path(i), version, gomod, time)
+            publish(bin_, data, src, path(i), version, gomod, time, [path(j) for j in deps[i]])
     app = os.path.join(src, "app")
     os.makedirs(app, exist_ok=True)
     reqs = "".join(f"\t{path(i)} v1.0.0\n" for i in range(n))
     with open(os.path.join(app, "go.mod"), "w") as f:
         f.write(f"module example.com/auditapp\n\ngo 1.22\n\nrequire (\n{reqs})\n")
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(f"package main\n\n{imports(path(i) for i in range(n))}\nfunc main() {{}}\n")
 
 
 if __name__ == "__main__":

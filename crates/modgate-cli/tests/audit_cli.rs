@@ -1383,3 +1383,176 @@ fn audit_reports_a_checksum_database_mismatch_and_goes_on() {
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert!(findings(&r, "integrity.sumdb-mismatch").is_empty(), "{r:#}");
 }
+
+/// Publishes `path@version` with `gomod` and the given files (name, source).
+fn publish_files(f: &Fixture, path: &str, version: &str, gomod: &str, files: &[(&str, &str)]) {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("go.mod"), gomod).unwrap();
+    for (name, text) in files {
+        let p = src.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    common::publish_version(
+        &f.root,
+        path,
+        version,
+        src.path(),
+        gomod,
+        "2026-02-01T00:00:00Z",
+    );
+}
+
+/// The audit follows the packages of `all`: a vulnerable package imported only
+/// by a dependency's package is `vuln.package` with its import chain; one of a
+/// build-list module no package imports stays `vuln.module`; go.sum without the
+/// zip line of a module only a dependency imports is `integrity.gosum-missing`
+/// (go mod tidy adds exactly that line); a package graph that cannot be loaded
+/// leaves a notice, not exit 2.
+#[test]
+fn audit_follows_the_package_graph() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("upstream"),
+    };
+    // dep imports vul/pkg; its go.mod also requires idle, whose packages nothing
+    // imports.
+    publish_files(
+        &f,
+        "example.com/dep",
+        "v1.0.0",
+        "module example.com/dep\n\ngo 1.21\n\nrequire (\n\texample.com/idle v1.0.0\n\texample.com/vul v1.0.0\n)\n",
+        &[(
+            "dep.go",
+            "package dep\n\nimport _ \"example.com/vul/pkg\"\n",
+        )],
+    );
+    publish_files(
+        &f,
+        "example.com/vul",
+        "v1.0.0",
+        "module example.com/vul\n\ngo 1.21\n",
+        &[("vul.go", "package vul\n"), ("pkg/pkg.go", "package pkg\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/idle",
+        "v1.0.0",
+        "module example.com/idle\n\ngo 1.21\n",
+        &[("idle.go", "package idle\n")],
+    );
+    let project = tmp.path().join("app");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("go.mod"),
+        "module example.com/app\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("main.go"),
+        "package main\n\nimport _ \"example.com/dep\"\n\nfunc main() {}\n",
+    )
+    .unwrap();
+    let home = tmp.path().join("go-home");
+    let proxy = f.url();
+    let Some(mut tidy) = go(&home, &proxy) else {
+        return;
+    };
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&project));
+    let db = tmp.path().join("db");
+    write_db(
+        &db,
+        &tmp.path().join("vuln.zip"),
+        &[
+            entry(
+                "GO-2026-0101",
+                "example.com/vul",
+                "1.0.1",
+                &["example.com/vul/pkg"],
+            ),
+            entry(
+                "GO-2026-0102",
+                "example.com/idle",
+                "1.0.1",
+                &["example.com/idle"],
+            ),
+        ],
+    );
+    let p = project.to_str().unwrap();
+    let args = [p, "--proxy", &proxy, "--db", db.to_str().unwrap(), "--json"];
+    let pin = [("GOTOOLCHAIN", "go1.99.0")];
+    let out = audit_env(&args, tmp.path(), &pin);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let code_of = |r: &Value, id: &str| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["id"] == id)
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(code_of(&r, "GO-2026-0101"), ["vuln.package"], "{r:#}");
+    assert_eq!(code_of(&r, "GO-2026-0102"), ["vuln.module"], "{r:#}");
+    let pkg = findings(&r, "vuln.package");
+    assert!(
+        pkg[0]["evidence"].as_str().unwrap().contains(
+            "the project imports the affected example.com/vul/pkg (example.com/app imports example.com/dep imports example.com/vul/pkg)"
+        ),
+        "{r:#}"
+    );
+    assert!(findings(&r, "integrity.gosum-missing").is_empty(), "{r:#}");
+
+    // go.sum without vul's zip line: go mod tidy puts back exactly that line, and
+    // the audit names it.
+    let sum = std::fs::read_to_string(project.join("go.sum")).unwrap();
+    let line = sum
+        .lines()
+        .find(|l| l.starts_with("example.com/vul v1.0.0 h1:"))
+        .unwrap()
+        .to_owned();
+    let without = sum.replace(&format!("{line}\n"), "");
+    std::fs::write(project.join("go.sum"), &without).unwrap();
+    let copy = tmp.path().join("app-go");
+    common::copy_tree(&project, &copy);
+    let mut tidy = go(&home, &proxy).unwrap();
+    common::run_ok(tidy.args(["mod", "tidy"]).current_dir(&copy));
+    let tidied = std::fs::read_to_string(copy.join("go.sum")).unwrap();
+    let added: Vec<&str> = tidied
+        .lines()
+        .filter(|l| !without.lines().any(|w| w == *l))
+        .collect();
+    assert_eq!(added, [line.as_str()]);
+    let out = audit_env(&args, tmp.path(), &pin);
+    let r = report(&out);
+    let missing = findings(&r, "integrity.gosum-missing");
+    assert_eq!(missing.len(), 1, "{r:#}");
+    assert_eq!(missing[0]["module"], "example.com/vul", "{r:#}");
+    assert_eq!(missing[0]["version"], "v1.0.0", "{r:#}");
+    assert_eq!(
+        missing[0]["evidence"],
+        "the build imports example.com/vul/pkg: example.com/app imports example.com/dep imports example.com/vul/pkg"
+    );
+    std::fs::write(project.join("go.sum"), &sum).unwrap();
+
+    // An import no module provides: the package graph is not loaded; the audit
+    // says so and runs on the module level (vul is then only vuln.module).
+    std::fs::write(
+        project.join("extra.go"),
+        "package main\n\nimport _ \"example.com/nope\"\n",
+    )
+    .unwrap();
+    let out = audit_env(&args, tmp.path(), &pin);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert_eq!(code_of(&r, "GO-2026-0101"), ["vuln.module"], "{r:#}");
+    assert!(
+        r["notices"].as_array().unwrap().iter().any(|n| {
+            let n = n.as_str().unwrap();
+            n.contains("package graph could not be loaded")
+                && n.contains("no required module provides package example.com/nope")
+        }),
+        "{r:#}"
+    );
+}

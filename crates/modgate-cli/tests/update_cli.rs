@@ -982,7 +982,7 @@ fn dry_run_text_and_errors() {
         "{}",
         common::stderr(&out)
     );
-    // An import no required module provides (tidy would add one): exit 2, named.
+    // An import no module provides: exit 2, named, nothing written.
     std::fs::write(
         dir.join("new.go"),
         "package main\n\nimport _ \"example.com/u/pkg\"\n",
@@ -991,8 +991,9 @@ fn dry_run_text_and_errors() {
     let out = update(&["--patch", dir.to_str().unwrap()], &home, &f.url());
     assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
     assert!(
-        common::stderr(&out)
-            .contains("no module in the build list provides package example.com/u/pkg"),
+        common::stderr(&out).contains(
+            "example.com/u/pkg: module example.com/u@latest found (v1.0.0), but does not contain package example.com/u/pkg"
+        ),
         "{}",
         common::stderr(&out)
     );
@@ -1418,5 +1419,236 @@ fn ignore_directive_equals_go() {
             ("example.com/a", "v1.0.0", "v1.2.0"),
             ("example.com/b", "v1.0.0", "v1.1.1"),
         ])
+    );
+}
+
+/// Publishes `path@version` with go.mod `module`/`go 1.21` lines plus `extra`
+/// and the given files (relative name, content).
+fn publish_files(f: &Fixture, path: &str, version: &str, extra: &str, files: &[(&str, &str)]) {
+    let src = tempfile::tempdir().unwrap();
+    let gomod = format!("module {path}\n\ngo 1.21\n{extra}");
+    std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
+    for (name, text) in files {
+        let p = src.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    common::publish_version(
+        &f.root,
+        path,
+        version,
+        src.path(),
+        &gomod,
+        "2026-01-02T03:04:05Z",
+    );
+}
+
+/// Modules for imports no requirement provides: x (v1.2.0 retracts itself;
+/// v1.1.0's package imports y, which x's go.mod does not require), y, nest and
+/// the nested module nest/sub (nest v1.0.0 still has a `sub` directory of its
+/// own; v1.1.0 no longer), z.
+fn missing_universe(root: &Path) -> Fixture {
+    let f = universe(root);
+    publish_files(
+        &f,
+        "example.com/x",
+        "v1.0.0",
+        "",
+        &[("x.go", "package x\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/x",
+        "v1.1.0",
+        "",
+        &[("pkg/pkg.go", "package pkg\n\nimport _ \"example.com/y\"\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/x",
+        "v1.2.0",
+        "\n// Broken.\nretract v1.2.0\n",
+        &[("pkg/pkg.go", "package pkg\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/y",
+        "v1.0.0",
+        "",
+        &[("y.go", "package y\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/nest",
+        "v1.0.0",
+        "",
+        &[
+            ("nest.go", "package nest\n"),
+            ("sub/sub.go", "package sub\n"),
+        ],
+    );
+    publish_files(
+        &f,
+        "example.com/nest",
+        "v1.1.0",
+        "",
+        &[("nest.go", "package nest\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/nest/sub",
+        "v1.0.0",
+        "",
+        &[("sub.go", "package sub\n\nimport _ \"example.com/b\"\n")],
+    );
+    publish_files(
+        &f,
+        "example.com/z",
+        "v0.3.0",
+        "",
+        &[("z.go", "package z\n")],
+    );
+    f
+}
+
+/// A tidy project requiring a (updated by `--latest`), then `extra.go` of the
+/// main package importing `imports` that no requirement provides.
+fn missing_project(dir: &Path, imports: &[&str], home: &Path, proxy: &str) -> Option<()> {
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    project(dir, gomod, &["example.com/a"], home, proxy)?;
+    let mut s = "package main\n\n".to_owned();
+    for i in imports {
+        s.push_str(&format!("import _ \"{i}\"\n"));
+    }
+    std::fs::write(dir.join("extra.go"), s).unwrap();
+    Some(())
+}
+
+/// An import of a module not in go.mod: found at `latest` (x v1.2.0 is
+/// retracted), required directly; its package's own missing import (y) is looked
+/// up in turn and required `// indirect`.
+#[test]
+fn missing_import_added_as_tidy_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = missing_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    if missing_project(&dir, &["example.com/x/pkg"], &home, &f.url()).is_none() {
+        return;
+    }
+    compare(&dir, &["--latest"], &home, &f.url());
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("\texample.com/x v1.1.0\n"), "{got}");
+    assert!(got.contains("example.com/y v1.0.0 // indirect"), "{got}");
+}
+
+/// An import in a nested module (`example.com/nest/sub`, its own module besides
+/// `example.com/nest`): the longest module path providing it wins.
+#[test]
+fn missing_import_in_a_nested_module_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = missing_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    if missing_project(
+        &dir,
+        &["example.com/nest", "example.com/nest/sub"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    compare(&dir, &["--latest"], &home, &f.url());
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("\texample.com/nest/sub v1.0.0\n"), "{got}");
+    assert!(got.contains("\texample.com/nest v1.1.0\n"), "{got}");
+}
+
+/// A missing import reached only through a dependency replaced by a directory.
+#[test]
+fn missing_import_through_a_directory_replace_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = missing_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let local = dir.join("localp");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(local.join("go.mod"), "module example.com/p\n\ngo 1.21\n").unwrap();
+    std::fs::write(local.join("p.go"), "package p\n").unwrap();
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n\nreplace example.com/p => ./localp\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/p"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    std::fs::write(
+        local.join("p.go"),
+        "package p\n\nimport _ \"example.com/z\"\n",
+    )
+    .unwrap();
+    compare(&dir, &["--latest"], &home, &f.url());
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("example.com/z v0.3.0 // indirect"), "{got}");
+}
+
+/// A package no module provides: exit 2 naming it, as go's tidy; nothing written.
+#[test]
+fn missing_import_nobody_provides_fails_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = missing_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    if missing_project(&dir, &["example.com/nope/pkg"], &home, &f.url()).is_none() {
+        return;
+    }
+    let gomod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    let out = update(&["--latest", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    let ours = common::stderr(&out);
+    let mut tidy = go(&home, &f.url()).unwrap();
+    let theirs = tidy
+        .args(["mod", "tidy"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!theirs.status.success());
+    let theirs = common::stderr(&theirs);
+    let want = "example.com/app imports\n\texample.com/nope/pkg: cannot find module providing package example.com/nope/pkg";
+    assert!(theirs.contains(want), "go: {theirs}");
+    assert!(ours.contains(want), "ours: {ours}\ngo: {theirs}");
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+
+    // A module found at latest without the package.
+    std::fs::write(
+        dir.join("extra.go"),
+        "package main\n\nimport _ \"example.com/y/nope\"\n",
+    )
+    .unwrap();
+    let out = update(&["--latest", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    let want = "example.com/y/nope: module example.com/y@latest found (v1.0.0), but does not contain package example.com/y/nope";
+    let mut tidy = go(&home, &f.url()).unwrap();
+    let theirs = tidy
+        .args(["mod", "tidy"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        common::stderr(&theirs).contains(want),
+        "go: {}",
+        common::stderr(&theirs)
+    );
+    assert!(
+        common::stderr(&out).contains(want),
+        "{}",
+        common::stderr(&out)
     );
 }

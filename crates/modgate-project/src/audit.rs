@@ -1,9 +1,10 @@
 //! `modgate audit`: the health of a project's dependencies, as findings with a
 //! stable code (docs/audit.md).
 //!
-//! [`audit`] loads the project's graph through a [`Fetcher`], then runs the checks:
-//! [`integrity`] (go.sum against the verified files the graph needs), [`vuln`]
-//! (module-level matches in a Go vulnerability database), [`health`] (outdated,
+//! [`audit`] loads the project's graph through a [`Fetcher`] and the packages of
+//! `all` ([`crate::packages`]), then runs the checks: [`integrity`] (go.sum against
+//! the verified files the graph needs), [`vuln`] (matches in a Go vulnerability
+//! database, at package level through the package graph), [`health`] (outdated,
 //! retracted, deprecated) and local-path replaces.
 
 pub mod health;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 use crate::fetch::Fetcher;
 use crate::graph::{Project, load_graph};
+use crate::packages;
 
 /// How bad a finding is; `--fail-on` compares against it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -210,15 +212,57 @@ pub async fn audit(
         ..Report::default()
     };
     report.findings.extend(mismatched);
-    // The main modules' own imports (read once: go.sum zip lines, vuln.package, tools).
+    // The main modules' own imports (read once: tools, and what stands for the
+    // package graph when it cannot be loaded).
     let source_imports: std::collections::BTreeSet<String> = project
         .main_modules()
         .into_iter()
         .flat_map(|(dir, _)| imports::scan_module(&dir))
         .collect();
+    // The packages of `all`, as tidy loads them: vuln.package and go.sum zip lines.
+    let loaded = packages::load(
+        project,
+        graph.clone(),
+        checks,
+        packages::Options {
+            jobs,
+            resolve_missing: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let all = match loaded {
+        Ok(l) => Some(l.packages),
+        Err(e) => {
+            report.notices.push(format!(
+                "the package graph could not be loaded, so vuln.package and the go.sum zip lines follow only the main modules' own imports: {e}"
+            ));
+            None
+        }
+    };
+    let providers = zip_providers(all.as_ref(), &source_imports, &graph);
+    // The zips the loader hashed count for go.sum when read through the verifying
+    // fetcher.
+    let zip_hashes: std::collections::HashMap<_, _> = match &all {
+        Some(p) if std::ptr::eq(checks, fetcher) => p
+            .zips
+            .values()
+            .map(|z| (z.version.clone(), z.hash.clone()))
+            .collect(),
+        _ => Default::default(),
+    };
     // go.sum against verified files; the rest through `checks` (past a mismatch,
     // the unverifying fetcher: the mismatch is reported, the audit goes on).
-    integrity::check(project, &graph, &source_imports, fetcher, jobs, &mut report).await;
+    integrity::check(
+        project,
+        &graph,
+        &providers,
+        &zip_hashes,
+        fetcher,
+        jobs,
+        &mut report,
+    )
+    .await;
     if let Some(dir) = &opts.modcache {
         integrity::check_modcache(project, &graph, dir, &mut report);
     }
@@ -230,7 +274,11 @@ pub async fn audit(
             modgate_core::vulndb::TOOLCHAIN,
         ]);
         let db = source.load(&paths).await?;
-        vuln::check(&matched, &source_imports, &db, &mut report);
+        let reach = match &all {
+            Some(p) => vuln::Reach::Graph(p),
+            None => vuln::Reach::Imports(&source_imports),
+        };
+        vuln::check(&matched, &reach, &db, &mut report);
         match toolchain::detect(project, &opts.gotoolchain, opts.local_go.as_deref()) {
             Ok(t) => {
                 report.notices.push(format!(
@@ -272,6 +320,42 @@ pub async fn audit(
     locate(project, &mut report);
     ignore::apply(&ignores, ignore::now(), &mut report);
     Ok(report)
+}
+
+/// The modules whose zip line go.sum needs, each with the evidence: those
+/// providing packages of `all` (the import chain to the first of them), else,
+/// without a package graph, those providing the main modules' own imports.
+fn zip_providers(
+    all: Option<&packages::Packages>,
+    source_imports: &std::collections::BTreeSet<String>,
+    graph: &crate::Graph,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    match all {
+        Some(p) => {
+            for (path, pkg) in &p.packages {
+                if p.main.contains(path) || out.contains_key(&pkg.module) {
+                    continue;
+                }
+                let chain = p.chain(path).unwrap_or_else(|| vec![path.clone()]);
+                out.insert(
+                    pkg.module.clone(),
+                    format!("the build imports {path}: {}", chain.join(" imports ")),
+                );
+            }
+        }
+        None => {
+            let paths = graph.dependency_paths();
+            for m in source_imports
+                .iter()
+                .filter_map(|i| imports::module_of(i, &paths))
+            {
+                out.entry(m.to_owned())
+                    .or_insert_with(|| format!("the main modules import packages of {m}"));
+            }
+        }
+    }
+    out
 }
 
 /// Points each finding at the main-module go.mod line that brings its module in:

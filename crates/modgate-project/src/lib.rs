@@ -22,6 +22,7 @@ pub mod audit;
 pub mod fetch;
 pub mod graph;
 pub mod packages;
+pub mod query;
 pub mod settings;
 pub mod update;
 

@@ -237,22 +237,45 @@ async fn update_module(
     let got_graph = load_graph(&got_project, fetcher, opts.jobs, &|_, _| {})
         .await
         .map_err(err)?;
+    // go mod tidy's packages of `all`; modules found for missing imports are
+    // added to the graph. Which tests tidy loads depends on the go line (raised
+    // by what is selected, and so by a module added): loaded again if a module
+    // added moves it across go 1.16.
+    let our_go = file.go.as_ref().map(|g| g.version.clone());
+    let load_opts = |go: &str| packages::Options {
+        jobs: opts.jobs,
+        resolve_missing: true,
+        dep_tests: true,
+        all_closes_over_tests: gover::compare(go, "1.16").is_lt(),
+        workspace: workspace.to_vec(),
+    };
+    let mut load_go = max_go_line(our_go.as_deref(), &got_graph);
+    let loaded = loop {
+        let l = packages::load(
+            &got_project,
+            got_graph.clone(),
+            fetcher,
+            load_opts(&load_go),
+        )
+        .await
+        .map_err(err)?;
+        let go = max_go_line(our_go.as_deref(), &l.graph);
+        if gover::compare(&go, "1.16").is_lt() == gover::compare(&load_go, "1.16").is_lt() {
+            break l;
+        }
+        load_go = go;
+    };
+    let (got_graph, tidy) = (&loaded.graph, &loaded.packages);
+    for (m, imp) in &loaded.added {
+        out.notes.push(format!(
+            "{}: added {m}: it provides {imp}, which no requirement did",
+            gomod.display()
+        ));
+    }
 
     // A dependency needing a newer go raises the go line, as go get does.
     let mut new_file = file.clone();
-    let our_go = file.go.as_ref().map(|g| g.version.clone());
-    let mut max_go = our_go.clone().unwrap_or_default();
-    for (m, data) in &got_graph.go_mods {
-        if got_graph.build_list.selected(&m.path) != Some(m.version.as_str()) {
-            continue;
-        }
-        if let Ok(f) = modfile::parse_lax("go.mod", data, None)
-            && let Some(g) = &f.go
-            && gover::compare(&g.version, &max_go).is_gt()
-        {
-            max_go = g.version.clone();
-        }
-    }
+    let max_go = max_go_line(our_go.as_deref(), got_graph);
     if our_go.as_deref() != Some(max_go.as_str()) && !max_go.is_empty() {
         new_file.add_go_stmt(&max_go).map_err(err)?;
         // A toolchain line no newer than the new go line says nothing: go drops it.
@@ -289,25 +312,10 @@ async fn update_module(
     // requirement set (mvs.Req) and the sums of the whole graph.
     let unpruned = gover::compare(&max_go, "1.17").is_lt();
 
-    // 3. go mod tidy: it loads the tests of every package in all too (below go
-    // 1.16 their imports are in all themselves).
-    let load_opts = packages::Options {
-        dep_tests: true,
-        all_closes_over_tests: gover::compare(&max_go, "1.16").is_lt(),
-        workspace: workspace.to_vec(),
-    };
-    let tidy = packages::load_with(
-        dir,
-        file,
-        &got_graph.build_list,
-        fetcher,
-        opts.jobs,
-        load_opts,
-    )
-    .await
-    .map_err(err)?;
+    // 3. go mod tidy (the packages were loaded above: tidy loads the tests of
+    // every package in all too, and below go 1.16 their imports are in all).
     if unpruned {
-        let roots = unpruned_roots(file, &got_graph.build_list, &tidy)?;
+        let roots = unpruned_roots(file, &got_graph.build_list, tidy)?;
         let list: Vec<(Version, bool)> = roots
             .into_iter()
             .map(|m| {
@@ -417,7 +425,7 @@ async fn update_module(
         }
     }
     let kept = kept_sums(
-        &tidy,
+        tidy,
         &new_file,
         &got_graph.build_list,
         &tidy_graph.build_list,
@@ -653,6 +661,24 @@ fn replacement(main: &modfile::File, m: &Version) -> Version {
         Some(r) => r.new.clone(),
         None => m.clone(),
     }
+}
+
+/// The go line `go get` writes: the main module's (`our`), raised to the highest
+/// `go` line of the selected modules' go.mod files.
+fn max_go_line(our: Option<&str>, graph: &crate::graph::Graph) -> String {
+    let mut max_go = our.unwrap_or_default().to_owned();
+    for (m, data) in &graph.go_mods {
+        if graph.build_list.selected(&m.path) != Some(m.version.as_str()) {
+            continue;
+        }
+        if let Ok(f) = modfile::parse_lax("go.mod", data, None)
+            && let Some(g) = &f.go
+            && gover::compare(&g.version, &max_go).is_gt()
+        {
+            max_go = g.version.clone();
+        }
+    }
+    max_go
 }
 
 /// `patch`, `minor` or `major` for a move from `from` to `to`.

@@ -3,7 +3,7 @@
 //!
 //! * `integrity.gosum-missing`: a go.mod the module graph reads has no `/go.mod`
 //!   line (go stops with "missing go.sum entry"), or a module providing a package
-//!   the main modules import has no zip line.
+//!   of the build has no zip line (what `go mod tidy` keeps).
 //! * `integrity.gosum-extra`: a line for a module version the graph does not use.
 //! * `integrity.gosum-mismatch`: a line whose hash is not the h1 of the file.
 
@@ -15,7 +15,7 @@ use modgate_core::gosum::{self, GO_MOD_SUFFIX};
 use modgate_core::module::Version;
 
 use super::{Finding, Report, Severity};
-use crate::fetch::{Fetcher, FileKind};
+use crate::fetch::Fetcher;
 use crate::graph::{Graph, Project, content_version};
 
 /// One go.sum line: file, module version (`/go.mod` suffix kept), hash.
@@ -25,11 +25,14 @@ struct Line {
     hash: String,
 }
 
-/// `imports`: the main modules' own import paths.
+/// `providers`: the paths of the modules providing packages of the build, each
+/// with the evidence for it (how the build imports it). `zip_hashes`: the h1 of
+/// zips already read through `fetcher` (by the package loader): not fetched again.
 pub async fn check(
     project: &Project,
     graph: &Graph,
-    imports: &std::collections::BTreeSet<String>,
+    providers: &std::collections::BTreeMap<String, String>,
+    zip_hashes: &HashMap<Version, String>,
     fetcher: &Fetcher,
     jobs: usize,
     report: &mut Report,
@@ -86,18 +89,12 @@ pub async fn check(
             report.findings.push(f);
         }
     }
-    // A module providing a package the main modules import needs its zip line (go:
-    // "missing go.sum entry for module providing package"). Imports inside
-    // dependencies are not followed.
-    let paths = graph.dependency_paths();
-    let imported: std::collections::BTreeSet<&str> = imports
-        .iter()
-        .filter_map(|i| super::imports::module_of(i, &paths))
-        .collect();
+    // A module providing a package of the build needs its zip line (go: "missing
+    // go.sum entry for module providing package").
     for m in &graph.build_list.modules {
-        if !imported.contains(m.path.as_str()) {
+        let Some(why) = providers.get(&m.path) else {
             continue;
-        }
+        };
         let Some(content) = content_version(m) else {
             continue;
         };
@@ -113,7 +110,7 @@ pub async fn check(
         f.summary = format!(
             "go.sum has no line for {content} (its zip), which provides packages the project imports"
         );
-        f.evidence = format!("the main modules import packages of {}", m.path);
+        f.evidence = why.clone();
         f.fix = format!("go mod download {content} (or go mod tidy) to add the line");
         report.findings.push(f);
     }
@@ -146,13 +143,27 @@ pub async fn check(
         if is_mod {
             let actual = dirhash::hash_gomod(go_mods[&module]);
             mismatch(report, l, &module, &actual);
+        } else if let Some(actual) = zip_hashes.get(&module) {
+            mismatch(report, l, &module, actual);
         } else {
             zips.push((l, module));
         }
     }
     let hashed: Vec<_> = futures_util::stream::iter(zips)
         .map(|(l, m)| async move {
-            let r = fetcher.bytes(&m, FileKind::Zip).await;
+            // Streamed to a temporary file, hashed off the async workers.
+            let r = match fetcher.zip_file(&m).await {
+                Ok(mut file) => {
+                    let what = format!("{m}.zip");
+                    Ok(tokio::task::spawn_blocking(move || {
+                        dirhash::hash_zip(&mut file).map_err(|e| format!("{what}: {e}"))
+                    })
+                    .await
+                    .map_err(|e| format!("{m}.zip: {e}"))
+                    .and_then(|h| h))
+                }
+                Err(e) => Err(e),
+            };
             (l, m, r)
         })
         .buffer_unordered(jobs.max(1))
@@ -167,10 +178,7 @@ pub async fn check(
         }
         let hash = r
             .map_err(|e| format!("{}: {}", e.what, e.error))
-            .and_then(|b| {
-                dirhash::hash_zip(std::io::Cursor::new(b.as_ref()))
-                    .map_err(|e| format!("{m}.zip: {e}"))
-            });
+            .and_then(|h| h);
         match hash {
             Ok(actual) => mismatch(report, l, &m, &actual),
             Err(e) => report.errors.push(format!("checking go.sum: {e}")),

@@ -1,5 +1,5 @@
-//! `vuln.module`, `vuln.package`, `vuln.stdlib`: the build list, the main modules'
-//! imports and the toolchain against a Go vulnerability database in the
+//! `vuln.module`, `vuln.package`, `vuln.stdlib`: the build list, the packages
+//! of `all` and the toolchain against a Go vulnerability database in the
 //! vuln.go.dev layout, matched as govulncheck's module filter does
 //! (`modgate_core::vulndb`).
 //!
@@ -189,15 +189,30 @@ pub fn matched_modules(graph: &Graph) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Findings for `modules` (from [`matched_modules`]). With `imports` (the main
-/// modules' own imports; empty: no source), a vulnerability whose affected
-/// packages the source imports is `vuln.package`, naming them.
-pub fn check(
-    modules: &[(String, String)],
-    imports: &std::collections::BTreeSet<String>,
-    db: &Database,
-    report: &mut Report,
-) {
+/// How the project's code reaches a package.
+pub enum Reach<'a> {
+    /// The packages of `all` as tidy loads them: an import chain from a main
+    /// module's package, through dependencies' packages.
+    Graph(&'a crate::packages::Packages),
+    /// Only the main modules' own imports (the package graph could not be loaded).
+    Imports(&'a std::collections::BTreeSet<String>),
+}
+
+impl Reach<'_> {
+    /// The import chain to `package` (`a imports b imports package`), or, with
+    /// only the main modules' imports, `package` itself; `None` when not reached.
+    pub fn chain(&self, package: &str) -> Option<String> {
+        match self {
+            Reach::Graph(p) => p.chain(package).map(|c| c.join(" imports ")),
+            Reach::Imports(i) => i.contains(package).then(|| package.to_owned()),
+        }
+    }
+}
+
+/// Findings for `modules` (from [`matched_modules`]). A vulnerability whose
+/// affected packages the project's code reaches is `vuln.package`, naming them
+/// with their import chains (govulncheck's package mode, without its call graph).
+pub fn check(modules: &[(String, String)], reach: &Reach, db: &Database, report: &mut Report) {
     for (path, version) in modules {
         let (path, version) = (path.as_str(), version.as_str());
         let found = match db.vulnerabilities(path, version) {
@@ -208,11 +223,10 @@ pub fn check(
             }
         };
         for v in found {
-            let imported: Vec<&str> = v
+            let imported: Vec<(&str, String)> = v
                 .imports
                 .iter()
-                .map(|i| i.path.as_str())
-                .filter(|p| imports.contains(*p))
+                .filter_map(|i| Some((i.path.as_str(), reach.chain(&i.path)?)))
                 .collect();
             let code = if imported.is_empty() {
                 "vuln.module"
@@ -231,10 +245,15 @@ pub fn check(
                 db.modified()
             );
             if !imported.is_empty() {
+                let names: Vec<&str> = imported.iter().map(|(p, _)| *p).collect();
                 f.evidence.push_str(&format!(
                     "; the project imports the affected {}",
-                    imported.join(", ")
+                    names.join(", ")
                 ));
+                if matches!(reach, Reach::Graph(_)) {
+                    let chains: Vec<&str> = imported.iter().map(|(_, c)| c.as_str()).collect();
+                    f.evidence.push_str(&format!(" ({})", chains.join("; ")));
+                }
             }
             f.fix = match &v.fixed {
                 Some(fx) => format!("go get {path}@{fx}"),
