@@ -368,7 +368,12 @@ async fn update_module(
                 break;
             }
         }
-        new_file.set_require_separate_indirect(&roots);
+        // From go 1.27 go writes at most one direct and one indirect block.
+        if gover::compare(&max_go, "1.27").is_ge() {
+            new_file.set_require_at_most_two(&roots);
+        } else {
+            new_file.set_require_separate_indirect(&roots);
+        }
     }
     new_file.cleanup();
     let after = new_file.format();
