@@ -1254,6 +1254,55 @@ fn go_1_16_minimal_requirements_equal_go() {
     );
 }
 
+/// go 1.16 with a directory replacement and a module version replaced by a fork:
+/// the requirements the replacements' go.mod files imply are not listed.
+#[test]
+fn go_1_16_replacements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = unpruned_universe(&tmp.path().join("proxy"));
+    let req_t = "\nrequire example.com/t v1.0.0\n";
+    let t = &["example.com/t"];
+    f.publish_tested("example.com/bfork", "v1.0.0", Some("1.16"), req_t, t, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let local = dir.join("localc");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("go.mod"),
+        "module example.com/c\n\ngo 1.16\n\nrequire example.com/b v1.2.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        local.join("c.go"),
+        "package c\n\nimport _ \"example.com/b\"\n",
+    )
+    .unwrap();
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/c v1.0.0\n)\n\nreplace example.com/c => ./localc\n\nreplace example.com/b v1.2.0 => example.com/bfork v1.0.0\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/c"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+    let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+    assert!(sum.contains("example.com/bfork v1.0.0 h1:"), "{sum}");
+
+    // An excluded version is dropped from the requirements that name it: a
+    // v1.1.0's b v1.1.0 is, so b is looked up as a missing import (latest).
+    let excl = tmp.path().join("excl");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/a v1.0.0\n\nexclude example.com/b v1.1.0\n";
+    project(&excl, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let plan = compare(&excl, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+}
+
 /// Below go 1.16 `all` closes over the tests of its packages: the imports of a
 /// test of a package that only a dependency's test imports count too.
 #[test]

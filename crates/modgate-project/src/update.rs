@@ -224,8 +224,17 @@ async fn update_module(
         return Ok(());
     }
 
-    // 2. go get: the targets as requirements, MVS over the rest.
+    // 2. go get: the targets as requirements, MVS over the rest. Without graph
+    // pruning go get keeps every version the old build list selected (its
+    // editRequirements roots them all), so a module only the old version of an
+    // upgraded one required stays selected.
     let mut got = file.clone();
+    let go_line = file.go.as_ref().map_or("", |g| g.version.as_str());
+    if gover::compare(go_line, "1.17").is_lt() {
+        for m in graph.build_list.modules.iter().filter(|m| !m.is_main()) {
+            got.add_require(&m.path, &m.version);
+        }
+    }
     for t in &targets {
         got.add_require(&t.path, &t.version);
     }
