@@ -1303,6 +1303,51 @@ fn go_1_16_replacements_equal_go() {
     assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
 }
 
+/// Only a go line of go 1.21 or later raises the main module's (it is then a
+/// requirement on the `go` module), from any go.mod the graph loads, selected or
+/// not: d v1.1.0 at go 1.18 leaves a go 1.16 module at 1.16; x v1.0.0 at go 1.22,
+/// required by y while x v1.1.0 (go 1.21) is selected, raises it to 1.22.
+#[test]
+fn go_line_raised_by_go_1_21_requirements_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    f.publish_tested("example.com/d", "v1.0.0", Some("1.16"), "", &[], &[]);
+    f.publish_tested("example.com/d", "v1.1.0", Some("1.18"), "", &[], &[]);
+    f.publish_tested("example.com/x", "v1.0.0", Some("1.22"), "", &[], &[]);
+    f.publish_tested("example.com/x", "v1.1.0", Some("1.21"), "", &[], &[]);
+    let req_x = "\nrequire example.com/x v1.0.0\n";
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/y", v, Some("1.16"), req_x, &[], &[]);
+    }
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/d v1.0.0\n";
+    if project(&dir, gomod, &["example.com/d"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/d", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.16\n"), "{after}");
+
+    let dir = tmp.path().join("app2");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/x v1.1.0\n\texample.com/y v1.0.0\n)\n";
+    project(
+        &dir,
+        gomod,
+        &["example.com/x", "example.com/y"],
+        &home,
+        &f.url(),
+    )
+    .unwrap();
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/y", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.22\n"), "{after}");
+}
+
 /// Below go 1.16 `all` closes over the tests of its packages: the imports of a
 /// test of a package that only a dependency's test imports count too.
 #[test]

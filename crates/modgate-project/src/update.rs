@@ -678,15 +678,15 @@ fn replacement(main: &modfile::File, m: &Version) -> Version {
 }
 
 /// The go line `go get` writes: the main module's (`our`), raised to the highest
-/// `go` line of the selected modules' go.mod files.
+/// `go` line of the go.mod files the graph loaded, selected versions or not, that
+/// say go 1.21 or later (from 1.21 a go line is a requirement on the `go`
+/// module, which MVS selects like any other; an older one requires nothing).
 fn max_go_line(our: Option<&str>, graph: &crate::graph::Graph) -> String {
     let mut max_go = our.unwrap_or_default().to_owned();
-    for (m, data) in &graph.go_mods {
-        if graph.build_list.selected(&m.path) != Some(m.version.as_str()) {
-            continue;
-        }
+    for (_, data) in &graph.go_mods {
         if let Ok(f) = modfile::parse_lax("go.mod", data, None)
             && let Some(g) = &f.go
+            && gover::compare(&g.version, "1.21").is_ge()
             && gover::compare(&g.version, &max_go).is_gt()
         {
             max_go = g.version.clone();
