@@ -1392,6 +1392,41 @@ fn go_1_14_all_closes_over_tests_equal_go() {
     }
 }
 
+/// A dependency whose go.mod does not list all its packages need: tidy makes
+/// each module providing a package a requirement as it loads, which loads that
+/// module's requirements too (p5 v1.1.0 requires p4 v1.1.0, p0 requires v1.2.0).
+#[test]
+fn untidy_dependency_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.21");
+    for v in ["v1.1.0", "v1.2.0"] {
+        f.publish_tested("example.com/p4", v, go, "", &[], &[]);
+    }
+    let req_p4 = "\nrequire example.com/p4 v1.2.0\n";
+    let p4 = &["example.com/p4"];
+    f.publish_tested("example.com/p0", "v1.1.0", go, req_p4, p4, &[]);
+    f.publish_tested("example.com/p5", "v1.0.0", go, "", &[], &[]);
+    let req = "\nrequire (\n\texample.com/p0 v1.1.0\n\texample.com/p4 v1.1.0\n)\n";
+    let imports = &["example.com/p0", "example.com/p4"];
+    f.publish_tested("example.com/p5", "v1.1.0", Some("1.17"), req, imports, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/p5 v1.0.0\n";
+    if project(&dir, gomod, &["example.com/p5"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/p5", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(
+        after.contains("example.com/p4 v1.2.0 // indirect"),
+        "{after}"
+    );
+}
+
 /// At go ≥ 1.17 tidy loads the tests of the dependencies' packages too: the
 /// modules providing what they import keep their zip sums (and, from go 1.21,
 /// go.mod sums), and one the tidy graph would select lower stays required.
@@ -1408,7 +1443,7 @@ fn dependency_tests_equal_go() {
         f.publish_tested("example.com/e", v, go, req_t, &[], &["example.com/t"]);
     }
     let home = tmp.path().join("home");
-    for go in ["1.20", "1.21"] {
+    for go in ["1.17", "1.20", "1.21"] {
         for t_above in [false, true] {
             let dir = tmp.path().join(format!("app{go}-{t_above}"));
             // t above what e requires: only e's test needs it there.

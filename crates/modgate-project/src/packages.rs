@@ -120,6 +120,12 @@ pub struct Options {
     /// Look up a module for an import no build-list module provides and add it,
     /// as tidy does (else such an import is an error).
     pub resolve_missing: bool,
+    /// Tidy with graph pruning (a single module): after each pass, make every
+    /// module providing a package of `all` a requirement at its selected
+    /// version, as tidy's `updateRequirements` does, which loads its own
+    /// requirements; when that changes the selection the packages are loaded
+    /// again, before any missing import is looked up.
+    pub promote: bool,
     /// Load the tests of the dependencies' packages in `all` too, as `go mod
     /// tidy` does (it loads the tests of every package in `all`): the packages
     /// they import (and what those import) are loaded, not in `all`.
@@ -178,6 +184,30 @@ pub async fn load(
     loop {
         let mains: Vec<(PathBuf, &modfile::File)> = project.main_modules();
         let (packages, missing) = loader.pass(&mains, &graph.build_list, &opts).await?;
+        if opts.promote
+            && let Project::Module { file, dir } = &project
+        {
+            let mut promoted = file.clone();
+            for p in &packages.providers {
+                if let Some(v) = graph.build_list.selected(p) {
+                    promoted.add_require(p, v);
+                }
+            }
+            promoted.cleanup();
+            let next = Project::Module {
+                dir: dir.clone(),
+                file: promoted,
+            };
+            let g = load_graph(&next, fetcher, opts.jobs, &|_, _| {})
+                .await
+                .map_err(err)?;
+            let changed = g.build_list.modules != graph.build_list.modules;
+            project = next;
+            graph = g;
+            if changed {
+                continue;
+            }
+        }
         if missing.is_empty() {
             return Ok(Loaded {
                 packages,

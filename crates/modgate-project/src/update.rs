@@ -249,11 +249,12 @@ async fn update_module(
     // go mod tidy's packages of `all`; modules found for missing imports are
     // added to the graph. Which tests tidy loads depends on the go line (raised
     // by what is selected, and so by a module added): loaded again if a module
-    // added moves it across go 1.16.
+    // added moves it across go 1.16 or 1.17.
     let our_go = file.go.as_ref().map(|g| g.version.clone());
     let load_opts = |go: &str| packages::Options {
         jobs: opts.jobs,
         resolve_missing: true,
+        promote: gover::compare(go, "1.17").is_ge(),
         dep_tests: true,
         all_closes_over_tests: gover::compare(go, "1.16").is_lt(),
         workspace: workspace.to_vec(),
@@ -269,7 +270,8 @@ async fn update_module(
         .await
         .map_err(err)?;
         let go = max_go_line(our_go.as_deref(), &l.graph);
-        if gover::compare(&go, "1.16").is_lt() == gover::compare(&load_go, "1.16").is_lt() {
+        let same = |v: &str| gover::compare(&go, v).is_lt() == gover::compare(&load_go, v).is_lt();
+        if same("1.16") && same("1.17") {
             break l;
         }
         load_go = go;
