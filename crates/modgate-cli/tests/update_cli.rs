@@ -1427,6 +1427,76 @@ fn untidy_dependency_requirements_equal_go() {
     );
 }
 
+/// tidyPrunedRoots goes one import depth at a time: t2, which only d's test
+/// imports, stays a requirement at v1.1.0 (d requires v1.0.0); t5, which t2
+/// imports, is then selected at the version it was loaded at and is not one.
+#[test]
+fn test_only_requirements_one_depth_at_a_time_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.21");
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/t5", v, go, "", &[], &[]);
+        f.publish_tested("example.com/u", v, go, "", &[], &[]);
+    }
+    f.publish_tested("example.com/t2", "v1.0.0", go, "", &[], &[]);
+    let req_t5 = "\nrequire example.com/t5 v1.1.0\n";
+    let t5 = &["example.com/t5"];
+    f.publish_tested("example.com/t2", "v1.1.0", go, req_t5, t5, &[]);
+    let req_t2 = "\nrequire example.com/t2 v1.0.0\n";
+    let t2 = &["example.com/t2"];
+    f.publish_tested("example.com/d", "v1.0.0", Some("1.16"), req_t2, &[], t2);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/d v1.0.0\n\texample.com/u v1.0.0\n)\n\nrequire example.com/t2 v1.1.0 // indirect\n";
+    let imports = ["example.com/d", "example.com/u"];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/u"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/u", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(!after.contains("example.com/t5"), "{after}");
+}
+
+/// A go 1.21 line read while tidy promotes requirements raises the go line even
+/// when the final graph no longer reads it: s v1.0.0 (go 1.14, so its
+/// requirements are loaded) requires g at go 1.21 until x raises s to v1.1.0.
+#[test]
+fn go_line_raised_while_tidy_loads_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    f.publish_tested("example.com/g", "v1.0.0", Some("1.21"), "", &[], &[]);
+    let req_g = "\nrequire example.com/g v1.0.0\n";
+    f.publish_tested("example.com/s", "v1.0.0", Some("1.14"), req_g, &[], &[]);
+    f.publish_tested("example.com/s", "v1.1.0", Some("1.17"), "", &[], &[]);
+    let req_s = "\nrequire example.com/s v1.1.0\n";
+    f.publish_tested("example.com/x", "v1.0.0", Some("1.17"), req_s, &[], &[]);
+    f.publish_tested("example.com/r", "v1.0.0", Some("1.17"), "", &[], &[]);
+    let req_sx = "\nrequire (\n\texample.com/s v1.0.0\n\texample.com/x v1.0.0\n)\n";
+    let sx = &["example.com/s", "example.com/x"];
+    f.publish_tested("example.com/r", "v1.1.0", Some("1.17"), req_sx, sx, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.17\n\nrequire example.com/r v1.0.0\n";
+    if project(&dir, gomod, &["example.com/r"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/r", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.21\n"), "{after}");
+}
+
 /// At go ≥ 1.17 tidy loads the tests of the dependencies' packages too: the
 /// modules providing what they import keep their zip sums (and, from go 1.21,
 /// go.mod sums), and one the tidy graph would select lower stays required.

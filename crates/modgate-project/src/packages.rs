@@ -57,6 +57,9 @@ pub struct Package {
     /// Whether it is in `all`; `false` for a package loaded only because the
     /// test of a dependency's package imports it ([`Options::dep_tests`]).
     pub in_all: bool,
+    /// The imports of its tests, when they were loaded (a dependency's package
+    /// in `all`, with [`Options::dep_tests`]).
+    pub test_imports: BTreeSet<String>,
 }
 
 /// The packages of `all` and what go.mod and go.sum keep of them.
@@ -150,6 +153,10 @@ pub struct Loaded {
     pub added: Vec<(Version, String)>,
     /// The module graph of `file`.
     pub graph: Graph,
+    /// Every go.mod the graphs selected along the way read (the last one's and
+    /// those before a module was promoted or added): a go line they require
+    /// stays required (tidy keeps the `go` version it reached).
+    pub seen_go_mods: Vec<(Version, bytes::Bytes)>,
 }
 
 /// Why the packages could not be loaded.
@@ -181,7 +188,11 @@ pub async fn load(
     let mut project = project.clone();
     let mut graph = graph;
     let mut added = Vec::new();
+    let mut seen_go_mods: HashMap<Version, bytes::Bytes> = HashMap::new();
     loop {
+        for (m, b) in &graph.go_mods {
+            seen_go_mods.entry(m.clone()).or_insert_with(|| b.clone());
+        }
         let mains: Vec<(PathBuf, &modfile::File)> = project.main_modules();
         let (packages, missing) = loader.pass(&mains, &graph.build_list, &opts).await?;
         if opts.promote
@@ -204,6 +215,9 @@ pub async fn load(
             let changed = g.build_list.modules != graph.build_list.modules;
             project = next;
             graph = g;
+            for (m, b) in &graph.go_mods {
+                seen_go_mods.entry(m.clone()).or_insert_with(|| b.clone());
+            }
             if changed {
                 continue;
             }
@@ -213,6 +227,7 @@ pub async fn load(
                 packages,
                 added,
                 graph,
+                seen_go_mods: seen_go_mods.into_iter().collect(),
             });
         }
         let stack = |m: &Missing| {
@@ -383,6 +398,7 @@ impl Loader<'_> {
                         module: main_path.clone(),
                         imports,
                         in_all: true,
+                        test_imports: BTreeSet::new(),
                     },
                 );
             }
@@ -463,6 +479,7 @@ impl Loader<'_> {
                 if from_main {
                     t.direct.insert(m.clone());
                 }
+                let tests_loaded = in_all && opts.dep_tests;
                 if in_all {
                     t.providers.insert(m.clone());
                     if opts.dep_tests {
@@ -480,8 +497,12 @@ impl Loader<'_> {
                     module: m,
                     imports: deps,
                     in_all,
+                    test_imports: BTreeSet::new(),
                 });
                 p.in_all |= in_all;
+                if tests_loaded {
+                    p.test_imports = test_deps;
+                }
             }
             queue = next;
         }
@@ -1039,6 +1060,7 @@ mod tests {
             module: module.to_owned(),
             imports: imports.iter().map(|s| s.to_string()).collect(),
             in_all: true,
+            test_imports: BTreeSet::new(),
         };
         let mut p = Packages::default();
         p.main.insert("m".into());

@@ -259,7 +259,7 @@ async fn update_module(
         all_closes_over_tests: gover::compare(go, "1.16").is_lt(),
         workspace: workspace.to_vec(),
     };
-    let mut load_go = max_go_line(our_go.as_deref(), &got_graph);
+    let mut load_go = max_go_line(our_go.as_deref(), &got_graph.go_mods);
     let loaded = loop {
         let l = packages::load(
             &got_project,
@@ -269,7 +269,7 @@ async fn update_module(
         )
         .await
         .map_err(err)?;
-        let go = max_go_line(our_go.as_deref(), &l.graph);
+        let go = max_go_line(our_go.as_deref(), &l.seen_go_mods);
         let same = |v: &str| gover::compare(&go, v).is_lt() == gover::compare(&load_go, v).is_lt();
         if same("1.16") && same("1.17") {
             break l;
@@ -286,7 +286,7 @@ async fn update_module(
 
     // A dependency needing a newer go raises the go line, as go get does.
     let mut new_file = file.clone();
-    let max_go = max_go_line(our_go.as_deref(), got_graph);
+    let max_go = max_go_line(our_go.as_deref(), &loaded.seen_go_mods);
     if our_go.as_deref() != Some(max_go.as_str()) && !max_go.is_empty() {
         new_file.add_go_stmt(&max_go).map_err(err)?;
         // A toolchain line no newer than the new go line says nothing: go drops it.
@@ -344,25 +344,60 @@ async fn update_module(
                 Some((Version::new(p, v), !tidy.direct.contains(p)))
             })
             .collect();
-        // tidyPrunedRoots: a package only a dependency's test imports stays at the
-        // version it was loaded at; if the graph of these roots would select its
-        // module lower (or not at all), that module becomes a root too. (Go adds
-        // them one import depth at a time; here all at once, then again until
-        // nothing is added.)
-        loop {
-            let mut f = new_file.clone();
-            f.set_require_separate_indirect(&roots);
-            f.cleanup();
-            let p = Project::Module {
-                dir: dir.to_owned(),
-                file: f,
+        // tidyPrunedRoots: a package outside all (what a dependency's test
+        // imports) stays at the version it was loaded at. One import depth at a
+        // time from all's packages (a test one deeper than its package): when the
+        // graph of the roots so far selects its module lower (or not at all), that
+        // module becomes a root too, and the graph is selected again.
+        let main_path = file.module.as_ref().map_or("", |m| m.path.as_str());
+        let mut queued: HashSet<String> = HashSet::new();
+        // (package path, its test rather than itself)
+        let mut queue: Vec<(String, bool)> = Vec::new();
+        for (path, pkg) in &tidy.packages {
+            if pkg.in_all {
+                queued.insert(path.clone());
+                queue.push((path.clone(), false));
+            }
+        }
+        let mut graph: Option<crate::graph::Graph> = None;
+        while !queue.is_empty() {
+            let g = match graph.take() {
+                Some(g) => g,
+                None => {
+                    let mut f = new_file.clone();
+                    f.set_require_separate_indirect(&roots);
+                    f.cleanup();
+                    let p = Project::Module {
+                        dir: dir.to_owned(),
+                        file: f,
+                    };
+                    load_graph(&p, fetcher, opts.jobs, &|_, _| {})
+                        .await
+                        .map_err(err)?
+                }
             };
-            let g = load_graph(&p, fetcher, opts.jobs, &|_, _| {})
-                .await
-                .map_err(err)?;
             let mut added = false;
-            for pkg in tidy.packages.values() {
-                if pkg.in_all || roots.iter().any(|(r, _)| r.path == pkg.module) {
+            for (path, is_test) in std::mem::take(&mut queue) {
+                let Some(pkg) = tidy.packages.get(&path) else {
+                    continue;
+                };
+                let imports = if is_test {
+                    &pkg.test_imports
+                } else {
+                    &pkg.imports
+                };
+                for dep in imports {
+                    if tidy.packages.contains_key(dep) && queued.insert(dep.clone()) {
+                        queue.push((dep.clone(), false));
+                    }
+                }
+                if !is_test
+                    && !pkg.test_imports.is_empty()
+                    && queued.insert(format!("{path} [test]"))
+                {
+                    queue.push((path.clone(), true));
+                }
+                if pkg.module == main_path || roots.iter().any(|(r, _)| r.path == pkg.module) {
                     continue;
                 }
                 let Some(v) = got_graph.build_list.selected(&pkg.module) else {
@@ -376,7 +411,7 @@ async fn update_module(
                 }
             }
             if !added {
-                break;
+                graph = Some(g);
             }
         }
         // From go 1.27 go writes at most one direct and one indirect block.
@@ -680,12 +715,16 @@ fn replacement(main: &modfile::File, m: &Version) -> Version {
 }
 
 /// The go line `go get` writes: the main module's (`our`), raised to the highest
-/// `go` line of the go.mod files the graph loaded, selected versions or not, that
-/// say go 1.21 or later (from 1.21 a go line is a requirement on the `go`
-/// module, which MVS selects like any other; an older one requires nothing).
-fn max_go_line(our: Option<&str>, graph: &crate::graph::Graph) -> String {
+/// `go` line of the go.mod files `go_mods` (those a graph loaded, selected
+/// versions or not) that say go 1.21 or later (from 1.21 a go line is a
+/// requirement on the `go` module, which MVS selects like any other; an older one
+/// requires nothing).
+fn max_go_line<'a>(
+    our: Option<&str>,
+    go_mods: impl IntoIterator<Item = &'a (Version, bytes::Bytes)>,
+) -> String {
     let mut max_go = our.unwrap_or_default().to_owned();
-    for (_, data) in &graph.go_mods {
+    for (_, data) in go_mods {
         if let Ok(f) = modfile::parse_lax("go.mod", data, None)
             && let Some(g) = &f.go
             && gover::compare(&g.version, "1.21").is_ge()
