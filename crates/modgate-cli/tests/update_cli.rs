@@ -1889,3 +1889,137 @@ fn missing_import_nobody_provides_fails_as_go_does() {
         common::stderr(&out)
     );
 }
+
+/// SplitMix64: a small seeded generator for [`random_graphs_equal_go`].
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Random module graphs against the go command: six modules of three versions
+/// each, with random go lines (none, 1.14 to 1.21), requirements, imports and
+/// test imports (dependency go.mod files are not tidy), and a main module at a
+/// random go line; `--latest`, sometimes `--only` one module. Seeds
+/// `MODGATE_UPDATE_SEED` (default 0) to that plus `MODGATE_UPDATE_SEEDS`
+/// (default 6); each case is printed before it runs, to rerun one alone.
+#[test]
+fn random_graphs_equal_go() {
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let first = env("MODGATE_UPDATE_SEED", 0);
+    for seed in first..first + env("MODGATE_UPDATE_SEEDS", 6) {
+        eprintln!("random_graphs_equal_go: seed {seed}");
+        if !random_case(seed) {
+            return;
+        }
+    }
+}
+
+/// One case of [`random_graphs_equal_go`]; `false` when go is missing.
+fn random_case(seed: u64) -> bool {
+    let mut rng = Rng(seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let mods: Vec<String> = (0..6).map(|i| format!("example.com/m{i}")).collect();
+    let versions = ["v1.0.0", "v1.1.0", "v1.2.0"];
+    let gos = [
+        None,
+        Some("1.14"),
+        Some("1.16"),
+        Some("1.17"),
+        Some("1.20"),
+        Some("1.21"),
+    ];
+    for m in &mods {
+        for v in versions {
+            let mut others: Vec<&String> = mods.iter().filter(|o| *o != m).collect();
+            let mut reqs: Vec<(&String, &str)> = Vec::new();
+            for _ in 0..rng.below(4) {
+                let o = others.remove(rng.below(others.len()));
+                reqs.push((o, versions[rng.below(3)]));
+            }
+            let imports: Vec<&str> = reqs
+                .iter()
+                .filter(|_| rng.chance(60))
+                .map(|(p, _)| p.as_str())
+                .collect();
+            let tests: Vec<&str> = reqs
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .filter(|p| !imports.contains(p) && rng.chance(50))
+                .collect();
+            let extra = if reqs.is_empty() {
+                String::new()
+            } else {
+                let lines: String = reqs.iter().map(|(p, v)| format!("\t{p} {v}\n")).collect();
+                format!("\nrequire (\n{lines})\n")
+            };
+            f.publish_tested(m, v, gos[rng.below(gos.len())], &extra, &imports, &tests);
+        }
+    }
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    let go_line = ["1.14", "1.16", "1.17", "1.21"][rng.below(4)];
+    let mut direct: Vec<&String> = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let m = &mods[rng.below(mods.len())];
+        if !direct.contains(&m) {
+            direct.push(m);
+        }
+    }
+    let lines: String = direct.iter().map(|p| format!("\t{p} v1.0.0\n")).collect();
+    let gomod = format!("module example.com/app\n\ngo {go_line}\n\nrequire (\n{lines})\n");
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let imports: String = direct
+        .iter()
+        .map(|p| format!("import _ \"{p}\"\n"))
+        .collect();
+    std::fs::write(
+        dir.join("main.go"),
+        format!("package main\n\n{imports}\nfunc main() {{}}\n"),
+    )
+    .unwrap();
+    let Some(mut tidy) = go(&home, &f.url()) else {
+        return false;
+    };
+    // A start go cannot tidy (an import no version provides) is no case.
+    if !tidy
+        .args(["mod", "tidy"])
+        .current_dir(&dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        eprintln!("seed {seed}: go mod tidy fails on the start; skipped");
+        return true;
+    }
+    let mut args = vec!["--latest"];
+    if rng.chance(50) {
+        args.extend(["--only", direct[rng.below(direct.len())].as_str()]);
+    }
+    compare(&dir, &args, &home, &f.url());
+    true
+}
