@@ -286,8 +286,10 @@ impl Fetcher {
             Answer::Computed { data, .. } => out.write_all(&data).await.map_err(io)?,
             Answer::Stored { body, .. } => match body {
                 Body::Bytes(b) => out.write_all(&b).await.map_err(io)?,
-                Body::Reader(mut r) => {
-                    tokio::io::copy(&mut r, &mut out).await.map_err(io)?;
+                body => {
+                    tokio::io::copy(&mut body.into_reader(), &mut out)
+                        .await
+                        .map_err(io)?;
                 }
             },
         }
@@ -341,11 +343,14 @@ async fn answer_bytes(a: Answer) -> Result<Bytes, CacheError> {
             key, meta, body, ..
         } => match body {
             Body::Bytes(b) => Ok(b),
-            Body::Reader(mut r) => {
+            body => {
                 let mut buf = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-                r.read_to_end(&mut buf).await.map_err(|e| {
-                    CacheError::from(modgate_storage::StorageError::io("read", key.as_str(), e))
-                })?;
+                body.into_reader()
+                    .read_to_end(&mut buf)
+                    .await
+                    .map_err(|e| {
+                        CacheError::from(modgate_storage::StorageError::io("read", key.as_str(), e))
+                    })?;
                 Ok(Bytes::from(buf))
             }
         },

@@ -33,6 +33,7 @@ pub mod proxy;
 pub mod request;
 pub mod respond;
 pub mod scrub;
+pub mod sendfile;
 pub mod server;
 
 use std::future::Future;
@@ -71,17 +72,21 @@ pub async fn serve(
     proxy: Arc<Proxy>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
 
     let app = app(proxy);
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .max_buf_size(CONN_BUFFER);
+        .max_buf_size(CONN_BUFFER)
+        // Body buffers reach the connection's writer as they are, never copied
+        // into one buffer: `sendfile` depends on it.
+        .writev(true);
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -104,8 +109,15 @@ pub async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "setting TCP_NODELAY");
         }
+        let (io, handle) = sendfile::Io::new(tcp);
+        let service = app
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(handle.clone());
+                req
+            });
         let conn = builder
-            .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()))
+            .serve_connection(io, TowerToHyperService::new(service))
             .into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
@@ -139,6 +151,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
     // Taken apart, not cloned: the body is never read (GET and HEAD only).
     let (parts, _body) = req.into_parts();
     let (method, headers) = (parts.method, parts.headers);
+    let sendfile = parts.extensions.get::<sendfile::Handle>();
     let path = parts.uri.path();
     let caller = proxy.access.caller(&headers);
     let served = if method != Method::GET && method != Method::HEAD {
@@ -150,6 +163,10 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
     } else {
         route(&proxy, &method, &headers, path, caller).await
     };
+    let mut served = served;
+    if sendfile::attach(&mut served.response, sendfile, parts.version, &method) {
+        proxy.metrics.sendfile_responses.inc();
+    }
     let status = served.response.status();
     let bytes = served
         .response

@@ -9,6 +9,7 @@
 //! | `modgate_upstream_hedges_total` | `outcome` (`sent`, `won`) |
 //! | `modgate_singleflight_waits_total` | — |
 //! | `modgate_bytes_served_total` | `endpoint` |
+//! | `modgate_sendfile_responses_total` | — |
 //! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_file`, `invalid_info`, `info_mismatch`, `sumdb_unavailable`) |
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
 //! | `modgate_coordination_fallbacks_total` | `operation` (`flight`, `negative`, `freshness`, `tree`) |
@@ -117,6 +118,7 @@ pub struct Metrics {
     pub upstream_hedges: Family<OutcomeLabels, Counter>,
     pub singleflight_waits: Counter,
     pub bytes_served: Family<EndpointLabels, Counter>,
+    pub sendfile_responses: Counter,
     pub verification_failures: Family<ReasonLabels, Counter>,
     pub access_denied: Family<ReasonLabels, Counter>,
     pub coordination_fallbacks: Family<OperationLabels, Counter>,
@@ -141,6 +143,7 @@ impl Default for Metrics {
         let upstream_hedges = Family::<OutcomeLabels, Counter>::default();
         let singleflight_waits = Counter::default();
         let bytes_served = Family::<EndpointLabels, Counter>::default();
+        let sendfile_responses = Counter::default();
         let verification_failures = Family::<ReasonLabels, Counter>::default();
         let access_denied = Family::<ReasonLabels, Counter>::default();
         let coordination_fallbacks = Family::<OperationLabels, Counter>::default();
@@ -171,6 +174,8 @@ impl Default for Metrics {
                 "Requests that waited on another request's upstream fetch";
             "bytes_served", bytes_served,
                 "Body bytes served";
+            "sendfile_responses", sendfile_responses,
+                "Responses whose body was sent from the stored file with sendfile (zero-copy)";
             "verification_failures", verification_failures,
                 "Upstream files refused by verification";
             "access_denied", access_denied,
@@ -215,6 +220,7 @@ impl Default for Metrics {
             upstream_hedges,
             singleflight_waits,
             bytes_served,
+            sendfile_responses,
             verification_failures,
             access_denied,
             coordination_fallbacks,

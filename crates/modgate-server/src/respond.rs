@@ -130,6 +130,27 @@ pub async fn stored(
                 ),
             };
         }
+        StoredBody::File(f) => {
+            let Some(range) = f.slice(start, len) else {
+                return text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage: object shorter than its size",
+                    "no-store",
+                );
+            };
+            if len <= CHUNK as u64 {
+                range.into_reader()
+            } else {
+                // Streamed as any body; the connection may instead send the file
+                // itself (see `sendfile`), which the candidate offers it.
+                let stream = ReaderStream::with_capacity(range.clone().into_reader(), STREAM_CHUNK);
+                let mut response = base.body(Body::from_stream(stream)).unwrap_or_default();
+                response
+                    .extensions_mut()
+                    .insert(crate::sendfile::Candidate(range));
+                return response;
+            }
+        }
         StoredBody::Reader(r) if start == 0 => r,
         StoredBody::Reader(r) => {
             drop(r);

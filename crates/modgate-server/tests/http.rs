@@ -445,3 +445,89 @@ fn keep_alive_requests_are_not_delayed() {
         );
     }
 }
+
+/// The `modgate_sendfile_responses_total` counter.
+fn sendfile_count(server: &Running) -> u64 {
+    let m = http()
+        .get(format!("{}/metrics", server.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    m.lines()
+        .find_map(|l| l.strip_prefix("modgate_sendfile_responses_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no sendfile counter in\n{m}"))
+}
+
+/// Large stored files go out with sendfile on HTTP/1 (whole, ranges, pipelined
+/// requests on one connection) and as a streamed body on HTTP/2: the same bytes.
+#[test]
+fn large_files_are_sent_from_the_file_on_http1() {
+    use std::io::{Read, Write};
+    let fx = fixture();
+    let server = start(ServerSpec::new(&fx.url()));
+    let path = "example.com/m/@v/v1.1.0.zip";
+    let want = std::fs::read(fx.root().join(path)).unwrap();
+    let url = format!("{}/{path}", server.url());
+    let c = http();
+    // The first answers come from the fill and the first check of the stored copy.
+    for _ in 0..3 {
+        assert!(c.get(&url).send().unwrap().bytes().unwrap()[..] == want[..]);
+    }
+    let before = sendfile_count(&server);
+    assert!(before >= 1, "a stored zip went out with sendfile");
+    let r = c
+        .get(&url)
+        .header(header::RANGE, "bytes=70000-")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert!(r.bytes().unwrap()[..] == want[70000..]);
+    assert_eq!(sendfile_count(&server), before + 1);
+
+    let h2 = reqwest::blocking::Client::builder()
+        .http2_prior_knowledge()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let r = h2.get(&url).send().unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert!(r.bytes().unwrap()[..] == want[..]);
+    assert_eq!(sendfile_count(&server), before + 1, "not on HTTP/2");
+
+    // Three pipelined requests in one write: two file bodies, then a small file.
+    let addr = server.url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: x\r\n\r\n\
+         GET /{path} HTTP/1.1\r\nHost: x\r\nRange: bytes=5-99999\r\n\r\n\
+         GET /example.com/m/@v/v1.0.0.mod HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    s.read_to_end(&mut got).unwrap();
+    let mut rest = &got[..];
+    for (status, body) in [
+        ("200", &want[..]),
+        ("206", &want[5..100_000]),
+        ("200", &b"module example.com/m\n"[..]),
+    ] {
+        let end = rest.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&rest[..end]).to_lowercase();
+        assert!(head.starts_with(&format!("http/1.1 {status}")), "{head}");
+        let len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(rest[end + 4..end + 4 + len] == *body, "{status} body");
+        rest = &rest[end + 4 + len..];
+    }
+    assert!(rest.is_empty());
+    assert_eq!(sendfile_count(&server), before + 3);
+}

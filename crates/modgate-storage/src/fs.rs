@@ -118,7 +118,6 @@ impl Storage for FsStorage {
         offset: u64,
         len: u64,
     ) -> Result<Option<Object>, StorageError> {
-        use tokio::io::{AsyncReadExt, AsyncSeekExt};
         let Some(obj) = self.get(key).await? else {
             return Ok(None);
         };
@@ -143,10 +142,15 @@ impl Storage for FsStorage {
                 let (a, z) = (offset as usize, (offset + len) as usize);
                 Body::Bytes(b.get(a..z).map(|_| b.slice(a..z)).ok_or_else(bad_range)?)
             }
+            // The open file itself: no second open, no seek.
+            Body::File(f) => Body::File(f.slice(offset, len).ok_or_else(bad_range)?),
             Body::Reader(_) => {
-                let mut f = open_large(&self.path_of(key), obj.meta.size)
+                use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                let path = self.path_of(key);
+                let file = blocking(move || std::fs::File::open(path))
                     .await
                     .map_err(|e| StorageError::io("open", key.as_str(), e))?;
+                let mut f = tokio::fs::File::from_std(file);
                 f.seek(io::SeekFrom::Start(offset))
                     .await
                     .map_err(|e| StorageError::io("seek", key.as_str(), e))?;
@@ -427,16 +431,6 @@ fn lock_exclusive(_f: &std::fs::File) -> io::Result<()> {
 }
 
 /// Opens a large object as a seekable stream.
-async fn open_large(path: &Path, size: u64) -> io::Result<Box<dyn ObjectReader>> {
-    let path = path.to_owned();
-    let file = blocking(move || std::fs::File::open(path)).await?;
-    Ok(large_body(file, size))
-}
-
-/// What a large file's reader can do: read and seek.
-trait ObjectReader: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin {}
-impl<T: tokio::io::AsyncRead + tokio::io::AsyncSeek + Send + Sync + Unpin> ObjectReader for T {}
-
 /// Runs file work on the blocking pool; a task that panicked reads as an I/O error.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> io::Result<T> + Send + 'static,
@@ -504,7 +498,7 @@ fn open_object(path: &Path) -> Result<Option<Object>, (&'static str, io::Error)>
             .map_err(|e| ("read", e))?;
         Body::Bytes(Bytes::from(buf))
     } else {
-        Body::Reader(large_body(file, md.len()))
+        large_body(file, md.len())
     };
     Ok(Some(Object { meta, body }))
 }
@@ -526,19 +520,25 @@ fn open_cached_object(path: &Path) -> Option<Option<Object>> {
         cached::read_cached(&file, &mut buf, 0)?;
         Body::Bytes(Bytes::from(buf))
     } else {
-        Body::Reader(large_body(file, md.len()))
+        large_body(file, md.len())
     };
     Some(Some(Object { meta, body }))
 }
 
-#[cfg(target_os = "linux")]
-fn large_body(file: std::fs::File, size: u64) -> Box<dyn ObjectReader> {
-    Box::new(cached::CachedFile::new(file, size))
+fn large_body(file: std::fs::File, size: u64) -> Body {
+    Body::File(crate::FileRange::new(std::sync::Arc::new(file), 0, size))
 }
 
-#[cfg(not(target_os = "linux"))]
-fn large_body(file: std::fs::File, _size: u64) -> Box<dyn ObjectReader> {
-    Box::new(tokio::fs::File::from_std(file))
+/// A file range as a stream (reads from the page cache on the async thread where
+/// the kernel can say without waiting that the bytes are there).
+pub(crate) fn range_reader(
+    r: crate::FileRange,
+) -> Box<dyn tokio::io::AsyncRead + Send + Sync + Unpin> {
+    Box::new(cached::CachedFile::new(
+        r.file().clone(),
+        r.offset(),
+        r.offset() + r.len(),
+    ))
 }
 
 fn is_absent(e: &io::Error) -> bool {
@@ -731,7 +731,6 @@ fn sweep_dir(dir: &Path, older_than: Duration, recurse: bool) -> io::Result<usiz
     Ok(removed)
 }
 
-#[cfg(target_os = "linux")]
 mod cached;
 
 #[cfg(test)]

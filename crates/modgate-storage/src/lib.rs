@@ -64,10 +64,14 @@ pub struct Meta {
     pub etag: String,
 }
 
-/// A readable object body: bytes already in memory (small objects), or a stream.
+/// A readable object body: bytes already in memory (small objects), a stream, or
+/// a range of an open local file.
 pub enum Body {
     Bytes(Bytes),
     Reader(Box<dyn AsyncRead + Send + Sync + Unpin>),
+    /// Kept as a file rather than a stream so that a server can send it straight
+    /// from the page cache (`sendfile`), without copying it through memory.
+    File(FileRange),
 }
 
 impl Body {
@@ -76,7 +80,50 @@ impl Body {
         match self {
             Body::Bytes(b) => Box::new(io::Cursor::new(b)),
             Body::Reader(r) => r,
+            Body::File(f) => f.into_reader(),
         }
+    }
+}
+
+/// `len` bytes at `offset` of an open, immutable local file (stored files are
+/// never written in place: a new version is a new file renamed over the old).
+#[derive(Debug, Clone)]
+pub struct FileRange {
+    file: std::sync::Arc<std::fs::File>,
+    offset: u64,
+    len: u64,
+}
+
+impl FileRange {
+    pub(crate) fn new(file: std::sync::Arc<std::fs::File>, offset: u64, len: u64) -> FileRange {
+        FileRange { file, offset, len }
+    }
+
+    pub fn file(&self) -> &std::sync::Arc<std::fs::File> {
+        &self.file
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The part `offset..offset + len` of this range, if it lies within it.
+    pub fn slice(&self, offset: u64, len: u64) -> Option<FileRange> {
+        let end = offset.checked_add(len)?;
+        (end <= self.len).then(|| FileRange::new(self.file.clone(), self.offset + offset, len))
+    }
+
+    /// The range as a stream.
+    pub fn into_reader(self) -> Box<dyn AsyncRead + Send + Sync + Unpin> {
+        fs::range_reader(self)
     }
 }
 
@@ -101,9 +148,10 @@ impl Object {
         let size = self.meta.size;
         let data = match self.body {
             Body::Bytes(b) => b,
-            Body::Reader(r) => {
+            body => {
                 let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-                r.take(size)
+                body.into_reader()
+                    .take(size)
                     .read_to_end(&mut buf)
                     .await
                     .map_err(|e| StorageError::io("read", key.as_str(), e))?;

@@ -427,7 +427,7 @@ impl Inner {
                 hash.update(&b);
                 out.write_all(&b).await.map(|()| b.len() as u64)
             }
-            Body::Reader(r) => copy_hashing(r.take(meta.size), &mut out, &mut hash).await,
+            body => copy_hashing(body.into_reader().take(meta.size), &mut out, &mut hash).await,
         };
         let flushed = out.flush().await;
         drop(out);

@@ -439,8 +439,8 @@ pub async fn copy(from: &dyn Storage, to: &dyn Storage, key: &Key) -> Result<boo
         Body::Bytes(b) => {
             to.put_bytes(key, b).await?;
         }
-        Body::Reader(r) => {
-            let mut r = r.take(size);
+        body => {
+            let mut r = body.into_reader().take(size);
             let mut up = to.upload(key).await?;
             let mut copied = 0u64;
             loop {

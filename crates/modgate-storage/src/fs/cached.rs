@@ -3,7 +3,7 @@
 //! copying a cached 64 KiB. So an object is opened with `openat2(RESOLVE_CACHED)` and
 //! read with `preadv2(RWF_NOWAIT)` right on the async thread; only when the kernel says
 //! the call would wait for the disk (`EAGAIN`), or does not support the flag, does the
-//! work go to the blocking pool.
+//! work go to the blocking pool. Elsewhere every read goes to the blocking pool.
 
 use std::fs::File;
 use std::io::{self, SeekFrom};
@@ -13,7 +13,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+#[cfg(target_os = "linux")]
 use rustix::fs::{Mode, OFlags, ResolveFlags};
+#[cfg(target_os = "linux")]
 use rustix::io::{Errno, ReadWriteFlags};
 use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
 use tokio::task::JoinHandle;
@@ -21,6 +23,7 @@ use tokio::task::JoinHandle;
 /// Largest read handed to the blocking pool when a read would wait.
 const BLOCKING_READ: usize = 64 * 1024;
 
+#[cfg(target_os = "linux")]
 /// Opens `path` if every path component is in the kernel's lookup cache. `None`
 /// means "cannot tell without blocking" (or an error the blocking path should report);
 /// `Some(Err(_))` is an absent file.
@@ -39,6 +42,7 @@ pub(super) fn open_cached(path: &Path) -> Option<io::Result<File>> {
 }
 
 /// Reads `buf.len()` bytes at `offset` if they are all in the page cache.
+#[cfg(target_os = "linux")]
 pub(super) fn read_cached(file: &File, buf: &mut [u8], offset: u64) -> Option<()> {
     let mut done = 0;
     while done < buf.len() {
@@ -52,6 +56,7 @@ pub(super) fn read_cached(file: &File, buf: &mut [u8], offset: u64) -> Option<()
 }
 
 /// One `preadv2(RWF_NOWAIT)`: `Ok(None)` when it would block (or is unsupported).
+#[cfg(target_os = "linux")]
 fn nowait_read(file: &File, buf: &mut [u8], offset: u64) -> io::Result<Option<usize>> {
     match rustix::io::preadv2(
         file,
@@ -66,10 +71,16 @@ fn nowait_read(file: &File, buf: &mut [u8], offset: u64) -> io::Result<Option<us
     }
 }
 
+#[cfg(not(target_os = "linux"))]
+fn nowait_read(_: &File, _: &mut [u8], _: u64) -> io::Result<Option<usize>> {
+    Ok(None)
+}
+
 /// A seekable file body: cached bytes are read inline, the rest on the blocking pool.
 pub(super) struct CachedFile {
     file: Arc<File>,
-    size: u64,
+    /// Where the body ends in the file (a body can be a range of it).
+    end: u64,
     pos: u64,
     /// A read running on the blocking pool, for the bytes at `pos`.
     pending: Option<JoinHandle<io::Result<Vec<u8>>>>,
@@ -82,11 +93,12 @@ pub(super) struct CachedFile {
 }
 
 impl CachedFile {
-    pub(super) fn new(file: File, size: u64) -> CachedFile {
+    /// The bytes `start..end` of `file`.
+    pub(super) fn new(file: Arc<File>, start: u64, end: u64) -> CachedFile {
         CachedFile {
-            file: Arc::new(file),
-            size,
-            pos: 0,
+            file,
+            end,
+            pos: start,
             pending: None,
             ahead: Vec::new(),
             seek_to: None,
@@ -99,7 +111,7 @@ impl CachedFile {
     pub(super) fn blocking_only(file: File, size: u64) -> CachedFile {
         CachedFile {
             nowait: false,
-            ..CachedFile::new(file, size)
+            ..CachedFile::new(Arc::new(file), 0, size)
         }
     }
 
@@ -132,18 +144,24 @@ impl AsyncRead for CachedFile {
             this.take_ahead(dst);
             return Poll::Ready(Ok(()));
         }
-        if this.pos >= this.size {
+        if this.pos >= this.end {
             return Poll::Ready(Ok(()));
         }
+        let left = usize::try_from(this.end - this.pos).unwrap_or(usize::MAX);
+        let want = dst.remaining().min(left);
         if this.nowait
-            && let Some(n) = nowait_read(&this.file, dst.initialize_unfilled(), this.pos)?
+            && let Some(n) = nowait_read(
+                &this.file,
+                &mut dst.initialize_unfilled_to(want)[..],
+                this.pos,
+            )?
         {
             dst.advance(n);
             this.pos += n as u64;
             return Poll::Ready(Ok(()));
         }
         let (file, pos) = (this.file.clone(), this.pos);
-        let len = dst.remaining().min(BLOCKING_READ);
+        let len = want.min(BLOCKING_READ);
         this.pending = Some(tokio::task::spawn_blocking(move || {
             let mut buf = vec![0; len];
             let n = file.read_at(&mut buf, pos)?;
@@ -159,7 +177,7 @@ impl AsyncSeek for CachedFile {
         let this = self.get_mut();
         let target = match to {
             SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => this.size.checked_add_signed(d),
+            SeekFrom::End(d) => this.end.checked_add_signed(d),
             SeekFrom::Current(d) => this.pos.checked_add_signed(d),
         };
         let target = target.ok_or_else(|| {
