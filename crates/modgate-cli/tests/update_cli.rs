@@ -1392,6 +1392,52 @@ fn go_1_14_all_closes_over_tests_equal_go() {
     }
 }
 
+/// A go.mod whose requirement is below the version its graph selects (k v1.0.0
+/// while j v1.0.0, without a go line and so loaded whole, requires v1.1.0): go
+/// makes the requirements consistent before the update, so k stays at v1.1.0
+/// after j v1.1.0 drops the requirement.
+#[test]
+fn inconsistent_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/k", v, Some("1.21"), "", &[], &[]);
+    }
+    let req_k = "\nrequire example.com/k v1.1.0\n";
+    f.publish_tested("example.com/j", "v1.0.0", None, req_k, &[], &[]);
+    f.publish_tested("example.com/j", "v1.1.0", None, "", &[], &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/j v1.0.0\n\texample.com/k v1.0.0\n)\n";
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let main = "package main\n\nimport _ \"example.com/j\"\nimport _ \"example.com/k\"\n\nfunc main() {}\n";
+    std::fs::write(dir.join("main.go"), main).unwrap();
+    let Some(mut tidy) = go(&home, &f.url()) else {
+        return;
+    };
+    // Tidy writes go.sum (and k v1.1.0); the inconsistent go.mod is put back.
+    ok(
+        tidy.args(["mod", "tidy"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go mod tidy (setup)",
+    );
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/j"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/j", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("example.com/k v1.1.0"), "{after}");
+}
+
 /// A dependency whose go.mod does not list all its packages need: tidy makes
 /// each module providing a package a requirement as it loads, which loads that
 /// module's requirements too (p5 v1.1.0 requires p4 v1.1.0, p0 requires v1.2.0).

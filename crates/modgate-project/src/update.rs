@@ -244,12 +244,20 @@ async fn update_module(
     // 2. go get: the targets as requirements, MVS over the rest. Without graph
     // pruning go get keeps every version the old build list selected (its
     // editRequirements roots them all), so a module only the old version of an
-    // upgraded one required stays selected.
+    // upgraded one required stays selected; with pruning, each requirement at
+    // the version the graph selects (loading go.mod makes the roots consistent
+    // first).
     let mut got = file.clone();
     let go_line = file.go.as_ref().map_or("", |g| g.version.as_str());
     if gover::compare(go_line, "1.17").is_lt() {
         for m in graph.build_list.modules.iter().filter(|m| !m.is_main()) {
             got.add_require(&m.path, &m.version);
+        }
+    } else {
+        for r in &file.require {
+            if let Some(v) = graph.build_list.selected(&r.module.path) {
+                got.add_require(&r.module.path, v);
+            }
         }
     }
     for t in &targets {
