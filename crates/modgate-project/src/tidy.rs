@@ -94,7 +94,7 @@ async fn pruned_roots(
             queue.push((path.clone(), false));
         }
     }
-    let mut graph: Option<crate::graph::Graph> = None;
+    let mut graph: Option<Graph> = None;
     while !queue.is_empty() {
         let g = match graph.take() {
             Some(g) => g,
@@ -190,7 +190,7 @@ pub(crate) async fn go_sum(
     let mut sum = gosum::GoSum::new();
     // The go.mod of every module version whose requirements the graph loaded
     // (the replacement's, when replaced by a module version).
-    let graphs: Vec<&crate::graph::Graph> = std::iter::once(&tidy_graph)
+    let graphs: Vec<&Graph> = std::iter::once(&tidy_graph)
         .chain(compat_graph.as_ref())
         .collect();
     let go_mods: HashMap<&Version, &bytes::Bytes> = graphs
