@@ -1960,7 +1960,8 @@ impl Rng {
 /// Random module graphs against the go command: six modules of three versions
 /// each, with random go lines (none, 1.14 to 1.21), requirements, imports and
 /// test imports (dependency go.mod files are not tidy), and a main module at a
-/// random go line; `--latest`, sometimes `--only` one module. Seeds
+/// random go line (1.14 to 1.27), sometimes with an `exclude` or a version
+/// `replace`; `--latest`, sometimes `--only` one module. Seeds
 /// `MODGATE_UPDATE_SEED` (default 0) to that plus `MODGATE_UPDATE_SEEDS`
 /// (default 6); each case is printed before it runs, to rerun one alone.
 #[test]
@@ -2027,7 +2028,7 @@ fn random_case(seed: u64) -> bool {
     let home = tmp.path().join("home");
     let dir = tmp.path().join("app");
     std::fs::create_dir_all(&dir).unwrap();
-    let go_line = ["1.14", "1.16", "1.17", "1.21"][rng.below(4)];
+    let go_line = ["1.14", "1.16", "1.17", "1.21", "1.27"][rng.below(5)];
     let mut direct: Vec<&String> = Vec::new();
     for _ in 0..1 + rng.below(3) {
         let m = &mods[rng.below(mods.len())];
@@ -2036,7 +2037,16 @@ fn random_case(seed: u64) -> bool {
         }
     }
     let lines: String = direct.iter().map(|p| format!("\t{p} v1.0.0\n")).collect();
-    let gomod = format!("module example.com/app\n\ngo {go_line}\n\nrequire (\n{lines})\n");
+    let mut gomod = format!("module example.com/app\n\ngo {go_line}\n\nrequire (\n{lines})\n");
+    if rng.chance(30) {
+        let m = &mods[rng.below(mods.len())];
+        gomod.push_str(&format!("\nexclude {m} {}\n", versions[rng.below(3)]));
+    }
+    if rng.chance(30) {
+        let m = &mods[rng.below(mods.len())];
+        let (old, new) = (versions[rng.below(3)], versions[rng.below(3)]);
+        gomod.push_str(&format!("\nreplace {m} {old} => {m} {new}\n"));
+    }
     std::fs::write(dir.join("go.mod"), gomod).unwrap();
     let imports: String = direct
         .iter()
