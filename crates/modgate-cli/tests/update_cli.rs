@@ -1589,6 +1589,60 @@ fn dependency_tests_equal_go() {
     }
 }
 
+/// go get fails when a version asked for is not the one selected: h v1.1.0
+/// requires z v1.2.0-rc.1 while z's newest release, v1.1.0, is asked for. The
+/// update of that go.mod fails the same way (exit 1, go's message, nothing
+/// written).
+#[test]
+fn conflicting_targets_refused_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let g = Some("1.21");
+    for v in ["v1.0.0", "v1.1.0", "v1.2.0-rc.1"] {
+        f.publish_tested("example.com/z", v, g, "", &[], &[]);
+    }
+    f.publish_tested("example.com/h", "v1.0.0", g, "", &[], &[]);
+    let req_z = "\nrequire example.com/z v1.2.0-rc.1\n";
+    f.publish_tested("example.com/h", "v1.1.0", g, req_z, &[], &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/h v1.0.0\n\texample.com/z v1.0.0\n)\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/h", "example.com/z"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let out = update(&["--latest", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    let said = "example.com/h@v1.1.0 requires example.com/z@v1.2.0-rc.1, not example.com/z@v1.1.0";
+    assert!(
+        common::stdout(&out).contains(said),
+        "{}",
+        common::stdout(&out)
+    );
+    let mut get = go(&home, &f.url()).unwrap();
+    let out = get
+        .args(["get", "example.com/h@v1.1.0", "example.com/z@v1.1.0"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains(said),
+        "{}",
+        common::stderr(&out)
+    );
+}
+
 /// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
 /// (go's `.info` time rule; `go list -m -u` agrees); a later commit is.
 #[test]

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use modgate_core::module::{UtcTime, Version};
+use modgate_core::mvs::BuildList;
 use modgate_core::pattern::match_prefix_patterns;
 use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
 use modgate_core::{gover, modfile, semver};
@@ -271,6 +272,41 @@ async fn update_module(
     let got_graph = load_graph(&got_project, fetcher, opts.jobs, &|_, _| {})
         .await
         .map_err(err)?;
+    // go get fails when a version asked for is not the one selected (something
+    // it brings in requires a higher one, a pre-release say): so does the update
+    // of this go.mod, and nothing of it is written.
+    let mut conflicts = Vec::new();
+    for t in &targets {
+        let Some(sel) = got_graph.build_list.selected(&t.path) else {
+            continue;
+        };
+        if sel == t.version {
+            continue;
+        }
+        let wanted = Version::new(t.path.clone(), sel);
+        // As go says it: the first target from which a chain of requirements
+        // reaches the higher version.
+        let chain = targets
+            .iter()
+            .find_map(|root| chain_length(&got_graph.build_list, root, &wanted).map(|n| (root, n)));
+        let error = match chain {
+            Some((root, n)) => {
+                let adverb = if n > 2 { "indirectly " } else { "" };
+                format!("{root} {adverb}requires {wanted}, not {t}")
+            }
+            None => format!("{t} is not selected: the module graph selects {wanted}"),
+        };
+        conflicts.push(Failure {
+            gomod: gomod.clone(),
+            module: t.path.clone(),
+            error,
+        });
+    }
+    if !conflicts.is_empty() {
+        out.failures.extend(conflicts);
+        out.changes.retain(|c| c.gomod != gomod);
+        return Ok(());
+    }
     // go mod tidy's packages of `all`; modules found for missing imports are
     // added to the graph. Which tests tidy loads depends on the go line (raised
     // by what is selected, and so by a module added): loaded again if a module
@@ -364,6 +400,26 @@ async fn update_module(
         });
     }
     Ok(())
+}
+
+/// The number of module versions on the shortest chain of requirements from
+/// `root` to `target` in `bl` (both counted), if there is one.
+fn chain_length(bl: &BuildList, root: &Version, target: &Version) -> Option<usize> {
+    let mut depth: HashMap<&Version, usize> = HashMap::from([(root, 1)]);
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(m) = queue.pop_front() {
+        let d = depth[m];
+        if m == target {
+            return Some(d);
+        }
+        for r in bl.required_by(m).into_iter().flatten() {
+            if !depth.contains_key(r) {
+                depth.insert(r, d + 1);
+                queue.push_back(r);
+            }
+        }
+    }
+    None
 }
 
 /// The go line `go get` writes: the main module's (`our`), raised to the highest
