@@ -1556,3 +1556,107 @@ fn audit_follows_the_package_graph() {
         "{r:#}"
     );
 }
+
+/// In a workspace the package graph starts from every module's packages: one
+/// module imports the other through go.work alone (no notice: that import is
+/// found), which imports a dependency whose package imports a vulnerable one; the
+/// chain is the shortest from any main package.
+#[test]
+fn audit_follows_the_package_graph_across_a_workspace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("upstream"),
+    };
+    publish_files(
+        &f,
+        "example.com/dep",
+        "v1.0.0",
+        "module example.com/dep\n\ngo 1.21\n\nrequire example.com/vul v1.0.0\n",
+        &[(
+            "dep.go",
+            "package dep\n\nimport _ \"example.com/vul/pkg\"\n",
+        )],
+    );
+    publish_files(
+        &f,
+        "example.com/vul",
+        "v1.0.0",
+        "module example.com/vul\n\ngo 1.21\n",
+        &[("pkg/pkg.go", "package pkg\n")],
+    );
+    let ws = tmp.path().join("ws");
+    for (dir, gomod, src) in [
+        (
+            "a",
+            "module example.com/wa\n\ngo 1.21\n",
+            "package main\n\nimport _ \"example.com/wb\"\n\nfunc main() {}\n",
+        ),
+        (
+            "b",
+            "module example.com/wb\n\ngo 1.21\n",
+            "package wb\n\nimport _ \"example.com/dep\"\n",
+        ),
+    ] {
+        std::fs::create_dir_all(ws.join(dir)).unwrap();
+        std::fs::write(ws.join(dir).join("go.mod"), gomod).unwrap();
+        std::fs::write(ws.join(dir).join(format!("{dir}.go")), src).unwrap();
+    }
+    std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./a\n\t./b\n)\n").unwrap();
+    let home = tmp.path().join("go-home");
+    let proxy = f.url();
+    // b's requirements and go.sum as go writes them (b on its own).
+    let Some(mut tidy) = go(&home, &proxy) else {
+        return;
+    };
+    common::run_ok(
+        tidy.args(["mod", "tidy"])
+            .env("GOWORK", "off")
+            .current_dir(ws.join("b")),
+    );
+    let db = tmp.path().join("db");
+    write_db(
+        &db,
+        &tmp.path().join("vuln.zip"),
+        &[entry(
+            "GO-2026-0201",
+            "example.com/vul",
+            "1.0.1",
+            &["example.com/vul/pkg"],
+        )],
+    );
+    let work = ws.join("go.work");
+    let out = audit_env(
+        &[
+            ws.join("a").to_str().unwrap(),
+            "--proxy",
+            &proxy,
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+        ],
+        tmp.path(),
+        &[
+            ("GOTOOLCHAIN", "go1.99.0"),
+            ("GOWORK", work.to_str().unwrap()),
+        ],
+    );
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let pkg = findings(&r, "vuln.package");
+    assert_eq!(pkg.len(), 1, "{r:#}");
+    assert!(
+        pkg[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("(example.com/wb imports example.com/dep imports example.com/vul/pkg)"),
+        "{r:#}"
+    );
+    assert!(
+        !r["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("package graph")),
+        "{r:#}"
+    );
+}

@@ -1780,8 +1780,9 @@ fn publish_files(f: &Fixture, path: &str, version: &str, extra: &str, files: &[(
     );
 }
 
-/// Modules for imports no requirement provides: x (v1.2.0 retracts itself;
-/// v1.1.0's package imports y, which x's go.mod does not require), y, nest and
+/// Modules for imports no requirement provides: x (v1.0.0 without package pkg;
+/// v1.2.0 retracts itself; v1.1.0's pkg imports y, which x's go.mod does not
+/// require), y, nest and
 /// the nested module nest/sub (nest v1.0.0 still has a `sub` directory of its
 /// own; v1.1.0 no longer), z.
 fn missing_universe(root: &Path) -> Fixture {
@@ -1798,7 +1799,10 @@ fn missing_universe(root: &Path) -> Fixture {
         "example.com/x",
         "v1.1.0",
         "",
-        &[("pkg/pkg.go", "package pkg\n\nimport _ \"example.com/y\"\n")],
+        &[
+            ("x.go", "package x\n"),
+            ("pkg/pkg.go", "package pkg\n\nimport _ \"example.com/y\"\n"),
+        ],
     );
     publish_files(
         &f,
@@ -1934,6 +1938,47 @@ fn missing_import_through_a_directory_replace_equals_go() {
     compare(&dir, &["--latest"], &home, &f.url());
     let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
     assert!(got.contains("example.com/z v0.3.0 // indirect"), "{got}");
+}
+
+/// A required module whose selected version lacks an imported package that its
+/// latest version has: tidy upgrades it (x v1.0.0 to v1.1.0 for x/pkg, which
+/// brings y in), though the plan leaves x alone.
+#[test]
+fn missing_import_upgrades_a_requirement_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = missing_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/x v1.0.0\n)\n\nrequire example.com/b v1.0.0 // indirect\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/x"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    std::fs::write(
+        dir.join("extra.go"),
+        "package main\n\nimport _ \"example.com/x/pkg\"\n",
+    )
+    .unwrap();
+    let plan = compare(
+        &dir,
+        &["--latest", "--exclude", "example.com/x"],
+        &home,
+        &f.url(),
+    );
+    assert!(
+        plan.iter().all(|(m, _, _)| m != "example.com/x"),
+        "{plan:?}"
+    );
+    let got = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(got.contains("\texample.com/x v1.1.0\n"), "{got}");
+    assert!(got.contains("example.com/y v1.0.0 // indirect"), "{got}");
 }
 
 /// A package no module provides: exit 2 naming it, as go's tidy; nothing written.

@@ -219,8 +219,10 @@ pub async fn audit(
         .into_iter()
         .flat_map(|(dir, _)| imports::scan_module(&dir))
         .collect();
-    // The packages of `all`, as tidy loads them: vuln.package and go.sum zip lines.
-    let loaded = packages::load(
+    // The packages of `all`, as tidy loads them (vuln.package and go.sum zip
+    // lines), while the health checks ask the proxy about versions: one reads
+    // zips, the other lists and go.mod files, so they overlap well.
+    let load_packages = packages::load(
         project,
         graph.clone(),
         checks,
@@ -229,8 +231,23 @@ pub async fn audit(
             resolve_missing: false,
             ..Default::default()
         },
-    )
-    .await;
+    );
+    let health_checks = async {
+        let mut r = Report::default();
+        health::check(
+            project,
+            &graph,
+            checks,
+            jobs,
+            opts.unmaintained_months,
+            &mut r,
+        )
+        .await;
+        health::check_major(&graph, checks, jobs, &mut r).await;
+        health::release_times(checks, jobs, &mut r).await;
+        r
+    };
+    let (loaded, health_report) = futures_util::future::join(load_packages, health_checks).await;
     let all = match loaded {
         Ok(l) => Some(l.packages),
         Err(e) => {
@@ -291,17 +308,8 @@ pub async fn audit(
             Err(e) => report.errors.push(format!("vuln.stdlib: {e}")),
         }
     }
-    health::check(
-        project,
-        &graph,
-        checks,
-        jobs,
-        opts.unmaintained_months,
-        &mut report,
-    )
-    .await;
-    health::check_major(&graph, checks, jobs, &mut report).await;
-    health::release_times(checks, jobs, &mut report).await;
+    report.findings.extend(health_report.findings);
+    report.errors.extend(health_report.errors);
     replace_local(&graph, &mut report);
     replace_fork(&graph, &mut report);
     pseudo_versions(&graph, &mut report);

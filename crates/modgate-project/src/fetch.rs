@@ -117,9 +117,50 @@ pub struct Info {
     pub time: String,
 }
 
+/// A zip to read: a file, or (a small one) bytes in memory.
+pub enum ZipReader {
+    File(std::fs::File),
+    Memory(std::io::Cursor<Bytes>),
+}
+
+impl ZipReader {
+    /// As a file: a small zip in memory is written to an anonymous temporary file.
+    pub fn into_file(self) -> std::io::Result<std::fs::File> {
+        match self {
+            ZipReader::File(f) => Ok(f),
+            ZipReader::Memory(c) => {
+                let mut f = tempfile::tempfile()?;
+                std::io::Write::write_all(&mut f, c.get_ref())?;
+                std::io::Seek::rewind(&mut f)?;
+                Ok(f)
+            }
+        }
+    }
+}
+
+impl std::io::Read for ZipReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ZipReader::File(f) => std::io::Read::read(f, buf),
+            ZipReader::Memory(c) => std::io::Read::read(c, buf),
+        }
+    }
+}
+
+impl std::io::Seek for ZipReader {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            ZipReader::File(f) => std::io::Seek::seek(f, pos),
+            ZipReader::Memory(c) => std::io::Seek::seek(c, pos),
+        }
+    }
+}
+
 /// Fetches module files: see the module documentation.
 pub struct Fetcher {
     cache: Arc<Cache>,
+    /// The store underneath the cache: where a stored zip can be opened.
+    files: FsStorage,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -155,6 +196,7 @@ impl Fetcher {
         }
         .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
         let spool = fs.spool_dir().to_owned();
+        let files = fs.clone();
         let storage: Arc<dyn Storage> = Arc::new(fs);
         if client_cfg.goinsecure.is_none() {
             client_cfg.goinsecure = Some(settings.goinsecure().to_owned());
@@ -174,6 +216,7 @@ impl Fetcher {
             })?;
         Ok(Fetcher {
             cache: Arc::new(Cache::new(parts)),
+            files,
             _temp: temp,
         })
     }
@@ -265,9 +308,11 @@ impl Fetcher {
         self.read(m, kind).await
     }
 
-    /// `m`'s zip, verified, streamed into an anonymous temporary file (removed when
-    /// closed) and rewound: for reading a zip without holding it in memory.
-    pub async fn zip_file(&self, m: &Version) -> Result<std::fs::File, FetchError> {
+    /// `m`'s zip, verified, to read without holding a large one in memory: the
+    /// bytes the store already read (a file up to 64 KiB), else the stored file
+    /// itself, else (not stored) streamed into an anonymous temporary file (removed
+    /// when closed).
+    pub async fn zip_file(&self, m: &Version) -> Result<ZipReader, FetchError> {
         let what = || format!("{m}.zip");
         let req = ModuleFile::for_version(&m.path, &m.version, "zip")
             .and_then(|f| ModuleRequest::new(&m.path, f))
@@ -276,6 +321,36 @@ impl Fetcher {
                 error: e.into(),
             })?;
         let answer = self.answer(&req, what).await?;
+        // Stored files are written once (a rename into place) and never changed:
+        // the zip is read where it lies rather than copied, when it is all there
+        // (its own descriptor, so no one else's reads move its offset).
+        let stored = |file: std::io::Result<std::fs::File>, size: u64| {
+            let mut file = file.ok()?;
+            let whole = file.metadata().is_ok_and(|md| md.len() == size);
+            (whole && std::io::Seek::rewind(&mut file).is_ok()).then_some(ZipReader::File(file))
+        };
+        match &answer {
+            // A small file the store read whole anyway.
+            Answer::Stored {
+                body: Body::Bytes(b),
+                ..
+            } => return Ok(ZipReader::Memory(std::io::Cursor::new(b.clone()))),
+            Answer::Stored {
+                body: Body::File(range),
+                ..
+            } if range.offset() == 0 => {
+                if let Some(z) = stored(range.file().try_clone(), range.len()) {
+                    return Ok(z);
+                }
+            }
+            // Just fetched: a stream of the file now in the store.
+            Answer::Stored { key, meta, .. } => {
+                if let Some(z) = stored(std::fs::File::open(self.files.path_of(key)), meta.size) {
+                    return Ok(z);
+                }
+            }
+            Answer::Computed { .. } => {}
+        }
         let io = |e: std::io::Error| FetchError {
             what: what(),
             error: CacheError::from(modgate_storage::StorageError::io("spool", what(), e)),
@@ -296,7 +371,7 @@ impl Fetcher {
         out.flush().await.map_err(io)?;
         let mut file = out.into_std().await;
         std::io::Seek::rewind(&mut file).map_err(io)?;
-        Ok(file)
+        Ok(ZipReader::File(file))
     }
 
     async fn read(&self, m: &Version, kind: FileKind) -> Result<Bytes, FetchError> {

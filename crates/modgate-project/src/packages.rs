@@ -759,8 +759,10 @@ pub(crate) fn provides_prefix(module: &str, imp: &str) -> bool {
 
 /// A module version's zip (fetched, verified) and its packages.
 async fn load_zip(content: &Version, fetcher: &Fetcher) -> Result<ZipInfo, LoadError> {
-    // Streamed to a temporary file: hashing and reading need random access.
-    let mut file = fetcher.zip_file(content).await.map_err(err)?;
+    // A file (the stored one where it can be): hashing and reading need random
+    // access.
+    let mut file = (fetcher.zip_file(content).await.map_err(err)?.into_file())
+        .map_err(|e| LoadError(format!("{content}.zip: {e}")))?;
     let content = content.clone();
     // Hashing and reading are blocking file work: off the async workers, so the
     // other fetches go on meanwhile.
