@@ -10,16 +10,11 @@
 //!    when the current version is one.
 //! 2. `go get`: the planned versions replace the requirements and MVS selects the
 //!    new build list (upgrades raise what the targets require).
-//! 3. `go mod tidy`: the packages of `all` ([`crate::packages`]), then what tidy
-//!    writes for them (`crate::tidy`). At go ≥ 1.17
-//!    every module providing such a package is required at its selected
-//!    version, `// indirect` unless the main module imports it; go.sum keeps the
-//!    `/go.mod` hash of every module whose requirements the pruned graph loaded and
-//!    the zip hash of each package-providing module. Below go 1.17 (no pruning)
-//!    the tests of `all`'s packages are loaded too, the requirements are the
-//!    minimal set implying every providing module (`mvs::req`, as
-//!    `tidyUnprunedRoots`), and go.sum keeps every `/go.mod` hash of the graph
-//!    and the zip of every module whose path prefixes a loaded package's.
+//! 3. `go mod tidy`: the packages of `all` and what their tests import
+//!    ([`crate::packages`]), then what tidy writes for them (`crate::tidy`): with
+//!    graph pruning (go ≥ 1.17) every module providing a package of `all` (and a
+//!    test-only one the graph would select lower), below it the minimal set
+//!    implying them all (`mvs::req`); go.sum as `keepSums` keeps it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
