@@ -32,16 +32,63 @@ impl Fixture {
         imports: &[&str],
         time: &str,
     ) {
+        self.publish_full(path, version, Some(go), extra, imports, &[], time);
+    }
+
+    /// [`Fixture::publish`] with a test file importing `test_imports` (its
+    /// package's test) and the go line left out when `go` is `None`.
+    fn publish_tested(
+        &self,
+        path: &str,
+        version: &str,
+        go: Option<&str>,
+        extra: &str,
+        imports: &[&str],
+        test_imports: &[&str],
+    ) {
+        let time = "2026-01-02T03:04:05Z";
+        self.publish_full(path, version, go, extra, imports, test_imports, time);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn publish_full(
+        &self,
+        path: &str,
+        version: &str,
+        go: Option<&str>,
+        extra: &str,
+        imports: &[&str],
+        test_imports: &[&str],
+        time: &str,
+    ) {
         let src = tempfile::tempdir().unwrap();
-        let gomod = format!("module {path}\n\ngo {go}\n{extra}");
+        let gomod = match go {
+            Some(go) => format!("module {path}\n\ngo {go}\n{extra}"),
+            None => format!("module {path}\n{extra}"),
+        };
         std::fs::write(src.path().join("go.mod"), &gomod).unwrap();
         let name = path.rsplit('/').next().unwrap();
-        let mut s = format!("package {name}\n\n");
-        for i in imports {
-            s.push_str(&format!("import _ \"{i}\"\n"));
+        let file = |imports: &[&str], tail: &str| {
+            let mut s = format!("package {name}\n\n");
+            for i in imports {
+                s.push_str(&format!("import _ \"{i}\"\n"));
+            }
+            s.push_str(tail);
+            s
+        };
+        let version_const = format!("\nconst Version = \"{version}\"\n");
+        std::fs::write(
+            src.path().join(format!("{name}.go")),
+            file(imports, &version_const),
+        )
+        .unwrap();
+        if !test_imports.is_empty() {
+            std::fs::write(
+                src.path().join(format!("{name}_test.go")),
+                file(test_imports, ""),
+            )
+            .unwrap();
         }
-        s.push_str(&format!("\nconst Version = \"{version}\"\n"));
-        std::fs::write(src.path().join(format!("{name}.go")), s).unwrap();
         common::publish_version(&self.root, path, version, src.path(), &gomod, time);
     }
 
@@ -658,6 +705,147 @@ fn workspace_shared_dependency_equals_go() {
 /// Through a signed checksum database: the result still equals go's (which
 /// verifies too); a module whose go.mod the database does not vouch for stops
 /// the update (exit 2, nothing written).
+/// Workspace modules importing each other's packages through go.work alone (no
+/// requirement): go mod tidy cannot resolve those packages outside the workspace,
+/// so the oracle is `go get` (workspace mode) and `go mod tidy -e` in each module,
+/// which leaves them unloaded; then `go work sync` must have nothing to change.
+#[test]
+fn workspace_imports_through_go_work_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let ws = tmp.path().join("ws");
+    if go(&home, &f.url()).is_none() {
+        return;
+    }
+    let m1 = "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    let m2 = "module example.com/m2\n\ngo 1.21\n\nrequire example.com/n v1.0.0\n";
+    for (m, gomod, imports) in [
+        ("m1", m1, &["example.com/a", "example.com/m2/lib"][..]),
+        ("m2", m2, &["example.com/n"][..]),
+    ] {
+        let dir = ws.join(m);
+        std::fs::create_dir_all(dir.join("lib")).unwrap();
+        std::fs::write(dir.join("go.mod"), gomod).unwrap();
+        let mut src = "package lib\n\n".to_owned();
+        for i in imports {
+            src.push_str(&format!("import _ \"{i}\"\n"));
+        }
+        std::fs::write(dir.join("lib/lib.go"), src).unwrap();
+    }
+    std::fs::write(ws.join("go.work"), "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+    for m in ["m1", "m2"] {
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy", "-e"])
+                .current_dir(ws.join(m))
+                .output()
+                .unwrap(),
+            "go mod tidy -e (setup)",
+        );
+    }
+    assert_eq!(std::fs::read_to_string(ws.join("m1/go.mod")).unwrap(), m1);
+    // Outside the workspace m1's import of m2 cannot be resolved: exit 2.
+    let alone = tmp.path().join("alone");
+    common::copy_tree(&ws.join("m1"), &alone);
+    let out = update(&["--latest", alone.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    assert!(
+        common::stderr(&out).contains("example.com/m2/lib"),
+        "{}",
+        common::stderr(&out)
+    );
+
+    let ours = tmp.path().join("ws.modgate");
+    let theirs = tmp.path().join("ws.go");
+    common::copy_tree(&ws, &ours);
+    common::copy_tree(&ws, &theirs);
+    let out = Command::new(env!("CARGO_BIN_EXE_modgate"))
+        .args(["update", "--latest", "--json", "--proxy", &f.url()])
+        .arg(&ours)
+        .env("HOME", &home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GOENV", "off")
+        .env("GOSUMDB", "off")
+        .env_remove("GOWORK")
+        .env("GOFLAGS", "")
+        .env("GOPROXY", "off")
+        .output()
+        .unwrap();
+    let out = ok(out, "modgate update (workspace)");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned = |m: &str| -> Vec<String> {
+        report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["gomod"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("{m}/go.mod"))
+            })
+            .map(|c| {
+                format!(
+                    "{}@{}",
+                    c["module"].as_str().unwrap(),
+                    c["to"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        planned("m1"),
+        ["example.com/a@v1.2.0", "example.com/b@v1.1.1"]
+    );
+    assert_eq!(planned("m2"), ["example.com/n@v1.1.0"]);
+    for m in ["m1", "m2"] {
+        let mdir = theirs.join(m);
+        let mut get = go(&home, &f.url()).unwrap();
+        ok(
+            get.arg("get")
+                .args(planned(m))
+                .env("GOWORK", theirs.join("go.work"))
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go get (workspace)",
+        );
+        let mut tidy = go(&home, &f.url()).unwrap();
+        ok(
+            tidy.args(["mod", "tidy", "-e"])
+                .current_dir(&mdir)
+                .output()
+                .unwrap(),
+            "go mod tidy -e",
+        );
+    }
+    let mut sync = go(&home, &f.url()).unwrap();
+    ok(
+        sync.args(["work", "sync"])
+            .env("GOWORK", theirs.join("go.work"))
+            .env("GOFLAGS", "")
+            .current_dir(&theirs)
+            .output()
+            .unwrap(),
+        "go work sync",
+    );
+    for file in [
+        "m1/go.mod",
+        "m1/go.sum",
+        "m2/go.mod",
+        "m2/go.sum",
+        "go.work",
+        "go.work.sum",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(ours.join(file)).unwrap_or_default(),
+            std::fs::read_to_string(theirs.join(file)).unwrap_or_default(),
+            "{file} differs from the go command's"
+        );
+    }
+}
+
 #[test]
 fn checksum_database_verifies_and_refuses() {
     let tmp = tempfile::tempdir().unwrap();
@@ -890,10 +1078,49 @@ fn new_indirect_requirements_placed_as_go_does() {
     }
 }
 
-/// At go 1.17 tidy keeps the go.mod sums Go 1.16 needs (its default `-compat`);
-/// below 1.17 modgate refuses the module (exit 1) and writes nothing.
+/// From go 1.27 go writes the requirements in at most one direct and one
+/// indirect block (`SetRequireAtMostTwo`), the comments before each block going
+/// with its requirements.
 #[test]
-fn go_1_17_compat_sums_and_older_refused() {
+fn go_1_27_requirements_in_at_most_two_blocks_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let layouts = [
+        "module example.com/app\n\ngo 1.27\n\n// Direct.\nrequire (\n\t// the n module\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n",
+        "module example.com/app\n\ngo 1.27\n\nrequire example.com/n v1.0.0 // keep\n\nrequire example.com/p v1.0.0\n",
+        "module example.com/app\n\ngo 1.27\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
+        "module example.com/app\n\ngo 1.27\n\n// Ours.\nrequire (\n\texample.com/n v1.0.0\n)\n\n// Theirs.\nrequire (\n\texample.com/b v1.0.0 // indirect\n)\n\n// More of ours.\nrequire (\n\texample.com/p v1.0.0\n\texample.com/a v1.0.0\n)\n",
+        "module example.com/app\n\ngo 1.27\n\nrequire example.com/n v1.0.0\nrequire example.com/p v1.0.0\n\nreplace example.com/h => example.com/h v0.2.0\n",
+    ];
+    for (i, gomod) in layouts.iter().enumerate() {
+        let dir = tmp.path().join(format!("app{i}"));
+        let mut imports = vec!["example.com/n", "example.com/p"];
+        if gomod.contains("example.com/a ") {
+            imports.push("example.com/a");
+        }
+        if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+            return;
+        }
+        let plan = compare(
+            &dir,
+            &["--latest", "--only", "example.com/n"],
+            &home,
+            &f.url(),
+        );
+        assert_eq!(
+            plan,
+            plan_of(&[("example.com/n", "v1.0.0", "v1.1.0")]),
+            "{gomod}"
+        );
+    }
+}
+
+/// At go 1.17 tidy keeps the go.mod sums Go 1.16 needs (its default `-compat`);
+/// a go 1.16 module raised to a dependency's go 1.21 is pruned from then on; a
+/// go.mod without a go line is refused (exit 1) and left as it is.
+#[test]
+fn go_1_17_compat_sums_and_go_1_16_raised() {
     let tmp = tempfile::tempdir().unwrap();
     let f = universe(&tmp.path().join("proxy"));
     let home = tmp.path().join("home");
@@ -922,20 +1149,498 @@ fn go_1_17_compat_sums_and_older_refused() {
     );
     assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.2.0")]));
 
-    // Staying below 1.17: refused.
-    f.publish("example.com/o", "v1.0.0", "1.16", "", &[]);
-    f.publish("example.com/o", "v1.1.0", "1.16", "", &[]);
-    let old = tmp.path().join("old");
-    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/o v1.0.0\n";
-    project(&old, gomod, &["example.com/o"], &home, &f.url()).unwrap();
-    let out = update(&["--latest", old.to_str().unwrap()], &home, &f.url());
+    // No go line: go would write its own version; refused, nothing written.
+    let nogo = tmp.path().join("nogo");
+    let gomod = "module example.com/app\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n";
+    project(&nogo, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let out = update(&["--latest", nogo.to_str().unwrap()], &home, &f.url());
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     assert!(
-        common::stdout(&out).contains("go 1.16: modgate update handles modules at go 1.17"),
+        common::stdout(&out).contains("no go line"),
         "{}",
         common::stdout(&out)
     );
-    assert_eq!(std::fs::read_to_string(old.join("go.mod")).unwrap(), gomod);
+    assert_eq!(std::fs::read_to_string(nogo.join("go.mod")).unwrap(), gomod);
+}
+
+/// Modules at go 1.16 and below (no graph pruning): b v1.0.0-v1.2.0; c v1.0.0,
+/// v1.1.0; a v1.0.0 → b v1.0.0, a v1.1.0 → b v1.1.0 and c v1.1.0; e v1.0.0,
+/// v1.1.0 → t, imported by e's test only; n v1.0.0, v1.1.0 and the nested module
+/// n/sub v1.0.0, v1.1.0 → n v1.0.0.
+fn unpruned_universe(root: &Path) -> Fixture {
+    let f = Fixture {
+        root: root.to_owned(),
+    };
+    let go = Some("1.16");
+    for v in ["v1.0.0", "v1.1.0", "v1.2.0"] {
+        f.publish_tested("example.com/b", v, go, "", &[], &[]);
+    }
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/c", v, go, "", &[], &[]);
+        f.publish_tested("example.com/n", v, go, "", &[], &[]);
+        let req_n = "\nrequire example.com/n v1.0.0\n";
+        f.publish_tested("example.com/n/sub", v, go, req_n, &[], &[]);
+        let req_t = "\nrequire example.com/t v1.0.0\n";
+        f.publish_tested("example.com/e", v, go, req_t, &[], &["example.com/t"]);
+    }
+    f.publish_tested("example.com/t", "v1.0.0", go, "", &[], &[]);
+    let b = &["example.com/b"];
+    let req_b = "\nrequire example.com/b v1.0.0\n";
+    f.publish_tested("example.com/a", "v1.0.0", go, req_b, b, &[]);
+    let req_bc = "\nrequire (\n\texample.com/b v1.1.0\n\texample.com/c v1.1.0\n)\n";
+    f.publish_tested("example.com/a", "v1.1.0", go, req_bc, b, &[]);
+    f
+}
+
+/// go 1.16: tidy's minimal requirement list (mvs.Req) and the whole graph's sums.
+#[test]
+fn go_1_16_minimal_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = unpruned_universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    // b v1.1.0 is above what a v1.0.0 requires: kept, indirect. n v1.1.0 could
+    // provide example.com/n/sub (a prefix of it): kept above what n/sub requires.
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.1.0 // indirect\n\texample.com/c v1.0.0\n\texample.com/e v1.0.0\n\texample.com/n v1.1.0 // indirect\n\texample.com/n/sub v1.0.0\n)\n";
+    let imports = [
+        "example.com/a",
+        "example.com/c",
+        "example.com/e",
+        "example.com/n/sub",
+    ];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    // a v1.1.0 raises c (a direct requirement) and implies b v1.1.0: b is dropped.
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/a"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+    let ours = dir.with_extension("modgate");
+    let gomod_after = std::fs::read_to_string(ours.join("go.mod")).unwrap();
+    assert!(
+        gomod_after.contains("example.com/c v1.1.0\n"),
+        "{gomod_after}"
+    );
+    assert!(!gomod_after.contains("example.com/b "), "{gomod_after}");
+    let sum = std::fs::read_to_string(ours.join("go.sum")).unwrap();
+    // t provides a package only e's test imports; n only could have provided one.
+    for line in ["example.com/t v1.0.0 h1:", "example.com/n v1.1.0 h1:"] {
+        assert!(sum.contains(line), "{line} missing:\n{sum}");
+    }
+
+    // Everything: b v1.2.0 is above what a v1.1.0 requires, so stays indirect.
+    let all = tmp.path().join("all");
+    common::copy_tree(&dir, &all);
+    let plan = compare(&all, &["--latest"], &home, &f.url());
+    assert_eq!(
+        plan,
+        plan_of(&[
+            ("example.com/a", "v1.0.0", "v1.1.0"),
+            ("example.com/c", "v1.0.0", "v1.1.0"),
+            ("example.com/e", "v1.0.0", "v1.1.0"),
+            ("example.com/n/sub", "v1.0.0", "v1.1.0"),
+            ("example.com/b", "v1.1.0", "v1.2.0"),
+        ])
+    );
+    let gomod_after =
+        std::fs::read_to_string(all.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(
+        gomod_after.contains("example.com/b v1.2.0 // indirect\n"),
+        "{gomod_after}"
+    );
+}
+
+/// go 1.16 with a directory replacement and a module version replaced by a fork:
+/// the requirements the replacements' go.mod files imply are not listed.
+#[test]
+fn go_1_16_replacements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = unpruned_universe(&tmp.path().join("proxy"));
+    let req_t = "\nrequire example.com/t v1.0.0\n";
+    let t = &["example.com/t"];
+    f.publish_tested("example.com/bfork", "v1.0.0", Some("1.16"), req_t, t, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let local = dir.join("localc");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(
+        local.join("go.mod"),
+        "module example.com/c\n\ngo 1.16\n\nrequire example.com/b v1.2.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        local.join("c.go"),
+        "package c\n\nimport _ \"example.com/b\"\n",
+    )
+    .unwrap();
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/c v1.0.0\n)\n\nreplace example.com/c => ./localc\n\nreplace example.com/b v1.2.0 => example.com/bfork v1.0.0\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/a", "example.com/c"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+    let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+    assert!(sum.contains("example.com/bfork v1.0.0 h1:"), "{sum}");
+
+    // An excluded version is dropped from the requirements that name it: a
+    // v1.1.0's b v1.1.0 is, so b is looked up as a missing import (latest).
+    let excl = tmp.path().join("excl");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/a v1.0.0\n\nexclude example.com/b v1.1.0\n";
+    project(&excl, gomod, &["example.com/a"], &home, &f.url()).unwrap();
+    let plan = compare(&excl, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/a", "v1.0.0", "v1.1.0")]));
+}
+
+/// Only a go line of go 1.21 or later raises the main module's (it is then a
+/// requirement on the `go` module), from any go.mod the graph loads, selected or
+/// not: d v1.1.0 at go 1.18 leaves a go 1.16 module at 1.16; x v1.0.0 at go 1.22,
+/// required by y while x v1.1.0 (go 1.21) is selected, raises it to 1.22.
+#[test]
+fn go_line_raised_by_go_1_21_requirements_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    f.publish_tested("example.com/d", "v1.0.0", Some("1.16"), "", &[], &[]);
+    f.publish_tested("example.com/d", "v1.1.0", Some("1.18"), "", &[], &[]);
+    f.publish_tested("example.com/x", "v1.0.0", Some("1.22"), "", &[], &[]);
+    f.publish_tested("example.com/x", "v1.1.0", Some("1.21"), "", &[], &[]);
+    let req_x = "\nrequire example.com/x v1.0.0\n";
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/y", v, Some("1.16"), req_x, &[], &[]);
+    }
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.16\n\nrequire example.com/d v1.0.0\n";
+    if project(&dir, gomod, &["example.com/d"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/d", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.16\n"), "{after}");
+
+    let dir = tmp.path().join("app2");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/x v1.1.0\n\texample.com/y v1.0.0\n)\n";
+    project(
+        &dir,
+        gomod,
+        &["example.com/x", "example.com/y"],
+        &home,
+        &f.url(),
+    )
+    .unwrap();
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/y", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.22\n"), "{after}");
+}
+
+/// Below go 1.16 `all` closes over the tests of its packages: the imports of a
+/// test of a package that only a dependency's test imports count too.
+#[test]
+fn go_1_14_all_closes_over_tests_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.14");
+    f.publish_tested("example.com/s", "v1.0.0", go, "", &[], &[]);
+    let req_s = "\nrequire example.com/s v1.0.0\n";
+    f.publish_tested(
+        "example.com/t",
+        "v1.0.0",
+        go,
+        req_s,
+        &[],
+        &["example.com/s"],
+    );
+    // f predates modules: no go line, and its test's import is required by nobody.
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/f", v, None, "", &[], &["example.com/t"]);
+    }
+    let home = tmp.path().join("home");
+    for (go, s_zip) in [("1.14", true), ("1.16", false)] {
+        let dir = tmp.path().join(format!("app{go}"));
+        // t provides a package only f's test imports, and nothing implies it.
+        let gomod = format!(
+            "module example.com/app\n\ngo {go}\n\nrequire (\n\texample.com/f v1.0.0\n\texample.com/t v1.0.0 // indirect\n)\n"
+        );
+        if project(&dir, &gomod, &["example.com/f"], &home, &f.url()).is_none() {
+            return;
+        }
+        let plan = compare(&dir, &["--latest"], &home, &f.url());
+        assert_eq!(plan, plan_of(&[("example.com/f", "v1.0.0", "v1.1.0")]));
+        let sum = std::fs::read_to_string(dir.with_extension("modgate").join("go.sum")).unwrap();
+        assert_eq!(
+            sum.contains("example.com/s v1.0.0 h1:"),
+            s_zip,
+            "go {go}:\n{sum}"
+        );
+    }
+}
+
+/// A go.mod whose requirement is below the version its graph selects (k v1.0.0
+/// while j v1.0.0, without a go line and so loaded whole, requires v1.1.0): go
+/// makes the requirements consistent before the update, so k stays at v1.1.0
+/// after j v1.1.0 drops the requirement.
+#[test]
+fn inconsistent_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/k", v, Some("1.21"), "", &[], &[]);
+    }
+    let req_k = "\nrequire example.com/k v1.1.0\n";
+    f.publish_tested("example.com/j", "v1.0.0", None, req_k, &[], &[]);
+    f.publish_tested("example.com/j", "v1.1.0", None, "", &[], &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/j v1.0.0\n\texample.com/k v1.0.0\n)\n";
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let main = "package main\n\nimport _ \"example.com/j\"\nimport _ \"example.com/k\"\n\nfunc main() {}\n";
+    std::fs::write(dir.join("main.go"), main).unwrap();
+    let Some(mut tidy) = go(&home, &f.url()) else {
+        return;
+    };
+    // Tidy writes go.sum (and k v1.1.0); the inconsistent go.mod is put back.
+    ok(
+        tidy.args(["mod", "tidy"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go mod tidy (setup)",
+    );
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/j"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/j", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("example.com/k v1.1.0"), "{after}");
+}
+
+/// A dependency whose go.mod does not list all its packages need: tidy makes
+/// each module providing a package a requirement as it loads, which loads that
+/// module's requirements too (p5 v1.1.0 requires p4 v1.1.0, p0 requires v1.2.0).
+#[test]
+fn untidy_dependency_requirements_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.21");
+    for v in ["v1.1.0", "v1.2.0"] {
+        f.publish_tested("example.com/p4", v, go, "", &[], &[]);
+    }
+    let req_p4 = "\nrequire example.com/p4 v1.2.0\n";
+    let p4 = &["example.com/p4"];
+    f.publish_tested("example.com/p0", "v1.1.0", go, req_p4, p4, &[]);
+    f.publish_tested("example.com/p5", "v1.0.0", go, "", &[], &[]);
+    let req = "\nrequire (\n\texample.com/p0 v1.1.0\n\texample.com/p4 v1.1.0\n)\n";
+    let imports = &["example.com/p0", "example.com/p4"];
+    f.publish_tested("example.com/p5", "v1.1.0", Some("1.17"), req, imports, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire example.com/p5 v1.0.0\n";
+    if project(&dir, gomod, &["example.com/p5"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/p5", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(
+        after.contains("example.com/p4 v1.2.0 // indirect"),
+        "{after}"
+    );
+}
+
+/// tidyPrunedRoots goes one import depth at a time: t2, which only d's test
+/// imports, stays a requirement at v1.1.0 (d requires v1.0.0); t5, which t2
+/// imports, is then selected at the version it was loaded at and is not one.
+#[test]
+fn test_only_requirements_one_depth_at_a_time_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.21");
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/t5", v, go, "", &[], &[]);
+        f.publish_tested("example.com/u", v, go, "", &[], &[]);
+    }
+    f.publish_tested("example.com/t2", "v1.0.0", go, "", &[], &[]);
+    let req_t5 = "\nrequire example.com/t5 v1.1.0\n";
+    let t5 = &["example.com/t5"];
+    f.publish_tested("example.com/t2", "v1.1.0", go, req_t5, t5, &[]);
+    let req_t2 = "\nrequire example.com/t2 v1.0.0\n";
+    let t2 = &["example.com/t2"];
+    f.publish_tested("example.com/d", "v1.0.0", Some("1.16"), req_t2, &[], t2);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/d v1.0.0\n\texample.com/u v1.0.0\n)\n\nrequire example.com/t2 v1.1.0 // indirect\n";
+    let imports = ["example.com/d", "example.com/u"];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(
+        &dir,
+        &["--latest", "--only", "example.com/u"],
+        &home,
+        &f.url(),
+    );
+    assert_eq!(plan, plan_of(&[("example.com/u", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(!after.contains("example.com/t5"), "{after}");
+}
+
+/// A go 1.21 line read while tidy promotes requirements raises the go line even
+/// when the final graph no longer reads it: s v1.0.0 (go 1.14, so its
+/// requirements are loaded) requires g at go 1.21 until x raises s to v1.1.0.
+#[test]
+fn go_line_raised_while_tidy_loads_equals_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    f.publish_tested("example.com/g", "v1.0.0", Some("1.21"), "", &[], &[]);
+    let req_g = "\nrequire example.com/g v1.0.0\n";
+    f.publish_tested("example.com/s", "v1.0.0", Some("1.14"), req_g, &[], &[]);
+    f.publish_tested("example.com/s", "v1.1.0", Some("1.17"), "", &[], &[]);
+    let req_s = "\nrequire example.com/s v1.1.0\n";
+    f.publish_tested("example.com/x", "v1.0.0", Some("1.17"), req_s, &[], &[]);
+    f.publish_tested("example.com/r", "v1.0.0", Some("1.17"), "", &[], &[]);
+    let req_sx = "\nrequire (\n\texample.com/s v1.0.0\n\texample.com/x v1.0.0\n)\n";
+    let sx = &["example.com/s", "example.com/x"];
+    f.publish_tested("example.com/r", "v1.1.0", Some("1.17"), req_sx, sx, &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.17\n\nrequire example.com/r v1.0.0\n";
+    if project(&dir, gomod, &["example.com/r"], &home, &f.url()).is_none() {
+        return;
+    }
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/r", "v1.0.0", "v1.1.0")]));
+    let after = std::fs::read_to_string(dir.with_extension("modgate").join("go.mod")).unwrap();
+    assert!(after.contains("\ngo 1.21\n"), "{after}");
+}
+
+/// At go ≥ 1.17 tidy loads the tests of the dependencies' packages too: the
+/// modules providing what they import keep their zip sums (and, from go 1.21,
+/// go.mod sums), and one the tidy graph would select lower stays required.
+#[test]
+fn dependency_tests_equal_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let go = Some("1.17");
+    let req_t = "\nrequire example.com/t v1.0.0\n";
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/t", v, go, "", &[], &[]);
+        f.publish_tested("example.com/e", v, go, req_t, &[], &["example.com/t"]);
+    }
+    let home = tmp.path().join("home");
+    for go in ["1.17", "1.20", "1.21"] {
+        for t_above in [false, true] {
+            let dir = tmp.path().join(format!("app{go}-{t_above}"));
+            // t above what e requires: only e's test needs it there.
+            let t = if t_above {
+                "\nrequire example.com/t v1.1.0 // indirect\n"
+            } else {
+                ""
+            };
+            let gomod =
+                format!("module example.com/app\n\ngo {go}\n\nrequire example.com/e v1.0.0\n{t}");
+            if project(&dir, &gomod, &["example.com/e"], &home, &f.url()).is_none() {
+                return;
+            }
+            let plan = compare(
+                &dir,
+                &["--latest", "--only", "example.com/e"],
+                &home,
+                &f.url(),
+            );
+            assert_eq!(plan, plan_of(&[("example.com/e", "v1.0.0", "v1.1.0")]));
+            let ours = dir.with_extension("modgate");
+            let sum = std::fs::read_to_string(ours.join("go.sum")).unwrap();
+            let t_version = if t_above { "v1.1.0" } else { "v1.0.0" };
+            let t_zip = format!("example.com/t {t_version} h1:");
+            assert!(sum.contains(&t_zip), "go {go}: {t_zip} missing:\n{sum}");
+        }
+    }
+}
+
+/// go get fails when a version asked for is not the one selected: h v1.1.0
+/// requires z v1.2.0-rc.1 while z's newest release, v1.1.0, is asked for. The
+/// update of that go.mod fails the same way (exit 1, go's message, nothing
+/// written).
+#[test]
+fn conflicting_targets_refused_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let g = Some("1.21");
+    for v in ["v1.0.0", "v1.1.0", "v1.2.0-rc.1"] {
+        f.publish_tested("example.com/z", v, g, "", &[], &[]);
+    }
+    f.publish_tested("example.com/h", "v1.0.0", g, "", &[], &[]);
+    let req_z = "\nrequire example.com/z v1.2.0-rc.1\n";
+    f.publish_tested("example.com/h", "v1.1.0", g, req_z, &[], &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/h v1.0.0\n\texample.com/z v1.0.0\n)\n";
+    if project(
+        &dir,
+        gomod,
+        &["example.com/h", "example.com/z"],
+        &home,
+        &f.url(),
+    )
+    .is_none()
+    {
+        return;
+    }
+    let out = update(&["--latest", dir.to_str().unwrap()], &home, &f.url());
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    let said = "example.com/h@v1.1.0 requires example.com/z@v1.2.0-rc.1, not example.com/z@v1.1.0";
+    assert!(
+        common::stdout(&out).contains(said),
+        "{}",
+        common::stdout(&out)
+    );
+    let mut get = go(&home, &f.url()).unwrap();
+    let out = get
+        .args(["get", "example.com/h@v1.1.0", "example.com/z@v1.1.0"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains(said),
+        "{}",
+        common::stderr(&out)
+    );
 }
 
 /// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
@@ -1328,4 +2033,148 @@ fn missing_import_nobody_provides_fails_as_go_does() {
         "{}",
         common::stderr(&out)
     );
+}
+
+/// SplitMix64: a small seeded generator for [`random_graphs_equal_go`].
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Random module graphs against the go command: six modules of three versions
+/// each, with random go lines (none, 1.14 to 1.21), requirements, imports and
+/// test imports (dependency go.mod files are not tidy), and a main module at a
+/// random go line (1.14 to 1.27), sometimes with an `exclude` or a version
+/// `replace`; `--latest`, sometimes `--only` one module. Seeds
+/// `MODGATE_UPDATE_SEED` (default 0) to that plus `MODGATE_UPDATE_SEEDS`
+/// (default 6); each case is printed before it runs, to rerun one alone.
+#[test]
+fn random_graphs_equal_go() {
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let first = env("MODGATE_UPDATE_SEED", 0);
+    for seed in first..first + env("MODGATE_UPDATE_SEEDS", 6) {
+        eprintln!("random_graphs_equal_go: seed {seed}");
+        if !random_case(seed) {
+            return;
+        }
+    }
+}
+
+/// One case of [`random_graphs_equal_go`]; `false` when go is missing.
+fn random_case(seed: u64) -> bool {
+    let mut rng = Rng(seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let mods: Vec<String> = (0..6).map(|i| format!("example.com/m{i}")).collect();
+    let versions = ["v1.0.0", "v1.1.0", "v1.2.0"];
+    let gos = [
+        None,
+        Some("1.14"),
+        Some("1.16"),
+        Some("1.17"),
+        Some("1.20"),
+        Some("1.21"),
+    ];
+    for m in &mods {
+        for v in versions {
+            let mut others: Vec<&String> = mods.iter().filter(|o| *o != m).collect();
+            let mut reqs: Vec<(&String, &str)> = Vec::new();
+            for _ in 0..rng.below(4) {
+                let o = others.remove(rng.below(others.len()));
+                reqs.push((o, versions[rng.below(3)]));
+            }
+            let imports: Vec<&str> = reqs
+                .iter()
+                .filter(|_| rng.chance(60))
+                .map(|(p, _)| p.as_str())
+                .collect();
+            let tests: Vec<&str> = reqs
+                .iter()
+                .map(|(p, _)| p.as_str())
+                .filter(|p| !imports.contains(p) && rng.chance(50))
+                .collect();
+            let extra = if reqs.is_empty() {
+                String::new()
+            } else {
+                let lines: String = reqs.iter().map(|(p, v)| format!("\t{p} {v}\n")).collect();
+                format!("\nrequire (\n{lines})\n")
+            };
+            f.publish_tested(m, v, gos[rng.below(gos.len())], &extra, &imports, &tests);
+        }
+    }
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    let go_line = ["1.14", "1.16", "1.17", "1.21", "1.27"][rng.below(5)];
+    let mut direct: Vec<&String> = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let m = &mods[rng.below(mods.len())];
+        if !direct.contains(&m) {
+            direct.push(m);
+        }
+    }
+    let lines: String = direct.iter().map(|p| format!("\t{p} v1.0.0\n")).collect();
+    let mut gomod = format!("module example.com/app\n\ngo {go_line}\n\nrequire (\n{lines})\n");
+    if rng.chance(30) {
+        let m = &mods[rng.below(mods.len())];
+        gomod.push_str(&format!("\nexclude {m} {}\n", versions[rng.below(3)]));
+    }
+    if rng.chance(30) {
+        let m = &mods[rng.below(mods.len())];
+        let (old, new) = (versions[rng.below(3)], versions[rng.below(3)]);
+        gomod.push_str(&format!("\nreplace {m} {old} => {m} {new}\n"));
+    }
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    let imports: String = direct
+        .iter()
+        .map(|p| format!("import _ \"{p}\"\n"))
+        .collect();
+    std::fs::write(
+        dir.join("main.go"),
+        format!("package main\n\n{imports}\nfunc main() {{}}\n"),
+    )
+    .unwrap();
+    let Some(mut tidy) = go(&home, &f.url()) else {
+        return false;
+    };
+    // A start go cannot tidy (an import no version provides) is no case.
+    if !tidy
+        .args(["mod", "tidy"])
+        .current_dir(&dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        eprintln!("seed {seed}: go mod tidy fails on the start; skipped");
+        return true;
+    }
+    let mut args = vec!["--latest"];
+    if rng.chance(50) {
+        args.extend(["--only", direct[rng.below(direct.len())].as_str()]);
+    }
+    compare(&dir, &args, &home, &f.url());
+    true
 }

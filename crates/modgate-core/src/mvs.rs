@@ -267,6 +267,164 @@ pub fn build_list_workspace(
     Ok(ld.finish(g))
 }
 
+/// A module requirement graph for [`req`] (Go's `mvs.Reqs`).
+pub trait Reqs {
+    /// What module version `m` requires (for the main module: its roots).
+    fn required(&mut self, m: &Version) -> Result<Vec<Version>, String>;
+
+    /// The order of two versions of `path`: by default semver, with the main
+    /// module's `""` above every version and `none` below.
+    fn compare(&self, path: &str, v1: &str, v2: &str) -> std::cmp::Ordering {
+        let _ = path;
+        cmp_version(v1, v2)
+    }
+}
+
+/// The minimal requirement list of `main` (Go's `mvs.Req`, "Algorithm R"):
+/// every module of its build list that is not implied by another one kept,
+/// sorted by path, always listing the selected version of each path in `base`.
+///
+/// A module is implied when the requirements of the kept modules (followed
+/// transitively) already reach its selected version. The modules are tried in
+/// the reverse postorder of the requirement graph, so one that requires
+/// another comes first and the other is then implied. This is what `go mod
+/// tidy` writes for a module below go 1.17 (no graph pruning): the direct
+/// dependencies as `base`, the providers of packages as `main`'s roots.
+pub fn req(main: &Version, base: &[String], reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
+    let list = build_list_of(main, reqs)?;
+    let selected: HashMap<&str, &str> = list
+        .iter()
+        .map(|m| (m.path.as_str(), m.version.as_str()))
+        .collect();
+
+    // The postorder of the requirement graph from the build list, caching each
+    // module's requirements (the main module's own are not followed: every
+    // root is in the list anyway).
+    let mut required: HashMap<Version, Vec<Version>> = HashMap::new();
+    required.insert(main.clone(), Vec::new());
+    let mut postorder: Vec<Version> = Vec::new();
+    for m in &list {
+        // Iterative depth-first walk: (module, index of the next requirement).
+        let mut stack: Vec<(Version, usize)> = Vec::new();
+        if !required.contains_key(m) {
+            required.insert(m.clone(), requirements_of(m, reqs)?);
+            stack.push((m.clone(), 0));
+        }
+        while let Some((cur, i)) = stack.last_mut() {
+            let next = required[&*cur].get(*i).cloned();
+            *i += 1;
+            match next {
+                Some(r) => {
+                    if !required.contains_key(&r) {
+                        required.insert(r.clone(), requirements_of(&r, reqs)?);
+                        stack.push((r, 0));
+                    }
+                }
+                None => {
+                    let (done, _) = stack.pop().expect("the loop saw an element");
+                    postorder.push(done);
+                }
+            }
+        }
+    }
+
+    // Keep the base modules, then each selected module no kept one implies.
+    let mut implied: HashSet<Version> = HashSet::new();
+    let imply = |m: &Version, implied: &mut HashSet<Version>| {
+        let mut todo = vec![m.clone()];
+        while let Some(m) = todo.pop() {
+            if implied.insert(m.clone()) {
+                todo.extend(required.get(&m).into_iter().flatten().cloned());
+            }
+        }
+    };
+    let mut min: Vec<Version> = Vec::new();
+    let mut have_base: HashSet<&str> = HashSet::new();
+    for path in base {
+        if !have_base.insert(path) {
+            continue;
+        }
+        let m = Version::new(
+            path.clone(),
+            selected.get(path.as_str()).copied().unwrap_or(""),
+        );
+        imply(&m, &mut implied);
+        min.push(m);
+    }
+    for m in postorder.iter().rev() {
+        if selected.get(m.path.as_str()) != Some(&m.version.as_str()) || implied.contains(m) {
+            continue;
+        }
+        imply(m, &mut implied);
+        min.push(m.clone());
+    }
+    min.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(min)
+}
+
+fn requirements_of(m: &Version, reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
+    if m.version == "none" {
+        return Ok(Vec::new());
+    }
+    reqs.required(m).map_err(|message| MvsError::Load {
+        stack: vec![m.clone()],
+        replaced_by: None,
+        message,
+    })
+}
+
+/// Go's `mvs.BuildList` for one target over a [`Reqs`]: the highest version
+/// of each path reachable from `main` (no pruning), `main` first, the rest
+/// sorted by path. An error names the chain of requirements from `main` to the
+/// failing module.
+pub fn build_list_of(main: &Version, reqs: &mut dyn Reqs) -> Result<Vec<Version>, MvsError> {
+    let mut selected: HashMap<String, String> = HashMap::new();
+    let mut parent: HashMap<Version, Version> = HashMap::new();
+    let mut seen: HashSet<Version> = HashSet::from([main.clone()]);
+    let mut queue: VecDeque<Version> = VecDeque::from([main.clone()]);
+    while let Some(m) = queue.pop_front() {
+        if m.version == "none" {
+            continue;
+        }
+        match selected.get(&m.path) {
+            Some(v) if reqs.compare(&m.path, v, &m.version).is_ge() => {}
+            _ => {
+                selected.insert(m.path.clone(), m.version.clone());
+            }
+        }
+        let required = reqs.required(&m).map_err(|message| {
+            let mut stack = vec![m.clone()];
+            let mut cur = &m;
+            while let Some(up) = parent.get(cur) {
+                stack.push(up.clone());
+                cur = up;
+            }
+            stack.retain(|v| v != main);
+            stack.reverse();
+            MvsError::Load {
+                stack,
+                replaced_by: None,
+                message,
+            }
+        })?;
+        for r in required {
+            if seen.insert(r.clone()) {
+                parent.insert(r.clone(), m.clone());
+                queue.push_back(r);
+            }
+        }
+    }
+    let mut rest: Vec<Version> = selected
+        .into_iter()
+        .filter(|(p, _)| *p != main.path)
+        .map(|(p, v)| Version::new(p, v))
+        .collect();
+    rest.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut list = vec![main.clone()];
+    list.extend(rest);
+    Ok(list)
+}
+
 /// The go version of a go.mod without a `go` line (`gover.DefaultGoModVersion`).
 const DEFAULT_GO: &str = "1.16";
 

@@ -229,6 +229,7 @@ pub async fn audit(
         packages::Options {
             jobs,
             resolve_missing: false,
+            ..Default::default()
         },
     );
     let health_checks = async {

@@ -15,7 +15,7 @@
 //!   and its MVS build list ([`graph::load_graph`]), the go.mod files of the graph
 //!   fetched concurrently in waves around the core's sequential `mvs` loader.
 //! * [`packages`]: the packages of `all` as `go mod tidy` loads them (update and
-//!   audit).
+//!   audit); `tidy`: what go mod tidy writes for them (update).
 //! * [`audit`]: the checks of `modgate audit` over a project's graph.
 
 pub mod audit;
@@ -24,6 +24,7 @@ pub mod graph;
 pub mod packages;
 pub mod query;
 pub mod settings;
+mod tidy;
 pub mod update;
 
 pub use bytes::Bytes;

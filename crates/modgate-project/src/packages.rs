@@ -1,6 +1,7 @@
-//! The packages of `all` as `go mod tidy` loads them (go ≥ 1.17 rules): the
-//! packages of the main modules (tests included; every module of a workspace)
-//! and, transitively, the non-test packages they import, read from the module
+//! The packages of `all` as `go mod tidy` loads them: the packages of the main
+//! modules (tests included; every module of a workspace) and, transitively, the
+//! non-test packages they import (with [`Options::dep_tests`], also what the
+//! tests of those packages import), read from the module
 //! zips fetched through the proxy (verified against the checksum database) or
 //! from the directories modules are replaced by. Per package: its providing
 //! module and its imports; the set of providing modules, those the main modules
@@ -40,6 +41,9 @@ pub struct ZipInfo {
     pub hash: String,
     /// Its packages: the imports of their non-test `.go` files.
     pub packages: PackageMap,
+    /// The imports of each package's `_test.go` files (internal and external
+    /// tests).
+    pub tests: PackageMap,
 }
 
 /// One package of `all`.
@@ -50,6 +54,12 @@ pub struct Package {
     /// Its imports (the main module's packages: tests included), standard
     /// library ones too.
     pub imports: BTreeSet<String>,
+    /// Whether it is in `all`; `false` for a package loaded only because the
+    /// test of a dependency's package imports it ([`Options::dep_tests`]).
+    pub in_all: bool,
+    /// The imports of its tests, when they were loaded (a dependency's package
+    /// in `all`, with [`Options::dep_tests`]).
+    pub test_imports: BTreeSet<String>,
 }
 
 /// The packages of `all` and what go.mod and go.sum keep of them.
@@ -62,6 +72,10 @@ pub struct Packages {
     pub main: BTreeSet<String>,
     /// Module paths providing a package in `all` (the main module's not included).
     pub providers: BTreeSet<String>,
+    /// Module paths providing a loaded package, in `all` or not.
+    pub loaded_providers: BTreeSet<String>,
+    /// Packages of other workspace modules left unloaded ([`Options::workspace`]).
+    pub unresolved: BTreeSet<String>,
     /// Those providing a package the main module imports.
     pub direct: BTreeSet<String>,
     /// The zips read, by module path (streamed to temporary files, never held whole
@@ -102,13 +116,31 @@ impl Packages {
 }
 
 /// How to load.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Concurrent fetches.
     pub jobs: usize,
     /// Look up a module for an import no build-list module provides and add it,
     /// as tidy does (else such an import is an error).
     pub resolve_missing: bool,
+    /// Tidy with graph pruning (a single module): after each pass, make every
+    /// module providing a package of `all` a requirement at its selected
+    /// version, as tidy's `updateRequirements` does, which loads its own
+    /// requirements; when that changes the selection the packages are loaded
+    /// again, before any missing import is looked up.
+    pub promote: bool,
+    /// Load the tests of the dependencies' packages in `all` too, as `go mod
+    /// tidy` does (it loads the tests of every package in `all`): the packages
+    /// they import (and what those import) are loaded, not in `all`.
+    pub dep_tests: bool,
+    /// Those tests' imports are in `all` (and so are their tests): the `all` of
+    /// a main module below go 1.16 (`allClosesOverTests`).
+    pub all_closes_over_tests: bool,
+    /// The module paths of the other modules of the main module's workspace: a
+    /// package of theirs that no module of the build list provides (imported
+    /// through go.work alone) is left unloaded, as `go mod tidy -e` leaves a
+    /// package it cannot find, and listed in [`Packages::unresolved`].
+    pub workspace: Vec<String>,
 }
 
 /// The outcome of [`load`].
@@ -121,6 +153,10 @@ pub struct Loaded {
     pub added: Vec<(Version, String)>,
     /// The module graph of `file`.
     pub graph: Graph,
+    /// Every go.mod the graphs selected along the way read (the last one's and
+    /// those before a module was promoted or added): a go line they require
+    /// stays required (tidy keeps the `go` version it reached).
+    pub seen_go_mods: Vec<(Version, bytes::Bytes)>,
 }
 
 /// Why the packages could not be loaded.
@@ -152,16 +188,46 @@ pub async fn load(
     let mut project = project.clone();
     let mut graph = graph;
     let mut added = Vec::new();
+    let mut seen_go_mods: HashMap<Version, bytes::Bytes> = HashMap::new();
     loop {
+        for (m, b) in &graph.go_mods {
+            seen_go_mods.entry(m.clone()).or_insert_with(|| b.clone());
+        }
         let mains: Vec<(PathBuf, &modfile::File)> = project.main_modules();
-        let (packages, missing) = loader
-            .pass(&mains, &graph.build_list, opts.jobs.max(1))
-            .await?;
+        let (packages, missing) = loader.pass(&mains, &graph.build_list, &opts).await?;
+        if opts.promote
+            && let Project::Module { file, dir } = &project
+        {
+            let mut promoted = file.clone();
+            for p in &packages.providers {
+                if let Some(v) = graph.build_list.selected(p) {
+                    promoted.add_require(p, v);
+                }
+            }
+            promoted.cleanup();
+            let next = Project::Module {
+                dir: dir.clone(),
+                file: promoted,
+            };
+            let g = load_graph(&next, fetcher, opts.jobs, &|_, _| {})
+                .await
+                .map_err(err)?;
+            let changed = g.build_list.modules != graph.build_list.modules;
+            project = next;
+            graph = g;
+            for (m, b) in &graph.go_mods {
+                seen_go_mods.entry(m.clone()).or_insert_with(|| b.clone());
+            }
+            if changed {
+                continue;
+            }
+        }
         if missing.is_empty() {
             return Ok(Loaded {
                 packages,
                 added,
                 graph,
+                seen_go_mods: seen_go_mods.into_iter().collect(),
             });
         }
         let stack = |m: &Missing| {
@@ -186,10 +252,11 @@ pub async fn load(
             }
         };
         let (loader, file_ref, build_list) = (&loader, &file, &graph.build_list);
+        let jobs = opts.jobs.max(1);
         let found: Vec<(&Missing, Result<Version, String>)> = futures_util::stream::iter(&missing)
             .map(|m| async move {
                 let r = loader
-                    .query_import(file_ref, build_list, &m.path, opts.jobs.max(1))
+                    .query_import(file_ref, build_list, &m.path, jobs)
                     .await;
                 (m, r)
             })
@@ -231,18 +298,26 @@ struct Missing {
     importer: String,
 }
 
-/// A module's packages: from its zip, or from a directory.
+/// A module's packages: from its zip, or from a directory (its packages, and
+/// the imports of their tests).
 #[derive(Clone)]
 enum Content {
     Zip(Arc<ZipInfo>),
-    Dir(Arc<PackageMap>),
+    Dir(Arc<(PackageMap, PackageMap)>),
 }
 
 impl Content {
     fn packages(&self) -> &PackageMap {
         match self {
             Content::Zip(z) => &z.packages,
-            Content::Dir(d) => d,
+            Content::Dir(d) => &d.0,
+        }
+    }
+
+    fn tests(&self) -> &PackageMap {
+        match self {
+            Content::Zip(z) => &z.tests,
+            Content::Dir(d) => &d.1,
         }
     }
 }
@@ -265,7 +340,12 @@ impl Loader<'_> {
         }
         let c = if content.version.is_empty() {
             let d = self.dir.join(&content.path);
-            Content::Dir(Arc::new(dir_packages(&d, false, &[])))
+            // The tests' imports with the package's own: a superset loads
+            // nothing more.
+            Content::Dir(Arc::new((
+                dir_packages(&d, false, &[]),
+                dir_packages(&d, true, &[]),
+            )))
         } else {
             Content::Zip(Arc::new(load_zip(content, self.fetcher).await?))
         };
@@ -282,8 +362,9 @@ impl Loader<'_> {
         &self,
         mains: &[(PathBuf, &modfile::File)],
         build_list: &BuildList,
-        jobs: usize,
+        opts: &Options,
     ) -> Result<(Packages, Vec<Missing>), LoadError> {
+        let jobs = opts.jobs.max(1);
         let mods: Vec<String> = build_list
             .modules
             .iter()
@@ -294,8 +375,8 @@ impl Loader<'_> {
         let mut contents: HashMap<String, Content> = HashMap::new();
         let mut missing: Vec<Missing> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
-        // (import, imported by a main module, importer)
-        let mut queue: Vec<(String, bool, String)> = Vec::new();
+        // (import, imported by a main module, importer, in `all`)
+        let mut queue: Vec<(String, bool, String, bool)> = Vec::new();
         for (dir, main) in mains {
             let main_path = main
                 .module
@@ -306,12 +387,18 @@ impl Loader<'_> {
             for (rel, imports) in dir_packages(dir, true, &ignore) {
                 let path = join_path(&main_path, &rel);
                 t.main.insert(path.clone());
-                queue.extend(imports.iter().map(|i| (i.clone(), true, path.clone())));
+                queue.extend(
+                    imports
+                        .iter()
+                        .map(|i| (i.clone(), true, path.clone(), true)),
+                );
                 t.packages.insert(
                     path,
                     Package {
                         module: main_path.clone(),
                         imports,
+                        in_all: true,
+                        test_imports: BTreeSet::new(),
                     },
                 );
             }
@@ -320,13 +407,13 @@ impl Loader<'_> {
             queue.extend(
                 main.tool
                     .iter()
-                    .map(|t| (t.path.clone(), false, main_path.clone())),
+                    .map(|t| (t.path.clone(), false, main_path.clone(), true)),
             );
         }
         while !queue.is_empty() {
             // Fetch the zips of every module that may provide a queued import.
             let mut need: BTreeSet<String> = BTreeSet::new();
-            for (imp, _, _) in &queue {
+            for (imp, _, _, _) in &queue {
                 for m in &mods {
                     if provides_prefix(m, imp) && !contents.contains_key(m) {
                         need.insert(m.clone());
@@ -356,11 +443,11 @@ impl Loader<'_> {
                 contents.insert(path, c);
             }
             let mut next = Vec::new();
-            for (imp, from_main, importer) in std::mem::take(&mut queue) {
+            for (imp, from_main, importer, in_all) in std::mem::take(&mut queue) {
                 if is_std(&imp) || t.main.contains(&imp) {
                     continue;
                 }
-                let key = format!("{imp}\0{from_main}");
+                let key = format!("{imp}\0{from_main}\0{in_all}");
                 if !seen.insert(key) {
                     continue;
                 }
@@ -370,10 +457,17 @@ impl Loader<'_> {
                 cands.sort_by_key(|m| std::cmp::Reverse(m.len()));
                 let found = cands.into_iter().find_map(|m| {
                     let rel = imp[m.len()..].trim_start_matches('/');
-                    let pkgs = contents.get(m.as_str())?.packages();
-                    pkgs.get(rel).map(|i| (m.clone(), i.clone()))
+                    let c = contents.get(m.as_str())?;
+                    let test_deps = c.tests().get(rel).cloned().unwrap_or_default();
+                    c.packages()
+                        .get(rel)
+                        .map(|i| (m.clone(), i.clone(), test_deps))
                 });
-                let Some((m, deps)) = found else {
+                let Some((m, deps, test_deps)) = found else {
+                    if opts.workspace.iter().any(|w| provides_prefix(w, &imp)) {
+                        t.unresolved.insert(imp);
+                        continue;
+                    }
                     if !missing.iter().any(|x| x.path == imp) {
                         missing.push(Missing {
                             path: imp,
@@ -385,12 +479,30 @@ impl Loader<'_> {
                 if from_main {
                     t.direct.insert(m.clone());
                 }
-                t.providers.insert(m.clone());
-                next.extend(deps.iter().map(|i| (i.clone(), false, imp.clone())));
-                t.packages.entry(imp).or_insert(Package {
+                let tests_loaded = in_all && opts.dep_tests;
+                if in_all {
+                    t.providers.insert(m.clone());
+                    if opts.dep_tests {
+                        let tests_in_all = opts.all_closes_over_tests;
+                        next.extend(
+                            test_deps
+                                .iter()
+                                .map(|i| (i.clone(), false, imp.clone(), tests_in_all)),
+                        );
+                    }
+                }
+                t.loaded_providers.insert(m.clone());
+                next.extend(deps.iter().map(|i| (i.clone(), false, imp.clone(), in_all)));
+                let p = t.packages.entry(imp).or_insert(Package {
                     module: m,
                     imports: deps,
+                    in_all,
+                    test_imports: BTreeSet::new(),
                 });
+                p.in_all |= in_all;
+                if tests_loaded {
+                    p.test_imports = test_deps;
+                }
             }
             queue = next;
         }
@@ -635,11 +747,11 @@ fn join_path(module: &str, rel: &str) -> String {
     }
 }
 
-fn is_std(imp: &str) -> bool {
+pub(crate) fn is_std(imp: &str) -> bool {
     !imp.split('/').next().unwrap_or("").contains('.')
 }
 
-fn provides_prefix(module: &str, imp: &str) -> bool {
+pub(crate) fn provides_prefix(module: &str, imp: &str) -> bool {
     !module.is_empty()
         && (imp == module
             || (imp.starts_with(module) && imp.as_bytes().get(module.len()) == Some(&b'/')))
@@ -659,27 +771,26 @@ async fn load_zip(content: &Version, fetcher: &Fetcher) -> Result<ZipInfo, LoadE
         let bad = |e: &dyn std::fmt::Display| LoadError(format!("{content}.zip: {e}"));
         let hash = dirhash::hash_zip(&mut file).map_err(|e| bad(&e))?;
         std::io::Seek::rewind(&mut file).map_err(|e| bad(&e))?;
-        let packages = zip_packages(&content, file)?;
+        let (packages, tests) = zip_packages(&content, file)?;
         Ok(ZipInfo {
             version: content,
             hash,
             packages,
+            tests,
         })
     })
     .await
     .map_err(|e| LoadError(format!("{what}: {e}")))?
 }
 
-/// Package directory → imports of its non-test files, for the files of a module
-/// zip (`path@version/` prefixed).
-fn zip_packages(
-    m: &Version,
-    file: std::fs::File,
-) -> Result<BTreeMap<String, BTreeSet<String>>, LoadError> {
+/// Package directory → imports of its non-test files, and → imports of its test
+/// files, for the files of a module zip (`path@version/` prefixed).
+fn zip_packages(m: &Version, file: std::fs::File) -> Result<(PackageMap, PackageMap), LoadError> {
     let bad = |e: zip::result::ZipError| LoadError(format!("{m}.zip: {e}"));
     let mut z = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(bad)?;
     let prefix = format!("{}@{}/", m.path, m.version);
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut tests: PackageMap = BTreeMap::new();
     for i in 0..z.len() {
         let mut f = z.by_index(i).map_err(bad)?;
         let name = f.name().map_err(bad)?.into_owned();
@@ -690,7 +801,7 @@ fn zip_packages(
             Some((d, b)) => (d, b),
             None => ("", rel),
         };
-        if !go_file(base) || base.ends_with("_test.go") || skipped_dir(pkg) {
+        if !go_file(base) || skipped_dir(pkg) {
             continue;
         }
         let mut src = Vec::new();
@@ -699,11 +810,16 @@ fn zip_packages(
         if !tidy_builds(&src) {
             continue;
         }
-        out.entry(pkg.to_owned())
+        let into = if base.ends_with("_test.go") {
+            &mut tests
+        } else {
+            &mut out
+        };
+        into.entry(pkg.to_owned())
             .or_default()
             .extend(imports::imports(&src));
     }
-    Ok(out)
+    Ok((out, tests))
 }
 
 fn go_file(base: &str) -> bool {
@@ -945,6 +1061,8 @@ mod tests {
         let pkg = |module: &str, imports: &[&str]| Package {
             module: module.to_owned(),
             imports: imports.iter().map(|s| s.to_string()).collect(),
+            in_all: true,
+            test_imports: BTreeSet::new(),
         };
         let mut p = Packages::default();
         p.main.insert("m".into());

@@ -10,24 +10,26 @@
 //!    when the current version is one.
 //! 2. `go get`: the planned versions replace the requirements and MVS selects the
 //!    new build list (upgrades raise what the targets require).
-//! 3. `go mod tidy` (go ≥ 1.17 rules): the packages of `all` ([`crate::packages`]).
-//!    Every module providing such a package is required at its selected
-//!    version, `// indirect` unless the main module imports it; go.sum keeps the
-//!    `/go.mod` hash of every module whose requirements the pruned graph loaded and
-//!    the zip hash of each package-providing module.
+//! 3. `go mod tidy`: the packages of `all` and what their tests import
+//!    ([`crate::packages`]), then what tidy writes for them (`crate::tidy`): with
+//!    graph pruning (go ≥ 1.17) every module providing a package of `all` (and a
+//!    test-only one the graph would select lower), below it the minimal set
+//!    implying them all (`mvs::req`); go.sum as `keepSums` keeps it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use modgate_core::module::{UtcTime, Version};
+use modgate_core::mvs::BuildList;
 use modgate_core::pattern::match_prefix_patterns;
 use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
-use modgate_core::{dirhash, gosum, gover, modfile, semver};
+use modgate_core::{gover, modfile, semver};
 
 use crate::fetch::Fetcher;
 use crate::graph::{Project, load_graph};
 use crate::packages;
+use crate::tidy;
 
 /// Which versions an update may move to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +103,10 @@ fn err(e: impl std::fmt::Display) -> UpdateError {
     UpdateError(e.to_string())
 }
 
-/// Plans and computes the update of `project` (every module of a workspace, each
-/// as its own main module, as `GOWORK=off go get` in its directory would).
+/// Plans and computes the update of `project`: every module of a workspace, each
+/// as its own main module, as `go get` in its directory and `go mod tidy` there
+/// would (`-e` for the packages of the other workspace modules it imports
+/// through go.work alone: tidy cannot find them and leaves them unloaded).
 pub async fn update(
     project: &Project,
     fetcher: &Fetcher,
@@ -114,8 +118,21 @@ pub async fn update(
         .into_iter()
         .map(|(d, f)| (d, f.clone()))
         .collect();
-    for (dir, file) in mods {
-        update_module(&dir, &file, fetcher, opts, &mut out).await?;
+    let paths: Vec<String> = mods
+        .iter()
+        .filter_map(|(_, f)| f.module.as_ref().map(|m| m.path.clone()))
+        .collect();
+    for (dir, file) in &mods {
+        let own = file.module.as_ref().map(|m| m.path.as_str());
+        let workspace: Vec<String> = match project {
+            Project::Workspace { .. } => paths
+                .iter()
+                .filter(|p| Some(p.as_str()) != own)
+                .cloned()
+                .collect(),
+            Project::Module { .. } => Vec::new(),
+        };
+        update_module(dir, file, &workspace, fetcher, opts, &mut out).await?;
     }
     Ok(out)
 }
@@ -123,6 +140,7 @@ pub async fn update(
 async fn update_module(
     dir: &Path,
     file: &modfile::File,
+    workspace: &[String],
     fetcher: &Fetcher,
     opts: &Options,
     out: &mut Outcome,
@@ -203,8 +221,41 @@ async fn update_module(
         return Ok(());
     }
 
-    // 2. go get: the targets as requirements, MVS over the rest.
+    // Without a go line, go get and go mod tidy write the go command's own version
+    // (and pick pruning by it): not something to guess.
+    if file.go.is_none() {
+        out.failures.push(Failure {
+            gomod: gomod.clone(),
+            module: file
+                .module
+                .as_ref()
+                .map(|m| m.path.clone())
+                .unwrap_or_default(),
+            error: "no go line: go get and go mod tidy would add one naming the go command's own version; add a go line first".into(),
+        });
+        out.changes.retain(|c| c.gomod != gomod);
+        return Ok(());
+    }
+
+    // 2. go get: the targets as requirements, MVS over the rest. Without graph
+    // pruning go get keeps every version the old build list selected (its
+    // editRequirements roots them all), so a module only the old version of an
+    // upgraded one required stays selected; with pruning, each requirement at
+    // the version the graph selects (loading go.mod makes the roots consistent
+    // first).
     let mut got = file.clone();
+    let go_line = file.go.as_ref().map_or("", |g| g.version.as_str());
+    if gover::compare(go_line, "1.17").is_lt() {
+        for m in graph.build_list.modules.iter().filter(|m| !m.is_main()) {
+            got.add_require(&m.path, &m.version);
+        }
+    } else {
+        for r in &file.require {
+            if let Some(v) = graph.build_list.selected(&r.module.path) {
+                got.add_require(&r.module.path, v);
+            }
+        }
+    }
     for t in &targets {
         got.add_require(&t.path, &t.version);
     }
@@ -216,19 +267,71 @@ async fn update_module(
     let got_graph = load_graph(&got_project, fetcher, opts.jobs, &|_, _| {})
         .await
         .map_err(err)?;
+    // go get fails when a version asked for is not the one selected (something
+    // it brings in requires a higher one, a pre-release say): so does the update
+    // of this go.mod, and nothing of it is written.
+    let mut conflicts = Vec::new();
+    for t in &targets {
+        let Some(sel) = got_graph.build_list.selected(&t.path) else {
+            continue;
+        };
+        if sel == t.version {
+            continue;
+        }
+        let wanted = Version::new(t.path.clone(), sel);
+        // As go says it: the first target from which a chain of requirements
+        // reaches the higher version.
+        let chain = targets
+            .iter()
+            .find_map(|root| chain_length(&got_graph.build_list, root, &wanted).map(|n| (root, n)));
+        let error = match chain {
+            Some((root, n)) => {
+                let adverb = if n > 2 { "indirectly " } else { "" };
+                format!("{root} {adverb}requires {wanted}, not {t}")
+            }
+            None => format!("{t} is not selected: the module graph selects {wanted}"),
+        };
+        conflicts.push(Failure {
+            gomod: gomod.clone(),
+            module: t.path.clone(),
+            error,
+        });
+    }
+    if !conflicts.is_empty() {
+        out.failures.extend(conflicts);
+        out.changes.retain(|c| c.gomod != gomod);
+        return Ok(());
+    }
     // go mod tidy's packages of `all`; modules found for missing imports are
-    // added to the graph.
-    let loaded = packages::load(
-        &got_project,
-        got_graph,
-        fetcher,
-        packages::Options {
-            jobs: opts.jobs,
-            resolve_missing: true,
-        },
-    )
-    .await
-    .map_err(err)?;
+    // added to the graph. Which tests tidy loads depends on the go line (raised
+    // by what is selected, and so by a module added): loaded again if a module
+    // added moves it across go 1.16 or 1.17.
+    let our_go = file.go.as_ref().map(|g| g.version.clone());
+    let load_opts = |go: &str| packages::Options {
+        jobs: opts.jobs,
+        resolve_missing: true,
+        promote: gover::compare(go, "1.17").is_ge(),
+        dep_tests: true,
+        all_closes_over_tests: gover::compare(go, "1.16").is_lt(),
+        workspace: workspace.to_vec(),
+    };
+    let mut load_go = max_go_line(our_go.as_deref(), &got_graph.go_mods);
+    let loaded = loop {
+        let l = packages::load(
+            &got_project,
+            got_graph.clone(),
+            fetcher,
+            load_opts(&load_go),
+        )
+        .await
+        .map_err(err)?;
+        let go = max_go_line(our_go.as_deref(), &l.seen_go_mods);
+        let same = |v: &str| gover::compare(&go, v).is_lt() == gover::compare(&load_go, v).is_lt();
+        if same("1.16") && same("1.17") {
+            break l;
+        }
+        load_go = go;
+    };
     let (got_graph, tidy) = (&loaded.graph, &loaded.packages);
     for (m, imp) in &loaded.added {
         out.notes.push(format!(
@@ -239,19 +342,7 @@ async fn update_module(
 
     // A dependency needing a newer go raises the go line, as go get does.
     let mut new_file = file.clone();
-    let our_go = file.go.as_ref().map(|g| g.version.clone());
-    let mut max_go = our_go.clone().unwrap_or_default();
-    for (m, data) in &got_graph.go_mods {
-        if got_graph.build_list.selected(&m.path) != Some(m.version.as_str()) {
-            continue;
-        }
-        if let Ok(f) = modfile::parse_lax("go.mod", data, None)
-            && let Some(g) = &f.go
-            && gover::compare(&g.version, &max_go).is_gt()
-        {
-            max_go = g.version.clone();
-        }
-    }
+    let max_go = max_go_line(our_go.as_deref(), &loaded.seen_go_mods);
     if our_go.as_deref() != Some(max_go.as_str()) && !max_go.is_empty() {
         new_file.add_go_stmt(&max_go).map_err(err)?;
         // A toolchain line no newer than the new go line says nothing: go drops it.
@@ -269,93 +360,23 @@ async fn update_module(
         ));
     }
 
-    // Before graph pruning (go < 1.17) tidy keeps a minimal requirement set and the
-    // whole graph's sums: not reproduced here, so such a module is not touched.
-    if gover::compare(&max_go, "1.17").is_lt() {
-        out.failures.push(Failure {
-            gomod: gomod.clone(),
-            module: file
-                .module
-                .as_ref()
-                .map(|m| m.path.clone())
-                .unwrap_or_default(),
-            error: format!(
-                "go {max_go}: modgate update handles modules at go 1.17 or later (graph pruning); raise the go line or use go get"
-            ),
-        });
-        out.changes.retain(|c| c.gomod != gomod);
-        return Ok(());
-    }
-
-    // 3. go mod tidy.
-    let roots: Vec<(Version, bool)> = tidy
-        .providers
-        .iter()
-        .filter_map(|p| {
-            let v = got_graph.build_list.selected(p)?;
-            Some((Version::new(p, v), !tidy.direct.contains(p)))
-        })
-        .collect();
-    new_file.set_require_separate_indirect(&roots);
+    // 3. go mod tidy (the packages were loaded above).
+    tidy::set_requirements(
+        dir,
+        file,
+        &mut new_file,
+        got_graph,
+        tidy,
+        &max_go,
+        fetcher,
+        opts.jobs,
+    )
+    .await?;
     new_file.cleanup();
     let after = new_file.format();
     let before = std::fs::read(&gomod).unwrap_or_default();
 
-    // The tidy graph (its roots are the new requirements) decides the go.sum.
-    let tidy_project = Project::Module {
-        dir: dir.to_owned(),
-        file: new_file.clone(),
-    };
-    let tidy_graph = load_graph(&tidy_project, fetcher, opts.jobs, &|_, _| {})
-        .await
-        .map_err(err)?;
-    // At go 1.17.x tidy's default -compat is 1.16, whose unpruned graph (the same
-    // requirements read without pruning) needs go.mod sums too.
-    let compat_graph = if gover::compare(&max_go, "1.18").is_lt() {
-        let mut compat = new_file.clone();
-        compat.add_go_stmt("1.16").map_err(err)?;
-        let p = Project::Module {
-            dir: dir.to_owned(),
-            file: compat,
-        };
-        Some(
-            load_graph(&p, fetcher, opts.jobs, &|_, _| {})
-                .await
-                .map_err(err)?,
-        )
-    } else {
-        None
-    };
-    let mut sum = gosum::GoSum::new();
-    // The go.mod of every module version whose requirements the graph loaded
-    // (the replacement's, when replaced by a module version).
-    let graphs: Vec<&crate::graph::Graph> = std::iter::once(&tidy_graph)
-        .chain(compat_graph.as_ref())
-        .collect();
-    let go_mods: HashMap<&Version, &bytes::Bytes> = graphs
-        .iter()
-        .flat_map(|g| g.go_mods.iter().map(|(m, b)| (m, b)))
-        .collect();
-    for m in graphs.iter().flat_map(|g| g.build_list.loaded()) {
-        if m.version.is_empty() {
-            continue;
-        }
-        let r = replacement(&new_file, m);
-        if r.version.is_empty() {
-            continue;
-        }
-        if let Some(data) = go_mods.get(&r) {
-            sum.add(
-                Version::new(r.path.clone(), format!("{}/go.mod", r.version)),
-                &dirhash::hash_gomod(data),
-            );
-        }
-    }
-    for p in &tidy.providers {
-        if let Some(m) = tidy.zips.get(p) {
-            sum.add(m.version.clone(), &m.hash);
-        }
-    }
+    let sum = tidy::go_sum(dir, &new_file, got_graph, tidy, &max_go, fetcher, opts.jobs).await?;
     let sum_path = dir.join("go.sum");
     let sum_before = std::fs::read(&sum_path).unwrap_or_default();
     let sum_after = sum.to_bytes();
@@ -376,24 +397,46 @@ async fn update_module(
     Ok(())
 }
 
-/// Where `m`'s content comes from: the main module's `replace` for that version,
-/// else for every version, else `m` itself.
-fn replacement(main: &modfile::File, m: &Version) -> Version {
-    let exact = main
-        .replace
-        .iter()
-        .rev()
-        .find(|r| r.old.path == m.path && r.old.version == m.version);
-    let any = || {
-        main.replace
-            .iter()
-            .rev()
-            .find(|r| r.old.path == m.path && r.old.version.is_empty())
-    };
-    match exact.or_else(any) {
-        Some(r) => r.new.clone(),
-        None => m.clone(),
+/// The number of module versions on the shortest chain of requirements from
+/// `root` to `target` in `bl` (both counted), if there is one.
+fn chain_length(bl: &BuildList, root: &Version, target: &Version) -> Option<usize> {
+    let mut depth: HashMap<&Version, usize> = HashMap::from([(root, 1)]);
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(m) = queue.pop_front() {
+        let d = depth[m];
+        if m == target {
+            return Some(d);
+        }
+        for r in bl.required_by(m).into_iter().flatten() {
+            if !depth.contains_key(r) {
+                depth.insert(r, d + 1);
+                queue.push_back(r);
+            }
+        }
     }
+    None
+}
+
+/// The go line `go get` writes: the main module's (`our`), raised to the highest
+/// `go` line of the go.mod files `go_mods` (those a graph loaded, selected
+/// versions or not) that say go 1.21 or later (from 1.21 a go line is a
+/// requirement on the `go` module, which MVS selects like any other; an older one
+/// requires nothing).
+fn max_go_line<'a>(
+    our: Option<&str>,
+    go_mods: impl IntoIterator<Item = &'a (Version, bytes::Bytes)>,
+) -> String {
+    let mut max_go = our.unwrap_or_default().to_owned();
+    for (_, data) in go_mods {
+        if let Ok(f) = modfile::parse_lax("go.mod", data, None)
+            && let Some(g) = &f.go
+            && gover::compare(&g.version, "1.21").is_ge()
+            && gover::compare(&g.version, &max_go).is_gt()
+        {
+            max_go = g.version.clone();
+        }
+    }
+    max_go
 }
 
 /// `patch`, `minor` or `major` for a move from `from` to `to`.

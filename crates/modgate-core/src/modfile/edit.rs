@@ -240,6 +240,38 @@ impl File {
     /// uncommented require block is split in two. Commented blocks are left as
     /// they are. Call [`File::cleanup`] afterwards.
     pub fn set_require_separate_indirect(&mut self, req: &[(Version, bool)]) {
+        self.set_require_separate(req, false);
+    }
+
+    /// Like [`File::set_require_separate_indirect`], but every requirement is
+    /// moved into one direct and one indirect block whatever block it was in, and
+    /// the comments before each require block are carried over to the block its
+    /// requirements go to (Go's `File.SetRequireAtMostTwo`, what the go command
+    /// writes for go ≥ 1.27). Call [`File::cleanup`] afterwards.
+    pub fn set_require_at_most_two(&mut self, req: &[(Version, bool)]) {
+        self.set_require_separate(req, true);
+    }
+
+    fn set_require_separate(&mut self, req: &[(Version, bool)], simplify: bool) {
+        let mut need: Vec<(&str, &str, bool)> = Vec::new();
+        for (m, indirect) in req {
+            match need.iter_mut().find(|(p, _, _)| *p == m.path) {
+                Some(e) => *e = (&m.path, &m.version, *indirect),
+                None => need.push((&m.path, &m.version, *indirect)),
+            }
+        }
+        // Each existing requirement line still needed, with its new marking.
+        let line_indirect: std::collections::HashMap<super::ast::LineId, bool> = self
+            .require
+            .iter()
+            .filter_map(|r| {
+                let (_, _, ind) = need.iter().find(|(p, _, _)| *p == r.module.path)?;
+                Some((r.syntax, *ind))
+            })
+            .collect();
+        // With `simplify`: (block index, whether its comments go to the
+        // indirect block).
+        let mut moved_comments: Vec<(usize, bool)> = Vec::new();
         fn has_comments(c: &super::ast::Comments) -> bool {
             !c.before.is_empty()
                 || !c.after.is_empty()
@@ -300,9 +332,34 @@ impl File {
                     if all_indirect {
                         last_indirect = Some(i);
                     }
+                    if simplify {
+                        let any_direct = b
+                            .line
+                            .iter()
+                            .any(|id| line_indirect.get(id) == Some(&false));
+                        moved_comments.push((i, !any_direct && !b.line.is_empty()));
+                    }
                 }
                 Stmt::Comments(_) => {}
             }
+        }
+        // Each block's leading comments, to the block its requirements go to; a
+        // `//` line between those of two blocks.
+        let (mut direct_comments, mut indirect_comments) = (Vec::new(), Vec::new());
+        for (i, to_indirect) in moved_comments {
+            let Stmt::Block(b) = &mut self.syntax.stmt[i] else {
+                continue;
+            };
+            let before = std::mem::take(&mut b.comments.before);
+            let target = if to_indirect {
+                &mut indirect_comments
+            } else {
+                &mut direct_comments
+            };
+            if !target.is_empty() && !before.is_empty() {
+                target.push(super::ast::Comment::new("//"));
+            }
+            target.extend(before);
         }
         let one_flat = count == 1
             && last_require.is_some_and(|i| match &self.syntax.stmt[i] {
@@ -345,14 +402,17 @@ impl File {
                 direct_at + 1
             }
         };
-
-        let mut need: Vec<(&str, &str, bool)> = Vec::new();
-        for (m, indirect) in req {
-            match need.iter_mut().find(|(p, _, _)| *p == m.path) {
-                Some(e) => *e = (&m.path, &m.version, *indirect),
-                None => need.push((&m.path, &m.version, *indirect)),
+        for (at, comments) in [
+            (direct_at, direct_comments),
+            (indirect_at, indirect_comments),
+        ] {
+            if let Some(Stmt::Block(b)) = self.syntax.stmt.get_mut(at)
+                && !comments.is_empty()
+            {
+                b.comments.before.extend(comments);
             }
         }
+
         let mut have: std::collections::HashSet<String> = std::collections::HashSet::new();
         for i in 0..self.require.len() {
             let path = self.require[i].module.path.clone();
@@ -367,9 +427,11 @@ impl File {
             self.set_require_version(i, version);
             self.set_indirect(i, indirect);
             let block = line_block.get(&self.require[i].syntax).copied();
-            if indirect && (one_flat || (block.is_some() && block == direct_orig)) {
+            if indirect && (simplify || one_flat || (block.is_some() && block == direct_orig)) {
                 self.move_require(i, indirect_at);
-            } else if !indirect && (one_flat || (block.is_some() && block == indirect_orig)) {
+            } else if !indirect
+                && (simplify || one_flat || (block.is_some() && block == indirect_orig))
+            {
                 self.move_require(i, direct_at);
             }
         }
