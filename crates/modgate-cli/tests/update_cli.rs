@@ -1701,6 +1701,45 @@ fn pseudo_version_not_upgraded_to_an_older_commit() {
     assert_eq!(plan, plan_of(&[("example.com/q", pseudo, "v0.1.2")]));
 }
 
+/// A module with no tagged version, whose newer commit only the proxy's
+/// `@latest` names (its version list is empty, as a proxy lists an untagged
+/// module): `--latest` moves to it, as `go list -m -u` says go would.
+#[test]
+fn untagged_module_upgraded_through_latest_as_go_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let old = "v0.0.0-20260101000000-abcdefabcdef";
+    let new = "v0.0.0-20260301000000-fedcbafedcba";
+    for (v, t) in [(old, "2026-01-01T00:00:00Z"), (new, "2026-03-01T00:00:00Z")] {
+        f.publish_at("example.com/t", v, "1.21", "", &[], t);
+    }
+    let at = f.root.join("example.com/t/@v");
+    std::fs::write(at.join("list"), "").unwrap();
+    std::fs::write(
+        at.parent().unwrap().join("@latest"),
+        format!("{{\"Version\":\"{new}\",\"Time\":\"2026-03-01T00:00:00Z\"}}"),
+    )
+    .unwrap();
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = format!("module example.com/app\n\ngo 1.21\n\nrequire example.com/t {old}\n");
+    if project(&dir, &gomod, &["example.com/t"], &home, &f.url()).is_none() {
+        return;
+    }
+    let mut list = go(&home, &f.url()).unwrap();
+    let out = ok(
+        list.args(["list", "-m", "-u", "-json", "example.com/t"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go list -m -u",
+    );
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["Update"]["Version"], new, "{said:#}");
+    let plan = compare(&dir, &["--latest"], &home, &f.url());
+    assert_eq!(plan, plan_of(&[("example.com/t", old, new)]));
+}
+
 /// A `tool` directive's package counts as the main module's import (go 1.24).
 #[test]
 fn tool_dependencies_equal_go() {

@@ -20,10 +20,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use modgate_core::module::{UtcTime, Version};
+use modgate_core::module::Version;
 use modgate_core::mvs::BuildList;
 use modgate_core::pattern::match_prefix_patterns;
-use modgate_core::query::{self, Allowed, QueryError, QuerySource, VersionList};
+use modgate_core::query::{self, Allowed, VersionList};
 use modgate_core::{gover, modfile, semver};
 
 use crate::fetch::Fetcher;
@@ -450,39 +450,6 @@ fn kind_of(from: &str, to: &str) -> &'static str {
     }
 }
 
-/// go.mod files fetched so far; a query missing one is run again once it is.
-#[derive(Default)]
-struct Prefetched {
-    go_mods: HashMap<Version, Result<Vec<u8>, String>>,
-    misses: Vec<Version>,
-    /// `.info` times (`None`: no time given).
-    times: HashMap<Version, Result<Option<UtcTime>, String>>,
-    time_misses: Vec<Version>,
-}
-
-impl QuerySource for Prefetched {
-    fn go_mod(&mut self, m: &Version) -> Result<Vec<u8>, String> {
-        match self.go_mods.get(m) {
-            Some(r) => r.clone(),
-            None => {
-                self.misses.push(m.clone());
-                Err(format!("{m}: not fetched yet"))
-            }
-        }
-    }
-
-    /// The commit time from the version's `.info`, as go reads it.
-    fn time(&mut self, m: &Version) -> Result<Option<UtcTime>, String> {
-        match self.times.get(m) {
-            Some(r) => r.clone(),
-            None => {
-                self.time_misses.push(m.clone());
-                Err(format!("{m}.info: not fetched yet"))
-            }
-        }
-    }
-}
-
 /// The version `mode` moves `path` to from `current`.
 async fn target_version(
     fetcher: &Fetcher,
@@ -493,50 +460,36 @@ async fn target_version(
 ) -> Result<String, String> {
     let body = fetcher.list(path).await.map_err(|e| e.to_string())?;
     let list = VersionList::parse(&body);
-    let mut src = Prefetched::default();
-    loop {
-        src.misses.clear();
-        src.time_misses.clear();
-        let r = (|| -> Result<String, QueryError> {
-            let allowed = Allowed::for_module(path, &list, [main], &mut src)?;
-            match mode {
-                Mode::Patch => query::query(path, "patch", current, &list, &allowed, &mut src),
-                Mode::Latest => query::query(path, "upgrade", current, &list, &allowed, &mut src),
-                Mode::Minor => {
-                    let major = semver::major(current);
-                    let within = VersionList {
-                        tagged: list
-                            .tagged
-                            .iter()
-                            .filter(|v| semver::major(v) == major)
-                            .cloned()
-                            .collect(),
-                        latest_pseudo: None,
-                    };
-                    query::query(path, "upgrade", current, &within, &allowed, &mut src)
-                }
+    crate::query::run(fetcher, |src| {
+        let allowed = Allowed::for_module(path, &list, [main], src)?;
+        match mode {
+            Mode::Patch => query::query(path, "patch", current, &list, &allowed, src),
+            Mode::Latest => query::query(path, "upgrade", current, &list, &allowed, src),
+            Mode::Minor => {
+                let major = semver::major(current);
+                let within = VersionList {
+                    tagged: list
+                        .tagged
+                        .iter()
+                        .filter(|v| semver::major(v) == major)
+                        .cloned()
+                        .collect(),
+                    latest_pseudo: None,
+                };
+                // Never across majors, even through the proxy's `@latest`
+                // (asked when no release of the major is listed).
+                query::query(path, "upgrade", current, &within, &allowed, src).map(|v| {
+                    if semver::major(&v) == major {
+                        v
+                    } else {
+                        current.to_owned()
+                    }
+                })
             }
-        })();
-        if src.misses.is_empty() && src.time_misses.is_empty() {
-            return r.map_err(|e| format!("{path}: {e}"));
         }
-        for m in std::mem::take(&mut src.time_misses) {
-            let got = fetcher
-                .info(&m)
-                .await
-                .map(|i| UtcTime::parse_rfc3339(&i.time))
-                .map_err(|e| e.to_string());
-            src.times.insert(m, got);
-        }
-        for m in std::mem::take(&mut src.misses) {
-            let got = fetcher
-                .go_mod(&m)
-                .await
-                .map(|b| b.to_vec())
-                .map_err(|e| e.to_string());
-            src.go_mods.insert(m, got);
-        }
-    }
+    })
+    .await
+    .map_err(|e| format!("{path}: {e}"))
 }
 
 #[cfg(test)]
