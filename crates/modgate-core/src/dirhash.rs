@@ -38,6 +38,11 @@ use crate::zip::reader::{self, BUF_SIZE, Directory, ReadError, open_entry};
 /// The most threads [`hash_dir`] and [`hash_zip_file`] use.
 pub const MAX_WORKERS: usize = 4;
 
+/// Zips with less content than this are hashed on the calling thread: starting
+/// threads costs more than hashing a typical small module (a proxy and an audit
+/// hash hundreds of them).
+const PARALLEL_MIN: u64 = 1 << 20;
+
 /// Why a hash could not be computed. Texts are Go's.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -131,9 +136,15 @@ pub fn hash_zip_file(path: &Path) -> Result<String, Error> {
     };
     let directory = reader::read_directory(&mut PositionedFile::new(&file))?;
     let jobs = zip_jobs(&directory);
+    let content: u64 = directory
+        .entries
+        .iter()
+        .map(|e| e.uncompressed_size)
+        .fold(0, u64::saturating_add);
+    let workers = if content < PARALLEL_MIN { 1 } else { workers() };
     let digests = hash_in_order(
         &jobs,
-        workers(),
+        workers,
         |_| Ok((PositionedFile::new(&file), vec![0u8; BUF_SIZE])),
         |(reader, buf), job| hash_entry(reader, &directory, job.1, buf),
     )?;

@@ -242,9 +242,17 @@ pub(crate) async fn go_sum(
     for m in kept.zips {
         let hash = match tidy.zips.get(&m.path) {
             Some(z) if z.version == m => z.hash.clone(),
+            // A zip the loader did not read (a module that could have provided
+            // a package, lowered by the new requirements): hashed off the async
+            // workers, as the loader hashes.
             _ => {
-                let mut f = fetcher.zip_file(&m).await.map_err(err)?;
-                dirhash::hash_zip(&mut f).map_err(|e| err(format!("{m}.zip: {e}")))?
+                let bad = |e: &dyn std::fmt::Display| err(format!("{m}.zip: {e}"));
+                let mut file =
+                    (fetcher.zip_file(&m).await.map_err(err)?.into_file()).map_err(|e| bad(&e))?;
+                tokio::task::spawn_blocking(move || dirhash::hash_zip(&mut file))
+                    .await
+                    .map_err(|e| bad(&e))?
+                    .map_err(|e| bad(&e))?
             }
         };
         sum.add(m, &hash);

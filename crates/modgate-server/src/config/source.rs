@@ -68,6 +68,9 @@ pub const NOT_SETTINGS: &[&str] = &[
     "MODGATE_STORAGE_CRASH_DIR",
     "MODGATE_MODFILE_CORPUS",
     "MODGATE_BLESS",
+    // update_cli's randomized comparison with go: first seed, and how many.
+    "MODGATE_UPDATE_SEED",
+    "MODGATE_UPDATE_SEEDS",
 ];
 
 /// Prefixes of `MODGATE_` variables that are not settings: token secrets (the
