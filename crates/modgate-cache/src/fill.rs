@@ -295,6 +295,9 @@ impl Cache {
     /// Records the `h1:` hash `key` (a `.zip` or `.mod`) was verified with, beside it
     /// (see [`keys::recorded_hash`]), for the scrub and for reads to check against.
     async fn record_hash(&self, key: &Key, h1: &str) -> Result<(), CacheError> {
+        if !self.options().record_hashes {
+            return Ok(());
+        }
         if let Some(hk) = keys::recorded_hash(key) {
             self.storage
                 .put_bytes(&hk, Bytes::from(h1.to_owned()))

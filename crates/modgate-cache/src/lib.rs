@@ -81,6 +81,10 @@ pub struct Options {
     pub negative_ttl: Duration,
     /// Freshness of the checksum database's `latest` note.
     pub sumdb_latest_fresh_for: Duration,
+    /// Record each verified `.zip`/`.mod`'s `h1:` beside it, for the scrub and for
+    /// reads to check stored copies against. A throwaway store (an audit's) skips
+    /// it: nothing reads it back later, and it is a file write per module.
+    pub record_hashes: bool,
 }
 
 impl Default for Options {
@@ -91,6 +95,7 @@ impl Default for Options {
             stale_while_revalidate: Duration::from_secs(300),
             negative_ttl: Duration::from_secs(30),
             sumdb_latest_fresh_for: Duration::from_secs(30),
+            record_hashes: true,
         }
     }
 }

@@ -206,8 +206,12 @@ impl Fetcher {
         }
         let client = Client::new(client_cfg, spool).map_err(|e| SetupError(e.0))?;
         let upstreams = settings.upstreams();
-        let parts = modgate_cache::assemble::parts(storage, client, &upstreams, Options::default())
-            .map_err(|e| {
+        let options = Options {
+            record_hashes: temp.is_none(),
+            ..Options::default()
+        };
+        let parts =
+            modgate_cache::assemble::parts(storage, client, &upstreams, options).map_err(|e| {
                 SetupError(format!(
                     "{e} (from {} and {})",
                     settings.describe("GOPROXY"),

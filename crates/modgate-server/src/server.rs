@@ -214,6 +214,7 @@ pub(crate) async fn build_parts(cfg: &Config) -> Result<Built, ConfigError> {
         stale_while_revalidate: cfg.stale_while_revalidate,
         negative_ttl: cfg.negative_ttl,
         sumdb_latest_fresh_for: cfg.sumdb_latest_ttl,
+        record_hashes: true,
     };
     let upstreams = Upstreams {
         upstream: cfg.upstream.clone(),
