@@ -720,7 +720,7 @@ fn content_of(s: &modgate_core::mvs::Selected) -> Version {
 
 /// Where `m`'s content comes from: the main module's `replace` for that version,
 /// else for every version, else `m` itself.
-fn replacement_of(main: &modfile::File, m: &Version) -> Version {
+pub(crate) fn replacement_of(main: &modfile::File, m: &Version) -> Version {
     let exact = main
         .replace
         .iter()

@@ -201,7 +201,7 @@ pub(crate) async fn go_sum(
         if m.version.is_empty() {
             continue;
         }
-        let r = replacement(new_file, m);
+        let r = crate::packages::replacement_of(new_file, m);
         if r.version.is_empty() {
             continue;
         }
@@ -371,7 +371,7 @@ fn kept_sums(
     };
     let mut out = KeptSums::default();
     let keep = |set: &mut HashSet<Version>, path: &str, v: &str| {
-        let r = replacement(main, &Version::new(path, v));
+        let r = crate::packages::replacement_of(main, &Version::new(path, v));
         if !r.version.is_empty() {
             set.insert(r);
         }
@@ -420,24 +420,4 @@ fn kept_sums(
 /// `path` and each of its parent paths (`a/b/c`, `a/b`, `a`).
 fn path_prefixes(path: &str) -> impl Iterator<Item = &str> {
     std::iter::successors(Some(path), |p| p.rsplit_once('/').map(|(d, _)| d))
-}
-
-/// Where `m`'s content comes from: the main module's `replace` for that version,
-/// else for every version, else `m` itself.
-fn replacement(main: &modfile::File, m: &Version) -> Version {
-    let exact = main
-        .replace
-        .iter()
-        .rev()
-        .find(|r| r.old.path == m.path && r.old.version == m.version);
-    let any = || {
-        main.replace
-            .iter()
-            .rev()
-            .find(|r| r.old.path == m.path && r.old.version.is_empty())
-    };
-    match exact.or_else(any) {
-        Some(r) => r.new.clone(),
-        None => m.clone(),
-    }
 }
