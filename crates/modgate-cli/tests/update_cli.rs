@@ -1045,9 +1045,6 @@ fn an_unlisted_module_fails_alone() {
 /// uncommented mixed block, an existing indirect block, no block at all.
 #[test]
 fn new_indirect_requirements_placed_as_go_does() {
-    let tmp = tempfile::tempdir().unwrap();
-    let f = universe(&tmp.path().join("proxy"));
-    let home = tmp.path().join("home");
     let layouts = [
         "module example.com/app\n\ngo 1.21\n\n// Direct.\nrequire (\n\t// the n module\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n",
         "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0 // keep\n\nrequire example.com/p v1.0.0\n",
@@ -1055,27 +1052,7 @@ fn new_indirect_requirements_placed_as_go_does() {
         "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n\nrequire (\n\texample.com/b v1.0.0 // indirect\n)\n\nrequire example.com/a v1.0.0\n",
         "module example.com/app\n\ngo 1.21\n\nrequire example.com/n v1.0.0\nrequire example.com/p v1.0.0\n\nreplace example.com/h => example.com/h v0.2.0\n",
     ];
-    for (i, gomod) in layouts.iter().enumerate() {
-        let dir = tmp.path().join(format!("app{i}"));
-        let mut imports = vec!["example.com/n", "example.com/p"];
-        if gomod.contains("example.com/a ") {
-            imports.push("example.com/a");
-        }
-        if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
-            return;
-        }
-        let plan = compare(
-            &dir,
-            &["--latest", "--only", "example.com/n"],
-            &home,
-            &f.url(),
-        );
-        assert_eq!(
-            plan,
-            plan_of(&[("example.com/n", "v1.0.0", "v1.1.0")]),
-            "{gomod}"
-        );
-    }
+    n_latest_in_each_layout_equals_go(&layouts);
 }
 
 /// From go 1.27 go writes the requirements in at most one direct and one
@@ -1083,9 +1060,6 @@ fn new_indirect_requirements_placed_as_go_does() {
 /// with its requirements.
 #[test]
 fn go_1_27_requirements_in_at_most_two_blocks_as_go_does() {
-    let tmp = tempfile::tempdir().unwrap();
-    let f = universe(&tmp.path().join("proxy"));
-    let home = tmp.path().join("home");
     let layouts = [
         "module example.com/app\n\ngo 1.27\n\n// Direct.\nrequire (\n\t// the n module\n\texample.com/n v1.0.0\n\texample.com/p v1.0.0\n)\n",
         "module example.com/app\n\ngo 1.27\n\nrequire example.com/n v1.0.0 // keep\n\nrequire example.com/p v1.0.0\n",
@@ -1093,6 +1067,16 @@ fn go_1_27_requirements_in_at_most_two_blocks_as_go_does() {
         "module example.com/app\n\ngo 1.27\n\n// Ours.\nrequire (\n\texample.com/n v1.0.0\n)\n\n// Theirs.\nrequire (\n\texample.com/b v1.0.0 // indirect\n)\n\n// More of ours.\nrequire (\n\texample.com/p v1.0.0\n\texample.com/a v1.0.0\n)\n",
         "module example.com/app\n\ngo 1.27\n\nrequire example.com/n v1.0.0\nrequire example.com/p v1.0.0\n\nreplace example.com/h => example.com/h v0.2.0\n",
     ];
+    n_latest_in_each_layout_equals_go(&layouts);
+}
+
+/// In a project for each go.mod of `layouts` (requiring n and p, and a when named,
+/// each imported), `--latest --only example.com/n` moves n to v1.1.0, which brings
+/// a new indirect requirement; go.mod and go.sum must equal go's.
+fn n_latest_in_each_layout_equals_go(layouts: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = universe(&tmp.path().join("proxy"));
+    let home = tmp.path().join("home");
     for (i, gomod) in layouts.iter().enumerate() {
         let dir = tmp.path().join(format!("app{i}"));
         let mut imports = vec!["example.com/n", "example.com/p"];
