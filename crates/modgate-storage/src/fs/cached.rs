@@ -6,7 +6,7 @@
 //! work go to the blocking pool. Elsewhere every read goes to the blocking pool.
 
 use std::fs::File;
-use std::io::{self, SeekFrom};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::pin::Pin;
@@ -17,7 +17,7 @@ use std::task::{Context, Poll, ready};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 #[cfg(target_os = "linux")]
 use rustix::io::{Errno, ReadWriteFlags};
-use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 use tokio::task::JoinHandle;
 
 /// Largest read handed to the blocking pool when a read would wait.
@@ -76,7 +76,7 @@ fn nowait_read(_: &File, _: &mut [u8], _: u64) -> io::Result<Option<usize>> {
     Ok(None)
 }
 
-/// A seekable file body: cached bytes are read inline, the rest on the blocking pool.
+/// A file body (a range of the file): cached bytes are read inline, the rest on the blocking pool.
 pub(super) struct CachedFile {
     file: Arc<File>,
     /// Where the body ends in the file (a body can be a range of it).
@@ -86,8 +86,6 @@ pub(super) struct CachedFile {
     pending: Option<JoinHandle<io::Result<Vec<u8>>>>,
     /// Bytes at `pos` that a blocking read returned beyond what the caller took.
     ahead: Vec<u8>,
-    /// Where a seek in progress will land.
-    seek_to: Option<u64>,
     /// Whether to try non-blocking reads (tests turn it off to exercise the pool).
     nowait: bool,
 }
@@ -101,17 +99,16 @@ impl CachedFile {
             pos: start,
             pending: None,
             ahead: Vec::new(),
-            seek_to: None,
             nowait: true,
         }
     }
 
     /// A body that always reads on the blocking pool, as on a cold cache.
     #[cfg(test)]
-    pub(super) fn blocking_only(file: File, size: u64) -> CachedFile {
+    pub(super) fn blocking_only(file: File, start: u64, end: u64) -> CachedFile {
         CachedFile {
             nowait: false,
-            ..CachedFile::new(Arc::new(file), 0, size)
+            ..CachedFile::new(Arc::new(file), start, end)
         }
     }
 
@@ -169,37 +166,5 @@ impl AsyncRead for CachedFile {
             Ok(buf)
         }));
         Pin::new(this).poll_read(cx, dst)
-    }
-}
-
-impl AsyncSeek for CachedFile {
-    fn start_seek(self: Pin<&mut Self>, to: SeekFrom) -> io::Result<()> {
-        let this = self.get_mut();
-        let target = match to {
-            SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => this.end.checked_add_signed(d),
-            SeekFrom::Current(d) => this.pos.checked_add_signed(d),
-        };
-        let target = target.ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "invalid seek to a negative or overflowing position",
-            )
-        })?;
-        this.seek_to = Some(target);
-        Ok(())
-    }
-
-    fn poll_complete(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        let this = self.get_mut();
-        if let Some(target) = this.seek_to.take() {
-            // Bytes read ahead (or being read) belong to the old position.
-            if let Some(task) = this.pending.take() {
-                task.abort();
-            }
-            this.ahead.clear();
-            this.pos = target;
-        }
-        Poll::Ready(Ok(this.pos))
     }
 }

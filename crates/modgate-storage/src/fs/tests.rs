@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 use super::*;
 use crate::{Conditional, Key, Storage};
@@ -113,29 +113,17 @@ async fn cold_cache_reads_go_through_the_blocking_pool() {
     let path = dir.path().join("f");
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 241) as u8).collect();
     std::fs::write(&path, &data).unwrap();
-    let open =
-        || super::cached::CachedFile::blocking_only(std::fs::File::open(&path).unwrap(), 200_000);
+    let open = |start, end| {
+        super::cached::CachedFile::blocking_only(std::fs::File::open(&path).unwrap(), start, end)
+    };
     let mut all = Vec::new();
-    open().read_to_end(&mut all).await.unwrap();
+    open(0, 200_000).read_to_end(&mut all).await.unwrap();
     assert_eq!(all, data);
 
-    // Seeking drops what was read ahead for the old position.
-    let mut f = open();
-    let mut head = [0u8; 10];
-    f.read_exact(&mut head).await.unwrap();
-    assert_eq!(head, data[..10]);
-    assert_eq!(
-        f.seek(std::io::SeekFrom::Start(150_000)).await.unwrap(),
-        150_000
-    );
-    let mut tail = Vec::new();
-    f.read_to_end(&mut tail).await.unwrap();
-    assert_eq!(tail, &data[150_000..]);
-    assert_eq!(f.seek(std::io::SeekFrom::End(-5)).await.unwrap(), 199_995);
-    let mut end = Vec::new();
-    f.read_to_end(&mut end).await.unwrap();
-    assert_eq!(end, &data[199_995..]);
-    assert!(f.seek(std::io::SeekFrom::Current(-300_000)).await.is_err());
+    // A range reads its bytes and stops at its end, not the file's.
+    let mut part = Vec::new();
+    open(150_000, 180_000).read_to_end(&mut part).await.unwrap();
+    assert_eq!(part, &data[150_000..180_000]);
 }
 
 #[test]
