@@ -13,8 +13,9 @@
 //!   are not asked for again (answered with [`Origin::Hit`]), lists are refreshed
 //!   after a minute. The go command's own module cache is not used: go keeps it
 //!   read-only and owns its locking.
-//! * [`Store::Temp`]: a fresh temporary directory, removed with the fetcher, so every
-//!   file is asked of the upstreams (what `modgate warm` wants by default: the point is
+//! * [`Store::Temp`]: a fresh scratch store (small files in memory, large ones in a
+//!   temporary directory: [`ScratchStorage`]), gone with the fetcher, so every file
+//!   is asked of the upstreams (what `modgate warm` wants by default: the point is
 //!   that the proxy gets the requests).
 
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ use bytes::Bytes;
 pub use modgate_cache::Origin;
 use modgate_cache::{Answer, Cache, CacheError, Fetching, ModuleFile, ModuleRequest, Options};
 use modgate_core::module::Version;
-use modgate_storage::{Body, FsStorage, Storage};
+use modgate_storage::{Body, FsStorage, ScratchStorage, Storage};
 use modgate_upstream::{Client, ClientConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -159,8 +160,9 @@ impl std::io::Seek for ZipReader {
 /// Fetches module files: see the module documentation.
 pub struct Fetcher {
     cache: Arc<Cache>,
-    /// The store underneath the cache: where a stored zip can be opened.
-    files: FsStorage,
+    /// The directory store underneath the cache, if it is one: where a stored zip
+    /// can be opened.
+    files: Option<FsStorage>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -177,8 +179,9 @@ impl Fetcher {
         store: Store,
         mut client_cfg: ClientConfig,
     ) -> Result<Fetcher, SetupError> {
-        // A temporary store dies with the fetcher: its writes need no fsync (which,
-        // per small file, would cost more than the fetching).
+        // A temporary store dies with the fetcher: it keeps small files in memory and
+        // the rest in its temporary directory (see `ScratchStorage`), rather than in
+        // the directory layout, whose file creations cost more than the fetching.
         let (dir, temp) = match store {
             Store::Dir(d) => (d, None),
             Store::Temp => {
@@ -189,15 +192,15 @@ impl Fetcher {
                 (t.path().to_owned(), Some(t))
             }
         };
-        let fs = if temp.is_some() {
-            FsStorage::open_scratch(&dir)
+        let (storage, files, spool): (Arc<dyn Storage>, _, _) = if temp.is_some() {
+            let s = ScratchStorage::new(&dir);
+            (Arc::new(s), None, dir.clone())
         } else {
-            FsStorage::open(&dir)
-        }
-        .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
-        let spool = fs.spool_dir().to_owned();
-        let files = fs.clone();
-        let storage: Arc<dyn Storage> = Arc::new(fs);
+            let fs = FsStorage::open(&dir)
+                .map_err(|e| SetupError(format!("cache directory {}: {e}", dir.display())))?;
+            let spool = fs.spool_dir().to_owned();
+            (Arc::new(fs.clone()), Some(fs), spool)
+        };
         if client_cfg.goinsecure.is_none() {
             client_cfg.goinsecure = Some(settings.goinsecure().to_owned());
         }
@@ -349,7 +352,9 @@ impl Fetcher {
             }
             // Just fetched: a stream of the file now in the store.
             Answer::Stored { key, meta, .. } => {
-                if let Some(z) = stored(std::fs::File::open(self.files.path_of(key)), meta.size) {
+                if let Some(files) = &self.files
+                    && let Some(z) = stored(std::fs::File::open(files.path_of(key)), meta.size)
+                {
                     return Ok(z);
                 }
             }

@@ -7,9 +7,6 @@
 //! A process killed at any point leaves at worst a hidden temporary file, which no key
 //! can name (keys reject elements starting with `.`) and which [`FsStorage::sweep`]
 //! removes later. Directories created on the way are fsynced into their parents too.
-//! A scratch store ([`FsStorage::open_scratch`], a temporary directory nobody reads
-//! after the process) keeps the atomic renames but skips the fsyncs, which cost
-//! more than everything else when many small files are written.
 //!
 //! Blocking filesystem work runs on tokio's blocking pool. Reads hand out a
 //! streaming, seekable body, except that objects of at most 64 KiB are read whole when
@@ -39,8 +36,6 @@ pub const TEMP_PREFIX: &str = ".tmp-";
 pub struct FsStorage {
     root: PathBuf,
     staging: PathBuf,
-    /// Whether writes are fsynced (not for a scratch store).
-    durable: bool,
 }
 
 impl FsStorage {
@@ -52,21 +47,8 @@ impl FsStorage {
         let root = root.canonicalize()?;
         let staging = root.join(STAGING);
         std::fs::create_dir_all(&staging)?;
-        let store = FsStorage {
-            root,
-            staging,
-            durable: true,
-        };
+        let store = FsStorage { root, staging };
         sweep_dir(&store.staging, Duration::from_secs(3600), false)?;
-        Ok(store)
-    }
-
-    /// [`FsStorage::open`] for a scratch store whose content need not survive a
-    /// crash (a temporary directory): writes stay atomic (temporary file, rename)
-    /// but are not fsynced.
-    pub fn open_scratch(root: impl AsRef<Path>) -> io::Result<FsStorage> {
-        let mut store = FsStorage::open(root)?;
-        store.durable = false;
         Ok(store)
     }
 
@@ -164,19 +146,19 @@ impl Storage for FsStorage {
     }
 
     async fn put_bytes(&self, key: &Key, data: Bytes) -> Result<Meta, StorageError> {
-        let (root, path, durable) = (self.root.clone(), self.path_of(key), self.durable);
-        blocking(move || write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace, durable))
+        let (root, path) = (self.root.clone(), self.path_of(key));
+        blocking(move || write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace))
             .await
             .and_then(|m| m.ok_or_else(|| io::Error::other("replacing write did not write")))
             .map_err(|e| StorageError::io("write", key.as_str(), e))
     }
 
     async fn upload(&self, key: &Key) -> Result<Box<dyn Upload>, StorageError> {
-        let (root, path, durable) = (self.root.clone(), self.path_of(key), self.durable);
+        let (root, path) = (self.root.clone(), self.path_of(key));
         let k = key.to_string();
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let tmp = blocking(move || {
-            ensure_dir(&root, &dir, durable)?;
+            ensure_dir(&root, &dir)?;
             let tmp = temp_name(&dir);
             std::fs::File::create_new(&tmp)?;
             Ok(tmp)
@@ -188,17 +170,15 @@ impl Storage for FsStorage {
             path,
             tmp: Some(tmp),
             written: false,
-            durable,
         }))
     }
 
     async fn put_if_absent(&self, key: &Key, data: Bytes) -> Result<Conditional, StorageError> {
-        let (root, path, durable) = (self.root.clone(), self.path_of(key), self.durable);
-        let written = blocking(move || {
-            write_atomic(&root, &path, Source::Bytes(&data), Mode::CreateNew, durable)
-        })
-        .await
-        .map_err(|e| StorageError::io("create", key.as_str(), e))?;
+        let (root, path) = (self.root.clone(), self.path_of(key));
+        let written =
+            blocking(move || write_atomic(&root, &path, Source::Bytes(&data), Mode::CreateNew))
+                .await
+                .map_err(|e| StorageError::io("create", key.as_str(), e))?;
         Ok(written.map_or(Conditional::Conflict, Conditional::Written))
     }
 
@@ -208,13 +188,13 @@ impl Storage for FsStorage {
         expected: Option<&str>,
         data: Bytes,
     ) -> Result<Conditional, StorageError> {
-        let (root, path, durable) = (self.root.clone(), self.path_of(key), self.durable);
+        let (root, path) = (self.root.clone(), self.path_of(key));
         let expected = expected.map(str::to_owned);
         blocking(move || {
             let dir = path
                 .parent()
                 .ok_or_else(|| io::Error::other("key has no parent directory"))?;
-            ensure_dir(&root, dir, durable)?;
+            ensure_dir(&root, dir)?;
             // Writers of one key serialise on a hidden lock file beside it (no key can
             // name it); the lock dies with its process, so a killed writer frees it.
             let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -233,7 +213,7 @@ impl Storage for FsStorage {
             if current != expected {
                 return Ok(Conditional::Conflict);
             }
-            let meta = write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace, durable)?;
+            let meta = write_atomic(&root, &path, Source::Bytes(&data), Mode::Replace)?;
             Ok(meta.map_or(Conditional::Conflict, Conditional::Written))
         })
         .await
@@ -280,12 +260,10 @@ impl Storage for FsStorage {
     }
 
     async fn delete(&self, key: &Key) -> Result<bool, StorageError> {
-        let (path, durable) = (self.path_of(key), self.durable);
+        let path = self.path_of(key);
         blocking(move || match std::fs::remove_file(&path) {
             Ok(()) => {
-                if let Some(dir) = path.parent()
-                    && durable
-                {
+                if let Some(dir) = path.parent() {
                     sync_dir(dir)?;
                 }
                 Ok(true)
@@ -336,8 +314,6 @@ struct FsUpload {
     tmp: Option<PathBuf>,
     /// Whether anything was written to it yet.
     written: bool,
-    /// Whether the commit is fsynced.
-    durable: bool,
 }
 
 impl FsUpload {
@@ -381,18 +357,14 @@ impl Upload for FsUpload {
 
     async fn commit(mut self: Box<Self>) -> Result<Meta, StorageError> {
         let tmp = self.tmp()?;
-        let (path, durable) = (self.path.clone(), self.durable);
+        let path = self.path.clone();
         let result = blocking(move || {
-            if durable {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&tmp)?
-                    .sync_all()?;
-            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&tmp)?
+                .sync_all()?;
             std::fs::rename(&tmp, &path)?;
-            if let Some(dir) = path.parent()
-                && durable
-            {
+            if let Some(dir) = path.parent() {
                 sync_dir(dir)?;
             }
             std::fs::metadata(&path).map(|md| meta_of(&md))
@@ -597,21 +569,18 @@ fn write_atomic(
     path: &Path,
     source: Source<'_>,
     mode: Mode,
-    durable: bool,
 ) -> io::Result<Option<Meta>> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("key has no parent directory"))?;
-    ensure_dir(root, dir, durable)?;
+    ensure_dir(root, dir)?;
     let tmp = temp_name(dir);
     let result = (|| {
         match source {
             Source::Bytes(data) => {
                 let mut f = std::fs::File::create_new(&tmp)?;
                 f.write_all(data)?;
-                if durable {
-                    f.sync_all()?;
-                }
+                f.sync_all()?;
             }
         }
         match mode {
@@ -625,9 +594,7 @@ fn write_atomic(
                 }
             }
         }
-        if durable {
-            sync_dir(dir)?;
-        }
+        sync_dir(dir)?;
         std::fs::metadata(path).map(Some)
     })();
     match result {
@@ -640,8 +607,8 @@ fn write_atomic(
 }
 
 /// Creates `dir` (under `root`) and every missing parent, fsyncing each new entry into
-/// its parent directory when `durable`.
-fn ensure_dir(root: &Path, dir: &Path, durable: bool) -> io::Result<()> {
+/// its parent directory.
+fn ensure_dir(root: &Path, dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
@@ -653,8 +620,7 @@ fn ensure_dir(root: &Path, dir: &Path, durable: bool) -> io::Result<()> {
         let parent = cur.clone();
         cur.push(comp);
         match std::fs::create_dir(&cur) {
-            Ok(()) if durable => sync_dir(&parent)?,
-            Ok(()) => {}
+            Ok(()) => sync_dir(&parent)?,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }

@@ -28,7 +28,8 @@
 //! `object_store`, and [`LocalTier`] puts a bounded disk cache of the immutable files
 //! in front of either. [`open`] turns a storage URL into one of them and [`probe`]
 //! finds out what it can do. [`Mirrored`] double-writes any two stores (a primary
-//! and a backup).
+//! and a backup). [`ScratchStorage`] is the throwaway store of one command's run
+//! (memory, and spool files for large objects).
 
 mod fs;
 mod key;
@@ -36,6 +37,7 @@ pub mod local;
 pub mod mirror;
 pub mod object;
 mod open;
+pub mod scratch;
 
 use std::io;
 use std::path::PathBuf;
@@ -51,6 +53,7 @@ pub use local::{LocalTier, TierObserver, TierStats, is_immutable};
 pub use mirror::Mirrored;
 pub use object::{ObjectStorage, OpenError};
 pub use open::{Probe, open, open_with_spool, probe};
+pub use scratch::ScratchStorage;
 
 /// What is known about a stored object without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]

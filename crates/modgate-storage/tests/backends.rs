@@ -276,6 +276,15 @@ async fn filesystem() {
     assert!(err.to_string().contains("\"region\""), "{err}");
 }
 
+/// The throwaway store of one command's run, with limits small enough that the
+/// contract's objects go both to memory and to spool files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scratch() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = modgate_storage::ScratchStorage::with_limits(dir.path(), 64 * 1024, 256 * 1024);
+    contract(Arc::new(s), false).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3() {
     let Some(mut server) = S3::start() else {
