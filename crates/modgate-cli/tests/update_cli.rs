@@ -1627,6 +1627,82 @@ fn conflicting_targets_refused_as_go_does() {
     );
 }
 
+/// At go 1.17 `go mod tidy` checks the requirements against go 1.16 (its default
+/// `-compat`): a update after which go 1.16's unpruned graph would select another
+/// version of a module providing a package fails as tidy does, with go's words,
+/// and writes nothing. (a v1.1.0 → d → c v1.1.0, pruned out at go 1.17.)
+#[test]
+fn go_1_16_compat_mismatch_refused_as_tidy_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Fixture {
+        root: tmp.path().join("proxy"),
+    };
+    let g = Some("1.17");
+    for v in ["v1.0.0", "v1.1.0"] {
+        f.publish_tested("example.com/c", v, g, "", &[], &[]);
+    }
+    f.publish_tested(
+        "example.com/d",
+        "v1.0.0",
+        g,
+        "\nrequire example.com/c v1.1.0\n",
+        &[],
+        &[],
+    );
+    f.publish_tested("example.com/a", "v1.0.0", g, "", &[], &[]);
+    let req_d = "\nrequire example.com/d v1.0.0\n";
+    f.publish_tested("example.com/a", "v1.1.0", g, req_d, &[], &[]);
+    let home = tmp.path().join("home");
+    let dir = tmp.path().join("app");
+    let gomod = "module example.com/app\n\ngo 1.17\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/c v1.0.0\n)\n";
+    let imports = ["example.com/a", "example.com/c"];
+    if project(&dir, gomod, &imports, &home, &f.url()).is_none() {
+        return;
+    }
+    let sum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
+    let args = ["--latest", "--only", "example.com/a", dir.to_str().unwrap()];
+    let out = update(&args, &home, &f.url());
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("go.mod")).unwrap(), gomod);
+    assert_eq!(std::fs::read_to_string(dir.join("go.sum")).unwrap(), sum);
+    let said = "example.com/app imports\n\texample.com/c loaded from example.com/c@v1.0.0,\n\tbut go 1.16 would select v1.1.0";
+    assert!(
+        common::stdout(&out).contains(said),
+        "{}",
+        common::stdout(&out)
+    );
+    // The go command: go get succeeds, go mod tidy fails with the same words.
+    let mut get = go(&home, &f.url()).unwrap();
+    ok(
+        get.args(["get", "example.com/a@v1.1.0"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go get",
+    );
+    let mut tidy = go(&home, &f.url()).unwrap();
+    let out = tidy
+        .args(["mod", "tidy"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "go mod tidy succeeded");
+    assert!(
+        common::stderr(&out).contains(said),
+        "{}",
+        common::stderr(&out)
+    );
+    // What go suggests instead works for both: -compat=1.17.
+    let mut tidy = go(&home, &f.url()).unwrap();
+    ok(
+        tidy.args(["mod", "tidy", "-compat=1.17"])
+            .current_dir(&dir)
+            .output()
+            .unwrap(),
+        "go mod tidy -compat=1.17",
+    );
+}
+
 /// From a pseudo-version, a newer-sorting tag of an older commit is no upgrade
 /// (go's `.info` time rule; `go list -m -u` agrees); a later commit is.
 #[test]

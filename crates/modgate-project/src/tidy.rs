@@ -149,6 +149,15 @@ async fn pruned_roots(
     Ok(roots)
 }
 
+/// What `go mod tidy` writes to go.sum, or why it fails.
+pub(crate) enum TidySum {
+    Sum(gosum::GoSum),
+    /// At go 1.17.x the `-compat` graph (go 1.16's, unpruned) selects another
+    /// version of a module providing a loaded package: tidy fails, with these
+    /// errors (module path, go's text), and writes nothing.
+    Incompatible(Vec<(String, String)>),
+}
+
 /// The go.sum tidy keeps for `new_file` (its new requirements) at go version
 /// `go`: the `/go.mod` hash of every module version the graph loads (and of the
 /// `-compat` graph at go 1.17.x), and what [`kept_sums`] adds for the packages.
@@ -160,7 +169,7 @@ pub(crate) async fn go_sum(
     go: &str,
     fetcher: &Fetcher,
     jobs: usize,
-) -> Result<gosum::GoSum, UpdateError> {
+) -> Result<TidySum, UpdateError> {
     let unpruned = gover::compare(go, "1.17").is_lt();
     // The tidy graph (its roots are the new requirements) decides the go.sum.
     let tidy_project = Project::Module {
@@ -187,6 +196,18 @@ pub(crate) async fn go_sum(
     } else {
         None
     };
+    if let Some(compat) = &compat_graph {
+        let errors = incompatible(
+            tidy,
+            new_file,
+            &tidy_graph.build_list,
+            &compat.build_list,
+            go,
+        );
+        if !errors.is_empty() {
+            return Ok(TidySum::Incompatible(errors));
+        }
+    }
     let mut sum = gosum::GoSum::new();
     // The go.mod of every module version whose requirements the graph loaded
     // (the replacement's, when replaced by a module version).
@@ -257,7 +278,50 @@ pub(crate) async fn go_sum(
         };
         sum.add(m, &hash);
     }
-    Ok(sum)
+    Ok(TidySum::Sum(sum))
+}
+
+/// Go's `checkTidyCompatibility` at go 1.17.x (tidy's default `-compat` is 1.16):
+/// each loaded package whose module go 1.16's unpruned graph selects at another
+/// version is an error, in go's words. Go re-resolves every import in that graph;
+/// here the providing module's version is compared, which also catches a package
+/// that go 1.16 would find elsewhere or not at all (go words those two apart).
+fn incompatible(
+    tidy: &Packages,
+    main: &modfile::File,
+    pruned: &BuildList,
+    compat: &BuildList,
+    go: &str,
+) -> Vec<(String, String)> {
+    let main_path = main.module.as_ref().map_or("", |m| m.path.as_str());
+    let mut errors = Vec::new();
+    for (path, pkg) in &tidy.packages {
+        if pkg.module == main_path {
+            continue;
+        }
+        let (Some(v), Some(cv)) = (pruned.selected(&pkg.module), compat.selected(&pkg.module))
+        else {
+            continue;
+        };
+        if v == cv {
+            continue;
+        }
+        let stack = tidy
+            .chain(path)
+            .map_or_else(|| path.clone(), |c| c.join(" imports\n\t"));
+        errors.push((
+            pkg.module.clone(),
+            format!(
+                "{stack} loaded from {}@{v},\n\tbut go 1.16 would select {cv}\n\
+                 To upgrade to the versions selected by go 1.16:\n\t\
+                 go mod tidy -go=1.16 && go mod tidy -go={go}\n\
+                 If reproducibility with go 1.16 is not needed:\n\t\
+                 go mod tidy -compat={go}",
+                pkg.module
+            ),
+        ));
+    }
+    errors
 }
 
 /// The requirements `go mod tidy` writes for a main module below go 1.17

@@ -376,7 +376,21 @@ async fn update_module(
     let after = new_file.format();
     let before = std::fs::read(&gomod).unwrap_or_default();
 
-    let sum = tidy::go_sum(dir, &new_file, got_graph, tidy, &max_go, fetcher, opts.jobs).await?;
+    let sum =
+        match tidy::go_sum(dir, &new_file, got_graph, tidy, &max_go, fetcher, opts.jobs).await? {
+            tidy::TidySum::Sum(sum) => sum,
+            // go mod tidy fails (after go get wrote): nothing of this go.mod is written.
+            tidy::TidySum::Incompatible(errors) => {
+                out.failures
+                    .extend(errors.into_iter().map(|(module, error)| Failure {
+                        gomod: gomod.clone(),
+                        module,
+                        error,
+                    }));
+                out.changes.retain(|c| c.gomod != gomod);
+                return Ok(());
+            }
+        };
     let sum_path = dir.join("go.sum");
     let sum_before = std::fs::read(&sum_path).unwrap_or_default();
     let sum_after = sum.to_bytes();
