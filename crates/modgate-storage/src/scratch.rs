@@ -354,8 +354,8 @@ struct ScratchUpload {
 }
 
 impl ScratchUpload {
-    /// Appends `chunk` to the upload's file, moving what was in memory there first.
-    async fn append_to_file(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+    /// Appends `more` to the upload's file, moving what was in memory there first.
+    async fn append_to_file(&mut self, more: More) -> Result<(), StorageError> {
         let spool = self.store.inner.spool.clone();
         let content = std::mem::replace(&mut self.content, Content::Empty);
         let file = blocking(&self.key, "write", move || {
@@ -371,13 +371,25 @@ impl ScratchUpload {
                 }
                 Content::Empty => SpoolFile::create(&spool)?,
             };
-            f.write_all(&chunk)?;
+            match more {
+                More::Bytes(chunk) => f.write_all(&chunk)?,
+                // Streamed: a large file is never read into memory.
+                More::File(path) => {
+                    std::io::copy(&mut std::fs::File::open(path)?, &mut f)?;
+                }
+            }
             Ok(spooled)
         })
         .await?;
         self.content = Content::File(file);
         Ok(())
     }
+}
+
+/// What [`ScratchUpload::append_to_file`] appends.
+enum More {
+    Bytes(Bytes),
+    File(PathBuf),
 }
 
 #[async_trait]
@@ -393,7 +405,7 @@ impl Upload for ScratchUpload {
                 self.content = Content::Memory(BytesMut::from(&chunk[..]));
                 Ok(())
             }
-            _ => self.append_to_file(chunk).await,
+            _ => self.append_to_file(More::Bytes(chunk)).await,
         }
     }
 
@@ -414,13 +426,29 @@ impl Upload for ScratchUpload {
             self.content = Content::File(SpoolFile(kept));
             return Ok(());
         }
+        // Small enough to join the upload in memory: read; else streamed to its file.
+        let held = match &self.content {
+            Content::Empty => Some(0),
+            Content::Memory(b) => Some(b.len() as u64),
+            Content::File(_) => None,
+        };
+        let limit = self.store.inner.object_limit;
+        let p = path.clone();
         let data = blocking(&self.key, "read", move || {
-            let mut data = Vec::new();
-            std::fs::File::open(&path)?.read_to_end(&mut data)?;
-            Ok(data)
+            let mut file = std::fs::File::open(&p)?;
+            let size = file.metadata()?.len();
+            if held.is_none_or(|h| h.saturating_add(size) > limit) {
+                return Ok(None);
+            }
+            let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut data)?;
+            Ok(Some(data))
         })
         .await?;
-        self.write(Bytes::from(data)).await
+        match data {
+            Some(data) => self.write(Bytes::from(data)).await,
+            None => self.append_to_file(More::File(path)).await,
+        }
     }
 
     async fn commit(self: Box<Self>) -> Result<Meta, StorageError> {

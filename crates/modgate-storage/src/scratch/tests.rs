@@ -137,3 +137,40 @@ async fn conditional_writes_compare_entity_tags() {
     assert_eq!(read(&s, &k).await, Bytes::from_static(b"cc"));
     assert_eq!(s.memory_held(), 2);
 }
+
+#[tokio::test]
+async fn files_from_elsewhere_are_read_when_small_and_streamed_when_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let s = ScratchStorage::with_limits(dir.path(), 8, 100);
+    let small = elsewhere.path().join("small");
+    let large = elsewhere.path().join("large");
+    std::fs::write(&small, b"1234").unwrap();
+    std::fs::write(&large, b"0123456789abcdef").unwrap();
+
+    // Four bytes join four in memory: still within the object limit.
+    let k = key("m/@v/v1.0.0.mod");
+    let mut up = s.upload(&k).await.unwrap();
+    up.write(Bytes::from_static(b"abcd")).await.unwrap();
+    up.write_file(small.clone()).await.unwrap();
+    up.commit().await.unwrap();
+    assert_eq!(read(&s, &k).await, Bytes::from_static(b"abcd1234"));
+    assert_eq!(s.memory_held(), 8);
+
+    // Past the limit: what was in memory and the file go to a spool file.
+    let z = key("m/@v/v1.0.0.zip");
+    let mut up = s.upload(&z).await.unwrap();
+    up.write(Bytes::from_static(b"xy")).await.unwrap();
+    up.write_file(large.clone()).await.unwrap();
+    up.commit().await.unwrap();
+    assert!(matches!(
+        s.get(&z).await.unwrap().unwrap().body,
+        Body::File(_)
+    ));
+    assert_eq!(
+        read(&s, &z).await,
+        Bytes::from_static(b"xy0123456789abcdef")
+    );
+    // Files outside the spool are read, never taken: both are still there.
+    assert!(small.exists() && large.exists());
+}
