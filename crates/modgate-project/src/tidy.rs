@@ -312,13 +312,18 @@ fn incompatible(
         errors.push((
             pkg.module.clone(),
             format!(
-                "{stack} loaded from {}@{v},\n\tbut go 1.16 would select {cv}\n\
-                 To upgrade to the versions selected by go 1.16:\n\t\
-                 go mod tidy -go=1.16 && go mod tidy -go={go}\n\
-                 If reproducibility with go 1.16 is not needed:\n\t\
-                 go mod tidy -compat={go}",
+                "{stack} loaded from {}@{v},\n\tbut go 1.16 would select {cv}",
                 pkg.module
             ),
+        ));
+    }
+    // Go's two ways out, once, after the errors.
+    if let Some((_, last)) = errors.last_mut() {
+        last.push_str(&format!(
+            "\nTo upgrade to the versions selected by go 1.16:\n\t\
+             go mod tidy -go=1.16 && go mod tidy -go={go}\n\
+             If reproducibility with go 1.16 is not needed:\n\t\
+             go mod tidy -compat={go}"
         ));
     }
     errors
