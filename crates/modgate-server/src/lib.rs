@@ -30,6 +30,7 @@ pub mod config;
 pub mod logwriter;
 pub mod metrics;
 pub mod proxy;
+pub mod ready;
 pub mod request;
 pub mod respond;
 pub mod scrub;
@@ -72,13 +73,15 @@ pub async fn serve(
     proxy: Arc<Proxy>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use futures_util::future::Either;
+    use hyper::body::Incoming;
     use hyper_util::rt::{TokioExecutor, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
-    use hyper_util::service::TowerToHyperService;
+    use std::convert::Infallible;
     use tower::ServiceExt;
 
-    let app = app(proxy);
+    let app = app(proxy.clone());
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -110,15 +113,17 @@ pub async fn serve(
             tracing::debug!(error = %e, "setting TCP_NODELAY");
         }
         let (io, handle) = sendfile::Io::new(tcp);
-        let service = app
-            .clone()
-            .map_request(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(handle.clone());
-                req
-            });
-        let conn = builder
-            .serve_connection(io, TowerToHyperService::new(service))
-            .into_owned();
+        let (app, proxy) = (app.clone(), proxy.clone());
+        // A kept response (`ready`) goes out before routing; anything else goes
+        // to the router, its request marked as sendfile-capable.
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            if let Some(r) = proxy.ready.answer(&proxy, &req) {
+                return Either::Left(std::future::ready(Ok::<_, Infallible>(r)));
+            }
+            req.extensions_mut().insert(handle.clone());
+            Either::Right(app.clone().oneshot(req))
+        });
+        let conn = builder.serve_connection(io, service).into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
@@ -164,6 +169,7 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
         route(&proxy, &method, &headers, path, caller).await
     };
     let mut served = served;
+    proxy.ready.keep(&proxy, &method, path, &mut served);
     if sendfile::attach(&mut served.response, sendfile, parts.version, &method) {
         proxy.metrics.sendfile_responses.inc();
     }

@@ -10,6 +10,7 @@
 //! | `modgate_singleflight_waits_total` | — |
 //! | `modgate_bytes_served_total` | `endpoint` |
 //! | `modgate_sendfile_responses_total` | — |
+//! | `modgate_ready_responses_total` | — |
 //! | `modgate_verification_failures_total` | `reason` (`checksum_mismatch`, `invalid_file`, `invalid_info`, `info_mismatch`, `sumdb_unavailable`) |
 //! | `modgate_access_denied_total` | `reason` (`hidden`: a private module answered 404; `unauthorized`: 401) |
 //! | `modgate_coordination_fallbacks_total` | `operation` (`flight`, `negative`, `freshness`, `tree`) |
@@ -119,6 +120,7 @@ pub struct Metrics {
     pub singleflight_waits: Counter,
     pub bytes_served: Family<EndpointLabels, Counter>,
     pub sendfile_responses: Counter,
+    pub ready_responses: Counter,
     pub verification_failures: Family<ReasonLabels, Counter>,
     pub access_denied: Family<ReasonLabels, Counter>,
     pub coordination_fallbacks: Family<OperationLabels, Counter>,
@@ -144,6 +146,7 @@ impl Default for Metrics {
         let singleflight_waits = Counter::default();
         let bytes_served = Family::<EndpointLabels, Counter>::default();
         let sendfile_responses = Counter::default();
+        let ready_responses = Counter::default();
         let verification_failures = Family::<ReasonLabels, Counter>::default();
         let access_denied = Family::<ReasonLabels, Counter>::default();
         let coordination_fallbacks = Family::<OperationLabels, Counter>::default();
@@ -176,6 +179,8 @@ impl Default for Metrics {
                 "Body bytes served";
             "sendfile_responses", sendfile_responses,
                 "Responses whose body was sent from the stored file with sendfile (zero-copy)";
+            "ready_responses", ready_responses,
+                "Requests for small immutable files answered from a kept response, before routing";
             "verification_failures", verification_failures,
                 "Upstream files refused by verification";
             "access_denied", access_denied,
@@ -221,6 +226,7 @@ impl Default for Metrics {
             singleflight_waits,
             bytes_served,
             sendfile_responses,
+            ready_responses,
             verification_failures,
             access_denied,
             coordination_fallbacks,

@@ -42,6 +42,8 @@ pub struct Proxy {
     pub(crate) metrics: Arc<Metrics>,
     /// Who may read what; checked in `crate::route` before anything here runs.
     pub(crate) access: crate::access::Access,
+    /// Small immutable answers kept whole, answered before routing.
+    pub(crate) ready: crate::ready::Ready,
 }
 
 impl Proxy {
@@ -50,6 +52,7 @@ impl Proxy {
             cache,
             metrics,
             access: crate::access::Access::default(),
+            ready: crate::ready::Ready::default(),
         }
     }
 

@@ -122,6 +122,11 @@ pub async fn stored(
                 .zip(usize::try_from(start + len).ok())
                 .and_then(|(a, b)| data.get(a..b).map(|_| data.slice(a..b)));
             return match part {
+                // The whole object in memory: `crate::ready` may keep the answer.
+                Some(p) if p.len() == data.len() => base
+                    .extension(crate::ready::WholeBody(p.clone()))
+                    .body(Body::from(p))
+                    .unwrap_or_default(),
                 Some(p) => base.body(Body::from(p)).unwrap_or_default(),
                 None => text(
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -446,8 +446,8 @@ fn keep_alive_requests_are_not_delayed() {
     }
 }
 
-/// The `modgate_sendfile_responses_total` counter.
-fn sendfile_count(server: &Running) -> u64 {
+/// The value of the metric line starting `series ` (0 when there is none).
+fn metric(server: &Running, series: &str) -> u64 {
     let m = http()
         .get(format!("{}/metrics", server.url()))
         .send()
@@ -455,9 +455,108 @@ fn sendfile_count(server: &Running) -> u64 {
         .text()
         .unwrap();
     m.lines()
-        .find_map(|l| l.strip_prefix("modgate_sendfile_responses_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no sendfile counter in\n{m}"))
+        .find_map(|l| l.strip_prefix(&format!("{series} ")))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// The `modgate_sendfile_responses_total` counter.
+fn sendfile_count(server: &Running) -> u64 {
+    metric(server, "modgate_sendfile_responses_total")
+}
+
+/// Status, headers but `date`, and body of a GET of `url` with `headers`.
+fn answer(url: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut r = http().get(url);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    let r = r.send().unwrap();
+    let mut h: Vec<(String, String)> = r
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != "date")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    h.sort();
+    (r.status().as_u16(), h, r.bytes().unwrap().to_vec())
+}
+
+/// Repeated GETs of small immutable files are answered from kept responses
+/// (before routing): the same status, headers and bytes as the routed answer,
+/// counted and logged alike. HEAD, conditional and range requests, mutable files
+/// and large zips still take the routed path.
+#[test]
+fn repeated_small_files_get_the_routed_answer_from_memory() {
+    let fx = fixture();
+    let server = start(ServerSpec::new(&fx.url()));
+    let ready = |s: &Running| metric(s, "modgate_ready_responses_total");
+    let url = |f: &str| format!("{}/example.com/m/@v/{f}", server.url());
+    let small = ["v1.0.0.info", "v1.0.0.mod", "v1.0.0.zip"];
+    // The first answer comes from the fill, the second from the stored copy; one
+    // of them is kept.
+    let routed: Vec<_> = small.iter().map(|f| answer(&url(f), &[])).collect();
+    assert_eq!(ready(&server), 0, "first answers are routed");
+    for (f, first) in small.iter().zip(&routed) {
+        assert_eq!(first.0, 200, "{f}");
+        assert_eq!(
+            first.2,
+            std::fs::read(fx.root().join(format!("example.com/m/@v/{f}"))).unwrap()
+        );
+        assert_eq!(&answer(&url(f), &[]), first, "{f}");
+    }
+    let before = ready(&server);
+    for (f, first) in small.iter().zip(&routed) {
+        for n in 1..=2 {
+            assert_eq!(&answer(&url(f), &[]), first, "{f}, answer {n} from memory");
+        }
+    }
+    assert_eq!(ready(&server), before + 6);
+    let counted = metric(
+        &server,
+        "modgate_requests_total{endpoint=\"info\",status=\"200\"}",
+    );
+    assert_eq!(counted, 4, "answers from memory are counted as requests");
+    let cache = |result: &str| {
+        metric(
+            &server,
+            &format!("modgate_cache_total{{endpoint=\"info\",result=\"{result}\"}}"),
+        )
+    };
+    assert_eq!(cache("hit") + cache("miss"), 4);
+
+    // Everything else is routed, and answered from the same object.
+    let info = url("v1.0.0.info");
+    let etag = routed[0]
+        .1
+        .iter()
+        .find(|(k, _)| k == "etag")
+        .unwrap()
+        .1
+        .clone();
+    let modified = routed[0]
+        .1
+        .iter()
+        .find(|(k, _)| k == "last-modified")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(answer(&info, &[("if-none-match", &etag)]).0, 304);
+    assert_eq!(answer(&info, &[("if-modified-since", &modified)]).0, 304);
+    let part = answer(&info, &[("range", "bytes=2-8")]);
+    assert_eq!((part.0, &part.2[..]), (206, &routed[0].2[2..9]));
+    let head = http().head(&info).send().unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"], etag.as_str());
+    for f in ["list", "v1.1.0.zip"] {
+        for _ in 0..2 {
+            assert_eq!(answer(&url(f), &[]).0, 200, "{f}");
+        }
+    }
+    assert_eq!(
+        ready(&server),
+        before + 6,
+        "none of these came from kept responses"
+    );
 }
 
 /// Large stored files go out with sendfile on HTTP/1 (whole, ranges, pipelined
