@@ -41,6 +41,7 @@ pub mod negative;
 pub mod observe;
 pub mod offline;
 pub mod request;
+pub mod reuse;
 pub mod scrub;
 pub mod sumdb;
 #[cfg(test)]

@@ -169,7 +169,9 @@ async fn handle(State(proxy): State<Arc<Proxy>>, req: Request<Body>) -> Response
         route(&proxy, &method, &headers, path, caller).await
     };
     let mut served = served;
-    proxy.ready.keep(&proxy, &method, path, &mut served);
+    proxy
+        .ready
+        .keep(&proxy, &method, path, &headers, &mut served);
     if sendfile::attach(&mut served.response, sendfile, parts.version, &method) {
         proxy.metrics.sendfile_responses.inc();
     }

@@ -216,7 +216,9 @@ pub fn bytes(
     if method == Method::HEAD {
         base.body(Body::empty()).unwrap_or_default()
     } else {
-        base.body(Body::from(data)).unwrap_or_default()
+        base.extension(crate::ready::WholeBody(data.clone()))
+            .body(Body::from(data))
+            .unwrap_or_default()
     }
 }
 

@@ -483,8 +483,8 @@ fn answer(url: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, V
 
 /// Repeated GETs of small immutable files are answered from kept responses
 /// (before routing): the same status, headers and bytes as the routed answer,
-/// counted and logged alike. HEAD, conditional and range requests, mutable files
-/// and large zips still take the routed path.
+/// counted and logged alike. HEAD, conditional and range requests and large zips
+/// still take the routed path.
 #[test]
 fn repeated_small_files_get_the_routed_answer_from_memory() {
     let fx = fixture();
@@ -547,10 +547,8 @@ fn repeated_small_files_get_the_routed_answer_from_memory() {
     let head = http().head(&info).send().unwrap();
     assert_eq!(head.status(), 200);
     assert_eq!(head.headers()["etag"], etag.as_str());
-    for f in ["list", "v1.1.0.zip"] {
-        for _ in 0..2 {
-            assert_eq!(answer(&url(f), &[]).0, 200, "{f}");
-        }
+    for _ in 0..2 {
+        assert_eq!(answer(&url("v1.1.0.zip"), &[]).0, 200);
     }
     assert_eq!(
         ready(&server),
@@ -629,4 +627,85 @@ fn large_files_are_sent_from_the_file_on_http1() {
     }
     assert!(rest.is_empty());
     assert_eq!(sendfile_count(&server), before + 3);
+}
+
+/// A fresh list is answered from a kept response exactly while the routed path
+/// would answer it from memory: a version published upstream shows as soon as the
+/// list is no longer fresh, online and offline.
+#[test]
+fn kept_lists_last_as_long_as_they_are_fresh() {
+    let fresh = std::time::Duration::from_millis(1500);
+    let mut fx = Fixture::new();
+    fx.add(
+        "example.com/l",
+        "v1.0.0",
+        &[("go.mod", "module example.com/l\n")],
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut spec = ServerSpec::new(&fx.url());
+    spec.config.fresh_for = fresh;
+    spec.config.stale_while_revalidate = std::time::Duration::ZERO;
+    spec.data = Some(data.path().to_path_buf());
+    let online = start(spec);
+    let mut spec = ServerSpec::new(&fx.url());
+    spec.config.fresh_for = fresh;
+    spec.config.offline = true;
+    spec.data = Some(data.path().to_path_buf());
+    let offline = start(spec);
+    let ready = |s: &Running| metric(s, "modgate_ready_responses_total");
+    let list = |s: &Running, headers: &[(&str, &str)]| {
+        let (status, _, body) = answer(&format!("{}/example.com/l/@v/list", s.url()), headers);
+        assert_eq!(status, 200);
+        String::from_utf8(body).unwrap()
+    };
+    // Stores v1.0.0's files (the offline list is made of the stored .info files).
+    assert_eq!(
+        answer(
+            &format!("{}/example.com/l/@v/v1.0.0.info", online.url()),
+            &[]
+        )
+        .0,
+        200
+    );
+
+    for s in [&online, &offline] {
+        let t0 = std::time::Instant::now();
+        for _ in 0..3 {
+            assert_eq!(list(s, &[]), "v1.0.0\n");
+        }
+        assert!(
+            t0.elapsed() < fresh,
+            "the machine is too slow for this test"
+        );
+        assert_eq!(ready(s), 2, "the first list is routed, the next two kept");
+        // A request that must not fetch takes the routed path.
+        assert_eq!(list(s, &[("disable-module-fetch", "true")]), "v1.0.0\n");
+        assert_eq!(ready(s), 2);
+    }
+
+    // v1.1.0 is published, and fetched (stored) through the online server.
+    fx.add(
+        "example.com/l",
+        "v1.1.0",
+        &[("go.mod", "module example.com/l\n")],
+    );
+    assert_eq!(
+        answer(
+            &format!("{}/example.com/l/@v/v1.1.0.info", online.url()),
+            &[]
+        )
+        .0,
+        200
+    );
+    std::thread::sleep(fresh + std::time::Duration::from_millis(300));
+    for s in [&online, &offline] {
+        let before = ready(s);
+        assert_eq!(
+            list(s, &[]),
+            "v1.0.0\nv1.1.0\n",
+            "no longer fresh: routed anew"
+        );
+        assert_eq!(list(s, &[]), "v1.0.0\nv1.1.0\n");
+        assert_eq!(ready(s), before + 1, "the new list is kept in turn");
+    }
 }
