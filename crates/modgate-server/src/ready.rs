@@ -11,7 +11,8 @@
 //!
 //! Kept: whole `200` answers to a GET of a public module path (never a private
 //! module's answer, which is `Cache-Control: private`), of at most [`MAX_BODY`]
-//! bytes, not served during an upstream outage, that are either
+//! bytes, answered from the cache's memory (not a fill: a file asked once is not
+//! kept), not served during an upstream outage, that are either
 //! * immutable (`Cache-Control` exactly [`IMMUTABLE`]: canonical versions), which
 //!   never change, or
 //! * mutable answers made from the cache's memory (a fresh `@v/list`, `@latest` or
@@ -168,7 +169,10 @@ impl Ready {
         };
         let r = &served.response;
         let cc = r.headers().get(header::CACHE_CONTROL).map(|v| v.as_bytes());
-        if method != Method::GET
+        // Answered from memory already (`hit`; offline lists: `offline`): a file
+        // asked once (a fill, `miss`) is not worth keeping twice.
+        if !matches!(served.cache, "hit" | "offline")
+            || method != Method::GET
             || r.status() != StatusCode::OK
             || body.len() > MAX_BODY
             || !cc.is_some_and(|cc| cc.starts_with(b"public,"))
