@@ -54,8 +54,12 @@ pub const MAX_BODY: usize = modgate_cache::hot::MAX_ENTRY as usize;
 /// The go command's header for builds that must not fetch (see `crate::proxy`).
 const DISABLE_FETCH: &str = "disable-module-fetch";
 
-/// What an entry costs besides its body: its headers, path and bookkeeping.
-const OVERHEAD: u64 = 512;
+/// What an entry costs besides its body: its headers (about 1 KiB: six header
+/// buckets and their owned values), the entry, its path and module path, and the
+/// cache's slot. Counted in full, so that the budget is the memory: a soak with
+/// 512 here (mostly `.mod` files of a few dozen bytes) held about three times its
+/// budget.
+const OVERHEAD: u64 = 1536;
 
 /// A response extension from [`crate::respond`]: the body of this `200` is the
 /// whole stored object, these bytes.
