@@ -23,6 +23,14 @@ pub const MAX_ENTRY: u64 = 64 << 10;
 /// Bookkeeping per entry counted against the budget besides its content.
 const OVERHEAD: u64 = 256;
 
+/// The item estimate quick_cache sizes its tables from, for a budget of
+/// `capacity` bytes: about 1 KiB an item.
+pub fn estimated_items(capacity: u64) -> usize {
+    usize::try_from(capacity / 1024)
+        .unwrap_or(usize::MAX)
+        .max(16)
+}
+
 /// One remembered file.
 #[derive(Debug)]
 pub struct HotEntry {
@@ -55,12 +63,12 @@ impl Default for Hot {
 impl Hot {
     /// A cache holding at most `capacity` bytes.
     pub fn new(capacity: u64) -> Hot {
-        // quick_cache sizes its tables from an item estimate: assume ~1 KB files.
-        let items = usize::try_from(capacity / 1024)
-            .unwrap_or(usize::MAX)
-            .max(16);
         Hot {
-            cache: quick_cache::sync::Cache::with_weighter(items, capacity, Weigh),
+            cache: quick_cache::sync::Cache::with_weighter(
+                estimated_items(capacity),
+                capacity,
+                Weigh,
+            ),
         }
     }
 

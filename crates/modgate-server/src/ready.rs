@@ -106,9 +106,7 @@ impl Default for Ready {
 impl Ready {
     /// At most `capacity` bytes of responses.
     pub fn new(capacity: u64) -> Ready {
-        let items = usize::try_from(capacity / 1024)
-            .unwrap_or(usize::MAX)
-            .max(16);
+        let items = modgate_cache::hot::estimated_items(capacity);
         Ready {
             kept: quick_cache::sync::Cache::with_weighter(items, capacity.max(1), Weigh),
         }

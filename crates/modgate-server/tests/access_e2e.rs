@@ -221,22 +221,9 @@ fn go_reads_a_private_module_with_a_netrc_token_and_only_then() {
 fn bearer_tokens_and_hidden_modules_look_missing() {
     let fx = fixture();
     let server = server(&fx, PublicAccess::Open);
-    let c = http();
     let get = |path: &str, auth: Option<&str>| {
-        let mut r = c.get(format!("{}{path}", server.url()));
-        if let Some(a) = auth {
-            r = r.header("Authorization", a);
-        }
-        let r = r.send().unwrap();
-        let status = r.status().as_u16();
-        let mut headers: Vec<(String, String)> = r
-            .headers()
-            .iter()
-            .filter(|(k, _)| *k != "date")
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-            .collect();
-        headers.sort();
-        (status, headers, r.bytes().unwrap().to_vec())
+        let auth: Vec<_> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+        answer(&format!("{}{path}", server.url()), &auth)
     };
     let bearer = |s: &str| format!("Bearer {s}");
     let files = ["list", "v1.0.0.info", "v1.0.0.mod", "v1.0.0.zip"];

@@ -464,23 +464,6 @@ fn sendfile_count(server: &Running) -> u64 {
     metric(server, "modgate_sendfile_responses_total")
 }
 
-/// Status, headers but `date`, and body of a GET of `url` with `headers`.
-fn answer(url: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut r = http().get(url);
-    for (k, v) in headers {
-        r = r.header(*k, *v);
-    }
-    let r = r.send().unwrap();
-    let mut h: Vec<(String, String)> = r
-        .headers()
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-        .collect();
-    h.sort();
-    (r.status().as_u16(), h, r.bytes().unwrap().to_vec())
-}
-
 /// Repeated GETs of small immutable files are answered from kept responses
 /// (before routing): the same status, headers and bytes as the routed answer,
 /// counted and logged alike. HEAD, conditional and range requests and large zips

@@ -305,6 +305,23 @@ pub fn http() -> reqwest::blocking::Client {
         .unwrap()
 }
 
+/// Status, headers but `date`, and body of a GET of `url` with `headers`.
+pub fn answer(url: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut r = http().get(url);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    let r = r.send().unwrap();
+    let mut h: Vec<(String, String)> = r
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != "date")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    h.sort();
+    (r.status().as_u16(), h, r.bytes().unwrap().to_vec())
+}
+
 /// How the fake upstream answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
