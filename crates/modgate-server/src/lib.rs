@@ -21,7 +21,8 @@
 //! This crate is HTTP only: [`access`] (inbound tokens), [`request`] (URL path to
 //! protocol request), [`proxy`] (a request to the cache, its answer or error to a
 //! response: statuses are decided in [`proxy::status_of`]), [`respond`] (validators,
-//! Range, HEAD), [`metrics`], [`logwriter`], [`server`] (assembly from [`config`]).
+//! Range, HEAD), [`ready`] (answers kept whole and sent again before routing),
+//! [`metrics`], [`logwriter`], [`server`] (assembly from [`config`]).
 //! What is served, fetched, verified and stored is `modgate-cache`'s business.
 
 pub mod access;
