@@ -5,7 +5,9 @@ usage: kill_check.py MODGATE_BIN DATA_DIR TREE_DIR FIXTURES_JSON OUT_JSON
 
 Every visible file (no path element starting with `.`) must be a complete, correct
 object: a .zip whose `modgate zip hash` equals the fixture's h1 and whose bytes equal
-the tree's zip, a .info/.mod/list equal to the tree's file. Hidden files are counted:
+the tree's zip, a .info/.mod/list equal to the tree's file, and a recorded hash (the
+.ziphash/.modhash modgate stores beside a verified .zip/.mod) naming that file's
+right h1: the fixture's for a zip, `modgate mod hash` of the tree's .mod for a .mod. Hidden files are counted:
 temporary `.tmp-*` files (a killed write's leftovers, which no key can name) and the
 rest by directory. Writes the counts to OUT_JSON; exit 1 on any bad object.
 """
@@ -32,6 +34,24 @@ def main() -> None:
                 continue
             if hidden_dir or name.startswith("."):
                 counts[f"other hidden files ({rel.split(os.sep)[0]})"] += 1
+                continue
+            if name.endswith((".ziphash", ".modhash")):
+                module = rel.split("/@v/")[0]
+                of = os.path.join(tree, rel[: -len("hash")])
+                if name.endswith(".ziphash"):
+                    right = fixtures.get(module, {}).get("h1")
+                elif os.path.isfile(of):
+                    right = subprocess.run([bin_, "mod", "hash", of], capture_output=True,
+                                           text=True).stdout.strip()
+                else:
+                    right = None
+                got = open(file, "rb").read().decode("utf-8", "replace").strip()
+                if right is None:
+                    bad.append(f"{rel}: a recorded hash of a file not in the tree")
+                elif got != right:
+                    bad.append(f"{rel}: records {got!r}, the file's h1 is {right}")
+                else:
+                    counts[f"stored {name.rsplit('.', 1)[-1]}, correct"] += 1
                 continue
             want = os.path.join(tree, rel)
             if not os.path.isfile(want):
